@@ -1,0 +1,101 @@
+// Configuration: read once at start from the environment (and, for a local checkout, from the
+// env file that ops/stack.sh writes with the private stack's ports and generated secrets).
+// Every variable is listed in README.md and .env.example.
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { resolve } from 'node:path';
+import { ConfigError } from './errors.ts';
+
+export interface Config {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly ari: { readonly url: string; readonly user: string; readonly password: string; readonly app: string };
+  readonly ami: { readonly host: string; readonly port: number; readonly user: string; readonly secret: string };
+  readonly http: { readonly host: string; readonly port: number; readonly jwtSecret: string };
+  readonly acd: {
+    /** Seconds an agent's phone rings before the call moves on and the agent becomes not-ready. */
+    readonly ringTimeoutS: number;
+    /** Seconds between "please hold" announcements while a caller waits. */
+    readonly holdAnnounceS: number;
+  };
+  readonly ivr: { readonly digitTimeoutMs: number; readonly menuRetries: number };
+  readonly logLevel: string;
+  readonly stackDir: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** The env file written by `ops/stack.sh start`, unless HOTLINE_ENV_FILE names another one. */
+export function stackEnvFile(env: Env = process.env): string {
+  return resolve(env.HOTLINE_ENV_FILE ?? resolve(env.HOTLINE_STACK_DIR ?? '.stack', 'stack.env'));
+}
+
+/** Process variables win over the env file; the file only fills the gaps. */
+export function readEnv(env: Env = process.env): Env {
+  const file = stackEnvFile(env);
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  return { ...fromFile, ...env };
+}
+
+export function loadConfig(env: Env = readEnv()): Config {
+  const problems: string[] = [];
+  const str = (name: string, fallback?: string): string => {
+    const v = env[name] ?? fallback;
+    if (v === undefined || v === '') {
+      problems.push(`${name} is not set`);
+      return '';
+    }
+    return v;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return n;
+  };
+  const config: Config = {
+    databaseUrl: str('HOTLINE_DATABASE_URL'),
+    redisUrl: str('HOTLINE_REDIS_URL'),
+    ari: {
+      url: str('HOTLINE_ARI_URL'),
+      user: str('HOTLINE_ARI_USER'),
+      password: str('HOTLINE_ARI_PASSWORD'),
+      app: str('HOTLINE_ARI_APP', 'hotline'),
+    },
+    ami: {
+      host: str('HOTLINE_AMI_HOST', '127.0.0.1'),
+      port: int('HOTLINE_AMI_PORT', 5039, 1, 65535),
+      user: str('HOTLINE_AMI_USER'),
+      secret: str('HOTLINE_AMI_SECRET'),
+    },
+    http: {
+      host: str('HOTLINE_HTTP_HOST', '127.0.0.1'),
+      port: int('HOTLINE_HTTP_PORT', 8480, 0, 65535),
+      jwtSecret: str('HOTLINE_JWT_SECRET'),
+    },
+    acd: {
+      ringTimeoutS: int('HOTLINE_RING_TIMEOUT_S', 15, 3, 120),
+      holdAnnounceS: int('HOTLINE_HOLD_ANNOUNCE_S', 20, 5, 600),
+    },
+    ivr: {
+      digitTimeoutMs: int('HOTLINE_DIGIT_TIMEOUT_MS', 6000, 1000, 60000),
+      menuRetries: int('HOTLINE_MENU_RETRIES', 3, 1, 10),
+    },
+    logLevel: str('HOTLINE_LOG_LEVEL', 'info'),
+    stackDir: resolve(str('HOTLINE_STACK_DIR', '.stack')),
+  };
+  if (config.http.jwtSecret && config.http.jwtSecret.length < 32) {
+    problems.push('HOTLINE_JWT_SECRET must be at least 32 characters (ops/stack.sh generates one)');
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(
+      `The configuration is incomplete: ${problems.join('; ')}. ` +
+        `Run "npm run stack start" to create a local stack, or set the variables (see .env.example).`,
+    );
+  }
+  return config;
+}

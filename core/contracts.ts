@@ -1,0 +1,114 @@
+// Contracts between the folders: the screen-pop payload, agent states, and the socket.io event maps.
+// agent-ui imports these types only (type-only imports vanish at build time).
+
+export const AGENT_STATES = ['offline', 'available', 'not-ready', 'ringing', 'on-call', 'wrap-up'] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
+/** States an agent may choose for themself; the rest are set by the ACD. */
+export const AGENT_SELECTABLE_STATES = ['available', 'not-ready', 'offline'] as const;
+export type AgentSelectableState = (typeof AGENT_SELECTABLE_STATES)[number];
+
+export type Role = 'agent' | 'supervisor' | 'admin';
+
+export interface AgentStatus {
+  agentId: number;
+  login: string;
+  state: AgentState;
+  /** Why the agent is not ready: chosen by the agent, or set by the ACD ("no-answer", "phone-unreachable"). */
+  reason: string | null;
+  since: string;
+  callId: string | null;
+}
+
+/** A money amount in fen (1/100 yuan): integers only, never floats. */
+export type Fen = number;
+
+export interface PopUnit {
+  unitId: number;
+  roomCode: string;
+  building: string;
+  estate: string;
+}
+
+export interface PopArrear {
+  unitId: number;
+  roomCode: string;
+  kind: string;
+  amountFen: Fen;
+  dueDate: string;
+}
+
+export interface PopTicket {
+  id: number;
+  number: string;
+  type: string;
+  status: string;
+  description: string;
+  createdAt: string;
+}
+
+export interface PopCall {
+  id: string;
+  startedAt: string;
+  direction: 'inbound' | 'outbound';
+  outcome: string;
+  agentName: string | null;
+}
+
+export interface PopOwner {
+  id: number;
+  name: string;
+  vip: boolean;
+  language: 'zh' | 'en';
+  units: PopUnit[];
+}
+
+/** The `call:offered` payload: everything the agent sees when a call is offered. */
+export interface ScreenPop {
+  callId: string;
+  /** The caller's number as presented, or null when withheld. */
+  callerNumber: string | null;
+  dialledNumber: string;
+  /** What the caller did in the IVR, in order, e.g. ["greeting", "menu:0"]. */
+  ivrPath: string[];
+  /** The caller's intent as chosen in the IVR ("agent", "fees", ...). */
+  intent: string;
+  queue: string;
+  waitedMs: number;
+  offeredAt: string;
+  /** null when the caller could not be identified ("unknown caller"). */
+  owner: PopOwner | null;
+  arrears: PopArrear[];
+  arrearsTotalFen: Fen;
+  openTickets: PopTicket[];
+  lastCalls: PopCall[];
+  lastRevisits: { ticketNumber: string; at: string; score: number | null; outcome: string }[];
+}
+
+export interface CallAnswered {
+  callId: string;
+  agentId: number;
+  at: string;
+}
+export interface CallEnded {
+  callId: string;
+  at: string;
+  hangupBy: 'caller' | 'agent' | 'system';
+  cause: string;
+}
+
+export interface ServerToClientEvents {
+  'call:offered': (pop: ScreenPop) => void;
+  'call:answered': (event: CallAnswered) => void;
+  'call:ended': (event: CallEnded) => void;
+  'agent:state': (status: AgentStatus) => void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ClientToServerEvents {}
+
+/** Socket.io rooms. */
+export const rooms = {
+  agent: (agentId: number) => `agent:${agentId}`,
+  queue: (queue: string) => `queue:${queue}`,
+  supervisors: 'supervisors',
+} as const;

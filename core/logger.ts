@@ -1,0 +1,43 @@
+// One pino logger; child loggers per call bind call id, channel, caller, agent.
+// Phone numbers are masked wherever they appear in a logged object or message.
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/** 13812345678 -> 138****5678; short numbers keep only their last two digits. */
+export function maskPhone(number: string): string {
+  const digits = number.replace(/\D/g, '');
+  if (digits.length >= 7) return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
+  if (digits.length === 0) return number;
+  return `${'*'.repeat(Math.max(0, digits.length - 2))}${digits.slice(-2)}`;
+}
+
+const PHONE_IN_TEXT = /(?<!\d)(\+?86)?(1[3-9]\d{9})(?!\d)/g;
+const PHONE_KEYS = new Set(['caller', 'callerNumber', 'phone', 'number', 'from', 'to', 'endpoint']);
+
+/** Masks mainland mobile numbers in free text and in known phone fields of an object. */
+export function maskPhones<T>(value: T, depth = 0): T {
+  if (typeof value === 'string') return value.replace(PHONE_IN_TEXT, (m) => maskPhone(m)) as T;
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v: unknown) => maskPhones(v, depth + 1)) as T;
+  if (value instanceof Error) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = PHONE_KEYS.has(k) && typeof v === 'string' ? maskPhone(v) : maskPhones(v, depth + 1);
+  }
+  return out as T;
+}
+
+export function createLogger(level = process.env.HOTLINE_LOG_LEVEL ?? 'info', name = 'hotline'): Logger {
+  return pino({
+    name,
+    level,
+    hooks: {
+      logMethod(args, method) {
+        const masked = args.map((a) => maskPhones(a)) as Parameters<typeof method>;
+        method.apply(this, masked);
+      },
+    },
+    serializers: { err: pino.stdSerializers.err },
+  });
+}

@@ -1,0 +1,32 @@
+// The PostgreSQL pool. Repositories take a Queryable so they work on the pool or inside a transaction.
+import pg from 'pg';
+
+export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+export type Pool = pg.Pool;
+
+// bigint (int8) columns hold ids and fen amounts well inside Number.MAX_SAFE_INTEGER: read them as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+// dates stay as 'YYYY-MM-DD' text: a due date has no time zone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
+
+export function createPool(databaseUrl: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000 });
+  // An idle client losing its connection (PostgreSQL restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
