@@ -17,8 +17,15 @@ export interface Config {
     readonly ringTimeoutS: number;
     /** Seconds between "please hold" announcements while a caller waits. */
     readonly holdAnnounceS: number;
+    /** Seconds of wrap-up after a call before the agent is offered the next one (0 = none). */
+    readonly wrapUpS: number;
   };
-  readonly ivr: { readonly digitTimeoutMs: number; readonly menuRetries: number };
+  readonly ivr: {
+    readonly digitTimeoutMs: number;
+    readonly menuRetries: number;
+    /** Folder with the generated prompts, <dir>/<lang>/<id>.wav, readable by Asterisk. */
+    readonly promptDir: string;
+  };
   readonly logLevel: string;
   readonly stackDir: string;
 }
@@ -80,10 +87,12 @@ export function loadConfig(env: Env = readEnv()): Config {
     acd: {
       ringTimeoutS: int('HOTLINE_RING_TIMEOUT_S', 15, 3, 120),
       holdAnnounceS: int('HOTLINE_HOLD_ANNOUNCE_S', 20, 5, 600),
+      wrapUpS: int('HOTLINE_WRAP_UP_S', 10, 0, 600),
     },
     ivr: {
       digitTimeoutMs: int('HOTLINE_DIGIT_TIMEOUT_MS', 6000, 1000, 60000),
       menuRetries: int('HOTLINE_MENU_RETRIES', 3, 1, 10),
+      promptDir: resolve(str('HOTLINE_PROMPT_DIR', resolve(env.HOTLINE_STACK_DIR ?? '.stack', 'sounds'))),
     },
     logLevel: str('HOTLINE_LOG_LEVEL', 'info'),
     stackDir: resolve(str('HOTLINE_STACK_DIR', '.stack')),

@@ -1,0 +1,220 @@
+// The ACD: calls wait in a queue, and when a qualified agent is available the longest-waiting call (highest
+// priority first) goes to the longest-idle agent. The ACD reserves the agent atomically in Redis, sends the
+// screen pop, and only then asks the call's controller to ring the agent's phone.
+//
+// Waiting calls are in Redis (`hotline:queue:<name>:waiting`, score = priority band + arrival time), so every
+// process sees the queues; each controller dispatches the calls whose channels it owns.
+import type { Redis } from 'ioredis';
+import type { Logger, ScreenPop } from '../core/index.ts';
+import { AgentStates, PREFIX } from './agent-states.ts';
+import type { Notifier } from './notifier.ts';
+import type { PopBase } from './screen-pop.ts';
+
+export interface QueueEntry {
+  callId: string;
+  queue: string;
+  /** 0 = normal, higher first (VIP 5, emergency 9). */
+  priority: number;
+  enqueuedAt: Date;
+  pop: PopBase;
+}
+
+export interface OfferedAgent {
+  agentId: number;
+  name: string;
+  endpoint: string;
+}
+
+/** Rings the agent for the call; resolves false when the phone could not be rung at all. */
+export type OfferHandler = (entry: QueueEntry, agent: OfferedAgent) => Promise<boolean>;
+
+export interface AcdSettings {
+  wrapUpS: number;
+}
+
+const waitingKey = (queue: string) => `${PREFIX}queue:${queue}:waiting`;
+const popKey = (callId: string) => `${PREFIX}call:${callId}:pop`;
+export const WAKE_CHANNEL = `${PREFIX}acd:wake`;
+const POP_TTL_S = 86_400;
+
+function score(entry: QueueEntry): number {
+  return (9 - Math.min(9, Math.max(0, entry.priority))) * 1e13 + entry.enqueuedAt.getTime();
+}
+
+/** Tells every controller that an agent may have become available. */
+export async function wakeAcds(redis: Redis): Promise<void> {
+  await redis.publish(WAKE_CHANNEL, '1');
+}
+
+export class Acd {
+  readonly #redis: Redis;
+  readonly #states: AgentStates;
+  readonly #notifier: Notifier;
+  readonly #log: Logger;
+  readonly #settings: AcdSettings;
+  /** The calls this process owns that wait or ring an agent, by call id. */
+  readonly #entries = new Map<string, QueueEntry>();
+  #offerHandler: OfferHandler | null = null;
+  #running = false;
+  #again = false;
+
+  constructor(deps: { redis: Redis; notifier: Notifier; log: Logger; settings: AcdSettings }) {
+    this.#redis = deps.redis;
+    this.#states = new AgentStates(deps.redis);
+    this.#notifier = deps.notifier;
+    this.#log = deps.log.child({ component: 'acd' });
+    this.#settings = deps.settings;
+  }
+
+  get states(): AgentStates {
+    return this.#states;
+  }
+
+  onOffer(handler: OfferHandler): void {
+    this.#offerHandler = handler;
+  }
+
+  async enqueue(entry: QueueEntry): Promise<void> {
+    this.#entries.set(entry.callId, entry);
+    await this.#redis.zadd(waitingKey(entry.queue), String(score(entry)), entry.callId);
+    this.dispatch();
+  }
+
+  /** The caller left (hung up) while waiting or while an agent's phone rang. */
+  async dequeue(callId: string): Promise<void> {
+    const entry = this.#entries.get(callId);
+    this.#entries.delete(callId);
+    if (entry) await this.#redis.zrem(waitingKey(entry.queue), callId);
+  }
+
+  /** Wakes the dispatcher (an agent became available, a call arrived). Safe to call at any time. */
+  dispatch(): void {
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = true;
+    void (async () => {
+      try {
+        do {
+          this.#again = false;
+          await this.#dispatchOnce();
+        } while (this.#again);
+      } catch (err) {
+        this.#log.error({ err }, 'dispatch failed; will retry on the next tick');
+      } finally {
+        this.#running = false;
+      }
+    })();
+  }
+
+  async #dispatchOnce(): Promise<void> {
+    const queues = new Set([...this.#entries.values()].map((e) => e.queue));
+    for (const queue of queues) {
+      const waiting = await this.#redis.zrange(waitingKey(queue), '0', '-1');
+      for (const callId of waiting) {
+        const entry = this.#entries.get(callId);
+        if (!entry) continue; // another controller's call
+        const agentId = await this.#states.reserve(queue, callId);
+        if (agentId === null) break; // nobody free for this queue
+        await this.#redis.zrem(waitingKey(queue), callId);
+        await this.#offer(entry, agentId);
+      }
+    }
+  }
+
+  async #offer(entry: QueueEntry, agentId: number): Promise<void> {
+    const agent = await this.#states.get(agentId);
+    const now = new Date();
+    const pop: ScreenPop = {
+      ...entry.pop,
+      queue: entry.queue,
+      waitedMs: now.getTime() - entry.enqueuedAt.getTime(),
+      offeredAt: now.toISOString(),
+    };
+    await this.#redis.set(popKey(entry.callId), JSON.stringify(pop), 'EX', POP_TTL_S);
+    await this.#notifier.screenPop(agentId, pop);
+    this.#notifier.agentState(agent);
+    let rung = false;
+    if (agent.endpoint && this.#offerHandler) {
+      rung = await this.#offerHandler(entry, { agentId, name: agent.name, endpoint: agent.endpoint }).catch(
+        (err: unknown) => {
+          this.#log.error({ err, callId: entry.callId, agentId }, 'offer failed');
+          return false;
+        },
+      );
+    }
+    if (!rung) await this.legLost(entry.callId, agentId, 'phone-unreachable');
+  }
+
+  /** The agent's phone did not answer in time, or could not be rung: the agent becomes not ready, the call waits on. */
+  async legLost(callId: string, agentId: number, reason: 'no-answer' | 'phone-unreachable'): Promise<void> {
+    await this.#setState(agentId, { to: 'not-ready', reason, from: ['ringing'], callId });
+    this.#notifier.callEnded(agentId, { callId, at: new Date().toISOString(), hangupBy: 'system', cause: reason });
+    const entry = this.#entries.get(callId);
+    if (entry) {
+      await this.#redis.zadd(waitingKey(entry.queue), String(score(entry)), callId);
+      this.dispatch();
+    }
+  }
+
+  async legAnswered(callId: string, agentId: number): Promise<void> {
+    const entry = this.#entries.get(callId);
+    this.#entries.delete(callId);
+    if (entry) await this.#redis.zrem(waitingKey(entry.queue), callId);
+    await this.#setState(agentId, { to: 'on-call', from: ['ringing'], callId });
+    this.#notifier.callAnswered({ callId, agentId, at: new Date().toISOString() });
+  }
+
+  /** The call is over. An agent who talked goes to wrap-up; one whose phone was still ringing is free again. */
+  async callEnded(
+    callId: string,
+    agentId: number | null,
+    hangupBy: 'caller' | 'agent' | 'system',
+    cause: string,
+  ): Promise<void> {
+    await this.dequeue(callId);
+    if (agentId === null) return;
+    this.#notifier.callEnded(agentId, { callId, at: new Date().toISOString(), hangupBy, cause });
+    const status = await this.#states.get(agentId);
+    if (status.callId !== callId) return;
+    if (status.state === 'ringing') {
+      await this.#setState(agentId, { to: 'available', from: ['ringing'], callId });
+      await wakeAcds(this.#redis);
+    } else if (status.state === 'on-call') {
+      if (this.#settings.wrapUpS > 0) {
+        await this.#setState(agentId, { to: 'wrap-up', from: ['on-call'], callId, wrapUpS: this.#settings.wrapUpS });
+      } else {
+        await this.#setState(agentId, { to: 'available', from: ['on-call'], callId });
+        await wakeAcds(this.#redis);
+      }
+    }
+  }
+
+  /** Ends wrap-ups whose time is over; run periodically by the controller. */
+  async endDueWrapUps(): Promise<void> {
+    const due = await this.#states.wrapUpsDue();
+    for (const agentId of due) await this.#setState(agentId, { to: 'available', from: ['wrap-up'] });
+    if (due.length > 0) await wakeAcds(this.#redis);
+  }
+
+  /** The pop of the call an agent is offered or talking to, for a page that reloads. */
+  static async currentPop(redis: Redis, callId: string): Promise<ScreenPop | null> {
+    const raw = await redis.get(popKey(callId));
+    return raw ? (JSON.parse(raw) as ScreenPop) : null;
+  }
+
+  async #setState(agentId: number, t: Parameters<AgentStates['transition']>[1]): Promise<void> {
+    try {
+      await this.#states.transition(agentId, t);
+      this.#notifier.agentState(await this.#states.get(agentId));
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message, agentId, to: t.to }, 'agent state not changed');
+    }
+  }
+
+  /** Calls of this process that are waiting or ringing an agent. */
+  get ownCalls(): number {
+    return this.#entries.size;
+  }
+}

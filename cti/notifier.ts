@@ -1,0 +1,38 @@
+// Sends socket.io events into rooms from any process, through Redis (the socket.io Redis emitter); the HTTP
+// server's Redis adapter delivers them to the connected agent pages.
+import { Emitter } from '@socket.io/redis-emitter';
+import type { Redis } from 'ioredis';
+import type { AgentStatus, CallAnswered, CallEnded, ScreenPop, ServerToClientEvents } from '../core/index.ts';
+import { rooms } from '../core/index.ts';
+
+export class Notifier {
+  readonly #emitter: Emitter<ServerToClientEvents>;
+  readonly #redis: Redis;
+
+  constructor(redis: Redis) {
+    this.#redis = redis;
+    this.#emitter = new Emitter<ServerToClientEvents>(redis);
+  }
+
+  /**
+   * Sends the screen pop to the agent and resolves once Redis has passed it on to the API servers, so that the
+   * caller can ring the agent's phone only after the pop is on its way.
+   */
+  async screenPop(agentId: number, pop: ScreenPop): Promise<void> {
+    this.#emitter.to(rooms.agent(agentId)).to(rooms.supervisors).emit('call:offered', pop);
+    // Commands on one connection run in order: when PING answers, the PUBLISH before it was delivered.
+    await this.#redis.ping();
+  }
+
+  agentState(status: AgentStatus): void {
+    this.#emitter.to(rooms.agent(status.agentId)).to(rooms.supervisors).emit('agent:state', status);
+  }
+
+  callAnswered(event: CallAnswered): void {
+    this.#emitter.to(rooms.agent(event.agentId)).to(rooms.supervisors).emit('call:answered', event);
+  }
+
+  callEnded(agentId: number, event: CallEnded): void {
+    this.#emitter.to(rooms.agent(agentId)).to(rooms.supervisors).emit('call:ended', event);
+  }
+}

@@ -1,0 +1,397 @@
+// The HTTP API and the socket.io gateway. Every route but health and login needs a valid token; every socket
+// authenticates with the same token and joins its agent's room (and the supervisors' room for team leaders).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyJwt from '@fastify/jwt';
+import fastifyStatic from '@fastify/static';
+import { createAdapter } from '@socket.io/redis-adapter';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import { Server as SocketServer } from 'socket.io';
+import type {
+  AgentSelectableState,
+  ClientToServerEvents,
+  Logger,
+  Role,
+  ServerToClientEvents,
+} from '../core/index.ts';
+import {
+  AGENT_SELECTABLE_STATES,
+  BadRequest,
+  Forbidden,
+  HotlineError,
+  NotFound,
+  Unauthorized,
+  rooms,
+  verifyPassword,
+} from '../core/index.ts';
+import {
+  createTicket,
+  findAgentForLogin,
+  findOwnerById,
+  getAgent,
+  getCall,
+  TICKET_TYPES,
+  unitBelongsToOwner,
+  type Pool,
+  type TicketType,
+} from '../db/index.ts';
+import { Acd, wakeAcds } from './acd.ts';
+import { AgentStates } from './agent-states.ts';
+
+export interface ServerDeps {
+  db: Pool;
+  redis: Redis;
+  log: Logger;
+  jwtSecret: string;
+  /** Where the built agent page is (default agent-ui/dist). */
+  uiDir?: string;
+}
+
+interface TokenClaims {
+  sub: number;
+  login: string;
+  role: Role;
+}
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: TokenClaims;
+    user: TokenClaims;
+  }
+}
+
+const LOGIN_FAILURES_MAX = 5;
+const LOGIN_FAILURES_WINDOW_S = 300;
+const TOKEN_TTL = '12h';
+
+const errorBody = {
+  type: 'object',
+  properties: { error: { type: 'string' }, message: { type: 'string' } },
+  required: ['error', 'message'],
+} as const;
+
+const agentBody = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    login: { type: 'string' },
+    name: { type: 'string' },
+    agentNumber: { type: 'string' },
+    role: { type: 'string' },
+  },
+  required: ['id', 'login', 'name', 'agentNumber', 'role'],
+} as const;
+
+const statusBody = {
+  type: 'object',
+  properties: {
+    agentId: { type: 'integer' },
+    login: { type: 'string' },
+    state: { type: 'string' },
+    reason: { type: ['string', 'null'] },
+    since: { type: 'string' },
+    callId: { type: ['string', 'null'] },
+  },
+  required: ['agentId', 'state', 'since'],
+} as const;
+
+export async function createServer(deps: ServerDeps): Promise<{ app: FastifyInstance; io: SocketServer }> {
+  const { db, redis, log } = deps;
+  const states = new AgentStates(redis);
+  const app = Fastify({ loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger, disableRequestLogging: true });
+
+  await app.register(fastifyJwt, { secret: deps.jwtSecret, sign: { expiresIn: TOKEN_TTL } });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+    if (err.validation) {
+      return reply.code(400).send({ error: 'BadRequest', message: `The request is not valid: ${err.message}.` });
+    }
+    if (err instanceof HotlineError && 'statusCode' in err) {
+      return reply.code(err.statusCode as number).send({ error: err.name, message: err.message });
+    }
+    if (err.statusCode && err.statusCode < 500) {
+      return reply.code(err.statusCode).send({ error: 'BadRequest', message: err.message });
+    }
+    req.log.error({ err }, 'request failed');
+    return reply
+      .code(503)
+      .send({ error: 'Unavailable', message: 'The service could not complete the request; please try again.' });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: 'NotFound', message: `There is no ${req.method} ${req.url.split('?')[0]}.` }),
+  );
+
+  const authenticate = (roles: Role[] = ['agent', 'supervisor', 'admin']) =>
+    async function (req: FastifyRequest): Promise<void> {
+      try {
+        await req.jwtVerify();
+      } catch {
+        throw new Unauthorized('Please sign in again: the session is missing or has expired.');
+      }
+      if (!roles.includes(req.user.role)) throw new Forbidden('Your role may not do this.');
+    };
+
+  app.get('/healthz', { schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, () => ({
+    ok: true,
+  }));
+  app.get('/readyz', async (_req, reply) => {
+    const checks = await Promise.allSettled([db.query('SELECT 1'), redis.ping()]);
+    const ready = checks.every((c) => c.status === 'fulfilled');
+    return reply.code(ready ? 200 : 503).send({
+      ready,
+      database: checks[0]?.status === 'fulfilled',
+      redis: checks[1]?.status === 'fulfilled',
+    });
+  });
+
+  app.post<{ Body: { login: string; password: string } }>(
+    '/api/auth/login',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          properties: {
+            login: { type: 'string', minLength: 1, maxLength: 64 },
+            password: { type: 'string', minLength: 1, maxLength: 200 },
+          },
+          required: ['login', 'password'],
+          additionalProperties: false,
+        },
+        response: {
+          200: { type: 'object', properties: { token: { type: 'string' }, agent: agentBody } },
+          400: errorBody,
+          401: errorBody,
+          429: errorBody,
+        },
+      },
+    },
+    async (req, reply) => {
+      const login = req.body.login.trim().toLowerCase();
+      const failuresKey = `hotline:login-failures:${login}`;
+      const failures = Number((await redis.get(failuresKey)) ?? 0);
+      if (failures >= LOGIN_FAILURES_MAX) {
+        return reply.code(429).send({
+          error: 'TooManyAttempts',
+          message: 'Too many wrong passwords for this login; wait five minutes and try again.',
+        });
+      }
+      const agent = await findAgentForLogin(db, login);
+      const ok = agent !== null && agent.active && (await verifyPassword(req.body.password, agent.passwordHash));
+      if (!agent || !ok) {
+        await redis.multi().incr(failuresKey).expire(failuresKey, LOGIN_FAILURES_WINDOW_S).exec();
+        throw new Unauthorized('The login or the password is wrong.');
+      }
+      await redis.del(failuresKey);
+      await states.register({
+        agentId: agent.id,
+        login: agent.login,
+        name: agent.name,
+        endpoint: agent.endpoint,
+        skills: agent.skills,
+      });
+      const token = app.jwt.sign({ sub: agent.id, login: agent.login, role: agent.role });
+      return {
+        token,
+        agent: { id: agent.id, login: agent.login, name: agent.name, agentNumber: agent.agentNumber, role: agent.role },
+      };
+    },
+  );
+
+  app.get('/api/me', { onRequest: authenticate() }, async (req) => {
+    const agent = await getAgent(db, req.user.sub);
+    if (!agent) throw new Unauthorized('This account no longer exists.');
+    const status = await states.get(agent.id);
+    const currentCall = status.callId ? await Acd.currentPop(redis, status.callId) : null;
+    const callState =
+      status.state === 'ringing' ? 'offered' : status.state === 'on-call' ? 'on-call' : currentCall ? 'ended' : null;
+    return {
+      agent: { id: agent.id, login: agent.login, name: agent.name, agentNumber: agent.agentNumber, role: agent.role },
+      status: {
+        agentId: status.agentId,
+        login: status.login,
+        state: status.state,
+        reason: status.reason,
+        since: status.since,
+        callId: status.callId,
+      },
+      currentCall,
+      callState,
+    };
+  });
+
+  app.put<{ Body: { state: AgentSelectableState; reason?: string } }>(
+    '/api/agents/me/state',
+    {
+      onRequest: authenticate(),
+      schema: {
+        body: {
+          type: 'object',
+          properties: {
+            state: { type: 'string', enum: [...AGENT_SELECTABLE_STATES] },
+            reason: { type: 'string', maxLength: 64 },
+          },
+          required: ['state'],
+          additionalProperties: false,
+        },
+        response: { 200: statusBody, 400: errorBody, 401: errorBody, 409: errorBody },
+      },
+    },
+    async (req) => {
+      const agentId = req.user.sub;
+      const current = await states.get(agentId);
+      if (!current.login) throw new Unauthorized('Please sign in again.');
+      const { state } = req.body;
+      if (state === 'available') {
+        const agent = await getAgent(db, agentId);
+        if (!agent?.endpoint) throw new BadRequest('You have no phone assigned, so you cannot take calls.');
+      }
+      await states.transition(agentId, {
+        to: state,
+        reason: state === 'not-ready' ? (req.body.reason ?? 'break') : '',
+        from: ['offline', 'available', 'not-ready', 'wrap-up'],
+      });
+      const status = await states.get(agentId);
+      io.to(rooms.agent(agentId)).to(rooms.supervisors).emit('agent:state', status);
+      if (state === 'available') await wakeAcds(redis);
+      return status;
+    },
+  );
+
+  app.post<{
+    Body: { callId?: string; ownerId?: number; unitId?: number; type: TicketType; description: string };
+  }>(
+    '/api/tickets',
+    {
+      onRequest: authenticate(),
+      schema: {
+        body: {
+          type: 'object',
+          properties: {
+            callId: { type: 'string', format: 'uuid' },
+            ownerId: { type: 'integer', minimum: 1 },
+            unitId: { type: 'integer', minimum: 1 },
+            type: { type: 'string', enum: [...TICKET_TYPES] },
+            description: { type: 'string', minLength: 1, maxLength: 4000 },
+          },
+          required: ['type', 'description'],
+          additionalProperties: false,
+        },
+        response: {
+          201: {
+            type: 'object',
+            properties: {
+              id: { type: 'integer' },
+              number: { type: 'string' },
+              type: { type: 'string' },
+              status: { type: 'string' },
+              description: { type: 'string' },
+              ownerId: { type: ['integer', 'null'] },
+              unitId: { type: ['integer', 'null'] },
+              createdFromCall: { type: ['string', 'null'] },
+              createdAt: { type: 'string' },
+            },
+          },
+          400: errorBody,
+          401: errorBody,
+          404: errorBody,
+        },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body;
+      const description = body.description.trim();
+      if (!description) throw new BadRequest('Please describe what the owner reported.');
+      let ownerId = body.ownerId ?? null;
+      if (body.callId) {
+        const call = await getCall(db, body.callId);
+        if (!call) throw new NotFound('That call does not exist.');
+        if (ownerId !== null && call.ownerId !== null && ownerId !== call.ownerId) {
+          throw new BadRequest('The owner does not match the caller of this call.');
+        }
+        ownerId = ownerId ?? call.ownerId;
+      }
+      if (ownerId !== null && !(await findOwnerById(db, ownerId))) throw new NotFound('That owner does not exist.');
+      if (body.unitId !== undefined) {
+        if (ownerId === null) throw new BadRequest('A unit can only be given together with its owner.');
+        if (!(await unitBelongsToOwner(db, body.unitId, ownerId))) {
+          throw new BadRequest('That unit does not belong to the owner.');
+        }
+      }
+      const ticket = await createTicket(db, {
+        ownerId,
+        unitId: body.unitId ?? null,
+        type: body.type,
+        description,
+        createdFromCall: body.callId ?? null,
+        createdByAgent: req.user.sub,
+      });
+      return reply.code(201).send(ticket);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/calls/:id',
+    {
+      onRequest: authenticate(),
+      schema: {
+        params: {
+          type: 'object',
+          properties: { id: { type: 'string', format: 'uuid' } },
+          required: ['id'],
+        },
+      },
+    },
+    async (req) => {
+      const call = await getCall(db, req.params.id);
+      if (!call) throw new NotFound('That call does not exist.');
+      if (req.user.role === 'agent' && call.agentId !== req.user.sub) {
+        throw new Forbidden('You may only see calls you handled.');
+      }
+      return call;
+    },
+  );
+
+  const uiDir = deps.uiDir ?? fileURLToPath(new URL('../agent-ui/dist/', import.meta.url));
+  if (existsSync(uiDir)) {
+    await app.register(fastifyStatic, { root: uiDir, prefix: '/', index: ['index.html'] });
+  } else {
+    app.get('/', (_req, reply: FastifyReply) =>
+      reply
+        .code(503)
+        .type('text/plain; charset=utf-8')
+        .send('The agent page is not built yet: run "npm run build:ui".'),
+    );
+  }
+
+  // socket.io on the same HTTP server; events from other processes arrive through the Redis adapter.
+  const adapterPub = redis.duplicate();
+  const adapterSub = redis.duplicate();
+  const io = new SocketServer<ClientToServerEvents, ServerToClientEvents>(app.server, {
+    adapter: createAdapter(adapterPub, adapterSub),
+    serveClient: false,
+  });
+  io.use((socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown }).token;
+    try {
+      if (typeof token !== 'string') throw new Error('no token');
+      const claims = app.jwt.verify<TokenClaims>(token);
+      socket.data = claims;
+      next();
+    } catch {
+      next(new Error('unauthorized'));
+    }
+  });
+  io.on('connection', (socket) => {
+    const claims = socket.data as TokenClaims;
+    void socket.join(rooms.agent(claims.sub));
+    if (claims.role !== 'agent') void socket.join(rooms.supervisors);
+  });
+  app.addHook('preClose', () => {
+    io.disconnectSockets(true);
+    io.engine.close();
+    adapterPub.disconnect();
+    adapterSub.disconnect();
+  });
+  return { app, io };
+}

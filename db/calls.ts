@@ -1,0 +1,130 @@
+// Call records and their timeline: one row per call, one call_events row per thing that happened.
+import type { Queryable } from './pool.ts';
+
+export type CallEventKind =
+  | 'arrived'
+  | 'ivr-answered'
+  | 'identified'
+  | 'menu'
+  | 'self-service'
+  | 'queued'
+  | 'offered'
+  | 'agent-ringing'
+  | 'agent-no-answer'
+  | 'agent-failed'
+  | 'agent-answered'
+  | 'ended';
+
+export interface NewInboundCall {
+  id: string;
+  callerNumber: string | null;
+  dialledNumber: string;
+  channelId: string;
+  startedAt: Date;
+}
+
+export async function createInboundCall(db: Queryable, call: NewInboundCall): Promise<void> {
+  await db.query(
+    `INSERT INTO calls (id, direction, caller_number, dialled_number, channel_id, started_at)
+     VALUES ($1, 'inbound', $2, $3, $4, $5)`,
+    [call.id, call.callerNumber, call.dialledNumber, call.channelId, call.startedAt],
+  );
+}
+
+export interface CallUpdate {
+  ownerId?: number | null;
+  intent?: string;
+  queue?: string;
+  agentId?: number | null;
+  ivrPath?: string[];
+  queuedAt?: Date;
+  agentAnsweredAt?: Date;
+  endedAt?: Date;
+  hangupBy?: 'caller' | 'agent' | 'system';
+  hangupCause?: string;
+  outcome?: string;
+}
+
+const COLUMNS: Record<keyof CallUpdate, string> = {
+  ownerId: 'owner_id',
+  intent: 'intent',
+  queue: 'queue',
+  agentId: 'agent_id',
+  ivrPath: 'ivr_path',
+  queuedAt: 'queued_at',
+  agentAnsweredAt: 'agent_answered_at',
+  endedAt: 'ended_at',
+  hangupBy: 'hangup_by',
+  hangupCause: 'hangup_cause',
+  outcome: 'outcome',
+};
+
+export async function updateCall(db: Queryable, callId: string, update: CallUpdate): Promise<void> {
+  const entries = Object.entries(update).filter(([, v]) => v !== undefined) as [keyof CallUpdate, unknown][];
+  if (entries.length === 0) return;
+  const sets = entries.map(([k], i) => `${COLUMNS[k]} = $${i + 2}`);
+  await db.query(`UPDATE calls SET ${sets.join(', ')} WHERE id = $1`, [callId, ...entries.map(([, v]) => v)]);
+}
+
+export async function addCallEvent(
+  db: Queryable,
+  callId: string,
+  kind: CallEventKind,
+  detail: Record<string, unknown> = {},
+  at: Date = new Date(),
+): Promise<void> {
+  await db.query('INSERT INTO call_events (call_id, at, kind, detail) VALUES ($1, $2, $3, $4)', [
+    callId,
+    at,
+    kind,
+    detail,
+  ]);
+}
+
+export interface CallRecord {
+  id: string;
+  direction: string;
+  callerNumber: string | null;
+  dialledNumber: string;
+  ownerId: number | null;
+  agentId: number | null;
+  intent: string | null;
+  queue: string | null;
+  ivrPath: string[];
+  startedAt: Date;
+  agentAnsweredAt: Date | null;
+  endedAt: Date | null;
+  hangupBy: string | null;
+  hangupCause: string | null;
+  outcome: string | null;
+  timeline: { at: Date; kind: string; detail: Record<string, unknown> }[];
+}
+
+export async function getCall(db: Queryable, callId: string): Promise<CallRecord | null> {
+  const { rows } = await db.query<Omit<CallRecord, 'timeline'>>(
+    `SELECT id, direction, caller_number AS "callerNumber", dialled_number AS "dialledNumber",
+            owner_id AS "ownerId", agent_id AS "agentId", intent, queue, ivr_path AS "ivrPath",
+            started_at AS "startedAt", agent_answered_at AS "agentAnsweredAt", ended_at AS "endedAt",
+            hangup_by AS "hangupBy", hangup_cause AS "hangupCause", outcome
+       FROM calls WHERE id = $1`,
+    [callId],
+  );
+  const call = rows[0];
+  if (!call) return null;
+  const events = await db.query<CallRecord['timeline'][number]>(
+    'SELECT at, kind, detail FROM call_events WHERE call_id = $1 ORDER BY at, id',
+    [callId],
+  );
+  return { ...call, timeline: events.rows };
+}
+
+/** Calls that were still live when the controller lost track of them (crash, PBX restart). */
+export async function unfinishedCalls(db: Queryable, channelIds: string[]): Promise<{ id: string; channelId: string }[]> {
+  const { rows } = await db.query<{ id: string; channelId: string }>(
+    `SELECT id, channel_id AS "channelId" FROM calls
+      WHERE ended_at IS NULL AND direction = 'inbound' AND NOT (channel_id = ANY($1::text[]))
+        AND started_at > now() - interval '1 day'`,
+    [channelIds],
+  );
+  return rows;
+}

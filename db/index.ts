@@ -1,0 +1,6 @@
+export * from './pool.ts';
+export * from './migrations.ts';
+export * from './owners.ts';
+export * from './calls.ts';
+export * from './agents.ts';
+export * from './tickets.ts';

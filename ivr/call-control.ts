@@ -1,0 +1,79 @@
+// The call-control port: everything the IVR and the ACD ask of the PBX, and the events it reports.
+// ivr/ari/ implements it over ARI; nothing else in the project talks to Asterisk's REST interface.
+// Every operation has a time limit and may take an AbortSignal; failures are the typed errors of core/errors.ts.
+
+export interface OpOptions {
+  signal?: AbortSignal;
+  /** Milliseconds; the adapter applies a default when absent. */
+  timeoutMs?: number;
+}
+
+export interface OriginateRequest {
+  /** The channel to dial, e.g. "PJSIP/agent1". */
+  endpoint: string;
+  /** Caller ID shown on the phone being dialled. */
+  callerId: string;
+  /** Seconds to ring before giving up. */
+  ringTimeoutS: number;
+  /** Handed back in the `leg-answered` event so the controller knows what the leg is for. */
+  purpose: string;
+  /** Channel variables set on the new channel. */
+  variables?: Record<string, string>;
+}
+
+export interface LiveChannel {
+  channelId: string;
+  state: string;
+  callerNumber: string | null;
+  dialled: string;
+  /** Arguments the channel entered the Stasis app with (inbound or the leg's purpose); empty if unknown. */
+  appArgs: string[];
+}
+
+/** Events from the PBX, already translated from Asterisk's vocabulary. */
+export type PbxEvent =
+  | {
+      type: 'inbound';
+      channelId: string;
+      /** As presented by the network; null when withheld. */
+      callerNumber: string | null;
+      callerName: string | null;
+      dialled: string;
+      at: Date;
+    }
+  | { type: 'leg-answered'; channelId: string; purpose: string; at: Date }
+  | { type: 'leg-ringing'; channelId: string; at: Date }
+  | { type: 'dtmf'; channelId: string; digit: string; at: Date }
+  | { type: 'playback-finished'; channelId: string; playbackId: string; at: Date }
+  | { type: 'hangup'; channelId: string; cause: number; causeText: string; at: Date }
+  /** The connection to the PBX came back; `channels` are the ones in our app right now (for reconciliation). */
+  | { type: 'reconnected'; channels: LiveChannel[]; at: Date }
+  | { type: 'disconnected'; at: Date };
+
+export type PbxEventListener = (event: PbxEvent) => void;
+
+export interface CallControl {
+  /** Subscribe to PBX events. Returns an unsubscribe function. */
+  onEvent(listener: PbxEventListener): () => void;
+  answer(channelId: string, opts?: OpOptions): Promise<void>;
+  /**
+   * Start playing a list of media URIs in order (sound:, number:, digits:, tone:) under the caller's chosen
+   * playback id. Resolves once Asterisk accepted it; `playback-finished` reports the end.
+   */
+  play(channelId: string, playbackId: string, media: string[], opts?: OpOptions): Promise<void>;
+  stopPlayback(playbackId: string, opts?: OpOptions): Promise<void>;
+  startMusicOnHold(channelId: string, opts?: OpOptions): Promise<void>;
+  stopMusicOnHold(channelId: string, opts?: OpOptions): Promise<void>;
+  /** Dial a new leg; resolves with its channel id once Asterisk created it (it is then ringing or trying). */
+  originate(request: OriginateRequest, opts?: OpOptions): Promise<string>;
+  /** Put channels into a new mixing bridge; returns the bridge id. */
+  bridge(channelIds: string[], opts?: OpOptions): Promise<string>;
+  destroyBridge(bridgeId: string, opts?: OpOptions): Promise<void>;
+  /** Hang up; `reason` is an ARI reason such as "normal", "busy", "no_answer". A gone channel is not an error. */
+  hangup(channelId: string, reason?: string, opts?: OpOptions): Promise<void>;
+  /** The channels in our Stasis app now. */
+  listChannels(opts?: OpOptions): Promise<LiveChannel[]>;
+  /** Is the PBX connection up? */
+  readonly connected: boolean;
+  close(): Promise<void>;
+}

@@ -1,0 +1,385 @@
+// The IVR controller: keeps the registry of live calls (by channel id), feeds PBX events to each call's state
+// machine one at a time, and carries out the effects the machine asks for through the call-control port, the
+// database and the ACD. One controller per Asterisk node.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../core/index.ts';
+import { ChannelGone, OriginateFailed, normalizePhone } from '../core/index.ts';
+import {
+  addCallEvent,
+  arrearsOfUnits,
+  createInboundCall,
+  findOwnerByPhone,
+  updateCall,
+  type CallEventKind,
+  type Pool,
+} from '../db/index.ts';
+import { buildPopBase, type Acd, type OfferedAgent, type QueueEntry } from '../cti/routing.ts';
+import type { CallControl, PbxEvent } from './call-control.ts';
+import {
+  newInboundCall,
+  step,
+  type CallEvent,
+  type Effect,
+  type InboundCall,
+  type InboundCallSettings,
+} from './inbound-call.ts';
+import { promptMedia } from './speech.ts';
+
+export interface ControllerSettings extends InboundCallSettings {
+  promptDir: string;
+  ringTimeoutS: number;
+}
+
+interface LiveCall {
+  state: InboundCall;
+  log: Logger;
+  /** Events are handled one after another per call. */
+  mailbox: Promise<void>;
+  timers: Map<'digit' | 'hold', NodeJS.Timeout>;
+  bridgeId: string | null;
+  /** The agent whose leg was answered (for the call record and wrap-up). */
+  answeredBy: number | null;
+}
+
+/** Hang-up causes of an agent leg that mean "rang, nobody took it" rather than "could not ring". */
+const NO_ANSWER_CAUSES = new Set([0, 16, 17, 18, 19, 21]);
+
+export class IvrController {
+  readonly #calls = new Map<string, LiveCall>();
+  /** agent leg channel id -> caller channel id */
+  readonly #legs = new Map<string, string>();
+  readonly #pbx: CallControl;
+  readonly #db: Pool;
+  readonly #acd: Acd;
+  readonly #log: Logger;
+  readonly #settings: ControllerSettings;
+  readonly #unsubscribe: () => void;
+
+  constructor(deps: { pbx: CallControl; db: Pool; acd: Acd; log: Logger; settings: ControllerSettings }) {
+    this.#pbx = deps.pbx;
+    this.#db = deps.db;
+    this.#acd = deps.acd;
+    this.#log = deps.log.child({ component: 'ivr' });
+    this.#settings = deps.settings;
+    this.#unsubscribe = this.#pbx.onEvent((e) => this.#onPbxEvent(e));
+    this.#acd.onOffer((entry, agent) => this.#ringAgent(entry, agent));
+  }
+
+  get liveCalls(): number {
+    return this.#calls.size;
+  }
+
+  close(): void {
+    this.#unsubscribe();
+    for (const call of this.#calls.values()) for (const t of call.timers.values()) clearTimeout(t);
+  }
+
+  #onPbxEvent(e: PbxEvent): void {
+    switch (e.type) {
+      case 'inbound':
+        this.#startCall(e);
+        return;
+      case 'leg-answered': {
+        const callChannel = this.#legs.get(e.channelId);
+        const call = callChannel ? this.#calls.get(callChannel) : undefined;
+        if (!call) {
+          void this.#pbx.hangup(e.channelId).catch(() => undefined);
+          return;
+        }
+        this.#feed(call, { kind: 'agent-answered', legChannelId: e.channelId });
+        return;
+      }
+      case 'dtmf':
+        this.#feedChannel(e.channelId, { kind: 'dtmf', digit: e.digit });
+        return;
+      case 'playback-finished':
+        this.#feedChannel(e.channelId, { kind: 'playback-finished', playbackId: e.playbackId });
+        return;
+      case 'hangup': {
+        const callChannel = this.#legs.get(e.channelId);
+        if (callChannel) {
+          this.#legs.delete(e.channelId);
+          const call = this.#calls.get(callChannel);
+          if (!call) return;
+          const cause = e.causeText || String(e.cause);
+          if (call.state.phase === 'connected') this.#feed(call, { kind: 'agent-hangup', cause });
+          else if (call.state.phase === 'offering' && call.state.agent?.legChannelId === e.channelId) {
+            const reason = NO_ANSWER_CAUSES.has(e.cause) ? 'no-answer' : 'failed';
+            const agentId = call.state.agent.agentId;
+            this.#feed(call, { kind: 'agent-lost', legChannelId: e.channelId, reason });
+            void this.#acd
+              .legLost(call.state.callId, agentId, reason === 'no-answer' ? 'no-answer' : 'phone-unreachable')
+              .catch((err: unknown) => call.log.error({ err }, 'could not requeue the call'));
+          }
+          return;
+        }
+        this.#feedChannel(e.channelId, { kind: 'caller-hangup', cause: e.causeText || String(e.cause) });
+        return;
+      }
+      case 'reconnected':
+        this.#reconcile(new Set(e.channels.map((c) => c.channelId)), e.channels);
+        return;
+      case 'leg-ringing':
+      case 'disconnected':
+        return;
+    }
+  }
+
+  /** After a reconnect: calls whose channels are gone ended with the PBX; unknown channels in our app are hung up. */
+  #reconcile(live: Set<string>, channels: { channelId: string; appArgs: string[] }[]): void {
+    for (const [channelId, call] of this.#calls) {
+      if (!live.has(channelId)) {
+        this.#feed(call, { kind: 'pbx-lost' });
+      } else if (call.state.playback) {
+        // The end of a playback may have been missed while the connection was down: carry on.
+        this.#feed(call, { kind: 'playback-finished', playbackId: call.state.playback.id });
+      }
+    }
+    for (const legChannel of [...this.#legs.keys()]) if (!live.has(legChannel)) this.#legs.delete(legChannel);
+    for (const ch of channels) {
+      if (ch.appArgs.length > 0 && !this.#calls.has(ch.channelId) && !this.#legs.has(ch.channelId)) {
+        this.#log.warn({ channelId: ch.channelId }, 'hanging up a channel this controller does not know');
+        void this.#pbx.hangup(ch.channelId).catch(() => undefined);
+      }
+    }
+    this.#log.info({ liveCalls: this.#calls.size, channels: live.size }, 'reconciled live calls');
+  }
+
+  #startCall(e: Extract<PbxEvent, { type: 'inbound' }>): void {
+    const callId = randomUUID();
+    const first = newInboundCall({
+      callId,
+      channelId: e.channelId,
+      callerNumber: e.callerNumber,
+      dialled: e.dialled,
+    });
+    const call: LiveCall = {
+      state: first.state,
+      log: this.#log.child({ callId, channelId: e.channelId, caller: e.callerNumber ?? 'withheld' }),
+      mailbox: Promise.resolve(),
+      timers: new Map(),
+      bridgeId: null,
+      answeredBy: null,
+    };
+    this.#calls.set(e.channelId, call);
+    call.log.info({ dialled: e.dialled }, 'inbound call');
+    call.mailbox = (async () => {
+      await this.#store(call, () =>
+        createInboundCall(this.#db, {
+          id: callId,
+          callerNumber: normalizePhone(e.callerNumber) ?? e.callerNumber,
+          dialledNumber: e.dialled,
+          channelId: e.channelId,
+          startedAt: e.at,
+        }),
+      );
+      await this.#record(call, 'arrived', { dialled: e.dialled }, e.at);
+      for (const effect of first.effects) await this.#perform(call, effect);
+    })();
+  }
+
+  #feedChannel(channelId: string, event: CallEvent): void {
+    const call = this.#calls.get(channelId);
+    if (call) this.#feed(call, event);
+  }
+
+  #feed(call: LiveCall, event: CallEvent): void {
+    call.mailbox = call.mailbox.then(async () => {
+      const next = step(this.#settings, call.state, event);
+      call.state = next.state;
+      for (const effect of next.effects) await this.#perform(call, effect);
+    });
+  }
+
+  async #perform(call: LiveCall, effect: Effect): Promise<void> {
+    const s = call.state;
+    try {
+      switch (effect.do) {
+        case 'answer':
+          await this.#pbx.answer(s.channelId);
+          this.#feed(call, { kind: 'answered' });
+          return;
+        case 'identify': {
+          const number = normalizePhone(s.callerNumber);
+          let owner = null;
+          if (number) {
+            try {
+              owner = await findOwnerByPhone(this.#db, number);
+            } catch (err) {
+              // Without the database the caller still reaches an agent, as an unknown caller.
+              call.log.error({ err }, 'owner lookup failed; treating the caller as unknown');
+            }
+          }
+          if (owner) await this.#store(call, () => updateCall(this.#db, s.callId, { ownerId: owner.id }));
+          this.#feed(call, { kind: 'identified', owner });
+          return;
+        }
+        case 'play':
+          try {
+            await this.#pbx.play(
+              s.channelId,
+              effect.playbackId,
+              promptMedia(this.#settings.promptDir, effect.lang, effect.prompts),
+            );
+          } catch (err) {
+            if (err instanceof ChannelGone) return;
+            call.log.error({ err }, 'playback failed; going on as if it had finished');
+            this.#feed(call, { kind: 'playback-finished', playbackId: effect.playbackId });
+          }
+          return;
+        case 'stop-playback':
+          await this.#pbx.stopPlayback(effect.playbackId);
+          return;
+        case 'start-timer': {
+          clearTimeout(call.timers.get(effect.timer));
+          const event: CallEvent = effect.timer === 'digit' ? { kind: 'digit-timeout' } : { kind: 'hold-tick' };
+          call.timers.set(
+            effect.timer,
+            setTimeout(() => this.#feed(call, event), effect.ms),
+          );
+          return;
+        }
+        case 'cancel-timer':
+          clearTimeout(call.timers.get(effect.timer));
+          call.timers.delete(effect.timer);
+          return;
+        case 'lookup-arrears': {
+          const items = await arrearsOfUnits(this.#db, effect.unitIds);
+          this.#feed(call, { kind: 'arrears', items });
+          return;
+        }
+        case 'enqueue': {
+          const enqueuedAt = new Date();
+          const pop = await buildPopBase(this.#db, {
+            callId: s.callId,
+            callerNumber: s.callerNumber,
+            dialledNumber: s.dialled,
+            owner: s.owner,
+            ivrPath: s.path,
+            intent: effect.intent,
+          }).catch((err: unknown) => {
+            call.log.error({ err }, 'could not read the owner history for the screen pop');
+            return {
+              callId: s.callId,
+              callerNumber: s.callerNumber,
+              dialledNumber: s.dialled,
+              ivrPath: s.path,
+              intent: effect.intent,
+              owner: s.owner,
+              arrears: [],
+              arrearsTotalFen: 0,
+              openTickets: [],
+              lastCalls: [],
+              lastRevisits: [],
+            };
+          });
+          await this.#store(call, () =>
+            updateCall(this.#db, s.callId, {
+              queue: effect.queue,
+              intent: effect.intent,
+              queuedAt: enqueuedAt,
+              ivrPath: s.path,
+            }),
+          );
+          await this.#acd.enqueue({
+            callId: s.callId,
+            queue: effect.queue,
+            priority: s.owner?.vip ? 5 : 0,
+            enqueuedAt,
+            pop,
+          });
+          return;
+        }
+        case 'dequeue':
+          await this.#acd.dequeue(s.callId);
+          return;
+        case 'hold-music':
+          if (effect.on) await this.#pbx.startMusicOnHold(s.channelId);
+          else await this.#pbx.stopMusicOnHold(s.channelId);
+          return;
+        case 'bridge': {
+          const agentId = s.agent?.agentId ?? null;
+          call.answeredBy = agentId;
+          call.bridgeId = await this.#pbx.bridge([s.channelId, effect.legChannelId]);
+          if (agentId !== null) {
+            await this.#acd.legAnswered(s.callId, agentId);
+            await this.#store(call, () =>
+              updateCall(this.#db, s.callId, { agentId, agentAnsweredAt: new Date() }),
+            );
+          }
+          return;
+        }
+        case 'hangup-leg':
+          await this.#pbx.hangup(effect.legChannelId);
+          return;
+        case 'hangup-caller':
+          await this.#pbx.hangup(s.channelId);
+          return;
+        case 'record':
+          await this.#record(call, effect.event as CallEventKind, effect.detail ?? {});
+          return;
+        case 'finish': {
+          this.#calls.delete(s.channelId);
+          for (const t of call.timers.values()) clearTimeout(t);
+          if (call.bridgeId) await this.#pbx.destroyBridge(call.bridgeId).catch(() => undefined);
+          const agentId = call.answeredBy ?? s.agent?.agentId ?? null;
+          await this.#acd.callEnded(s.callId, agentId, effect.hangupBy, effect.cause);
+          await this.#record(call, 'ended', { hangupBy: effect.hangupBy, cause: effect.cause });
+          await this.#store(call, () =>
+            updateCall(this.#db, s.callId, {
+              endedAt: new Date(),
+              hangupBy: effect.hangupBy,
+              hangupCause: effect.cause,
+              outcome: effect.outcome,
+              ivrPath: s.path,
+              agentId,
+            }),
+          );
+          call.log.info({ outcome: effect.outcome, hangupBy: effect.hangupBy, cause: effect.cause }, 'call ended');
+          return;
+        }
+      }
+    } catch (err) {
+      if (err instanceof ChannelGone) return; // the hang-up event follows and ends the call
+      call.log.error({ err, effect: effect.do }, 'effect failed');
+    }
+  }
+
+  /** The ACD chose an agent for this call: ring their phone. */
+  async #ringAgent(entry: QueueEntry, agent: OfferedAgent): Promise<boolean> {
+    const call = [...this.#calls.values()].find((c) => c.state.callId === entry.callId);
+    if (!call || (call.state.phase !== 'queued' && call.state.phase !== 'offering')) return false;
+    try {
+      const legChannelId = await this.#pbx.originate({
+        endpoint: agent.endpoint,
+        callerId: call.state.callerNumber ?? 'unknown',
+        ringTimeoutS: this.#settings.ringTimeoutS,
+        purpose: `agent:${entry.callId}:${agent.agentId}`,
+      });
+      this.#legs.set(legChannelId, call.state.channelId);
+      this.#feed(call, { kind: 'agent-offered', agentId: agent.agentId, legChannelId });
+      call.log.info({ agentId: agent.agentId, legChannelId }, 'ringing agent');
+      return true;
+    } catch (err) {
+      if (err instanceof OriginateFailed) {
+        call.log.warn({ agentId: agent.agentId, err: err.message }, 'agent phone could not be rung');
+        await this.#record(call, 'agent-failed', { agentId: agent.agentId, reason: err.message });
+        return false;
+      }
+      throw err;
+    }
+  }
+
+  async #record(call: LiveCall, kind: CallEventKind, detail: Record<string, unknown>, at?: Date): Promise<void> {
+    await this.#store(call, () => addCallEvent(this.#db, call.state.callId, kind, detail, at));
+  }
+
+  /** Writes to the call record must not stop the call: a failed write is logged and the call goes on. */
+  async #store(call: LiveCall, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      call.log.error({ err }, 'could not write the call record');
+    }
+  }
+}

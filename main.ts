@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// The composition root: starts the roles of the platform in this process.
+//   node main.ts start                  every role (single machine)
+//   node main.ts start --role ivr       the ARI controller and ACD for one Asterisk node
+//   node main.ts start --role cti       the HTTP API and socket.io gateway (several behind a load balancer)
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { createLogger, loadConfig, type Config, type Logger } from './core/index.ts';
+import { Acd, createServer, Notifier, WAKE_CHANNEL } from './cti/index.ts';
+import { createPool, migrate } from './db/index.ts';
+import { AriCallControl, IvrController } from './ivr/index.ts';
+
+export type Role = 'ivr' | 'cti';
+
+export interface Platform {
+  /** The base URL of the HTTP API and agent page (cti role). */
+  url: string | null;
+  acd: Acd | null;
+  close(): Promise<void>;
+}
+
+export async function startPlatform(
+  config: Config,
+  opts: { roles?: Role[]; log?: Logger; signal?: AbortSignal } = {},
+): Promise<Platform> {
+  const roles = new Set(opts.roles ?? ['ivr', 'cti']);
+  const log = opts.log ?? createLogger(config.logLevel);
+  const db = createPool(config.databaseUrl);
+  db.on('error', (err) => log.warn({ err: err.message }, 'database connection lost'));
+  await migrate(db);
+  const redisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true } as const;
+  const redis = new Redis(config.redisUrl, redisOptions);
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection problem'));
+  const closers: (() => Promise<void> | void)[] = [];
+
+  let url: string | null = null;
+  if (roles.has('cti')) {
+    const { app } = await createServer({ db, redis, log, jwtSecret: config.http.jwtSecret });
+    url = await app.listen({ host: config.http.host, port: config.http.port });
+    log.info({ url }, 'agent page and API listening');
+    closers.push(() => app.close());
+  }
+
+  let acd: Acd | null = null;
+  if (roles.has('ivr')) {
+    const notifier = new Notifier(redis);
+    acd = new Acd({ redis, notifier, log, settings: { wrapUpS: config.acd.wrapUpS } });
+    const pbx = await AriCallControl.connect(config.ari, log, opts.signal);
+    const controller = new IvrController({
+      pbx,
+      db,
+      acd,
+      log,
+      settings: {
+        digitTimeoutMs: config.ivr.digitTimeoutMs,
+        menuRetries: config.ivr.menuRetries,
+        holdAnnounceS: config.acd.holdAnnounceS,
+        queue: 'general',
+        promptDir: config.ivr.promptDir,
+        ringTimeoutS: config.acd.ringTimeoutS,
+      },
+    });
+    // Agents becoming available anywhere wake this ACD; a tick catches anything missed and ends wrap-ups.
+    const sub = redis.duplicate();
+    sub.on('error', () => undefined);
+    await sub.subscribe(WAKE_CHANNEL);
+    const theAcd = acd;
+    sub.on('message', () => theAcd.dispatch());
+    const tick = setInterval(() => {
+      theAcd.endDueWrapUps().catch((err: unknown) => log.warn({ err }, 'wrap-up sweep failed'));
+      theAcd.dispatch();
+    }, 1000);
+    closers.push(async () => {
+      clearInterval(tick);
+      controller.close();
+      await pbx.close();
+      sub.disconnect();
+    });
+  }
+
+  return {
+    url,
+    acd,
+    async close() {
+      for (const close of closers.reverse()) await close();
+      redis.disconnect();
+      await db.end();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { role: { type: 'string', multiple: true } },
+  });
+  if (positionals[0] !== 'start') {
+    console.error('usage: estate-hotline start [--role ivr|cti]...');
+    process.exit(2);
+  }
+  const roles = (values.role ?? ['ivr', 'cti']) as Role[];
+  for (const r of roles) {
+    if (r !== 'ivr' && r !== 'cti') {
+      console.error(`unknown role "${r}": use ivr or cti`);
+      process.exit(2);
+    }
+  }
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const abort = new AbortController();
+  let platform: Platform | null = null;
+  const stop = async (signal: string) => {
+    log.info({ signal }, 'stopping');
+    abort.abort();
+    await platform?.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', (s) => void stop(s));
+  process.once('SIGTERM', (s) => void stop(s));
+  platform = await startPlatform(config, { roles, log, signal: abort.signal });
+  log.info({ roles }, 'platform started');
+}
+
+if (import.meta.main) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
