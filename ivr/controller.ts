@@ -355,6 +355,8 @@ export class IvrController {
         callerId: call.state.callerNumber ?? 'unknown',
         ringTimeoutS: this.#settings.ringTimeoutS,
         purpose: `agent:${entry.callId}:${agent.agentId}`,
+        // lets a phone (and the tests) tie the INVITE to the call record
+        variables: { 'PJSIP_HEADER(add,X-Hotline-Call)': entry.callId },
       });
       this.#legs.set(legChannelId, call.state.channelId);
       this.#feed(call, { kind: 'agent-offered', agentId: agent.agentId, legChannelId });

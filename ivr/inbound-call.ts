@@ -41,7 +41,7 @@ export interface InboundCall {
   onHold: boolean;
 }
 
-type AfterPlayback = 'wait-for-digit' | 'enqueue' | 'menu' | 'hold-music' | 'hangup';
+type AfterPlayback = 'wait-for-digit' | 'waiting' | 'menu' | 'hold-music' | 'hangup';
 
 export type CallEvent =
   | { kind: 'answered' }
@@ -117,11 +117,14 @@ export function step(settings: InboundCallSettings, prev: InboundCall, event: Ca
     if (s.playback) fx.push({ do: 'stop-playback', playbackId: s.playback.id });
     s.playback = null;
   };
+  // The call joins the queue at once, so an agent's phone can ring while the caller still hears the prompt.
   const toAgent = (intent: string, prompts: PromptId[]) => {
     s.phase = 'queued';
     s.intent = intent;
     fx.push({ do: 'cancel-timer', timer: 'digit' });
-    play(prompts, 'enqueue');
+    fx.push({ do: 'enqueue', queue: settings.queue, intent });
+    fx.push({ do: 'record', event: 'queued', detail: { queue: settings.queue, intent } });
+    play(prompts, 'waiting');
   };
   const menuFailure = (prompt: PromptId) => {
     s.menuFailures++;
@@ -162,10 +165,8 @@ export function step(settings: InboundCallSettings, prev: InboundCall, event: Ca
       else if (then === 'menu') {
         s.phase = 'menu';
         play(MENU, 'wait-for-digit');
-      } else if (then === 'enqueue') {
-        fx.push({ do: 'enqueue', queue: settings.queue, intent: s.intent ?? 'agent' });
-        fx.push({ do: 'record', event: 'queued', detail: { queue: settings.queue, intent: s.intent } });
-        play(['please-hold'], 'hold-music');
+      } else if (then === 'waiting') {
+        if (s.phase === 'queued' || s.phase === 'offering') play(['please-hold'], 'hold-music');
       } else if (then === 'hold-music') {
         if (s.phase === 'queued' || s.phase === 'offering') {
           s.onHold = true;

@@ -49,6 +49,8 @@ missing_packages() {
   command -v espeak-ng > /dev/null || missing+=(espeak-ng)
   command -v sox > /dev/null || missing+=(sox)
   command -v curl > /dev/null || missing+=(curl)
+  [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
+  command -v tcpdump > /dev/null || missing+=(tcpdump)
   echo "${missing[@]}"
 }
 
@@ -312,22 +314,25 @@ asterisk_kill() {
 # ---------------------------------------------------------------------------------------------- prompts
 # The IVR's prompts are generated from ivr/prompts/*.tsv (id<TAB>text) with espeak-ng, as 8 kHz WAV files
 # that Asterisk plays without transcoding. Studio recordings can replace them file by file.
+PROMPT_RECIPE='espeak-ng zh 240 en 180; sox 8k trim pad 0.08'
 prompts() {
   local out=$STACK/sounds lang file stamp want
   for file in "$ROOT"/ivr/prompts/*.tsv; do
     [ -e "$file" ] || continue
     lang=$(basename "$file" .tsv)
-    want=$(sha1sum "$file" | cut -c1-40)
+    want=$( (cat "$file"; echo "$PROMPT_RECIPE") | sha1sum | cut -c1-40)
     stamp=$out/$lang/.source-sha1
     [ "$(cat "$stamp" 2> /dev/null || true)" = "$want" ] && continue
     mkdir -p "$out/$lang"
-    local voice=en-us
-    [ "$lang" = zh ] && voice=cmn
+    local voice=en-us speed=180
+    [ "$lang" = zh ] && voice=cmn speed=240
     local id text
     while IFS=$'\t' read -r id text; do
       case "$id" in '' | '#'*) continue ;; esac
-      espeak-ng -v "$voice" -s 150 -w "$out/$lang/$id.src.wav" "$text"
-      sox -q -V1 -v 0.8 "$out/$lang/$id.src.wav" -r 8000 -c 1 -b 16 "$out/$lang/$id.wav"
+      espeak-ng -v "$voice" -s "$speed" -w "$out/$lang/$id.src.wav" "$text"
+      # 8 kHz mono 16-bit, leading and trailing silence trimmed, a short pause kept after each prompt
+      sox -q -V1 -v 0.8 "$out/$lang/$id.src.wav" -r 8000 -c 1 -b 16 "$out/$lang/$id.wav" \
+        silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse pad 0 0.08
       rm -f "$out/$lang/$id.src.wav"
     done < "$file"
     echo "$want" > "$stamp"

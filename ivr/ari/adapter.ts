@@ -48,6 +48,24 @@ function mapAriError(op: string, err: unknown): Error {
   return new PbxError(`${op}: ${detail}`, { cause: err });
 }
 
+/** Q.850 cause names for the causes a contact center meets most. */
+function causeName(cause: number): string {
+  const names: Record<number, string> = {
+    0: 'unknown',
+    1: 'unallocated number',
+    16: 'normal clearing',
+    17: 'user busy',
+    18: 'no user responding',
+    19: 'no answer',
+    20: 'subscriber absent',
+    21: 'call rejected',
+    27: 'destination out of order',
+    34: 'no circuit available',
+    38: 'network out of order',
+  };
+  return names[cause] ?? `cause ${cause}`;
+}
+
 function normaliseCaller(number: string | undefined): string | null {
   const n = (number ?? '').trim();
   if (n === '' || /^(anonymous|unknown|restricted|unavailable)$/i.test(n)) return null;
@@ -66,6 +84,9 @@ export class AriCallControl implements CallControl {
   #closed = false;
   #generation = 0;
   readonly #listeners = new Set<PbxEventListener>();
+  /** Hang-up causes announced by ChannelHangupRequest, until the channel's end is reported. */
+  readonly #causes = new Map<string, number>();
+  readonly #endedChannels = new Set<string>();
   readonly #settings: AriSettings;
   readonly #log: Logger;
 
@@ -91,6 +112,7 @@ export class AriCallControl implements CallControl {
   }
 
   #emit(event: PbxEvent): void {
+    this.#log.debug({ event }, 'pbx event');
     for (const listener of this.#listeners) {
       try {
         listener(event);
@@ -176,15 +198,19 @@ export class AriCallControl implements CallControl {
         at: new Date(event.timestamp as string),
       });
     });
+    // A channel in the app reports its end with StasisEnd (Asterisk 16 stops sending it events after that); an
+    // originated leg that never answered reports ChannelDestroyed. ChannelHangupRequest carries the cause.
+    on('ChannelHangupRequest', (event) => {
+      const channel = event.channel as AriChannel;
+      if (event.cause !== undefined) this.#causes.set(channel.id, Number(event.cause));
+    });
+    on('StasisEnd', (event) => {
+      const channel = event.channel as AriChannel;
+      this.#ended(channel.id, this.#causes.get(channel.id) ?? 16, '', event.timestamp as string);
+    });
     on('ChannelDestroyed', (event) => {
       const channel = event.channel as AriChannel;
-      this.#emit({
-        type: 'hangup',
-        channelId: channel.id,
-        cause: Number(event.cause ?? 0),
-        causeText: String(event.cause_txt ?? ''),
-        at: new Date(event.timestamp as string),
-      });
+      this.#ended(channel.id, Number(event.cause ?? 0), String(event.cause_txt ?? ''), event.timestamp as string);
     });
 
     const raw = client as unknown as { on(n: string, h: (e?: unknown) => void): void };
@@ -195,7 +221,8 @@ export class AriCallControl implements CallControl {
       this.#emit({ type: 'disconnected', at: new Date() });
     });
     raw.on('WebSocketConnected', () => {
-      if (!current() || this.#connected) return;
+      // The first connection is announced by #establish; this is for reconnections of the same client.
+      if (!current() || this.#connected || this.#client !== client) return;
       this.#connected = true;
       this.#log.info('ARI connection is back');
       void this.#reconcile();
@@ -207,6 +234,15 @@ export class AriCallControl implements CallControl {
       this.#client = null;
       void this.#establish().then(() => this.#reconcile());
     });
+  }
+
+  /** Reports the end of a channel once, however many of StasisEnd / ChannelDestroyed arrive. */
+  #ended(channelId: string, cause: number, causeText: string, timestamp: string): void {
+    this.#causes.delete(channelId);
+    if (this.#endedChannels.has(channelId)) return;
+    this.#endedChannels.add(channelId);
+    setTimeout(() => this.#endedChannels.delete(channelId), 60_000).unref();
+    this.#emit({ type: 'hangup', channelId, cause, causeText: causeText || causeName(cause), at: new Date(timestamp) });
   }
 
   async #reconcile(): Promise<void> {

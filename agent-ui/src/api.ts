@@ -1,0 +1,113 @@
+// The HTTP API: JSON in and out, the bearer token from sessionStorage, one error type for the UI.
+import type { AgentStatus } from '../../core/contracts.ts';
+import type { LoginResponse, MeResponse, StateChange, TicketCreated, TicketRequest } from './types.ts';
+
+const TOKEN_KEY = 'estate-hotline.token';
+
+export const tokenStore = {
+  get(): string | null {
+    try {
+      return sessionStorage.getItem(TOKEN_KEY);
+    } catch {
+      return null;
+    }
+  },
+  set(token: string): void {
+    sessionStorage.setItem(TOKEN_KEY, token);
+  },
+  clear(): void {
+    try {
+      sessionStorage.removeItem(TOKEN_KEY);
+    } catch {
+      // Storage unavailable: nothing to clear.
+    }
+  },
+};
+
+/** A failed request; `message` is ready to show to the agent. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** The token was refused (401 on an authenticated request): the agent must log in again. */
+export class SessionExpiredError extends ApiError {
+  constructor() {
+    super(401, 'unauthorized', '登录已过期 Session expired');
+    this.name = 'SessionExpiredError';
+  }
+}
+
+let onSessionExpired: () => void = () => {};
+
+/** Called once, whatever request first meets a 401. */
+export function setSessionExpiredHandler(handler: () => void): void {
+  onSessionExpired = handler;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown, authenticated = true): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (authenticated) {
+    const token = tokenStore.get();
+    if (!token) {
+      onSessionExpired();
+      throw new SessionExpiredError();
+    }
+    headers.authorization = `Bearer ${token}`;
+  }
+
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? null : JSON.stringify(body),
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, 'network', '无法连接服务器 Cannot reach the server');
+  }
+
+  const data = await readJson(response);
+  if (response.ok) return data as T;
+
+  if (response.status === 401 && authenticated) {
+    onSessionExpired();
+    throw new SessionExpiredError();
+  }
+  const code = isRecord(data) && typeof data.error === 'string' ? data.error : `http-${response.status}`;
+  const message =
+    isRecord(data) && typeof data.message === 'string' && data.message
+      ? data.message
+      : `请求失败 Request failed (HTTP ${response.status})`;
+  throw new ApiError(response.status, code, message);
+}
+
+export const api = {
+  login: (login: string, password: string) =>
+    request<LoginResponse>('POST', '/api/auth/login', { login, password }, false),
+  me: () => request<MeResponse>('GET', '/api/me'),
+  setState: (change: StateChange) => request<AgentStatus>('PUT', '/api/agents/me/state', change),
+  createTicket: (ticket: TicketRequest) => request<TicketCreated>('POST', '/api/tickets', ticket),
+};

@@ -1,0 +1,173 @@
+// The desk after login: header, the screen-pop card and the ticket form, and the little model behind
+// them (agent, status, current call). Socket events and GET /api/me both feed it; /api/me wins.
+import type { AgentStatus, CallAnswered, CallEnded, PopTicket, ScreenPop } from '../../core/contracts.ts';
+import { h } from './dom.ts';
+import { createHeader, type Connection, type HeaderActions } from './header.ts';
+import { createPopCard } from './pop-card.ts';
+import { createTicketForm } from './ticket-form.ts';
+import type { Agent, CallPhase, MeResponse, TicketCreated, TicketRequest } from './types.ts';
+
+export interface DeskActions extends HeaderActions {
+  createTicket(ticket: TicketRequest): Promise<TicketCreated>;
+  /** The message to show for a failed action. */
+  readonly describeError: (err: unknown) => string;
+}
+
+export interface Desk {
+  readonly root: HTMLElement;
+  show(agent: Agent | null): void;
+  hide(): void;
+  /** Forget everything (logout / session expired). */
+  reset(): void;
+  applyMe(me: MeResponse): void;
+  applyStatus(status: AgentStatus): void;
+  offered(pop: ScreenPop): void;
+  answered(event: CallAnswered): void;
+  ended(event: CallEnded): void;
+  setConnection(connection: Connection): void;
+  showError(message: string): void;
+}
+
+interface CurrentCall {
+  pop: ScreenPop;
+  phase: CallPhase;
+  ended: CallEnded | null;
+  /** Tickets created from this desk during the call, kept when the server redraws the pop. */
+  created: PopTicket[];
+}
+
+const TITLE = '坐席工作台 Agent desk';
+
+function withCreated(pop: ScreenPop, created: readonly PopTicket[]): ScreenPop {
+  const missing = created.filter((t) => !pop.openTickets.some((o) => o.id === t.id));
+  return missing.length ? { ...pop, openTickets: [...missing, ...pop.openTickets] } : pop;
+}
+
+export function createDesk(actions: DeskActions): Desk {
+  const { describeError } = actions;
+  const header = createHeader(actions, describeError);
+  const popCard = createPopCard();
+  const idle = h(
+    'div',
+    { class: 'pop-idle', testid: 'pop-idle' },
+    h('p', { class: 'idle-title' }, '等待来电 ', h('span', { class: 'en' }, 'Waiting for calls')),
+    h(
+      'p',
+      { class: 'muted' },
+      '来电时将在此显示客户信息。 Caller details appear here when a call is offered.',
+    ),
+  );
+  const ticketForm = createTicketForm(
+    (ticket) => actions.createTicket(ticket),
+    (created, pop) => {
+      if (call?.pop.callId !== pop.callId) return;
+      call.created.unshift({ ...created });
+      call.pop = withCreated(call.pop, call.created);
+      popCard.show(call.pop);
+    },
+    describeError,
+  );
+
+  const root = h(
+    'div',
+    { class: 'desk' },
+    header.root,
+    h(
+      'main',
+      { class: 'desk-main' },
+      h('div', { class: 'call-column' }, idle, popCard.root),
+      ticketForm.root,
+    ),
+  );
+  root.hidden = true;
+
+  let agent: Agent | null = null;
+  let call: CurrentCall | null = null;
+
+  const updateTitle = (): void => {
+    document.title = call?.phase === 'offered' ? `来电 Incoming call · ${TITLE}` : TITLE;
+  };
+
+  const drawPhase = (): void => {
+    if (call) popCard.setPhase(call.phase, call.ended);
+    updateTitle();
+  };
+
+  /** A call we have not shown yet replaces the card; the same call is redrawn in place. */
+  const showCall = (pop: ScreenPop, phase: CallPhase): void => {
+    if (call && call.pop.callId === pop.callId) {
+      call.pop = withCreated(pop, call.created);
+      if (phase !== 'ended') call.ended = null;
+      call.phase = phase;
+      popCard.show(call.pop);
+      ticketForm.update(call.pop);
+    } else {
+      call = { pop, phase, ended: null, created: [] };
+      popCard.show(pop);
+      ticketForm.reset(pop);
+    }
+    idle.hidden = true;
+    drawPhase();
+  };
+
+  const desk: Desk = {
+    root,
+    show(next) {
+      if (next) {
+        agent = next;
+        header.setAgent(next);
+      }
+      root.hidden = false;
+    },
+    hide() {
+      root.hidden = true;
+    },
+    reset() {
+      agent = null;
+      call = null;
+      header.setAgent(null);
+      header.setStatus(null);
+      header.setConnection('connecting');
+      header.showError('');
+      popCard.clear();
+      ticketForm.clear();
+      idle.hidden = false;
+      updateTitle();
+    },
+    applyMe(me) {
+      agent = me.agent;
+      header.setAgent(agent);
+      header.setStatus(me.status);
+      if (me.currentCall) {
+        const known = call?.pop.callId === me.currentCall.callId ? call.phase : 'offered';
+        showCall(me.currentCall, me.callState ?? known);
+      } else if (call && call.phase !== 'ended') {
+        // The call ended while we were not listening; keep the card, as after any call.
+        call.phase = 'ended';
+        drawPhase();
+      }
+    },
+    applyStatus(status) {
+      if (agent && status.agentId !== agent.id) return;
+      header.setStatus(status);
+    },
+    offered(pop) {
+      showCall(pop, 'offered');
+    },
+    answered(event) {
+      if (call?.pop.callId !== event.callId || call.phase === 'ended') return;
+      call.phase = 'on-call';
+      drawPhase();
+    },
+    ended(event) {
+      if (call?.pop.callId !== event.callId) return;
+      call.phase = 'ended';
+      call.ended = event;
+      drawPhase();
+    },
+    setConnection: (connection) => header.setConnection(connection),
+    showError: (message) => header.showError(message),
+  };
+  desk.reset();
+  return desk;
+}

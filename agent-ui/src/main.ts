@@ -1,0 +1,115 @@
+// Entry point: login ⇄ desk, the session token, the socket, and re-reading GET /api/me.
+import { ApiError, SessionExpiredError, api, setSessionExpiredHandler, tokenStore } from './api.ts';
+import { createDesk } from './desk.ts';
+import { createLoginView } from './login.ts';
+import { connectSocket, type DeskSocket } from './socket.ts';
+import type { Agent, LoginResponse } from './types.ts';
+
+const SESSION_EXPIRED = '登录已过期 Session expired';
+
+function describeError(err: unknown): string {
+  return err instanceof ApiError ? err.message : '操作失败 Something went wrong';
+}
+
+const app = document.getElementById('app');
+if (!app) throw new Error('#app is missing from index.html');
+
+let socket: DeskSocket | null = null;
+let inSession = false;
+/** Bumped by every socket event, so a /api/me answer older than an event is not drawn over it. */
+let eventSeq = 0;
+/** Bumped by every refresh and session change; only the latest refresh may draw. */
+let refreshSeq = 0;
+
+const desk = createDesk({
+  describeError,
+  async setState(change) {
+    desk.applyStatus(await api.setState(change));
+  },
+  async logout() {
+    try {
+      await api.setState({ state: 'offline' });
+    } catch (err) {
+      if (err instanceof SessionExpiredError) return; // already back at the login form
+      if (err instanceof ApiError && err.status === 409) throw err; // e.g. during a call: stay
+      // Server unreachable: log out locally anyway; the server times the session out.
+    }
+    endSession('');
+  },
+  createTicket: (ticket) => api.createTicket(ticket),
+});
+const login = createLoginView((result: LoginResponse) => {
+  tokenStore.set(result.token);
+  startSession(result.agent);
+});
+app.append(login.root, desk.root);
+
+/** Re-read the server's view and draw it, unless socket events overtook the answer (then ask again). */
+async function refresh(): Promise<void> {
+  const mine = ++refreshSeq;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const before = eventSeq;
+    try {
+      const me = await api.me();
+      if (mine !== refreshSeq || !inSession) return;
+      if (before !== eventSeq && attempt < 2) continue;
+      desk.showError('');
+      desk.applyMe(me);
+      return;
+    } catch (err) {
+      if (mine !== refreshSeq || !inSession || err instanceof SessionExpiredError) return;
+      desk.showError(describeError(err));
+      return;
+    }
+  }
+}
+
+const onEvent =
+  <T>(handle: (value: T) => void) =>
+  (value: T): void => {
+    eventSeq++;
+    handle(value);
+  };
+
+function startSession(agent: Agent | null): void {
+  const token = tokenStore.get();
+  if (!token) {
+    login.show();
+    return;
+  }
+  inSession = true;
+  login.hide();
+  desk.reset();
+  desk.show(agent);
+  socket?.close();
+  socket = connectSocket(token, {
+    connected: () => {
+      desk.setConnection('connected');
+      void refresh();
+    },
+    disconnected: () => desk.setConnection('disconnected'),
+    unauthorized: () => endSession(SESSION_EXPIRED),
+    offered: onEvent((pop) => desk.offered(pop)),
+    answered: onEvent((event) => desk.answered(event)),
+    ended: onEvent((event) => desk.ended(event)),
+    agentState: onEvent((status) => desk.applyStatus(status)),
+  });
+  void refresh();
+}
+
+function endSession(message: string): void {
+  if (!inSession) return; // already at the login form (e.g. a late 401 after logging out)
+  inSession = false;
+  refreshSeq++;
+  socket?.close();
+  socket = null;
+  tokenStore.clear();
+  desk.reset();
+  desk.hide();
+  login.show(message);
+}
+
+setSessionExpiredHandler(() => endSession(SESSION_EXPIRED));
+
+if (tokenStore.get()) startSession(null);
+else login.show();

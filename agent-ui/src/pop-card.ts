@@ -1,0 +1,218 @@
+// The screen-pop card: who is calling, their units, arrears, tickets, history and IVR path.
+// It stays on screen after the call ends, until the next offer replaces it.
+import type { CallEnded, PopTicket, ScreenPop } from '../../core/contracts.ts';
+import { h, replace, type Child } from './dom.ts';
+import {
+  arrearKindLabel,
+  callPhaseText,
+  directionLabel,
+  formatDate,
+  formatDuration,
+  formatFen,
+  formatIvrPath,
+  formatTime,
+  ticketStatusLabel,
+  ticketTypeLabel,
+} from './format.ts';
+import type { CallPhase } from './types.ts';
+
+export interface PopCard {
+  readonly root: HTMLElement;
+  show(pop: ScreenPop): void;
+  setPhase(phase: CallPhase, ended: CallEnded | null): void;
+  clear(): void;
+}
+
+const NONE = '无 None';
+
+function section(title: string, testid: string, body: Node): HTMLElement {
+  const heading = h('h3', {}, title);
+  return h('section', { class: `pop-section pop-${testid.replace(/^pop-/, '')}` }, heading, body);
+}
+
+function list(testid: string, items: readonly Child[][], empty: string = NONE): HTMLElement {
+  if (!items.length) return h('p', { class: 'empty', testid }, empty);
+  return h('ul', { class: 'plain-list', testid }, ...items.map((children) => h('li', {}, ...children)));
+}
+
+function renderUnits(pop: ScreenPop): HTMLElement {
+  const units = pop.owner?.units ?? [];
+  return list(
+    'pop-units',
+    units.map((u) => [
+      h('span', { class: 'estate' }, u.estate),
+      ' · ',
+      h('span', { class: 'building' }, u.building),
+      ' · ',
+      h('span', { class: 'room' }, u.roomCode),
+    ]),
+    pop.owner ? NONE : '未识别业主 Owner not identified',
+  );
+}
+
+function renderArrears(pop: ScreenPop): HTMLElement {
+  const head = h(
+    'thead',
+    {},
+    h(
+      'tr',
+      {},
+      h('th', { attrs: { scope: 'col' } }, '房号 Room'),
+      h('th', { attrs: { scope: 'col' } }, '费用 Kind'),
+      h('th', { class: 'num', attrs: { scope: 'col' } }, '金额 Amount'),
+      h('th', { attrs: { scope: 'col' } }, '应缴日期 Due'),
+    ),
+  );
+  const rows = pop.arrears.length
+    ? pop.arrears.map((a) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, a.roomCode),
+          h('td', { attrs: { 'data-kind': a.kind } }, arrearKindLabel(a.kind)),
+          h('td', { class: 'num' }, formatFen(a.amountFen)),
+          h('td', {}, formatDate(a.dueDate)),
+        ),
+      )
+    : [h('tr', {}, h('td', { class: 'empty', attrs: { colspan: '4' } }, '无欠费 No arrears'))];
+  const foot = h(
+    'tfoot',
+    {},
+    h(
+      'tr',
+      {},
+      h('th', { attrs: { scope: 'row', colspan: '2' } }, '合计 Total'),
+      h(
+        'td',
+        { class: pop.arrearsTotalFen > 0 ? 'num total owing' : 'num total', testid: 'pop-arrears-total' },
+        formatFen(pop.arrearsTotalFen),
+      ),
+      h('td', {}),
+    ),
+  );
+  return h('table', { class: 'arrears', testid: 'pop-arrears' }, head, h('tbody', {}, ...rows), foot);
+}
+
+function renderTickets(tickets: readonly PopTicket[]): HTMLElement {
+  return list(
+    'pop-tickets',
+    tickets.map((t) => [
+      h('span', { class: 'ticket-number' }, t.number),
+      h('span', { class: 'tag' }, ticketTypeLabel(t.type)),
+      h('span', { class: 'tag tag-status' }, ticketStatusLabel(t.status)),
+      h('span', { class: 'muted' }, formatDate(t.createdAt)),
+      h('span', { class: 'ticket-description' }, t.description),
+    ]),
+  );
+}
+
+function renderCalls(pop: ScreenPop): HTMLElement {
+  return list(
+    'pop-calls',
+    pop.lastCalls.map((c) => [
+      h('span', { class: 'muted' }, formatDate(c.startedAt)),
+      h('span', { class: 'tag' }, directionLabel(c.direction)),
+      h('span', {}, c.outcome),
+      c.agentName ? h('span', { class: 'muted' }, c.agentName) : null,
+    ]),
+  );
+}
+
+function renderRevisits(pop: ScreenPop): HTMLElement {
+  return list(
+    'pop-revisits',
+    pop.lastRevisits.map((r) => [
+      h('span', { class: 'ticket-number' }, r.ticketNumber),
+      h('span', { class: 'muted' }, formatDate(r.at)),
+      h('span', {}, r.outcome),
+      r.score === null ? null : h('span', { class: 'tag' }, `评分 Score ${r.score}`),
+    ]),
+  );
+}
+
+function meta(term: string, value: Child, testid?: string): HTMLElement[] {
+  return [h('dt', {}, term), h('dd', testid ? { testid } : {}, value)];
+}
+
+export function createPopCard(): PopCard {
+  const callState = h('p', {
+    class: 'call-state',
+    testid: 'call-state',
+    attrs: { role: 'status', 'aria-live': 'polite' },
+  });
+  const caller = h('span', { class: 'caller', testid: 'pop-caller' });
+  const owner = h('span', { class: 'owner', testid: 'pop-owner' });
+  const vip = h(
+    'span',
+    { class: 'vip-badge', testid: 'pop-vip', attrs: { title: '贵宾业主 VIP owner' } },
+    'VIP',
+  );
+  const metaList = h('dl', { class: 'pop-meta' });
+  const body = h('div', { class: 'pop-body' });
+
+  const root = h(
+    'article',
+    {
+      class: 'pop-card',
+      testid: 'pop-card',
+      attrs: { 'aria-labelledby': 'pop-title', 'data-phase': 'offered' },
+    },
+    h(
+      'div',
+      { class: 'pop-head' },
+      h('h2', { attrs: { id: 'pop-title' } }, '来电 ', h('span', { class: 'en' }, 'Incoming call')),
+      callState,
+    ),
+    h(
+      'div',
+      { class: 'pop-identity' },
+      h('div', { class: 'identity-line' }, h('span', { class: 'identity-label' }, '主叫 Caller'), caller),
+      h('div', { class: 'identity-line' }, h('span', { class: 'identity-label' }, '业主 Owner'), owner, vip),
+    ),
+    metaList,
+    body,
+  );
+  root.hidden = true;
+
+  return {
+    root,
+    show(pop) {
+      caller.textContent = pop.callerNumber ?? '号码隐藏 Withheld';
+      caller.classList.toggle('withheld', pop.callerNumber === null);
+      owner.textContent = pop.owner ? pop.owner.name : '未知来电 Unknown caller';
+      owner.classList.toggle('unknown', pop.owner === null);
+      vip.hidden = !pop.owner?.vip;
+      replace(
+        metaList,
+        ...meta('队列 Queue', pop.queue),
+        ...meta('等待 Waited', formatDuration(pop.waitedMs)),
+        ...meta('意图 Intent', pop.intent),
+        ...meta('拨入号码 Dialled', pop.dialledNumber),
+        ...meta('来电时间 Offered', formatTime(pop.offeredAt)),
+        ...meta('按键路径 IVR path', formatIvrPath(pop.ivrPath), 'pop-ivr-path'),
+      );
+      replace(
+        body,
+        section('房屋 Units', 'pop-units', renderUnits(pop)),
+        section('欠费 Arrears', 'pop-arrears', renderArrears(pop)),
+        section('工单 Tickets', 'pop-tickets', renderTickets(pop.openTickets)),
+        section('最近通话 Recent calls', 'pop-calls', renderCalls(pop)),
+        pop.lastRevisits.length ? section('回访 Revisits', 'pop-revisits', renderRevisits(pop)) : null,
+      );
+      root.dataset.callId = pop.callId;
+      root.hidden = false;
+    },
+    setPhase(phase, ended) {
+      root.dataset.phase = phase;
+      callState.dataset.phase = phase;
+      callState.textContent = callPhaseText(phase, ended);
+    },
+    clear() {
+      root.hidden = true;
+      delete root.dataset.callId;
+      replace(body);
+      replace(metaList);
+      callState.textContent = '';
+    },
+  };
+}

@@ -1,0 +1,75 @@
+// The socket.io connection: typed events from core/contracts.ts, token in the handshake.
+import { io, type Socket } from 'socket.io-client';
+import type {
+  AgentStatus,
+  CallAnswered,
+  CallEnded,
+  ClientToServerEvents,
+  ScreenPop,
+  ServerToClientEvents,
+} from '../../core/contracts.ts';
+
+export interface SocketHandlers {
+  /** After every connect and reconnect: re-read the truth from the server. */
+  connected(): void;
+  disconnected(): void;
+  /** The server refused the token (connect_error "unauthorized"). */
+  unauthorized(): void;
+  offered(pop: ScreenPop): void;
+  answered(event: CallAnswered): void;
+  ended(event: CallEnded): void;
+  agentState(status: AgentStatus): void;
+}
+
+export interface DeskSocket {
+  close(): void;
+}
+
+const RETRY_MS = 5000;
+
+export function connectSocket(token: string, handlers: SocketHandlers): DeskSocket {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
+    auth: { token },
+    transports: ['websocket'],
+  });
+  let closed = false;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+
+  const reconnectLater = (): void => {
+    clearTimeout(retry);
+    retry = setTimeout(() => {
+      if (!closed && !socket.connected) socket.connect();
+    }, RETRY_MS);
+  };
+
+  socket.on('connect', () => handlers.connected());
+  socket.on('disconnect', (reason) => {
+    handlers.disconnected();
+    // The client only reconnects by itself after transport failures; when the server closed the
+    // socket, ask again a little later (a refused token then ends the session via connect_error).
+    if (reason === 'io server disconnect') reconnectLater();
+  });
+  socket.on('connect_error', (err) => {
+    if (err.message === 'unauthorized') {
+      handlers.unauthorized();
+      return;
+    }
+    handlers.disconnected();
+    // Errors from server middleware stop the client's own retries (socket.active is false).
+    if (!socket.active) reconnectLater();
+  });
+
+  socket.on('call:offered', (pop) => handlers.offered(pop));
+  socket.on('call:answered', (event) => handlers.answered(event));
+  socket.on('call:ended', (event) => handlers.ended(event));
+  socket.on('agent:state', (status) => handlers.agentState(status));
+
+  return {
+    close() {
+      closed = true;
+      clearTimeout(retry);
+      socket.removeAllListeners();
+      socket.disconnect();
+    },
+  };
+}

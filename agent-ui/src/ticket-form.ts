@@ -1,0 +1,166 @@
+// "Create ticket" about the current call: type, unit (from the pop's units), description.
+import type { ScreenPop } from '../../core/contracts.ts';
+import { h, replace, uid } from './dom.ts';
+import { TICKET_TYPE_LABELS } from './format.ts';
+import { TICKET_TYPES, type TicketCreated, type TicketRequest, type TicketType } from './types.ts';
+
+export interface TicketForm {
+  readonly root: HTMLElement;
+  /** A new call: empty the form and offer this pop's units. */
+  reset(pop: ScreenPop): void;
+  /** The same call, redrawn from the server: refresh the unit list, keep what the agent typed. */
+  update(pop: ScreenPop): void;
+  clear(): void;
+}
+
+const DESCRIPTION_MAX = 2000;
+
+const isTicketType = (value: string): value is TicketType =>
+  (TICKET_TYPES as readonly string[]).includes(value);
+
+export function createTicketForm(
+  submitTicket: (ticket: TicketRequest) => Promise<TicketCreated>,
+  onCreated: (ticket: TicketCreated, pop: ScreenPop) => void,
+  describeError: (err: unknown) => string,
+): TicketForm {
+  const typeId = uid('ticket-type');
+  const unitId = uid('ticket-unit');
+  const descriptionId = uid('ticket-description');
+
+  const typeSelect = h(
+    'select',
+    { testid: 'ticket-type', attrs: { id: typeId, name: 'type', required: true } },
+    h('option', { attrs: { value: '' } }, '请选择 Choose…'),
+    ...TICKET_TYPES.map((t) => h('option', { attrs: { value: t } }, TICKET_TYPE_LABELS[t])),
+  );
+  const unitSelect = h('select', { testid: 'ticket-unit', attrs: { id: unitId, name: 'unitId' } });
+  const description = h('textarea', {
+    testid: 'ticket-description',
+    attrs: {
+      id: descriptionId,
+      name: 'description',
+      rows: '5',
+      maxlength: String(DESCRIPTION_MAX),
+      required: true,
+    },
+  });
+  const submit = h(
+    'button',
+    { class: 'btn btn-primary', testid: 'ticket-submit', attrs: { type: 'submit' } },
+    '创建工单 Create ticket',
+  );
+  const result = h('p', {
+    class: 'ticket-result',
+    testid: 'ticket-result',
+    attrs: { role: 'status', 'aria-live': 'polite' },
+  });
+
+  const form = h(
+    'form',
+    {
+      class: 'ticket-form',
+      testid: 'ticket-form',
+      attrs: { novalidate: true, 'aria-labelledby': 'ticket-form-title' },
+    },
+    h('h2', { attrs: { id: 'ticket-form-title' } }, '新建工单 ', h('span', { class: 'en' }, 'New ticket')),
+    h('div', { class: 'field' }, h('label', { attrs: { for: typeId } }, '类型 Type'), typeSelect),
+    h('div', { class: 'field' }, h('label', { attrs: { for: unitId } }, '房屋 Unit'), unitSelect),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { attrs: { for: descriptionId } }, '描述 Description'),
+      description,
+    ),
+    submit,
+    result,
+  );
+  const root = h('aside', { class: 'ticket-panel' }, form);
+  root.hidden = true;
+
+  let pop: ScreenPop | null = null;
+
+  const showResult = (text: string, kind: 'ok' | 'error' | ''): void => {
+    result.textContent = text;
+    result.dataset.kind = kind;
+    result.hidden = !text;
+  };
+  showResult('', '');
+
+  const fillUnits = (next: ScreenPop): void => {
+    const previous = unitSelect.value;
+    const units = next.owner?.units ?? [];
+    replace(
+      unitSelect,
+      h('option', { attrs: { value: '' } }, units.length ? '不指定 Not specified' : '无房屋 No units'),
+      ...units.map((u) =>
+        h('option', { attrs: { value: String(u.unitId) } }, `${u.estate} · ${u.building} · ${u.roomCode}`),
+      ),
+    );
+    if (units.some((u) => String(u.unitId) === previous)) unitSelect.value = previous;
+    else if (units.length === 1 && units[0]) unitSelect.value = String(units[0].unitId);
+    unitSelect.disabled = units.length === 0;
+  };
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const current = pop;
+    if (!current) return;
+    const type = typeSelect.value;
+    const text = description.value.trim();
+    if (!isTicketType(type)) {
+      showResult('请选择工单类型 Please choose a ticket type', 'error');
+      typeSelect.focus();
+      return;
+    }
+    if (!text) {
+      showResult('请填写描述 Please enter a description', 'error');
+      description.focus();
+      return;
+    }
+    const ticket: TicketRequest = { callId: current.callId, type, description: text };
+    if (current.owner) ticket.ownerId = current.owner.id;
+    if (unitSelect.value) ticket.unitId = Number(unitSelect.value);
+
+    showResult('', '');
+    submit.disabled = true;
+    form.setAttribute('aria-busy', 'true');
+    submitTicket(ticket)
+      .then((created) => {
+        if (pop?.callId !== current.callId) return; // the next call arrived meanwhile
+        showResult(`工单已创建 Ticket created: ${created.number}`, 'ok');
+        description.value = '';
+        typeSelect.value = '';
+        onCreated(created, current);
+      })
+      .catch((err: unknown) => {
+        if (pop?.callId === current.callId) showResult(describeError(err), 'error');
+      })
+      .finally(() => {
+        submit.disabled = false;
+        form.removeAttribute('aria-busy');
+      });
+  });
+
+  return {
+    root,
+    reset(next) {
+      pop = next;
+      form.reset();
+      fillUnits(next);
+      showResult('', '');
+      submit.disabled = false;
+      root.hidden = false;
+    },
+    update(next) {
+      pop = next;
+      fillUnits(next);
+      root.hidden = false;
+    },
+    clear() {
+      pop = null;
+      form.reset();
+      showResult('', '');
+      root.hidden = true;
+    },
+  };
+}

@@ -1,0 +1,100 @@
+// An agent's desk as a program: logs in over HTTP, holds a socket.io connection, records what it receives.
+import { io, type Socket } from 'socket.io-client';
+import type { AgentStatus, ClientToServerEvents, ScreenPop, ServerToClientEvents } from '../../core/index.ts';
+import { eventually } from './env.ts';
+import type { TestAgent } from './fixtures.ts';
+
+type Received = { event: keyof ServerToClientEvents; at: number; payload: unknown };
+
+/** Wall-clock time in ms with sub-millisecond precision. */
+export const preciseNow = () => performance.timeOrigin + performance.now();
+
+export class AgentClient {
+  readonly received: Received[] = [];
+  #socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+  readonly baseUrl: string;
+  token: string | null = null;
+
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl;
+  }
+
+  static async signIn(baseUrl: string, agent: TestAgent): Promise<AgentClient> {
+    const client = new AgentClient(baseUrl);
+    const res = await client.request('POST', '/api/auth/login', { login: agent.login, password: agent.password });
+    if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.body)}`);
+    client.token = (res.body as { token: string }).token;
+    await client.connect();
+    return client;
+  }
+
+  async request(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const res = await fetch(this.baseUrl + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, body: parsed };
+  }
+
+  async connect(): Promise<void> {
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(this.baseUrl, {
+      auth: { token: this.token },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    for (const event of ['call:offered', 'call:answered', 'call:ended', 'agent:state'] as const) {
+      socket.on(event, (payload: unknown) => this.received.push({ event, at: preciseNow(), payload }));
+    }
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', (err) => reject(err));
+    });
+    this.#socket = socket;
+  }
+
+  async setState(state: 'available' | 'not-ready' | 'offline', reason?: string): Promise<AgentStatus> {
+    const res = await this.request('PUT', '/api/agents/me/state', reason ? { state, reason } : { state });
+    if (res.status !== 200) throw new Error(`state change failed: ${JSON.stringify(res.body)}`);
+    return res.body as AgentStatus;
+  }
+
+  async status(): Promise<AgentStatus> {
+    const res = await this.request('GET', '/api/me');
+    return (res.body as { status: AgentStatus }).status;
+  }
+
+  /** The first screen pop received (optionally for a given caller), waiting for it if need be. */
+  async nextPop(match: (p: ScreenPop) => boolean = () => true, timeoutMs = 30_000): Promise<{ pop: ScreenPop; at: number }> {
+    const r = await eventually(
+      () => this.received.find((r) => r.event === 'call:offered' && match(r.payload as ScreenPop)),
+      'a screen pop',
+      timeoutMs,
+      20,
+    );
+    return { pop: r.payload as ScreenPop, at: r.at };
+  }
+
+  pops(): ScreenPop[] {
+    return this.received.filter((r) => r.event === 'call:offered').map((r) => r.payload as ScreenPop);
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (this.token) await this.setState('offline');
+    } catch {
+      // on a call or already gone
+    }
+    this.#socket?.disconnect();
+  }
+}

@@ -1,0 +1,107 @@
+// Watches Asterisk from the outside: a second ARI WebSocket subscribed to every event (subscribeAll), so tests
+// can assert what a caller really heard (PlaybackStarted/Finished with their media) and which channels existed,
+// independently of the controller under test.
+import { readEnv } from '../../core/index.ts';
+
+export interface AriEvent {
+  type: string;
+  timestamp: string;
+  channel?: { id: string; name: string; state: string; caller: { number: string } };
+  playback?: { id: string; media_uri: string; target_uri: string; state: string };
+  [key: string]: unknown;
+}
+
+export class AriObserver {
+  readonly events: AriEvent[] = [];
+  readonly #ws: WebSocket;
+  readonly #waiters = new Set<() => void>();
+
+  private constructor(ws: WebSocket) {
+    this.#ws = ws;
+    ws.addEventListener('message', (m) => {
+      this.events.push(JSON.parse(String(m.data)) as AriEvent);
+      for (const w of this.#waiters) w();
+    });
+  }
+
+  static async connect(): Promise<AriObserver> {
+    const env = readEnv();
+    const url = new URL(env.HOTLINE_ARI_URL!.replace(/^http/, 'ws') + '/ari/events');
+    url.searchParams.set('app', `observer-${process.pid}-${Date.now()}`);
+    url.searchParams.set('subscribeAll', 'true');
+    url.searchParams.set('api_key', `${env.HOTLINE_ARI_USER}:${env.HOTLINE_ARI_PASSWORD}`);
+    const ws = new WebSocket(url);
+    await new Promise<void>((resolve, reject) => {
+      ws.addEventListener('open', () => resolve(), { once: true });
+      ws.addEventListener('error', () => reject(new Error('ARI observer could not connect')), { once: true });
+    });
+    return new AriObserver(ws);
+  }
+
+  /** Resolves with the first event (already seen or still to come) that matches, or rejects after timeoutMs. */
+  async waitFor(match: (e: AriEvent) => boolean, timeoutMs = 20_000, what = 'ARI event'): Promise<AriEvent> {
+    const found = this.events.find(match);
+    if (found) return found;
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const e = this.events.find(match);
+        if (e) {
+          done();
+          resolve(e);
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+      };
+      this.#waiters.add(check);
+    });
+  }
+
+  /** A position in the event history; `callerChannel` looks only at events after it. */
+  mark(): number {
+    return this.events.length;
+  }
+
+  /** The channel id of the caller's leg: the first trunk channel with that caller number after `mark`. */
+  async callerChannel(callerNumber: string, mark: number, timeoutMs = 20_000): Promise<string> {
+    const e = await this.waitFor(
+      (ev) =>
+        this.events.indexOf(ev) >= mark &&
+        ev.channel?.name.startsWith('PJSIP/trunk') === true &&
+        ev.channel.caller.number === callerNumber,
+      timeoutMs,
+      `a call from ${callerNumber}`,
+    );
+    return e.channel!.id;
+  }
+
+  /**
+   * The prompt ids the caller heard to the end, in order. Asterisk reports each item of a media list with
+   * PlaybackContinuing when it moves to the next one, and the last with PlaybackFinished.
+   */
+  heardPrompts(channelId: string): string[] {
+    return this.events
+      .filter(
+        (e) =>
+          (e.type === 'PlaybackContinuing' || (e.type === 'PlaybackFinished' && e.playback?.state === 'done')) &&
+          e.playback?.target_uri === `channel:${channelId}`,
+      )
+      .map((e) => (e.playback?.media_uri ?? '').replace(/^sound:.*\/(zh|en)\//, ''));
+  }
+
+  /** Prompt ids of every playback started on the channel (the media list as requested). */
+  startedPrompts(channelId: string): string[] {
+    return this.events
+      .filter((e) => e.type === 'PlaybackStarted' && e.playback?.target_uri === `channel:${channelId}`)
+      .map((e) => (e.playback?.media_uri ?? '').replace(/^sound:.*\/(zh|en)\//, ''));
+  }
+
+  close(): void {
+    this.#ws.close();
+  }
+}

@@ -1,0 +1,108 @@
+// Test data each test owns: an estate of its own, owners with unique phone numbers, agents with unique logins.
+import { randomBytes, randomInt } from 'node:crypto';
+import { hashPassword } from '../../core/index.ts';
+import { createPool, upsertAgent, type Pool } from '../../db/index.ts';
+import { stackConfig } from './env.ts';
+
+let pool: Pool | null = null;
+export function db(): Pool {
+  pool ??= createPool(stackConfig().databaseUrl, 4);
+  return pool;
+}
+export async function closeDb(): Promise<void> {
+  await pool?.end();
+  pool = null;
+}
+
+/** A mainland mobile number in the 146 range, which the demo data never uses. */
+export function testPhone(): string {
+  return `146${String(randomInt(0, 1e8)).padStart(8, '0')}`;
+}
+
+export interface FeeSpec {
+  kind: 'property' | 'water' | 'electricity' | 'gas' | 'parking';
+  amountFen: number;
+  dueDate: string;
+}
+
+export interface TestOwner {
+  ownerId: number;
+  name: string;
+  phone: string;
+  units: { unitId: number; roomCode: string }[];
+}
+
+export async function createOwner(spec: {
+  name: string;
+  rooms: { roomCode: string; fees?: FeeSpec[] }[];
+  language?: 'zh' | 'en';
+  vip?: boolean;
+}): Promise<TestOwner> {
+  const q = db();
+  const code = `T${randomBytes(4).toString('hex')}`;
+  const estate = await q.query<{ id: number }>(
+    `INSERT INTO estates (code, name, hotline_number) VALUES ($1, $2, '4008200000') RETURNING id`,
+    [code, `测试花园${code}`],
+  );
+  const estateId = estate.rows[0]!.id;
+  const owner = await q.query<{ id: number }>(
+    'INSERT INTO owners (name, language, vip) VALUES ($1, $2, $3) RETURNING id',
+    [spec.name, spec.language ?? 'zh', spec.vip ?? false],
+  );
+  const ownerId = owner.rows[0]!.id;
+  const phone = testPhone();
+  await q.query('INSERT INTO owner_phones (owner_id, number) VALUES ($1, $2)', [ownerId, phone]);
+  const units: TestOwner['units'] = [];
+  for (const room of spec.rooms) {
+    const buildingCode = room.roomCode.split('-')[0]!;
+    const building = await q.query<{ id: number }>(
+      `INSERT INTO buildings (estate_id, code, name) VALUES ($1, $2, $3)
+       ON CONFLICT (estate_id, code) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
+      [estateId, buildingCode, `${buildingCode.replace(/\D/g, '')}号楼`],
+    );
+    const unit = await q.query<{ id: number }>(
+      `INSERT INTO units (building_id, room_code, delivery_date) VALUES ($1, $2, '2021-06-30') RETURNING id`,
+      [building.rows[0]!.id, room.roomCode],
+    );
+    const unitId = unit.rows[0]!.id;
+    await q.query('INSERT INTO owner_units (owner_id, unit_id) VALUES ($1, $2)', [ownerId, unitId]);
+    for (const fee of room.fees ?? []) {
+      await q.query('INSERT INTO fee_items (unit_id, kind, amount_fen, due_date) VALUES ($1, $2, $3, $4)', [
+        unitId,
+        fee.kind,
+        fee.amountFen,
+        fee.dueDate,
+      ]);
+    }
+    units.push({ unitId, roomCode: room.roomCode });
+  }
+  return { ownerId, name: spec.name, phone, units };
+}
+
+export interface TestAgent {
+  agentId: number;
+  login: string;
+  password: string;
+  name: string;
+  seat: number | null;
+}
+
+export async function createAgent(spec: {
+  seat: number | null;
+  name?: string;
+  role?: 'agent' | 'supervisor' | 'admin';
+}): Promise<TestAgent> {
+  const login = `t${randomBytes(5).toString('hex')}`;
+  const password = randomBytes(12).toString('base64url');
+  const name = spec.name ?? `测试客服${login.slice(-3)}`;
+  const agent = await upsertAgent(db(), {
+    login,
+    name,
+    agentNumber: String(spec.seat ?? 0).padStart(2, '0'),
+    passwordHash: await hashPassword(password),
+    role: spec.role ?? 'agent',
+    endpoint: spec.seat === null ? null : `PJSIP/agent${spec.seat}`,
+    skills: ['general', 'fees'],
+  });
+  return { agentId: agent.id, login, password, name, seat: spec.seat };
+}

@@ -1,0 +1,84 @@
+// Real SIP phones played by sipp: owners calling the hotline, and agents' desk phones.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ariGet, env, eventually } from './env.ts';
+
+const SCENARIOS = fileURLToPath(new URL('../../ops/sipp/', import.meta.url));
+const PHONE_BASE_PORT = Number(env.HOTLINE_PHONE_BASE_PORT ?? 5170);
+const SIP_PORT = Number(env.HOTLINE_SIP_PORT ?? 5160);
+export const HOTLINE_NUMBER = '4008200000';
+
+let callerPort = 5400;
+
+export interface SippResult {
+  code: number;
+  output: string;
+}
+
+/** An owner's call: dials the hotline from `caller`, presses `digit` 1.5 s in, hangs up after `stayMs`. */
+export function ownerCall(opts: { caller: string; digit: string; stayMs: number }): Promise<SippResult> {
+  callerPort = callerPort >= 5490 ? 5400 : callerPort + 2;
+  const args = [
+    `127.0.0.1:${SIP_PORT}`,
+    ...['-sf', join(SCENARIOS, 'owner_call.xml'), '-s', HOTLINE_NUMBER],
+    ...['-key', 'caller', opts.caller, '-key', 'digit', opts.digit, '-d', String(opts.stayMs)],
+    ...['-i', '127.0.0.1', '-p', String(callerPort), '-mi', '127.0.0.1', '-mp', String(callerPort + 1000)],
+    ...['-m', '1', '-nostdin', '-timeout', `${Math.ceil(opts.stayMs / 1000) + 30}s`, '-timeout_error'],
+  ];
+  return run('sipp', args);
+}
+
+function run(cmd: string, args: string[]): Promise<SippResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: tmpdir() });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, output }));
+  });
+}
+
+export interface AgentPhone {
+  seat: number;
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the desk phone of agent seat N (PJSIP endpoint agentN, port PHONE_BASE + N): it answers after
+ * `answerAfterMs`, or never when `answers` is false. Resolves once Asterisk sees it as reachable.
+ */
+export async function startAgentPhone(
+  seat: number,
+  opts: { answers?: boolean; answerAfterMs?: number } = {},
+): Promise<AgentPhone> {
+  const port = PHONE_BASE_PORT + seat;
+  const scenario = opts.answers === false ? 'agent_phone_noanswer.xml' : 'agent_phone.xml';
+  const child: ChildProcess = spawn(
+    'sipp',
+    [
+      ...['-sf', join(SCENARIOS, scenario), '-i', '127.0.0.1', '-p', String(port)],
+      ...['-mi', '127.0.0.1', '-mp', String(7000 + seat * 10), '-aa', '-d', String(opts.answerAfterMs ?? 300)],
+      '-nostdin',
+    ],
+    { stdio: 'ignore', cwd: tmpdir() },
+  );
+  await eventually(
+    async () => ((await ariGet(`/endpoints/PJSIP/agent${seat}`)).body as { state?: string } | null)?.state === 'online',
+    `agent${seat}'s phone to be reachable`,
+    20_000,
+  );
+  return {
+    seat,
+    endpoint: `PJSIP/agent${seat}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
