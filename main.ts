@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createLogger, loadConfig, type Config, type Logger } from './core/index.ts';
-import { Acd, createServer, Notifier, WAKE_CHANNEL } from './cti/index.ts';
+import { Acd, createServer, Notifier, POP_SEEN_CHANNEL, WAKE_CHANNEL } from './cti/index.ts';
 import { createPool, migrate } from './db/index.ts';
 import { AriCallControl, IvrController } from './ivr/index.ts';
 
@@ -44,7 +44,12 @@ export async function startPlatform(
   let acd: Acd | null = null;
   if (roles.has('ivr')) {
     const notifier = new Notifier(redis);
-    acd = new Acd({ redis, notifier, log, settings: { wrapUpS: config.acd.wrapUpS } });
+    acd = new Acd({
+      redis,
+      notifier,
+      log,
+      settings: { wrapUpS: config.acd.wrapUpS, popSeenTimeoutMs: config.acd.popSeenTimeoutMs },
+    });
     const pbx = await AriCallControl.connect(config.ari, log, opts.signal);
     const controller = new IvrController({
       pbx,
@@ -63,9 +68,17 @@ export async function startPlatform(
     // Agents becoming available anywhere wake this ACD; a tick catches anything missed and ends wrap-ups.
     const sub = redis.duplicate();
     sub.on('error', () => undefined);
-    await sub.subscribe(WAKE_CHANNEL);
+    await sub.subscribe(WAKE_CHANNEL, POP_SEEN_CHANNEL);
     const theAcd = acd;
-    sub.on('message', () => theAcd.dispatch());
+    sub.on('message', (channel: string, message: string) => {
+      if (channel === WAKE_CHANNEL) return theAcd.dispatch();
+      try {
+        const { callId, agentId } = JSON.parse(message) as { callId: string; agentId: number };
+        theAcd.popSeen(callId, agentId);
+      } catch {
+        // not ours
+      }
+    });
     const tick = setInterval(() => {
       theAcd.endDueWrapUps().catch((err: unknown) => log.warn({ err }, 'wrap-up sweep failed'));
       theAcd.dispatch();

@@ -19,6 +19,8 @@ export interface Config {
     readonly holdAnnounceS: number;
     /** Seconds of wrap-up after a call before the agent is offered the next one (0 = none). */
     readonly wrapUpS: number;
+    /** Milliseconds to wait for the agent's page to show the pop before the phone rings anyway. */
+    readonly popSeenTimeoutMs: number;
   };
   readonly ivr: {
     readonly digitTimeoutMs: number;
@@ -88,6 +90,7 @@ export function loadConfig(env: Env = readEnv()): Config {
       ringTimeoutS: int('HOTLINE_RING_TIMEOUT_S', 15, 3, 120),
       holdAnnounceS: int('HOTLINE_HOLD_ANNOUNCE_S', 20, 5, 600),
       wrapUpS: int('HOTLINE_WRAP_UP_S', 10, 0, 600),
+      popSeenTimeoutMs: int('HOTLINE_POP_SEEN_TIMEOUT_MS', 500, 0, 5000),
     },
     ivr: {
       digitTimeoutMs: int('HOTLINE_DIGIT_TIMEOUT_MS', 6000, 1000, 60000),

@@ -103,8 +103,11 @@ export interface ServerToClientEvents {
   'agent:state': (status: AgentStatus) => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ClientToServerEvents {}
+export interface ClientToServerEvents {
+  /** The agent's page has drawn the pop of this call; the ACD rings the agent's phone after this (or a short
+   * deadline), so the page shows the caller before the phone rings. */
+  'call:seen': (callId: string) => void;
+}
 
 /** Socket.io rooms. */
 export const rooms = {

@@ -30,11 +30,15 @@ export type OfferHandler = (entry: QueueEntry, agent: OfferedAgent) => Promise<b
 
 export interface AcdSettings {
   wrapUpS: number;
+  /** How long to wait for the agent's page to show the pop before ringing the phone anyway. */
+  popSeenTimeoutMs: number;
 }
 
 const waitingKey = (queue: string) => `${PREFIX}queue:${queue}:waiting`;
 const popKey = (callId: string) => `${PREFIX}call:${callId}:pop`;
 export const WAKE_CHANNEL = `${PREFIX}acd:wake`;
+/** Agent pages report here that they have shown a pop ({callId, agentId}). */
+export const POP_SEEN_CHANNEL = `${PREFIX}acd:pop-seen`;
 const POP_TTL_S = 86_400;
 
 function score(entry: QueueEntry): number {
@@ -55,6 +59,8 @@ export class Acd {
   /** The calls this process owns that wait or ring an agent, by call id. */
   readonly #entries = new Map<string, QueueEntry>();
   #offerHandler: OfferHandler | null = null;
+  /** Offers waiting for the agent's page to show the pop, by call id. */
+  readonly #unseen = new Map<string, { agentId: number; seen: () => void }>();
   #running = false;
   #again = false;
 
@@ -133,8 +139,11 @@ export class Acd {
       offeredAt: now.toISOString(),
     };
     await this.#redis.set(popKey(entry.callId), JSON.stringify(pop), 'EX', POP_TTL_S);
+    const seen = this.#whenSeen(entry.callId, agentId);
     await this.#notifier.screenPop(agentId, pop);
     this.#notifier.agentState(agent);
+    // The page shows the caller before the phone rings; a page that is closed or slow does not hold the call up.
+    if (!(await seen)) this.#log.warn({ callId: entry.callId, agentId }, 'the agent page did not confirm the pop in time');
     let rung = false;
     if (agent.endpoint && this.#offerHandler) {
       rung = await this.#offerHandler(entry, { agentId, name: agent.name, endpoint: agent.endpoint }).catch(
@@ -145,6 +154,29 @@ export class Acd {
       );
     }
     if (!rung) await this.legLost(entry.callId, agentId, 'phone-unreachable');
+  }
+
+  #whenSeen(callId: string, agentId: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#unseen.delete(callId);
+        resolve(false);
+      }, this.#settings.popSeenTimeoutMs);
+      this.#unseen.set(callId, {
+        agentId,
+        seen: () => {
+          clearTimeout(timer);
+          this.#unseen.delete(callId);
+          resolve(true);
+        },
+      });
+    });
+  }
+
+  /** An agent page reported that it shows the pop (from POP_SEEN_CHANNEL). */
+  popSeen(callId: string, agentId: number): void {
+    const waiting = this.#unseen.get(callId);
+    if (waiting?.agentId === agentId) waiting.seen();
   }
 
   /** The agent's phone did not answer in time, or could not be rung: the agent becomes not ready, the call waits on. */

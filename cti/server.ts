@@ -36,7 +36,7 @@ import {
   type Pool,
   type TicketType,
 } from '../db/index.ts';
-import { Acd, wakeAcds } from './acd.ts';
+import { Acd, POP_SEEN_CHANNEL, wakeAcds } from './acd.ts';
 import { AgentStates } from './agent-states.ts';
 
 export interface ServerDeps {
@@ -386,6 +386,10 @@ export async function createServer(deps: ServerDeps): Promise<{ app: FastifyInst
     const claims = socket.data as TokenClaims;
     void socket.join(rooms.agent(claims.sub));
     if (claims.role !== 'agent') void socket.join(rooms.supervisors);
+    socket.on('call:seen', (callId: unknown) => {
+      if (typeof callId !== 'string' || !/^[0-9a-f-]{36}$/.test(callId)) return;
+      void redis.publish(POP_SEEN_CHANNEL, JSON.stringify({ callId, agentId: claims.sub })).catch(() => undefined);
+    });
   });
   app.addHook('preClose', () => {
     io.disconnectSockets(true);

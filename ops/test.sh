@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # npm test: set up what is missing, start the private stack, check the code, run the whole suite.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+[ -x node_modules/.bin/node ] || npm ci --no-audit --no-fund
+export PATH="$ROOT/node_modules/.bin:$PATH"
 echo "node $(node --version)"
 bash ops/stack.sh start
 node db/migrate.ts

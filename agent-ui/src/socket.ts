@@ -59,7 +59,11 @@ export function connectSocket(token: string, handlers: SocketHandlers): DeskSock
     if (!socket.active) reconnectLater();
   });
 
-  socket.on('call:offered', (pop) => handlers.offered(pop));
+  socket.on('call:offered', (pop) => {
+    handlers.offered(pop);
+    // drawn: tell the ACD it may ring the phone now
+    socket.emit('call:seen', pop.callId);
+  });
   socket.on('call:answered', (event) => handlers.answered(event));
   socket.on('call:ended', (event) => handlers.ended(event));
   socket.on('agent:state', (status) => handlers.agentState(status));

@@ -121,7 +121,7 @@ describe('an owner calls the hotline', () => {
       15_000,
       "the agent's leg to be bridged",
     );
-    expect((await agent.status()).state).toBe('on-call');
+    await eventually(async () => (await agent.status()).state === 'on-call', 'the agent to be on the call');
     expect((await call).code).toBe(0);
 
     const record = await eventually(async () => {

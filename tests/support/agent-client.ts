@@ -56,6 +56,8 @@ export class AgentClient {
     for (const event of ['call:offered', 'call:answered', 'call:ended', 'agent:state'] as const) {
       socket.on(event, (payload: unknown) => this.received.push({ event, at: preciseNow(), payload }));
     }
+    // like the agent page: acknowledge a pop once it is shown
+    socket.on('call:offered', (pop) => socket.emit('call:seen', pop.callId));
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', (err) => reject(err));
@@ -89,11 +91,15 @@ export class AgentClient {
     return this.received.filter((r) => r.event === 'call:offered').map((r) => r.payload as ScreenPop);
   }
 
+  /** Signs the agent out, waiting for a call in progress to end first, so no later test's call reaches them. */
   async close(): Promise<void> {
-    try {
-      if (this.token) await this.setState('offline');
-    } catch {
-      // on a call or already gone
+    if (this.token) {
+      await eventually(
+        async () => (await this.request('PUT', '/api/agents/me/state', { state: 'offline' })).status === 200,
+        'the agent to be signed out (a call still in progress?)',
+        30_000,
+        200,
+      );
     }
     this.#socket?.disconnect();
   }

@@ -24,7 +24,7 @@ export function ownerCall(opts: { caller: string; digit: string; stayMs: number 
     `127.0.0.1:${SIP_PORT}`,
     ...['-sf', join(SCENARIOS, 'owner_call.xml'), '-s', HOTLINE_NUMBER],
     ...['-key', 'caller', opts.caller, '-key', 'digit', opts.digit, '-d', String(opts.stayMs)],
-    ...['-i', '127.0.0.1', '-p', String(callerPort), '-mi', '127.0.0.1', '-mp', String(callerPort + 1000)],
+    ...['-i', '127.0.0.1', '-p', String(callerPort), '-mi', '127.0.0.1', '-mp', String(6000 + (callerPort - 5400) * 5)],
     ...['-m', '1', '-nostdin', '-timeout', `${Math.ceil(opts.stayMs / 1000) + 30}s`, '-timeout_error'],
   ];
   return run('sipp', args);
