@@ -13,7 +13,9 @@ export function maskPhone(number: string): string {
 }
 
 const PHONE_IN_TEXT = /(?<!\d)(\+?86)?(1[3-9]\d{9})(?!\d)/g;
-const PHONE_KEYS = new Set(['caller', 'callerNumber', 'phone', 'number', 'from', 'to', 'endpoint']);
+/** Fields that hold an owner's phone number wherever they appear (log calls and child-logger bindings). */
+const PHONE_KEYS = ['caller', 'callerNumber', 'callerName', 'phone', 'ownerPhone'] as const;
+const PHONE_KEY_SET = new Set<string>(PHONE_KEYS);
 
 /** Masks mainland mobile numbers in free text and in known phone fields of an object. */
 export function maskPhones<T>(value: T, depth = 0): T {
@@ -23,21 +25,34 @@ export function maskPhones<T>(value: T, depth = 0): T {
   if (value instanceof Error) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = PHONE_KEYS.has(k) && typeof v === 'string' ? maskPhone(v) : maskPhones(v, depth + 1);
+    out[k] = PHONE_KEY_SET.has(k) && typeof v === 'string' ? maskPhone(v) : maskPhones(v, depth + 1);
   }
   return out as T;
 }
 
-export function createLogger(level = process.env.HOTLINE_LOG_LEVEL ?? 'info', name = 'hotline'): Logger {
-  return pino({
-    name,
-    level,
-    hooks: {
-      logMethod(args, method) {
-        const masked = args.map((a) => maskPhones(a)) as Parameters<typeof method>;
-        method.apply(this, masked);
+const maskField = (v: unknown) => (typeof v === 'string' ? maskPhone(v) : v);
+
+export function createLogger(
+  level = process.env.HOTLINE_LOG_LEVEL ?? 'info',
+  name = 'hotline',
+  destination?: pino.DestinationStream,
+): Logger {
+  return pino(
+    {
+      name,
+      level,
+      hooks: {
+        logMethod(args, method) {
+          const masked = args.map((a) => maskPhones(a)) as Parameters<typeof method>;
+          method.apply(this, masked);
+        },
+      },
+      // serializers also apply to the bindings of child loggers, which the hook above never sees
+      serializers: {
+        err: pino.stdSerializers.err,
+        ...Object.fromEntries(PHONE_KEYS.map((k) => [k, maskField])),
       },
     },
-    serializers: { err: pino.stdSerializers.err },
-  });
+    destination,
+  );
 }

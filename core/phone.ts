@@ -11,7 +11,11 @@ export function normalizePhone(raw: string | null | undefined): string | null {
   let digits = trimmed.replace(/[\s\-().]/g, '');
   if (!/^\+?\d+$/.test(digits)) return null;
   digits = digits.replace(/^\+/, '').replace(/^00/, '');
-  if (digits.startsWith('86') && digits.length >= 12) digits = digits.slice(2);
+  if (digits.startsWith('86') && digits.length >= 11) {
+    digits = digits.slice(2);
+    // a landline loses its trunk prefix in international format: +86 21 6123 4567 is 021 6123 4567
+    if (!digits.startsWith('1') && !digits.startsWith('0')) digits = `0${digits}`;
+  }
   if (digits.length < 5 || digits.length > 15) return null;
   return digits;
 }

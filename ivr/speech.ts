@@ -96,8 +96,16 @@ export function sayAmount(fen: number, lang: Language): PromptId[] {
   const yuan = Math.floor(fen / 100);
   const cents = fen % 100;
   if (lang === 'en') {
+    if (yuan === 0 && cents > 0) return [...enNumber(cents), 'fen'];
     const out = [...enNumber(yuan), 'yuan'];
     if (cents) out.push('and', ...enNumber(cents), 'fen');
+    return out;
+  }
+  if (yuan === 0 && cents > 0) {
+    // under one yuan: 五角, 五分, 五角三分
+    const out: PromptId[] = [];
+    if (cents >= 10) out.push(`digit-${Math.floor(cents / 10)}`, 'jiao');
+    if (cents % 10) out.push(`digit-${cents % 10}`, 'fen');
     return out;
   }
   const out = [...zhNumber(yuan), 'yuan'];
@@ -117,6 +125,10 @@ export function sayDate(isoDate: string, lang: Language): PromptId[] {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
   if (!m) throw new RangeError(`not a date: ${isoDate}`);
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const check = new Date(Date.UTC(year, month - 1, day));
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
+    throw new RangeError(`not a date: ${isoDate}`);
+  }
   if (lang === 'en') return [`month-${month}`, ...enNumber(day), ...enNumber(year)];
   return [
     ...[...String(year)].map((d) => `digit-${d}`),

@@ -1,0 +1,119 @@
+// The agent page in real headless Chromium: sign in, go available, see the pop card fill when an owner calls,
+// and file a ticket about the call without leaving it.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../support/browser.ts';
+import { eventually } from '../support/env.ts';
+import { closeDb, createAgent, createOwner, db, type TestAgent, type TestOwner } from '../support/fixtures.ts';
+import { ownerCall, startAgentPhone, type AgentPhone } from '../support/phones.ts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { SipCapture } from '../support/sip-capture.ts';
+
+const SEAT = 9;
+let platform: TestPlatform;
+let browser: Browser;
+let page: Page;
+let phone: AgentPhone;
+let sip: SipCapture;
+let agent: TestAgent;
+let owner: TestOwner;
+
+beforeAll(async () => {
+  platform = await startTestPlatform();
+  sip = await SipCapture.start();
+  phone = await startAgentPhone(SEAT, { answerAfterMs: 1500 });
+  agent = await createAgent({ seat: SEAT, name: '客服小李' });
+  owner = await createOwner({
+    name: '陈静',
+    vip: true,
+    rooms: [{ roomCode: 'B7-0603', fees: [{ kind: 'property', amountFen: 256080, dueDate: '2026-09-30' }] }],
+  });
+  browser = await launchBrowser();
+  page = await browser.newPage();
+});
+
+afterAll(async () => {
+  // sign out so no later call reaches this seat
+  if (page) {
+    await page.getByTestId('btn-logout').click().catch(() => undefined);
+  }
+  await browser?.close();
+  await phone?.stop();
+  sip?.stop();
+  await platform?.close();
+  await closeDb();
+});
+
+const testId = (id: string) => page.getByTestId(id);
+
+describe('the agent page', () => {
+  it('refuses a wrong password with a message', async () => {
+    await page.goto(platform.url);
+    await testId('login-input').fill(agent.login);
+    await testId('password-input').fill('not-the-password');
+    await testId('login-submit').click();
+    await expect.poll(() => testId('login-error').textContent()).toContain('The login or the password is wrong');
+  });
+
+  it('signs in, goes available, shows the owner when the call is offered and files a ticket', async () => {
+    await testId('password-input').fill(agent.password);
+    await testId('login-submit').click();
+    await expect.poll(() => testId('agent-name').textContent()).toBe('客服小李');
+    await testId('btn-available').click();
+    await expect.poll(() => testId('agent-state').textContent()).toContain('Available');
+
+    // note the moment the page draws the owner's name (wall clock, like the packet capture)
+    await page.evaluate(() => {
+      const w = window as unknown as { popShownAt?: number };
+      new MutationObserver((_records, observer) => {
+        if (document.querySelector('[data-testid="pop-owner"]')?.textContent) {
+          w.popShownAt = performance.timeOrigin + performance.now();
+          observer.disconnect();
+        }
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    const call = ownerCall({ caller: owner.phone, digit: '0', stayMs: 12_000 });
+    await expect.poll(() => testId('pop-owner').textContent(), { timeout: 20_000 }).toBe('陈静');
+    expect(await testId('pop-vip').isVisible()).toBe(true);
+    expect(await testId('pop-units').textContent()).toContain('B7-0603');
+    expect(await testId('pop-arrears-total').textContent()).toContain('¥2,560.80');
+    expect(await testId('pop-ivr-path').textContent()).toContain('menu:0');
+    expect(await testId('pop-caller').textContent()).toContain(owner.phone);
+
+    // the page showed the caller before the desk phone rang
+    const callId = await eventually(
+      async () =>
+        (
+          await db().query<{ id: string }>(
+            'SELECT id FROM calls WHERE caller_number = $1 AND queued_at IS NOT NULL ORDER BY started_at DESC LIMIT 1',
+            [owner.phone],
+          )
+        ).rows[0]?.id,
+      'the call record',
+    );
+    const offered = await db().query<{ at: Date }>(
+      "SELECT at FROM call_events WHERE call_id = $1 AND kind = 'offered'",
+      [callId],
+    );
+    expect(offered.rowCount).toBe(1);
+    const rangAt = await sip.inviteFor(SEAT, callId);
+    const shownAt = await page.evaluate(() => (window as unknown as { popShownAt?: number }).popShownAt);
+    expect(shownAt).toBeLessThan(rangAt);
+
+    await expect.poll(() => testId('call-state').textContent(), { timeout: 15_000 }).toContain('通话中');
+
+    await testId('ticket-type').selectOption('repair');
+    await testId('ticket-description').fill('卫生间天花板渗水,楼上漏水');
+    await testId('ticket-submit').click();
+    await expect.poll(() => testId('ticket-result').textContent()).toMatch(/Ticket created: \d{8}/);
+    const ticket = await db().query<{ type: string; owner_id: number; created_from_call: string }>(
+      'SELECT type, owner_id, created_from_call FROM tickets WHERE created_from_call = $1',
+      [callId],
+    );
+    expect(ticket.rows[0]).toMatchObject({ type: 'repair', owner_id: owner.ownerId });
+
+    expect((await call).code).toBe(0);
+    await expect.poll(() => testId('call-state').textContent(), { timeout: 15_000 }).toContain('已结束');
+    await page.screenshot({ path: `${process.env.TMPDIR ?? '/tmp'}/agent-page.png`, fullPage: true });
+  });
+});
