@@ -85,7 +85,7 @@ export async function startPlatform(
     }, 1000);
     closers.push(async () => {
       clearInterval(tick);
-      controller.close();
+      await controller.close();
       await pbx.close();
       sub.disconnect();
     });

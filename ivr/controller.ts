@@ -69,7 +69,19 @@ export class IvrController {
     return this.#calls.size;
   }
 
-  close(): void {
+  /**
+   * Stops taking events after ending the calls in progress: waits up to `graceMs` for them to finish by
+   * themselves, hangs up the rest, and lets their records be written.
+   */
+  async close(graceMs = 0): Promise<void> {
+    const wait = async (ms: number) => {
+      const deadline = Date.now() + ms;
+      while (this.#calls.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    };
+    await wait(graceMs);
+    for (const call of this.#calls.values()) await this.#pbx.hangup(call.state.channelId).catch(() => undefined);
+    await wait(3000);
+    await Promise.all([...this.#calls.values()].map((c) => c.mailbox));
     this.#unsubscribe();
     for (const call of this.#calls.values()) for (const t of call.timers.values()) clearTimeout(t);
   }

@@ -82,12 +82,24 @@ describe('masking phone numbers', () => {
     expect(maskPhones('amount 123450 fen')).toBe('amount 123450 fen');
   });
 
-  it('masks any number in fields named caller, phone or number', () => {
-    expect(maskPhones({ caller: '13812345678', phone: '02161234567', number: '95555' })).toEqual({
+  it('masks any number in the fields that hold an owner’s phone, but not ticket numbers or endpoints', () => {
+    expect(
+      maskPhones({ caller: '13812345678', phone: '02161234567', number: '10000123', endpoint: 'PJSIP/agent1' }),
+    ).toEqual({
       caller: '138****5678',
       phone: '021****4567',
-      number: '***55',
+      number: '10000123',
+      endpoint: 'PJSIP/agent1',
     });
+  });
+
+  it('masks the caller bound to a child logger (one logger per call)', () => {
+    const lines: string[] = [];
+    const log = createLogger('info', 'test', { write: (line: string) => void lines.push(line) });
+    log.child({ caller: '13812345678' }).info('call from 13900139000 arrived');
+    expect(lines.join('')).not.toContain('13812345678');
+    expect(lines.join('')).not.toContain('13900139000');
+    expect(lines.join('')).toContain('138****5678');
   });
 
   it('leaves other fields untouched', () => {
