@@ -18,7 +18,12 @@ export interface SippResult {
 }
 
 /** An owner's call: dials the hotline from `caller`, presses `digit` 1.5 s in, hangs up after `stayMs`. */
-export function ownerCall(opts: { caller: string; digit: string; stayMs: number }): Promise<SippResult> {
+export function ownerCall(opts: {
+  caller: string;
+  digit: string;
+  stayMs: number;
+  signal?: AbortSignal;
+}): Promise<SippResult> {
   callerPort = callerPort >= 5490 ? 5400 : callerPort + 2;
   const args = [
     `127.0.0.1:${SIP_PORT}`,
@@ -27,16 +32,16 @@ export function ownerCall(opts: { caller: string; digit: string; stayMs: number 
     ...['-i', '127.0.0.1', '-p', String(callerPort), '-mi', '127.0.0.1', '-mp', String(6000 + (callerPort - 5400) * 5)],
     ...['-m', '1', '-nostdin', '-timeout', `${Math.ceil(opts.stayMs / 1000) + 30}s`, '-timeout_error'],
   ];
-  return run('sipp', args);
+  return run('sipp', args, opts.signal);
 }
 
-function run(cmd: string, args: string[]): Promise<SippResult> {
+function run(cmd: string, args: string[], signal?: AbortSignal): Promise<SippResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: tmpdir() });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: tmpdir(), signal });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
+    child.on('error', (err) => (err.name === 'AbortError' ? undefined : reject(err)));
     child.on('close', (code) => resolve({ code: code ?? -1, output }));
   });
 }

@@ -1,0 +1,147 @@
+// Bad input at the API and the socket gateway gets a clear answer in words a user understands.
+import { randomUUID } from 'node:crypto';
+import { io } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentClient } from '../support/agent-client.ts';
+import { closeDb, createAgent, createOwner, db, type TestAgent, type TestOwner } from '../support/fixtures.ts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+
+let platform: TestPlatform;
+let agent: TestAgent;
+let signedIn: AgentClient;
+let owner: TestOwner;
+let anonymous: AgentClient;
+
+beforeAll(async () => {
+  platform = await startTestPlatform();
+  agent = await createAgent({ seat: 1 });
+  signedIn = await AgentClient.signIn(platform.url, agent);
+  anonymous = new AgentClient(platform.url);
+  owner = await createOwner({ name: '赵敏', rooms: [{ roomCode: 'B1-0101' }] });
+});
+
+afterAll(async () => {
+  await signedIn?.close();
+  await platform?.close();
+  await closeDb();
+});
+
+const message = (body: unknown) => (body as { message: string }).message;
+
+describe('signing in', () => {
+  it('says the login or the password is wrong, without telling which', async () => {
+    const wrongPassword = await anonymous.request('POST', '/api/auth/login', { login: agent.login, password: 'nope' });
+    const noSuchLogin = await anonymous.request('POST', '/api/auth/login', { login: 'nobody', password: 'nope' });
+    expect(wrongPassword.status).toBe(401);
+    expect(message(wrongPassword.body)).toBe('The login or the password is wrong.');
+    expect(noSuchLogin).toEqual(wrongPassword);
+  });
+
+  it('says what is missing from a malformed request', async () => {
+    const missing = await anonymous.request('POST', '/api/auth/login', { login: agent.login });
+    expect(missing.status).toBe(400);
+    expect(message(missing.body)).toContain("must have required property 'password'");
+    const garbage = await anonymous.request('POST', '/api/auth/login', '{"login": ');
+    expect(garbage.status).toBe(400);
+    expect(message(garbage.body)).toMatch(/JSON/i);
+  });
+
+  it('stops guessing after five wrong passwords for a login', async () => {
+    const victim = await createAgent({ seat: null });
+    for (let i = 0; i < 5; i++) {
+      await anonymous.request('POST', '/api/auth/login', { login: victim.login, password: `guess${i}` });
+    }
+    const locked = await anonymous.request('POST', '/api/auth/login', { login: victim.login, password: victim.password });
+    expect(locked.status).toBe(429);
+    expect(message(locked.body)).toContain('wait five minutes');
+  });
+});
+
+describe('every route and socket needs a session', () => {
+  it('refuses requests without a valid token', async () => {
+    expect((await anonymous.request('GET', '/api/me')).status).toBe(401);
+    const forged = new AgentClient(platform.url);
+    forged.token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOjF9.forged';
+    const res = await forged.request('GET', '/api/me');
+    expect(res.status).toBe(401);
+    expect(message(res.body)).toContain('sign in again');
+  });
+
+  it('refuses a socket without a token', async () => {
+    const socket = io(platform.url, { transports: ['websocket'], reconnection: false, auth: {} });
+    const error = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
+    socket.disconnect();
+    expect(error.message).toBe('unauthorized');
+  });
+
+  it('lets an agent see only the calls they handled', async () => {
+    const callId = randomUUID();
+    await db().query(
+      "INSERT INTO calls (id, direction, caller_number, dialled_number) VALUES ($1, 'inbound', $2, '4008200000')",
+      [callId, owner.phone],
+    );
+    const res = await signedIn.request('GET', `/api/calls/${callId}`);
+    expect(res.status).toBe(403);
+    expect((await signedIn.request('GET', '/api/calls/not-a-uuid')).status).toBe(400);
+  });
+});
+
+describe('agent state', () => {
+  it('refuses a state that does not exist', async () => {
+    const res = await signedIn.request('PUT', '/api/agents/me/state', { state: 'sleeping' });
+    expect(res.status).toBe(400);
+    expect(message(res.body)).toContain('must be equal to one of the allowed values');
+  });
+
+  it('does not let staff without a phone take calls', async () => {
+    const leader = await AgentClient.signIn(platform.url, await createAgent({ seat: null, role: 'supervisor' }));
+    const res = await leader.request('PUT', '/api/agents/me/state', { state: 'available' });
+    expect(res.status).toBe(400);
+    expect(message(res.body)).toBe('You have no phone assigned, so you cannot take calls.');
+    await leader.close();
+  });
+});
+
+describe('tickets', () => {
+  it('creates a ticket for an owner and refuses a unit that is not theirs or an unknown call', async () => {
+    const ok = await signedIn.request('POST', '/api/tickets', {
+      ownerId: owner.ownerId,
+      unitId: owner.units[0]!.unitId,
+      type: 'inquiry',
+      description: '咨询停车位租赁',
+    });
+    expect(ok.status).toBe(201);
+    expect((ok.body as { number: string }).number).toMatch(/^\d{8}$/);
+
+    const other = await createOwner({ name: '孙丽', rooms: [{ roomCode: 'B1-0102' }] });
+    const wrongUnit = await signedIn.request('POST', '/api/tickets', {
+      ownerId: owner.ownerId,
+      unitId: other.units[0]!.unitId,
+      type: 'repair',
+      description: '门锁坏了',
+    });
+    expect(wrongUnit.status).toBe(400);
+    expect(message(wrongUnit.body)).toBe('That unit does not belong to the owner.');
+
+    const unknownCall = await signedIn.request('POST', '/api/tickets', {
+      callId: randomUUID(),
+      type: 'repair',
+      description: '门锁坏了',
+    });
+    expect(unknownCall.status).toBe(404);
+
+    const blank = await signedIn.request('POST', '/api/tickets', { type: 'repair', description: '   ' });
+    expect(blank.status).toBe(400);
+    expect(message(blank.body)).toBe('Please describe what the owner reported.');
+
+    const badType = await signedIn.request('POST', '/api/tickets', { type: 'wish', description: 'x' });
+    expect(badType.status).toBe(400);
+  });
+});
+
+describe('health', () => {
+  it('reports ready when the database and Redis answer', async () => {
+    const res = await anonymous.request('GET', '/readyz');
+    expect(res).toEqual({ status: 200, body: { ready: true, database: true, redis: true } });
+  });
+});
