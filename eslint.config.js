@@ -8,7 +8,10 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -18,7 +21,10 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            { name: 'ari-client', message: 'Only ivr/ari/ may import ari-client (the call-control port is the way in).' },
+            {
+              name: 'ari-client',
+              message: 'Only ivr/ari/ may import ari-client (the call-control port is the way in).',
+            },
             { name: 'asterisk-manager', message: 'Only cti/ami/ may import asterisk-manager.' },
           ],
         },

@@ -111,13 +111,13 @@ async function main(): Promise<void> {
     console.error('usage: estate-hotline start [--role ivr|cti]...');
     process.exit(2);
   }
-  const roles = (values.role ?? ['ivr', 'cti']) as Role[];
-  for (const r of roles) {
-    if (r !== 'ivr' && r !== 'cti') {
-      console.error(`unknown role "${r}": use ivr or cti`);
-      process.exit(2);
-    }
+  const requested = values.role ?? ['ivr', 'cti'];
+  const unknown = requested.filter((r) => r !== 'ivr' && r !== 'cti');
+  if (unknown.length > 0) {
+    console.error(`unknown role "${unknown.join(', ')}": use ivr or cti`);
+    process.exit(2);
   }
+  const roles = requested as Role[];
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const abort = new AbortController();

@@ -42,7 +42,8 @@ async function main(): Promise<void> {
       [CALLS],
     )
   ).rows.map((r) => r.number);
-  if (callers.length < CALLS) throw new Error(`only ${callers.length} owner phone numbers in the database; seed first`);
+  if (callers.length < CALLS)
+    throw new Error(`only ${callers.length} owner phone numbers in the database; seed first`);
 
   const platform = await startTestPlatform({ HOTLINE_LOG_LEVEL: 'warn', HOTLINE_WRAP_UP_S: '0' });
   const sip = await SipCapture.start();

@@ -9,8 +9,18 @@ import { ConfigError } from './errors.ts';
 export interface Config {
   readonly databaseUrl: string;
   readonly redisUrl: string;
-  readonly ari: { readonly url: string; readonly user: string; readonly password: string; readonly app: string };
-  readonly ami: { readonly host: string; readonly port: number; readonly user: string; readonly secret: string };
+  readonly ari: {
+    readonly url: string;
+    readonly user: string;
+    readonly password: string;
+    readonly app: string;
+  };
+  readonly ami: {
+    readonly host: string;
+    readonly port: number;
+    readonly user: string;
+    readonly secret: string;
+  };
   readonly http: { readonly host: string; readonly port: number; readonly jwtSecret: string };
   readonly acd: {
     /** Seconds an agent's phone rings before the call moves on and the agent becomes not-ready. */

@@ -21,7 +21,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
   try {
-    const key = await derive(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
+    const key = await derive(password, Buffer.from(salt, 'base64'), {
+      N: Number(n),
+      r: Number(r),
+      p: Number(p),
+    });
     return key.length === expected.length && timingSafeEqual(key, expected);
   } catch {
     return false; // a damaged stored hash never signs anyone in

@@ -7,7 +7,8 @@
 export function normalizePhone(raw: string | null | undefined): string | null {
   if (!raw) return null;
   const trimmed = raw.trim().toLowerCase();
-  if (trimmed === '' || trimmed === 'anonymous' || trimmed === 'unknown' || trimmed === 'restricted') return null;
+  if (trimmed === '' || trimmed === 'anonymous' || trimmed === 'unknown' || trimmed === 'restricted')
+    return null;
   let digits = trimmed.replace(/[\s\-().]/g, '');
   if (!/^\+?\d+$/.test(digits)) return null;
   digits = digits.replace(/^\+/, '').replace(/^00/, '');

@@ -143,7 +143,8 @@ export class Acd {
     await this.#notifier.screenPop(agentId, pop);
     this.#notifier.agentState(agent);
     // The page shows the caller before the phone rings; a page that is closed or slow does not hold the call up.
-    if (!(await seen)) this.#log.warn({ callId: entry.callId, agentId }, 'the agent page did not confirm the pop in time');
+    if (!(await seen))
+      this.#log.warn({ callId: entry.callId, agentId }, 'the agent page did not confirm the pop in time');
     let rung = false;
     if (agent.endpoint && this.#offerHandler) {
       rung = await this.#offerHandler(entry, { agentId, name: agent.name, endpoint: agent.endpoint }).catch(
@@ -182,7 +183,12 @@ export class Acd {
   /** The agent's phone did not answer in time, or could not be rung: the agent becomes not ready, the call waits on. */
   async legLost(callId: string, agentId: number, reason: 'no-answer' | 'phone-unreachable'): Promise<void> {
     await this.#setState(agentId, { to: 'not-ready', reason, from: ['ringing'], callId });
-    this.#notifier.callEnded(agentId, { callId, at: new Date().toISOString(), hangupBy: 'system', cause: reason });
+    this.#notifier.callEnded(agentId, {
+      callId,
+      at: new Date().toISOString(),
+      hangupBy: 'system',
+      cause: reason,
+    });
     const entry = this.#entries.get(callId);
     if (entry) {
       await this.#redis.zadd(waitingKey(entry.queue), String(score(entry)), callId);
@@ -215,7 +221,12 @@ export class Acd {
       await wakeAcds(this.#redis);
     } else if (status.state === 'on-call') {
       if (this.#settings.wrapUpS > 0) {
-        await this.#setState(agentId, { to: 'wrap-up', from: ['on-call'], callId, wrapUpS: this.#settings.wrapUpS });
+        await this.#setState(agentId, {
+          to: 'wrap-up',
+          from: ['on-call'],
+          callId,
+          wrapUpS: this.#settings.wrapUpS,
+        });
       } else {
         await this.#setState(agentId, { to: 'available', from: ['on-call'], callId });
         await wakeAcds(this.#redis);

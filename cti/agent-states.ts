@@ -125,8 +125,7 @@ export class AgentStates {
   /** Atomically picks the longest-idle available agent with the skill and marks them ringing for the call. */
   async reserve(skill: string, callId: string, now = new Date()): Promise<number | null> {
     const id = (await this.#redis.eval(RESERVE, 1, AVAILABLE, skill, callId, now.toISOString(), PREFIX)) as
-      | number
-      | null;
+      number | null;
     return id ?? null;
   }
 

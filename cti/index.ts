@@ -1,4 +1,12 @@
-export { Acd, wakeAcds, WAKE_CHANNEL, POP_SEEN_CHANNEL, type QueueEntry, type OfferedAgent, type AcdSettings } from './acd.ts';
+export {
+  Acd,
+  wakeAcds,
+  WAKE_CHANNEL,
+  POP_SEEN_CHANNEL,
+  type QueueEntry,
+  type OfferedAgent,
+  type AcdSettings,
+} from './acd.ts';
 export { AgentStates } from './agent-states.ts';
 export { Notifier } from './notifier.ts';
 export { createServer, type ServerDeps } from './server.ts';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyJwt from '@fastify/jwt';
 import fastifyStatic from '@fastify/static';
 import { createAdapter } from '@socket.io/redis-adapter';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Server as SocketServer } from 'socket.io';
 import type {
@@ -96,16 +96,21 @@ const statusBody = {
   required: ['agentId', 'state', 'since'],
 } as const;
 
-export async function createServer(deps: ServerDeps): Promise<{ app: FastifyInstance; io: SocketServer }> {
+export async function createServer(deps: ServerDeps) {
   const { db, redis, log } = deps;
   const states = new AgentStates(redis);
-  const app = Fastify({ loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger, disableRequestLogging: true });
+  const app = Fastify({
+    loggerInstance: log.child({ component: 'http' }),
+    disableRequestLogging: true,
+  });
 
   await app.register(fastifyJwt, { secret: deps.jwtSecret, sign: { expiresIn: TOKEN_TTL } });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     if (err.validation) {
-      return reply.code(400).send({ error: 'BadRequest', message: `The request is not valid: ${err.message}.` });
+      return reply
+        .code(400)
+        .send({ error: 'BadRequest', message: `The request is not valid: ${err.message}.` });
     }
     if (err instanceof HotlineError && 'statusCode' in err) {
       return reply.code(err.statusCode as number).send({ error: err.name, message: err.message });
@@ -114,12 +119,15 @@ export async function createServer(deps: ServerDeps): Promise<{ app: FastifyInst
       return reply.code(err.statusCode).send({ error: 'BadRequest', message: err.message });
     }
     req.log.error({ err }, 'request failed');
-    return reply
-      .code(503)
-      .send({ error: 'Unavailable', message: 'The service could not complete the request; please try again.' });
+    return reply.code(503).send({
+      error: 'Unavailable',
+      message: 'The service could not complete the request; please try again.',
+    });
   });
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: 'NotFound', message: `There is no ${req.method} ${req.url.split('?')[0]}.` }),
+    reply
+      .code(404)
+      .send({ error: 'NotFound', message: `There is no ${req.method} ${req.url.split('?')[0]}.` }),
   );
 
   const authenticate = (roles: Role[] = ['agent', 'supervisor', 'admin']) =>
@@ -132,9 +140,13 @@ export async function createServer(deps: ServerDeps): Promise<{ app: FastifyInst
       if (!roles.includes(req.user.role)) throw new Forbidden('Your role may not do this.');
     };
 
-  app.get('/healthz', { schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, () => ({
-    ok: true,
-  }));
+  app.get(
+    '/healthz',
+    { schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } },
+    () => ({
+      ok: true,
+    }),
+  );
   app.get('/readyz', async (_req, reply) => {
     const checks = await Promise.allSettled([db.query('SELECT 1'), redis.ping()]);
     const ready = checks.every((c) => c.status === 'fulfilled');
@@ -177,7 +189,8 @@ export async function createServer(deps: ServerDeps): Promise<{ app: FastifyInst
         });
       }
       const agent = await findAgentForLogin(db, login);
-      const ok = agent !== null && agent.active && (await verifyPassword(req.body.password, agent.passwordHash));
+      const ok =
+        agent !== null && agent.active && (await verifyPassword(req.body.password, agent.passwordHash));
       if (!agent || !ok) {
         await redis.multi().incr(failuresKey).expire(failuresKey, LOGIN_FAILURES_WINDOW_S).exec();
         throw new Unauthorized('The login or the password is wrong.');
@@ -193,7 +206,13 @@ export async function createServer(deps: ServerDeps): Promise<{ app: FastifyInst
       const token = app.jwt.sign({ sub: agent.id, login: agent.login, role: agent.role });
       return {
         token,
-        agent: { id: agent.id, login: agent.login, name: agent.name, agentNumber: agent.agentNumber, role: agent.role },
+        agent: {
+          id: agent.id,
+          login: agent.login,
+          name: agent.name,
+          agentNumber: agent.agentNumber,
+          role: agent.role,
+        },
       };
     },
   );
@@ -204,9 +223,21 @@ export async function createServer(deps: ServerDeps): Promise<{ app: FastifyInst
     const status = await states.get(agent.id);
     const currentCall = status.callId ? await Acd.currentPop(redis, status.callId) : null;
     const callState =
-      status.state === 'ringing' ? 'offered' : status.state === 'on-call' ? 'on-call' : currentCall ? 'ended' : null;
+      status.state === 'ringing'
+        ? 'offered'
+        : status.state === 'on-call'
+          ? 'on-call'
+          : currentCall
+            ? 'ended'
+            : null;
     return {
-      agent: { id: agent.id, login: agent.login, name: agent.name, agentNumber: agent.agentNumber, role: agent.role },
+      agent: {
+        id: agent.id,
+        login: agent.login,
+        name: agent.name,
+        agentNumber: agent.agentNumber,
+        role: agent.role,
+      },
       status: {
         agentId: status.agentId,
         login: status.login,
@@ -311,7 +342,8 @@ export async function createServer(deps: ServerDeps): Promise<{ app: FastifyInst
         }
         ownerId = ownerId ?? call.ownerId;
       }
-      if (ownerId !== null && !(await findOwnerById(db, ownerId))) throw new NotFound('That owner does not exist.');
+      if (ownerId !== null && !(await findOwnerById(db, ownerId)))
+        throw new NotFound('That owner does not exist.');
       if (body.unitId !== undefined) {
         if (ownerId === null) throw new BadRequest('A unit can only be given together with its owner.');
         if (!(await unitBelongsToOwner(db, body.unitId, ownerId))) {
@@ -388,7 +420,9 @@ export async function createServer(deps: ServerDeps): Promise<{ app: FastifyInst
     if (claims.role !== 'agent') void socket.join(rooms.supervisors);
     socket.on('call:seen', (callId: unknown) => {
       if (typeof callId !== 'string' || !/^[0-9a-f-]{36}$/.test(callId)) return;
-      void redis.publish(POP_SEEN_CHANNEL, JSON.stringify({ callId, agentId: claims.sub })).catch(() => undefined);
+      void redis
+        .publish(POP_SEEN_CHANNEL, JSON.stringify({ callId, agentId: claims.sub }))
+        .catch(() => undefined);
     });
   });
   app.addHook('preClose', () => {

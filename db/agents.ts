@@ -51,7 +51,15 @@ export async function upsertAgent(db: Queryable, agent: NewAgent): Promise<Agent
        password_hash = EXCLUDED.password_hash, role = EXCLUDED.role, endpoint = EXCLUDED.endpoint,
        skills = EXCLUDED.skills, active = true
      RETURNING id, login, name, agent_number AS "agentNumber", role, endpoint, skills, active`,
-    [agent.login, agent.name, agent.agentNumber, agent.passwordHash, agent.role, agent.endpoint, agent.skills],
+    [
+      agent.login,
+      agent.name,
+      agent.agentNumber,
+      agent.passwordHash,
+      agent.role,
+      agent.endpoint,
+      agent.skills,
+    ],
   );
   return rows[0]!;
 }

@@ -79,7 +79,8 @@ export class IvrController {
       while (this.#calls.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     };
     await wait(graceMs);
-    for (const call of this.#calls.values()) await this.#pbx.hangup(call.state.channelId).catch(() => undefined);
+    for (const call of this.#calls.values())
+      await this.#pbx.hangup(call.state.channelId).catch(() => undefined);
     await wait(3000);
     await Promise.all([...this.#calls.values()].map((c) => c.mailbox));
     this.#unsubscribe();
@@ -244,7 +245,8 @@ export class IvrController {
           return;
         case 'start-timer': {
           clearTimeout(call.timers.get(effect.timer));
-          const event: CallEvent = effect.timer === 'digit' ? { kind: 'digit-timeout' } : { kind: 'hold-tick' };
+          const event: CallEvent =
+            effect.timer === 'digit' ? { kind: 'digit-timeout' } : { kind: 'hold-tick' };
           call.timers.set(
             effect.timer,
             setTimeout(() => this.#feed(call, event), effect.ms),
@@ -347,7 +349,10 @@ export class IvrController {
               agentId,
             }),
           );
-          call.log.info({ outcome: effect.outcome, hangupBy: effect.hangupBy, cause: effect.cause }, 'call ended');
+          call.log.info(
+            { outcome: effect.outcome, hangupBy: effect.hangupBy, cause: effect.cause },
+            'call ended',
+          );
           return;
         }
       }
@@ -384,7 +389,12 @@ export class IvrController {
     }
   }
 
-  async #record(call: LiveCall, kind: CallEventKind, detail: Record<string, unknown>, at?: Date): Promise<void> {
+  async #record(
+    call: LiveCall,
+    kind: CallEventKind,
+    detail: Record<string, unknown>,
+    at?: Date,
+  ): Promise<void> {
     await this.#store(call, () => addCallEvent(this.#db, call.state.callId, kind, detail, at));
   }
 

@@ -161,7 +161,8 @@ export function step(settings: InboundCallSettings, prev: InboundCall, event: Ca
       if (!s.playback || s.playback.id !== event.playbackId) break;
       const then = s.playback.then;
       s.playback = null;
-      if (then === 'wait-for-digit') fx.push({ do: 'start-timer', timer: 'digit', ms: settings.digitTimeoutMs });
+      if (then === 'wait-for-digit')
+        fx.push({ do: 'start-timer', timer: 'digit', ms: settings.digitTimeoutMs });
       else if (then === 'menu') {
         s.phase = 'menu';
         play(MENU, 'wait-for-digit');
@@ -211,7 +212,11 @@ export function step(settings: InboundCallSettings, prev: InboundCall, event: Ca
     case 'arrears':
       if (s.phase !== 'fees' || !s.owner) break;
       s.path.push('fees');
-      fx.push({ do: 'record', event: 'self-service', detail: { service: 'fees', items: event.items.length } });
+      fx.push({
+        do: 'record',
+        event: 'self-service',
+        detail: { service: 'fees', items: event.items.length },
+      });
       play(feesSpeech(s.owner, event.items, s.lang), 'menu');
       break;
 
@@ -305,10 +310,13 @@ export function feesSpeech(owner: PopOwner, items: PopArrear[], lang: Language):
     out.push('fees-owed', ...sayAmount(total, lang), 'fees-due', ...sayDate(earliestDue, lang));
   }
   if (owner.units.length > 1 && items.length > 0) {
-    out.push('fees-total', ...sayAmount(
-      items.reduce((sum, i) => sum + i.amountFen, 0),
-      lang,
-    ));
+    out.push(
+      'fees-total',
+      ...sayAmount(
+        items.reduce((sum, i) => sum + i.amountFen, 0),
+        lang,
+      ),
+    );
   }
   return out;
 }

@@ -6,7 +6,14 @@
 import ari from 'ari-client';
 import type { Logger } from '../../core/index.ts';
 import { ChannelGone, OriginateFailed, PbxError, PbxUnavailable, Timeout } from '../../core/index.ts';
-import type { CallControl, LiveChannel, OpOptions, OriginateRequest, PbxEvent, PbxEventListener } from '../call-control.ts';
+import type {
+  CallControl,
+  LiveChannel,
+  OpOptions,
+  OriginateRequest,
+  PbxEvent,
+  PbxEventListener,
+} from '../call-control.ts';
 
 export interface AriSettings {
   url: string;
@@ -73,7 +80,8 @@ function normaliseCaller(number: string | undefined): string | null {
 }
 
 function appArgsOf(channel: AriChannel, app: string): string[] {
-  const data = channel.dialplan?.app_name?.toLowerCase() === 'stasis' ? (channel.dialplan.app_data ?? '') : '';
+  const data =
+    channel.dialplan?.app_name?.toLowerCase() === 'stasis' ? (channel.dialplan.app_data ?? '') : '';
   const parts = data.split(',').map((s) => s.trim());
   return parts[0] === app ? parts.slice(1) : [];
 }
@@ -169,7 +177,10 @@ export class AriCallControl implements CallControl {
       } else if (args[0] === 'leg') {
         this.#emit({ type: 'leg-answered', channelId: channel.id, purpose: args.slice(1).join(','), at });
       } else {
-        this.#log.warn({ channelId: channel.id, args }, 'channel entered the app with unknown arguments; hanging up');
+        this.#log.warn(
+          { channelId: channel.id, args },
+          'channel entered the app with unknown arguments; hanging up',
+        );
         void this.hangup(channel.id).catch(() => undefined);
       }
     });
@@ -210,7 +221,12 @@ export class AriCallControl implements CallControl {
     });
     on('ChannelDestroyed', (event) => {
       const channel = event.channel as AriChannel;
-      this.#ended(channel.id, Number(event.cause ?? 0), String(event.cause_txt ?? ''), event.timestamp as string);
+      this.#ended(
+        channel.id,
+        Number(event.cause ?? 0),
+        typeof event.cause_txt === 'string' ? event.cause_txt : '',
+        event.timestamp as string,
+      );
     });
 
     const raw = client as unknown as { on(n: string, h: (e?: unknown) => void): void };
@@ -242,7 +258,13 @@ export class AriCallControl implements CallControl {
     if (this.#endedChannels.has(channelId)) return;
     this.#endedChannels.add(channelId);
     setTimeout(() => this.#endedChannels.delete(channelId), 60_000).unref();
-    this.#emit({ type: 'hangup', channelId, cause, causeText: causeText || causeName(cause), at: new Date(timestamp) });
+    this.#emit({
+      type: 'hangup',
+      channelId,
+      cause,
+      causeText: causeText || causeName(cause),
+      at: new Date(timestamp),
+    });
   }
 
   async #reconcile(): Promise<void> {
@@ -263,8 +285,11 @@ export class AriCallControl implements CallControl {
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     const limit = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Timeout(`${op}: no answer from the PBX in ${timeoutMs} ms`)), timeoutMs);
-      onAbort = () => reject(opts.signal?.reason ?? new Error('aborted'));
+      timer = setTimeout(
+        () => reject(new Timeout(`${op}: no answer from the PBX in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      onAbort = () => reject(new Timeout(`${op}: cancelled`, { cause: opts.signal?.reason }));
       opts.signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
@@ -340,13 +365,19 @@ export class AriCallControl implements CallControl {
   }
 
   async hangup(channelId: string, reason = 'normal', opts?: OpOptions): Promise<void> {
-    await this.#call('hangup', (c) => c.channels.hangup({ channelId, reason }), opts).catch((err: unknown) => {
-      if (!(err instanceof ChannelGone)) throw err;
-    });
+    await this.#call('hangup', (c) => c.channels.hangup({ channelId, reason }), opts).catch(
+      (err: unknown) => {
+        if (!(err instanceof ChannelGone)) throw err;
+      },
+    );
   }
 
   async listChannels(opts?: OpOptions): Promise<LiveChannel[]> {
-    const channels = (await this.#call('list channels', (c) => c.channels.list(), opts)) as unknown as AriChannel[];
+    const channels = (await this.#call(
+      'list channels',
+      (c) => c.channels.list(),
+      opts,
+    )) as unknown as AriChannel[];
     return channels
       .map((ch) => ({
         channelId: ch.id,
@@ -358,7 +389,7 @@ export class AriCallControl implements CallControl {
       .filter((ch) => ch.appArgs.length > 0 || !ch.channelId.startsWith('Local/'));
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.#closed = true;
     this.#connected = false;
     const client = this.#client;
@@ -366,10 +397,11 @@ export class AriCallControl implements CallControl {
     this.#generation++;
     if (client) {
       try {
-        await client.stop();
+        client.stop();
       } catch {
         // already closed
       }
     }
+    return Promise.resolve();
   }
 }

@@ -4,7 +4,14 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.ts';
 import { eventually } from '../support/env.ts';
-import { closeDb, createAgent, createOwner, db, type TestAgent, type TestOwner } from '../support/fixtures.ts';
+import {
+  closeDb,
+  createAgent,
+  createOwner,
+  db,
+  type TestAgent,
+  type TestOwner,
+} from '../support/fixtures.ts';
 import { ownerCall, startAgentPhone, type AgentPhone } from '../support/phones.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { SipCapture } from '../support/sip-capture.ts';
@@ -35,7 +42,10 @@ beforeAll(async () => {
 afterAll(async () => {
   // sign out so no later call reaches this seat
   if (page) {
-    await page.getByTestId('btn-logout').click().catch(() => undefined);
+    await page
+      .getByTestId('btn-logout')
+      .click()
+      .catch(() => undefined);
   }
   await browser?.close();
   await phone?.stop();
@@ -52,7 +62,9 @@ describe('the agent page', () => {
     await testId('login-input').fill(agent.login);
     await testId('password-input').fill('not-the-password');
     await testId('login-submit').click();
-    await expect.poll(() => testId('login-error').textContent()).toContain('The login or the password is wrong');
+    await expect
+      .poll(() => testId('login-error').textContent())
+      .toContain('The login or the password is wrong');
   });
 
   it('signs in, goes available, shows the owner when the call is offered and files a ticket', async () => {

@@ -3,7 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient } from '../support/agent-client.ts';
-import { closeDb, createAgent, createOwner, db, type TestAgent, type TestOwner } from '../support/fixtures.ts';
+import {
+  closeDb,
+  createAgent,
+  createOwner,
+  db,
+  type TestAgent,
+  type TestOwner,
+} from '../support/fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 let platform: TestPlatform;
@@ -30,8 +37,14 @@ const message = (body: unknown) => (body as { message: string }).message;
 
 describe('signing in', () => {
   it('says the login or the password is wrong, without telling which', async () => {
-    const wrongPassword = await anonymous.request('POST', '/api/auth/login', { login: agent.login, password: 'nope' });
-    const noSuchLogin = await anonymous.request('POST', '/api/auth/login', { login: 'nobody', password: 'nope' });
+    const wrongPassword = await anonymous.request('POST', '/api/auth/login', {
+      login: agent.login,
+      password: 'nope',
+    });
+    const noSuchLogin = await anonymous.request('POST', '/api/auth/login', {
+      login: 'nobody',
+      password: 'nope',
+    });
     expect(wrongPassword.status).toBe(401);
     expect(message(wrongPassword.body)).toBe('The login or the password is wrong.');
     expect(noSuchLogin).toEqual(wrongPassword);
@@ -51,7 +64,10 @@ describe('signing in', () => {
     for (let i = 0; i < 5; i++) {
       await anonymous.request('POST', '/api/auth/login', { login: victim.login, password: `guess${i}` });
     }
-    const locked = await anonymous.request('POST', '/api/auth/login', { login: victim.login, password: victim.password });
+    const locked = await anonymous.request('POST', '/api/auth/login', {
+      login: victim.login,
+      password: victim.password,
+    });
     expect(locked.status).toBe(429);
     expect(message(locked.body)).toContain('wait five minutes');
   });
@@ -94,7 +110,10 @@ describe('agent state', () => {
   });
 
   it('does not let staff without a phone take calls', async () => {
-    const leader = await AgentClient.signIn(platform.url, await createAgent({ seat: null, role: 'supervisor' }));
+    const leader = await AgentClient.signIn(
+      platform.url,
+      await createAgent({ seat: null, role: 'supervisor' }),
+    );
     const res = await leader.request('PUT', '/api/agents/me/state', { state: 'available' });
     expect(res.status).toBe(400);
     expect(message(res.body)).toBe('You have no phone assigned, so you cannot take calls.');

@@ -178,7 +178,10 @@ describe('an owner calls the hotline', () => {
     const status = await sleepy.status();
     expect(status.state).toBe('not-ready');
     expect(status.reason).toBe('no-answer');
-    await eventually(async () => (await awake.status()).state === 'on-call', 'the second agent to be on the call');
+    await eventually(
+      async () => (await awake.status()).state === 'on-call',
+      'the second agent to be on the call',
+    );
     expect((await call).code).toBe(0);
   });
 
@@ -199,7 +202,7 @@ describe('an owner calls the hotline', () => {
     expect((await call).code).toBe(0);
   });
 
-  it("passes over an agent whose phone is unreachable without dropping the caller", async () => {
+  it('passes over an agent whose phone is unreachable without dropping the caller', async () => {
     // seat 6 has no phone running: Asterisk's qualify marks it unreachable and cannot ring it
     const unreachable = await agentAt(6);
     await unreachable.setState('available');
@@ -213,7 +216,10 @@ describe('an owner calls the hotline', () => {
     const status = await unreachable.status();
     expect(status.state).toBe('not-ready');
     expect(status.reason).toBe('phone-unreachable');
-    await eventually(async () => (await agent.status()).state === 'on-call', 'the reachable agent to take the call');
+    await eventually(
+      async () => (await agent.status()).state === 'on-call',
+      'the reachable agent to take the call',
+    );
     expect((await call).code).toBe(0);
   });
 
@@ -235,4 +241,3 @@ interface CallRecordBody {
   agentId: number;
   timeline: { kind: string }[];
 }
-

@@ -11,7 +11,8 @@ import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { SipCapture } from '../support/sip-capture.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const stack = (command: string) => execFileSync('bash', ['ops/stack.sh', command], { cwd: ROOT, stdio: 'pipe' });
+const stack = (command: string) =>
+  execFileSync('bash', ['ops/stack.sh', command], { cwd: ROOT, stdio: 'pipe' });
 
 let platform: TestPlatform;
 let owner: TestOwner;
@@ -56,7 +57,11 @@ describe('when Asterisk is killed and restarted', () => {
     stack('asterisk-start');
 
     // the controller reconnects by itself and registers its Stasis app again
-    await eventually(async () => (await ariGet(`/applications/${platform.app}`)).status === 200, 'ARI app', 30_000);
+    await eventually(
+      async () => (await ariGet(`/applications/${platform.app}`)).status === 200,
+      'ARI app',
+      30_000,
+    );
     const lost = await eventually(async () => {
       const { rows } = await db().query<{ outcome: string; hangup_cause: string; ended_at: Date | null }>(
         'SELECT outcome, hangup_cause, ended_at FROM calls WHERE id = $1',
@@ -74,7 +79,10 @@ describe('when Asterisk is killed and restarted', () => {
     expect(pop.owner?.name).toBe('刘洋');
     await sip.inviteFor(8, pop.callId);
     const theAgent = agent;
-    await eventually(async () => (await theAgent.status()).state === 'on-call', 'the agent to be on the call');
+    await eventually(
+      async () => (await theAgent.status()).state === 'on-call',
+      'the agent to be on the call',
+    );
     expect((await call).code).toBe(0);
   });
 });

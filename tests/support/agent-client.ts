@@ -21,7 +21,10 @@ export class AgentClient {
 
   static async signIn(baseUrl: string, agent: TestAgent): Promise<AgentClient> {
     const client = new AgentClient(baseUrl);
-    const res = await client.request('POST', '/api/auth/login', { login: agent.login, password: agent.password });
+    const res = await client.request('POST', '/api/auth/login', {
+      login: agent.login,
+      password: agent.password,
+    });
     if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.body)}`);
     client.token = (res.body as { token: string }).token;
     await client.connect();
@@ -77,7 +80,10 @@ export class AgentClient {
   }
 
   /** The first screen pop received (optionally for a given caller), waiting for it if need be. */
-  async nextPop(match: (p: ScreenPop) => boolean = () => true, timeoutMs = 30_000): Promise<{ pop: ScreenPop; at: number }> {
+  async nextPop(
+    match: (p: ScreenPop) => boolean = () => true,
+    timeoutMs = 30_000,
+  ): Promise<{ pop: ScreenPop; at: number }> {
     const r = await eventually(
       () => this.received.find((r) => r.event === 'call:offered' && match(r.payload as ScreenPop)),
       'a screen pop',

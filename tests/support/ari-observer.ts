@@ -88,7 +88,8 @@ export class AriObserver {
     return this.events
       .filter(
         (e) =>
-          (e.type === 'PlaybackContinuing' || (e.type === 'PlaybackFinished' && e.playback?.state === 'done')) &&
+          (e.type === 'PlaybackContinuing' ||
+            (e.type === 'PlaybackFinished' && e.playback?.state === 'done')) &&
           e.playback?.target_uri === `channel:${channelId}`,
       )
       .map((e) => (e.playback?.media_uri ?? '').replace(/^sound:.*\/(zh|en)\//, ''));

@@ -13,7 +13,9 @@ export function ariAuthHeader(): string {
 
 /** GET on Asterisk's REST interface; returns status and JSON body (or null). */
 export async function ariGet(path: string): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${env.HOTLINE_ARI_URL}/ari${path}`, { headers: { authorization: ariAuthHeader() } });
+  const res = await fetch(`${env.HOTLINE_ARI_URL}/ari${path}`, {
+    headers: { authorization: ariAuthHeader() },
+  });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
 }

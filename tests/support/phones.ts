@@ -29,7 +29,16 @@ export function ownerCall(opts: {
     `127.0.0.1:${SIP_PORT}`,
     ...['-sf', join(SCENARIOS, 'owner_call.xml'), '-s', HOTLINE_NUMBER],
     ...['-key', 'caller', opts.caller, '-key', 'digit', opts.digit, '-d', String(opts.stayMs)],
-    ...['-i', '127.0.0.1', '-p', String(callerPort), '-mi', '127.0.0.1', '-mp', String(6000 + (callerPort - 5400) * 5)],
+    ...[
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(callerPort),
+      '-mi',
+      '127.0.0.1',
+      '-mp',
+      String(6000 + (callerPort - 5400) * 5),
+    ],
     ...['-m', '1', '-nostdin', '-timeout', `${Math.ceil(opts.stayMs / 1000) + 30}s`, '-timeout_error'],
   ];
   return run('sipp', args, opts.signal);
@@ -66,13 +75,22 @@ export async function startAgentPhone(
     'sipp',
     [
       ...['-sf', join(SCENARIOS, scenario), '-i', '127.0.0.1', '-p', String(port)],
-      ...['-mi', '127.0.0.1', '-mp', String(7000 + seat * 10), '-aa', '-d', String(opts.answerAfterMs ?? 300)],
+      ...[
+        '-mi',
+        '127.0.0.1',
+        '-mp',
+        String(7000 + seat * 10),
+        '-aa',
+        '-d',
+        String(opts.answerAfterMs ?? 300),
+      ],
       '-nostdin',
     ],
     { stdio: 'ignore', cwd: tmpdir() },
   );
   await eventually(
-    async () => ((await ariGet(`/endpoints/PJSIP/agent${seat}`)).body as { state?: string } | null)?.state === 'online',
+    async () =>
+      ((await ariGet(`/endpoints/PJSIP/agent${seat}`)).body as { state?: string } | null)?.state === 'online',
     `agent${seat}'s phone to be reachable`,
     20_000,
   );

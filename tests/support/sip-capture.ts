@@ -38,11 +38,21 @@ export class SipCapture {
   static async start(): Promise<SipCapture> {
     const child = spawn(
       'tcpdump',
-      ['-i', 'lo', '-l', '-n', '-tt', '-A', '-s', '0', `udp and dst portrange ${PHONE_BASE_PORT + 1}-${PHONE_BASE_PORT + 9}`],
+      [
+        '-i',
+        'lo',
+        '-l',
+        '-n',
+        '-tt',
+        '-A',
+        '-s',
+        '0',
+        `udp and dst portrange ${PHONE_BASE_PORT + 1}-${PHONE_BASE_PORT + 9}`,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     await eventually(() => stderr.includes('listening on'), 'tcpdump to listen', 10_000, 20).catch(() => {
       throw new Error(`tcpdump did not start: ${stderr}`);
     });

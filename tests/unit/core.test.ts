@@ -84,7 +84,12 @@ describe('masking phone numbers', () => {
 
   it('masks any number in the fields that hold an owner’s phone, but not ticket numbers or endpoints', () => {
     expect(
-      maskPhones({ caller: '13812345678', phone: '02161234567', number: '10000123', endpoint: 'PJSIP/agent1' }),
+      maskPhones({
+        caller: '13812345678',
+        phone: '02161234567',
+        number: '10000123',
+        endpoint: 'PJSIP/agent1',
+      }),
     ).toEqual({
       caller: '138****5678',
       phone: '021****4567',
