@@ -25,8 +25,11 @@ export interface OfferedAgent {
   endpoint: string;
 }
 
-/** Rings the agent for the call; resolves false when the phone could not be rung at all. */
-export type OfferHandler = (entry: QueueEntry, agent: OfferedAgent) => Promise<boolean>;
+/** What became of an offer: the agent's phone rings, could not be rung at all, or the caller has gone. */
+export type OfferOutcome = 'ringing' | 'phone-unreachable' | 'call-gone';
+
+/** Rings the agent's phone for the call. */
+export type OfferHandler = (entry: QueueEntry, agent: OfferedAgent) => Promise<OfferOutcome>;
 
 export interface AcdSettings {
   wrapUpS: number;
@@ -145,16 +148,19 @@ export class Acd {
     // The page shows the caller before the phone rings; a page that is closed or slow does not hold the call up.
     if (!(await seen))
       this.#log.warn({ callId: entry.callId, agentId }, 'the agent page did not confirm the pop in time');
-    let rung = false;
+    let outcome: OfferOutcome = 'phone-unreachable';
     if (agent.endpoint && this.#offerHandler) {
-      rung = await this.#offerHandler(entry, { agentId, name: agent.name, endpoint: agent.endpoint }).catch(
-        (err: unknown) => {
-          this.#log.error({ err, callId: entry.callId, agentId }, 'offer failed');
-          return false;
-        },
-      );
+      outcome = await this.#offerHandler(entry, {
+        agentId,
+        name: agent.name,
+        endpoint: agent.endpoint,
+      }).catch((err: unknown): OfferOutcome => {
+        this.#log.error({ err, callId: entry.callId, agentId }, 'offer failed');
+        return 'phone-unreachable';
+      });
     }
-    if (!rung) await this.legLost(entry.callId, agentId, 'phone-unreachable');
+    if (outcome === 'phone-unreachable') await this.legLost(entry.callId, agentId, 'phone-unreachable');
+    else if (outcome === 'call-gone') await this.callEnded(entry.callId, agentId, 'caller', 'caller left');
   }
 
   #whenSeen(callId: string, agentId: number): Promise<boolean> {

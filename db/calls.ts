@@ -117,17 +117,3 @@ export async function getCall(db: Queryable, callId: string): Promise<CallRecord
   );
   return { ...call, timeline: events.rows };
 }
-
-/** Calls that were still live when the controller lost track of them (crash, PBX restart). */
-export async function unfinishedCalls(
-  db: Queryable,
-  channelIds: string[],
-): Promise<{ id: string; channelId: string }[]> {
-  const { rows } = await db.query<{ id: string; channelId: string }>(
-    `SELECT id, channel_id AS "channelId" FROM calls
-      WHERE ended_at IS NULL AND direction = 'inbound' AND NOT (channel_id = ANY($1::text[]))
-        AND started_at > now() - interval '1 day'`,
-    [channelIds],
-  );
-  return rows;
-}

@@ -13,7 +13,13 @@ import {
   type CallEventKind,
   type Pool,
 } from '../db/index.ts';
-import { buildPopBase, type Acd, type OfferedAgent, type QueueEntry } from '../cti/routing.ts';
+import {
+  buildPopBase,
+  type Acd,
+  type OfferedAgent,
+  type OfferOutcome,
+  type QueueEntry,
+} from '../cti/routing.ts';
 import type { CallControl, PbxEvent } from './call-control.ts';
 import {
   newInboundCall,
@@ -363,9 +369,9 @@ export class IvrController {
   }
 
   /** The ACD chose an agent for this call: ring their phone. */
-  async #ringAgent(entry: QueueEntry, agent: OfferedAgent): Promise<boolean> {
+  async #ringAgent(entry: QueueEntry, agent: OfferedAgent): Promise<OfferOutcome> {
     const call = [...this.#calls.values()].find((c) => c.state.callId === entry.callId);
-    if (!call || (call.state.phase !== 'queued' && call.state.phase !== 'offering')) return false;
+    if (!call || call.state.phase !== 'queued') return 'call-gone';
     try {
       const legChannelId = await this.#pbx.originate({
         endpoint: agent.endpoint,
@@ -378,12 +384,12 @@ export class IvrController {
       this.#legs.set(legChannelId, call.state.channelId);
       this.#feed(call, { kind: 'agent-offered', agentId: agent.agentId, legChannelId });
       call.log.info({ agentId: agent.agentId, legChannelId }, 'ringing agent');
-      return true;
+      return 'ringing';
     } catch (err) {
       if (err instanceof OriginateFailed) {
         call.log.warn({ agentId: agent.agentId, err: err.message }, 'agent phone could not be rung');
         await this.#record(call, 'agent-failed', { agentId: agent.agentId, reason: err.message });
-        return false;
+        return 'phone-unreachable';
       }
       throw err;
     }
