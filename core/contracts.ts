@@ -109,6 +109,55 @@ export interface ClientToServerEvents {
   'call:seen': (callId: string) => void;
 }
 
+// ---- HTTP API shapes (cti/server.ts answers them, agent-ui uses them)
+/** Who is signed in, as the API returns it. */
+export interface AgentIdentity {
+  id: number;
+  login: string;
+  name: string;
+  agentNumber: string;
+  role: Role;
+}
+
+export interface LoginResponse {
+  token: string;
+  agent: AgentIdentity;
+}
+
+export type CallPhase = 'offered' | 'on-call' | 'ended';
+
+export interface MeResponse {
+  agent: AgentIdentity;
+  status: AgentStatus;
+  currentCall: ScreenPop | null;
+  callState: CallPhase | null;
+}
+
+export interface StateChange {
+  state: AgentSelectableState;
+  reason?: string;
+}
+
+export const TICKET_TYPES = ['complaint', 'repair', 'inquiry', 'suggestion', 'compensation'] as const;
+export type TicketType = (typeof TICKET_TYPES)[number];
+
+export interface TicketRequest {
+  callId?: string;
+  ownerId?: number;
+  unitId?: number;
+  type: TicketType;
+  description: string;
+}
+
+export interface TicketCreated {
+  id: number;
+  number: string;
+  type: string;
+  status: string;
+  description: string;
+  createdAt: string;
+}
+
 /** Socket.io rooms. */
 export const rooms = {
   agent: (agentId: number) => `agent:${agentId}`,

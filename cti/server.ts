@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyJwt from '@fastify/jwt';
 import fastifyStatic from '@fastify/static';
 import { createAdapter } from '@socket.io/redis-adapter';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Server as SocketServer } from 'socket.io';
 import type {
@@ -23,7 +23,9 @@ import {
   NotFound,
   Unauthorized,
   rooms,
+  TICKET_TYPES,
   verifyPassword,
+  type TicketType,
 } from '../core/index.ts';
 import {
   createTicket,
@@ -31,10 +33,8 @@ import {
   findOwnerById,
   getAgent,
   getCall,
-  TICKET_TYPES,
   unitBelongsToOwner,
   type Pool,
-  type TicketType,
 } from '../db/index.ts';
 import { Acd, POP_SEEN_CHANNEL, wakeAcds } from './acd.ts';
 import { AgentStates } from './agent-states.ts';
@@ -101,7 +101,8 @@ export async function createServer(deps: ServerDeps) {
   const states = new AgentStates(redis);
   const app = Fastify({
     loggerInstance: log.child({ component: 'http' }),
-    disableRequestLogging: true,
+    // one log line per request is noise at call-center volumes; errors are logged by the error handler
+    logController: new LogController({ disableRequestLogging: true }),
   });
 
   await app.register(fastifyJwt, { secret: deps.jwtSecret, sign: { expiresIn: TOKEN_TTL } });

@@ -1,8 +1,7 @@
 // Tickets (minimal for now: the tickets issue adds the lifecycle, clocks and severity).
 import type { Queryable } from './pool.ts';
 
-export const TICKET_TYPES = ['complaint', 'repair', 'inquiry', 'suggestion', 'compensation'] as const;
-export type TicketType = (typeof TICKET_TYPES)[number];
+import type { TicketType } from '../core/index.ts';
 
 export interface NewTicket {
   ownerId: number | null;

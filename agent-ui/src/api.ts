@@ -1,6 +1,12 @@
 // The HTTP API: JSON in and out, the bearer token from sessionStorage, one error type for the UI.
 import type { AgentStatus } from '../../core/contracts.ts';
-import type { LoginResponse, MeResponse, StateChange, TicketCreated, TicketRequest } from './types.ts';
+import type {
+  LoginResponse,
+  MeResponse,
+  StateChange,
+  TicketCreated,
+  TicketRequest,
+} from '../../core/contracts.ts';
 
 const TOKEN_KEY = 'estate-hotline.token';
 

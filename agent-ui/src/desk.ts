@@ -5,7 +5,13 @@ import { h } from './dom.ts';
 import { createHeader, type Connection, type HeaderActions } from './header.ts';
 import { createPopCard } from './pop-card.ts';
 import { createTicketForm } from './ticket-form.ts';
-import type { Agent, CallPhase, MeResponse, TicketCreated, TicketRequest } from './types.ts';
+import type {
+  AgentIdentity,
+  CallPhase,
+  MeResponse,
+  TicketCreated,
+  TicketRequest,
+} from '../../core/contracts.ts';
 
 export interface DeskActions extends HeaderActions {
   createTicket(ticket: TicketRequest): Promise<TicketCreated>;
@@ -15,7 +21,7 @@ export interface DeskActions extends HeaderActions {
 
 export interface Desk {
   readonly root: HTMLElement;
-  show(agent: Agent | null): void;
+  show(agent: AgentIdentity | null): void;
   hide(): void;
   /** Forget everything (logout / session expired). */
   reset(): void;
@@ -36,7 +42,7 @@ interface CurrentCall {
   created: PopTicket[];
 }
 
-const TITLE = '坐席工作台 Agent desk';
+const TITLE = '坐席工作台 AgentIdentity desk';
 
 function withCreated(pop: ScreenPop, created: readonly PopTicket[]): ScreenPop {
   const missing = created.filter((t) => !pop.openTickets.some((o) => o.id === t.id));
@@ -81,7 +87,7 @@ export function createDesk(actions: DeskActions): Desk {
   );
   root.hidden = true;
 
-  let agent: Agent | null = null;
+  let agent: AgentIdentity | null = null;
   let call: CurrentCall | null = null;
 
   const updateTitle = (): void => {

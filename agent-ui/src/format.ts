@@ -1,6 +1,6 @@
 // Formatting and labels: money in fen, dates, durations, and the bilingual words the desk shows.
 import type { AgentState, CallEnded, Fen } from '../../core/contracts.ts';
-import type { TicketType } from './types.ts';
+import type { TicketType } from '../../core/contracts.ts';
 
 /** 123450 → "¥1,234.50" (integer arithmetic only; fen are never floats). */
 export function formatFen(fen: Fen): string {

@@ -2,7 +2,7 @@
 import type { AgentStatus } from '../../core/contracts.ts';
 import { h, replace, uid } from './dom.ts';
 import { AGENT_STATE_LABELS, NOT_READY_REASONS, agentStateText, formatTime } from './format.ts';
-import type { Agent, StateChange } from './types.ts';
+import type { AgentIdentity, StateChange } from '../../core/contracts.ts';
 
 export type Connection = 'connecting' | 'connected' | 'disconnected';
 
@@ -14,7 +14,7 @@ export interface HeaderActions {
 
 export interface Header {
   readonly root: HTMLElement;
-  setAgent(agent: Agent | null): void;
+  setAgent(agent: AgentIdentity | null): void;
   setStatus(status: AgentStatus | null): void;
   setConnection(connection: Connection): void;
   /** An error line under the buttons (empty string clears it). */
@@ -81,7 +81,7 @@ export function createHeader(actions: HeaderActions, describeError: (err: unknow
     h(
       'div',
       { class: 'who' },
-      h('span', { class: 'brand' }, '坐席工作台 ', h('span', { class: 'en' }, 'Agent desk')),
+      h('span', { class: 'brand' }, '坐席工作台 ', h('span', { class: 'en' }, 'AgentIdentity desk')),
       h('span', { class: 'agent' }, name, h('span', { class: 'agent-number-label' }, '工号 No. '), number),
     ),
     h(

@@ -1,7 +1,7 @@
 // The login form: login + password, one error line, the button disabled while the request runs.
 import { ApiError, api } from './api.ts';
 import { h, uid } from './dom.ts';
-import type { LoginResponse } from './types.ts';
+import type { LoginResponse } from '../../core/contracts.ts';
 
 export interface LoginView {
   readonly root: HTMLElement;

@@ -3,7 +3,7 @@ import { ApiError, SessionExpiredError, api, setSessionExpiredHandler, tokenStor
 import { createDesk } from './desk.ts';
 import { createLoginView } from './login.ts';
 import { connectSocket, type DeskSocket } from './socket.ts';
-import type { Agent, LoginResponse } from './types.ts';
+import type { AgentIdentity, LoginResponse } from '../../core/contracts.ts';
 
 const SESSION_EXPIRED = '登录已过期 Session expired';
 
@@ -71,7 +71,7 @@ const onEvent =
     handle(value);
   };
 
-function startSession(agent: Agent | null): void {
+function startSession(agent: AgentIdentity | null): void {
   const token = tokenStore.get();
   if (!token) {
     login.show();

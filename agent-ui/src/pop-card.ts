@@ -14,7 +14,7 @@ import {
   ticketStatusLabel,
   ticketTypeLabel,
 } from './format.ts';
-import type { CallPhase } from './types.ts';
+import type { CallPhase } from '../../core/contracts.ts';
 
 export interface PopCard {
   readonly root: HTMLElement;

@@ -2,7 +2,12 @@
 import type { ScreenPop } from '../../core/contracts.ts';
 import { h, replace, uid } from './dom.ts';
 import { TICKET_TYPE_LABELS } from './format.ts';
-import { TICKET_TYPES, type TicketCreated, type TicketRequest, type TicketType } from './types.ts';
+import {
+  TICKET_TYPES,
+  type TicketCreated,
+  type TicketRequest,
+  type TicketType,
+} from '../../core/contracts.ts';
 
 export interface TicketForm {
   readonly root: HTMLElement;
