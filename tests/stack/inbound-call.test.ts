@@ -1,10 +1,9 @@
 // An owner's call on the real stack: Asterisk answers, the IVR identifies the owner, reads the fees or puts
 // the call through to an agent whose page pops before the phone rings.
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient } from '../support/agent-client.ts';
 import { AriObserver } from '../support/ari-observer.ts';
-import { eventually, stackConfig } from '../support/env.ts';
+import { eventually } from '../support/env.ts';
 import { closeDb, createAgent, createOwner, testPhone, type TestOwner } from '../support/fixtures.ts';
 import { ownerCall, startAgentPhone, type AgentPhone } from '../support/phones.ts';
 import { SipCapture } from '../support/sip-capture.ts';
@@ -15,14 +14,6 @@ let observer: AriObserver;
 let sip: SipCapture;
 let owner: TestOwner;
 const cleanups: (() => Promise<void>)[] = [];
-
-/** Leftover agents of earlier test files must not take this file's calls. */
-async function resetAcd(): Promise<void> {
-  const redis = new Redis(stackConfig().redisUrl);
-  const keys = await redis.keys('hotline:*');
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-}
 
 async function phone(seat: number, opts?: Parameters<typeof startAgentPhone>[1]): Promise<AgentPhone> {
   const p = await startAgentPhone(seat, opts);
@@ -38,7 +29,6 @@ async function agentAt(seat: number | null, name?: string): Promise<AgentClient>
 }
 
 beforeAll(async () => {
-  await resetAcd();
   platform = await startTestPlatform();
   observer = await AriObserver.connect();
   sip = await SipCapture.start();

@@ -1,4 +1,5 @@
 // The platform under test, started in this process against the private stack, with settings suited to tests.
+import { Redis } from 'ioredis';
 import { createLogger } from '../../core/index.ts';
 import { startPlatform, type Platform } from '../../main.ts';
 import { ariGet, eventually, stackConfig } from './env.ts';
@@ -6,6 +7,20 @@ import { ariGet, eventually, stackConfig } from './env.ts';
 export interface TestPlatform extends Platform {
   url: string;
   app: string;
+}
+
+/**
+ * Empties the ACD's shared state (agent states, queues) in Redis. The suite's files run one after another
+ * against one stack; an agent left available by an earlier file must not take this file's calls.
+ */
+export async function resetAcd(): Promise<void> {
+  const redis = new Redis(stackConfig().redisUrl);
+  try {
+    const keys = await redis.keys('hotline:*');
+    if (keys.length) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export async function startTestPlatform(overrides: Record<string, string> = {}): Promise<TestPlatform> {
@@ -16,6 +31,7 @@ export async function startTestPlatform(overrides: Record<string, string> = {}):
     HOTLINE_DIGIT_TIMEOUT_MS: '4000',
     ...overrides,
   });
+  await resetAcd();
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'warn', 'hotline-test');
   const platform = await startPlatform(config, { log });
   // Calls are dropped by Asterisk until the Stasis app is registered.
