@@ -130,6 +130,8 @@ pid_of() { cat "$1" 2> /dev/null | head -1 || true; }
 
 # ---------------------------------------------------------------------------------------------- PostgreSQL
 PGDIR=$STACK/pg
+# when the stack folder is out of the postgres user's reach, the cluster lives elsewhere behind a symlink
+[ -L "$PGDIR" ] && PGDIR=$(readlink -f "$PGDIR")
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 pg_start() {
