@@ -28,7 +28,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const agentId of AGENTS) {
-    await states[0]!.transition(agentId, { to: 'offline', from: ['available', 'ringing', 'not-ready'] }).catch(() => 0);
+    await states[0]!
+      .transition(agentId, { to: 'offline', from: ['available', 'ringing', 'not-ready'] })
+      .catch(() => 0);
     await redis[0]!.del(`hotline:agent:${agentId}`);
   }
   for (const r of redis) r.disconnect();
@@ -61,7 +63,10 @@ describe('reserving agents', () => {
     const agentId = AGENTS[0]!;
     await states[0]!.transition(agentId, { to: 'on-call', from: ['ringing', 'not-ready'] });
     await expect(
-      states[0]!.transition(agentId, { to: 'available', from: ['offline', 'available', 'not-ready', 'wrap-up'] }),
+      states[0]!.transition(agentId, {
+        to: 'available',
+        from: ['offline', 'available', 'not-ready', 'wrap-up'],
+      }),
     ).rejects.toThrow('The state cannot be changed now: you are on a call.');
   });
 });

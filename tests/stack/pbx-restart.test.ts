@@ -91,16 +91,27 @@ describe('when Asterisk is killed and restarted', () => {
     stack('asterisk-stop');
     await new Promise((r) => setTimeout(r, 50_000));
     stack('asterisk-start');
-    await eventually(async () => (await ariGet(`/applications/${platform.app}`)).status === 200, 'ARI app', 30_000);
+    await eventually(
+      async () => (await ariGet(`/applications/${platform.app}`)).status === 200,
+      'ARI app',
+      30_000,
+    );
 
     await phone?.stop();
     phone = await startAgentPhone(8);
     const theAgent = agent!;
-    await eventually(async () => (await theAgent.status()).state === 'available', 'the agent to be free', 20_000);
+    await eventually(
+      async () => (await theAgent.status()).state === 'available',
+      'the agent to be free',
+      20_000,
+    );
     const call = ownerCall({ caller: owner.phone, digit: '0', stayMs: 8_000 });
     const { pop } = await theAgent.nextPop((p) => p.callId !== theAgent.pops()[0]?.callId);
     await sip.inviteFor(8, pop.callId);
-    await eventually(async () => (await theAgent.status()).state === 'on-call', 'the agent to be on the call');
+    await eventually(
+      async () => (await theAgent.status()).state === 'on-call',
+      'the agent to be on the call',
+    );
     expect((await call).code).toBe(0);
   }, 150_000);
 });
