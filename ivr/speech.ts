@@ -24,7 +24,9 @@ export function zhNumber(n: number): PromptId[] {
       continue;
     }
     if (started && (pendingZero || value < 1000)) out.push('digit-0');
-    out.push(...zhBelowTenThousand(value, !started));
+    // a lone 2 before 万 or 亿 is 两: 两万, 两亿
+    if (value === 2 && unit) out.push('liang');
+    else out.push(...zhBelowTenThousand(value, !started));
     if (unit) out.push(unit);
     started = true;
     pendingZero = false;
@@ -50,6 +52,12 @@ function zhBelowTenThousand(n: number, leading: boolean): PromptId[] {
     }
     if (zero) out.push('digit-0');
     zero = false;
+    // 2 before 千 is 两 (两千); before 百 and 十, and as a last digit, it stays 二 (二百, 二十, 十二)
+    if (d === 2 && place === 1000) {
+      out.push('liang', unit);
+      any = true;
+      continue;
+    }
     // 10-19 at the start of a number read 十, 十一 ... rather than 一十
     if (!(place === 10 && d === 1 && leading && !any)) out.push(`digit-${d}`);
     if (unit) out.push(unit);
@@ -90,7 +98,7 @@ export function sayNumber(n: number, lang: Language): PromptId[] {
   return lang === 'zh' ? zhNumber(n) : enNumber(n);
 }
 
-/** An amount in fen: 123450 -> 一千二百三十四元五角 / one thousand two hundred thirty four yuan and fifty fen. */
+/** An amount in fen: 123450 -> 一千二百三十四元五角, 200 -> 两元 / one thousand two hundred thirty four yuan and fifty fen. */
 export function sayAmount(fen: number, lang: Language): PromptId[] {
   if (!Number.isInteger(fen) || fen < 0) throw new RangeError(`not an amount in fen: ${fen}`);
   const yuan = Math.floor(fen / 100);
@@ -101,21 +109,17 @@ export function sayAmount(fen: number, lang: Language): PromptId[] {
     if (cents) out.push('and', ...enNumber(cents), 'fen');
     return out;
   }
-  if (yuan === 0 && cents > 0) {
-    // under one yuan: 五角, 五分, 五角三分
-    const out: PromptId[] = [];
-    if (cents >= 10) out.push(`digit-${Math.floor(cents / 10)}`, 'jiao');
-    if (cents % 10) out.push(`digit-${cents % 10}`, 'fen');
-    return out;
-  }
-  const out = [...zhNumber(yuan), 'yuan'];
+  // a lone 2 before a measure word is 两: 两元, 两角, 两分 (but 十二元, 二十元)
+  const count = (n: number): PromptId[] => (n === 2 ? ['liang'] : zhNumber(n));
   const jiao = Math.floor(cents / 10);
   const fenDigit = cents % 10;
+  const out: PromptId[] = [];
+  if (yuan > 0) out.push(...count(yuan), 'yuan');
   if (cents === 0) out.push('zheng');
-  if (jiao) out.push(`digit-${jiao}`, 'jiao');
+  if (jiao) out.push(...count(jiao), 'jiao');
   if (fenDigit) {
-    if (!jiao) out.push('digit-0');
-    out.push(`digit-${fenDigit}`, 'fen');
+    if (yuan > 0 && !jiao) out.push('digit-0');
+    out.push(...count(fenDigit), 'fen');
   }
   return out;
 }

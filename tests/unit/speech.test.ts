@@ -143,7 +143,7 @@ describe('amounts in fen', () => {
   });
 
   it('says 86.20 yuan as 八十六元二角', () => {
-    expect(sayAmount(8620, 'zh')).toEqual(['digit-8', 'ten', 'digit-6', 'yuan', 'digit-2', 'jiao']);
+    expect(sayAmount(8620, 'zh')).toEqual(['digit-8', 'ten', 'digit-6', 'yuan', 'liang', 'jiao']);
   });
 
   it('says 1.05 yuan as 一元零五分', () => {
@@ -340,5 +340,23 @@ describe('the prompt catalogue', () => {
     const months = ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'];
     const missing = months.flatMap((m) => sayDate(`2026-${m}-01`, 'en')).filter((id) => !known.has(id));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('两 where Mandarin uses it', () => {
+  it('reads a 2 before 千, 万 and 亿 as 两, and keeps 二 before 百 and 十 and at the end', () => {
+    expect(zhNumber(2000)).toEqual(['liang', 'thousand']); // 两千
+    expect(zhNumber(2222)).toEqual(['liang', 'thousand', 'digit-2', 'hundred', 'digit-2', 'ten', 'digit-2']); // 两千二百二十二
+    expect(zhNumber(20000)).toEqual(['liang', 'ten-thousand']); // 两万
+    expect(zhNumber(200000000)).toEqual(['liang', 'hundred-million']); // 两亿
+    expect(zhNumber(12)).toEqual(['ten', 'digit-2']); // 十二
+    expect(zhNumber(200)).toEqual(['digit-2', 'hundred']); // 二百
+  });
+
+  it('says 两元, 两角 and 两分 for a lone 2 before the unit, but 十二元', () => {
+    expect(sayAmount(200, 'zh')).toEqual(['liang', 'yuan', 'zheng']); // 两元整
+    expect(sayAmount(1220, 'zh')).toEqual(['ten', 'digit-2', 'yuan', 'liang', 'jiao']); // 十二元两角
+    expect(sayAmount(2, 'zh')).toEqual(['liang', 'fen']); // 两分
+    expect(sayAmount(202, 'zh')).toEqual(['liang', 'yuan', 'digit-0', 'liang', 'fen']); // 两元零两分
   });
 });
