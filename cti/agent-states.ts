@@ -6,7 +6,7 @@
 //   agents:available    zset  agent id -> the time the agent became idle (ms); the longest idle comes first
 //   agents:wrapup       zset  agent id -> the time wrap-up ends (ms)
 import type { Redis } from 'ioredis';
-import type { AgentState, AgentStatus } from '../core/index.ts';
+import type { AgentState, AgentStatus, Role } from '../core/index.ts';
 import { Conflict } from '../core/index.ts';
 
 export const PREFIX = 'hotline:';
@@ -65,6 +65,8 @@ export interface AgentProfile {
   agentId: number;
   login: string;
   name: string;
+  agentNumber: string;
+  role: Role;
   endpoint: string | null;
   skills: string[];
 }
@@ -101,6 +103,8 @@ export class AgentStates {
     await this.#redis.hset(key, {
       login: profile.login,
       name: profile.name,
+      agentNumber: profile.agentNumber,
+      role: profile.role,
       endpoint: profile.endpoint ?? '',
       skills: `,${profile.skills.join(',')},`,
     });
@@ -108,12 +112,16 @@ export class AgentStates {
     await this.#redis.hsetnx(key, 'since', now.toISOString());
   }
 
-  async get(agentId: number): Promise<AgentStatus & { endpoint: string | null; name: string }> {
+  async get(
+    agentId: number,
+  ): Promise<AgentStatus & { endpoint: string | null; name: string; agentNumber: string; role: Role }> {
     const h = await this.#redis.hgetall(agentKey(agentId));
     return {
       agentId,
       login: h.login ?? '',
       name: h.name ?? '',
+      agentNumber: h.agentNumber ?? '',
+      role: (h.role as Role | undefined) ?? 'agent',
       endpoint: h.endpoint || null,
       state: (h.state as AgentState | undefined) ?? 'offline',
       reason: h.reason || null,

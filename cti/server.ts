@@ -201,6 +201,8 @@ export async function createServer(deps: ServerDeps) {
         agentId: agent.id,
         login: agent.login,
         name: agent.name,
+        agentNumber: agent.agentNumber,
+        role: agent.role,
         endpoint: agent.endpoint,
         skills: agent.skills,
       });
@@ -218,10 +220,12 @@ export async function createServer(deps: ServerDeps) {
     },
   );
 
+  // Served from Redis alone (the profile was copied there at sign-in), so the desk keeps working while
+  // PostgreSQL restarts.
   app.get('/api/me', { onRequest: authenticate() }, async (req) => {
-    const agent = await getAgent(db, req.user.sub);
-    if (!agent) throw new Unauthorized('This account no longer exists.');
-    const status = await states.get(agent.id);
+    const status = await states.get(req.user.sub);
+    if (!status.login) throw new Unauthorized('Please sign in again.');
+    const agent = { id: status.agentId, ...status };
     const currentCall = status.callId ? await Acd.currentPop(redis, status.callId) : null;
     const callState =
       status.state === 'ringing'

@@ -29,6 +29,7 @@ import {
   type InboundCall,
   type InboundCallSettings,
 } from './inbound-call.ts';
+import { CallRecordWriter } from './call-record-writer.ts';
 import { promptMedia } from './speech.ts';
 
 export interface ControllerSettings extends InboundCallSettings {
@@ -60,6 +61,7 @@ export class IvrController {
   readonly #log: Logger;
   readonly #settings: ControllerSettings;
   readonly #unsubscribe: () => void;
+  readonly #records: CallRecordWriter;
 
   constructor(deps: { pbx: CallControl; db: Pool; acd: Acd; log: Logger; settings: ControllerSettings }) {
     this.#pbx = deps.pbx;
@@ -67,6 +69,7 @@ export class IvrController {
     this.#acd = deps.acd;
     this.#log = deps.log.child({ component: 'ivr' });
     this.#settings = deps.settings;
+    this.#records = new CallRecordWriter(this.#log);
     this.#unsubscribe = this.#pbx.onEvent((e) => this.#onPbxEvent(e));
     this.#acd.onOffer((entry, agent) => this.#ringAgent(entry, agent));
   }
@@ -89,6 +92,7 @@ export class IvrController {
       await this.#pbx.hangup(call.state.channelId).catch(() => undefined);
     await wait(3000);
     await Promise.all([...this.#calls.values()].map((c) => c.mailbox));
+    await this.#records.flush(5000);
     this.#unsubscribe();
     for (const call of this.#calls.values()) for (const t of call.timers.values()) clearTimeout(t);
   }
@@ -183,7 +187,7 @@ export class IvrController {
     this.#calls.set(e.channelId, call);
     call.log.info({ dialled: e.dialled }, 'inbound call');
     call.mailbox = (async () => {
-      await this.#store(call, () =>
+      await this.#store(() =>
         createInboundCall(this.#db, {
           id: callId,
           callerNumber: normalizePhone(e.callerNumber) ?? e.callerNumber,
@@ -229,7 +233,7 @@ export class IvrController {
               call.log.error({ err }, 'owner lookup failed; treating the caller as unknown');
             }
           }
-          if (owner) await this.#store(call, () => updateCall(this.#db, s.callId, { ownerId: owner.id }));
+          if (owner) await this.#store(() => updateCall(this.#db, s.callId, { ownerId: owner.id }));
           this.#feed(call, { kind: 'identified', owner });
           return;
         }
@@ -293,7 +297,7 @@ export class IvrController {
               lastRevisits: [],
             };
           });
-          await this.#store(call, () =>
+          await this.#store(() =>
             updateCall(this.#db, s.callId, {
               queue: effect.queue,
               intent: effect.intent,
@@ -322,10 +326,9 @@ export class IvrController {
           call.answeredBy = agentId;
           call.bridgeId = await this.#pbx.bridge([s.channelId, effect.legChannelId]);
           if (agentId !== null) {
+            const answeredAt = new Date();
             await this.#acd.legAnswered(s.callId, agentId);
-            await this.#store(call, () =>
-              updateCall(this.#db, s.callId, { agentId, agentAnsweredAt: new Date() }),
-            );
+            await this.#store(() => updateCall(this.#db, s.callId, { agentId, agentAnsweredAt: answeredAt }));
           }
           return;
         }
@@ -345,9 +348,10 @@ export class IvrController {
           const agentId = call.answeredBy ?? s.agent?.agentId ?? null;
           await this.#acd.callEnded(s.callId, agentId, effect.hangupBy, effect.cause);
           await this.#record(call, 'ended', { hangupBy: effect.hangupBy, cause: effect.cause });
-          await this.#store(call, () =>
+          const endedAt = new Date();
+          await this.#store(() =>
             updateCall(this.#db, s.callId, {
-              endedAt: new Date(),
+              endedAt,
               hangupBy: effect.hangupBy,
               hangupCause: effect.cause,
               outcome: effect.outcome,
@@ -401,15 +405,15 @@ export class IvrController {
     detail: Record<string, unknown>,
     at?: Date,
   ): Promise<void> {
-    await this.#store(call, () => addCallEvent(this.#db, call.state.callId, kind, detail, at));
+    const when = at ?? new Date();
+    await this.#store(() => addCallEvent(this.#db, call.state.callId, kind, detail, when));
   }
 
-  /** Writes to the call record must not stop the call: a failed write is logged and the call goes on. */
-  async #store(call: LiveCall, write: () => Promise<void>): Promise<void> {
-    try {
-      await write();
-    } catch (err) {
-      call.log.error({ err }, 'could not write the call record');
-    }
+  /**
+   * Writes to the call record never stop the call: a write the database refuses waits in the writer's backlog
+   * (in order) until it is back. The closure must not read the clock: it may run later.
+   */
+  async #store(write: () => Promise<void>): Promise<void> {
+    await this.#records.write(write);
   }
 }

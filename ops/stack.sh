@@ -9,6 +9,7 @@
 #   ops/stack.sh asterisk-start    start Asterisk alone (after a crash or asterisk-kill)
 #   ops/stack.sh asterisk-stop     stop Asterisk alone
 #   ops/stack.sh asterisk-kill     kill -9 Asterisk (failure tests)
+#   ops/stack.sh pg-stop|pg-start, redis-stop|redis-start   one service alone (failure tests)
 #   ops/stack.sh cli 'pjsip show contacts'
 #
 # Credentials are generated on first start into .stack/secrets.env (mode 600) and never have defaults.
@@ -375,10 +376,14 @@ case "${1:-start}" in
   asterisk-start) ensure_secrets && asterisk_start ;;
   asterisk-stop) asterisk_stop ;;
   asterisk-kill) asterisk_kill ;;
+  pg-start) ensure_secrets && pg_start ;;
+  pg-stop) pg_stop ;;
+  redis-start) ensure_secrets && redis_start ;;
+  redis-stop) redis_stop ;;
   prompts) prompts ;;
   cli)
     shift
     exec /usr/sbin/asterisk -C "$AST_CONF" -rx "$*"
     ;;
-  *) die "unknown command '$1' (start | stop | status | install | asterisk-start | asterisk-stop | asterisk-kill | prompts | cli)" ;;
+  *) die "unknown command '$1' (start | stop | status | install | asterisk-start | asterisk-stop | asterisk-kill | pg-start | pg-stop | redis-start | redis-stop | prompts | cli)" ;;
 esac

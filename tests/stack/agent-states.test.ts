@@ -20,6 +20,8 @@ beforeAll(async () => {
       agentId,
       login: `bench${agentId}`,
       name: `客服${agentId}`,
+      agentNumber: '01',
+      role: 'agent',
       endpoint: `PJSIP/agent1`,
       skills: ['general'],
     });

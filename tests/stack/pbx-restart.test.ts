@@ -1,7 +1,5 @@
 // Asterisk dies (kill -9) and comes back while the platform runs: the call it took down is closed in the
 // records, and the next call works without restarting the controller.
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient } from '../support/agent-client.ts';
 import { ariGet, eventually } from '../support/env.ts';
@@ -9,10 +7,7 @@ import { closeDb, createAgent, createOwner, db, type TestOwner } from '../suppor
 import { ownerCall, startAgentPhone, type AgentPhone } from '../support/phones.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { SipCapture } from '../support/sip-capture.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const stack = (command: string) =>
-  execFileSync('bash', ['ops/stack.sh', command], { cwd: ROOT, stdio: 'pipe' });
+import { stack } from '../support/stack-control.ts';
 
 let platform: TestPlatform;
 let owner: TestOwner;
