@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createLogger, loadConfig, type Config, type Logger } from './core/index.ts';
-import { Acd, createServer, Notifier, POP_SEEN_CHANNEL, WAKE_CHANNEL } from './cti/index.ts';
+import { Acd, createServer, Notifier, PhoneMonitor, POP_SEEN_CHANNEL, WAKE_CHANNEL } from './cti/index.ts';
 import { createPool, migrate } from './db/index.ts';
 import { AriCallControl, IvrController } from './ivr/index.ts';
 
@@ -79,12 +79,19 @@ export async function startPlatform(
         // not ours
       }
     });
+    // desk phones going unreachable make their agents not ready (AMI, per Asterisk node)
+    const phones = new PhoneMonitor(config.ami, log, (status) => {
+      theAcd
+        .phoneStatus(status.endpoint, status.reachable)
+        .catch((err: unknown) => log.warn({ err }, 'could not apply a phone status'));
+    });
     const tick = setInterval(() => {
       theAcd.endDueWrapUps().catch((err: unknown) => log.warn({ err }, 'wrap-up sweep failed'));
       theAcd.dispatch();
     }, 1000);
     closers.push(async () => {
       clearInterval(tick);
+      phones.close();
       await controller.close();
       await pbx.close();
       sub.disconnect();

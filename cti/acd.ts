@@ -247,6 +247,17 @@ export class Acd {
     if (due.length > 0) await wakeAcds(this.#redis);
   }
 
+  /**
+   * A desk phone became unreachable (AMI ContactStatus): its agent is no longer offered calls. When it is
+   * reachable again the agent decides when to take calls.
+   */
+  async phoneStatus(endpoint: string, reachable: boolean): Promise<void> {
+    const agentId = await this.#states.agentAt(endpoint);
+    this.#log.info({ endpoint, reachable, agentId }, 'desk phone status');
+    if (agentId === null || reachable) return;
+    await this.#setState(agentId, { to: 'not-ready', reason: 'phone-unreachable', from: ['available'] });
+  }
+
   /** The pop of the call an agent is offered or talking to, for a page that reloads. */
   static async currentPop(redis: Redis, callId: string): Promise<ScreenPop | null> {
     const raw = await redis.get(popKey(callId));

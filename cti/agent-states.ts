@@ -13,6 +13,8 @@ export const PREFIX = 'hotline:';
 const AVAILABLE = `${PREFIX}agents:available`;
 const WRAPUP = `${PREFIX}agents:wrapup`;
 const agentKey = (id: number) => `${PREFIX}agent:${id}`;
+/** endpoint ("PJSIP/agent1") -> the agent signed in at that phone */
+const endpointKey = (endpoint: string) => `${PREFIX}endpoint:${endpoint}`;
 
 /** Fields every transition writes. */
 const SET_STATE = `
@@ -110,6 +112,13 @@ export class AgentStates {
     });
     await this.#redis.hsetnx(key, 'state', 'offline');
     await this.#redis.hsetnx(key, 'since', now.toISOString());
+    if (profile.endpoint) await this.#redis.set(endpointKey(profile.endpoint), String(profile.agentId));
+  }
+
+  /** The agent who last signed in at this phone, if any. */
+  async agentAt(endpoint: string): Promise<number | null> {
+    const id = await this.#redis.get(endpointKey(endpoint));
+    return id === null ? null : Number(id);
   }
 
   async get(

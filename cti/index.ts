@@ -10,3 +10,4 @@ export {
 export { AgentStates } from './agent-states.ts';
 export { Notifier } from './notifier.ts';
 export { createServer, type ServerDeps } from './server.ts';
+export { PhoneMonitor, type AmiSettings } from './ami/phone-monitor.ts';
