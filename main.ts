@@ -3,10 +3,19 @@
 //   node main.ts start                  every role (single machine)
 //   node main.ts start --role ivr       the ARI controller and ACD for one Asterisk node
 //   node main.ts start --role cti       the HTTP API and socket.io gateway (several behind a load balancer)
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createLogger, loadConfig, type Config, type Logger } from './core/index.ts';
-import { Acd, createServer, Notifier, PhoneMonitor, POP_SEEN_CHANNEL, WAKE_CHANNEL } from './cti/index.ts';
+import {
+  Acd,
+  createServer,
+  Notifier,
+  PhoneMonitor,
+  POP_SEEN_CHANNEL,
+  StateLogRecorder,
+  WAKE_CHANNEL,
+} from './cti/index.ts';
 import { createPool, migrate } from './db/index.ts';
 import { AriCallControl, IvrController } from './ivr/index.ts';
 
@@ -38,7 +47,12 @@ export async function startPlatform(
     const { app } = await createServer({ db, redis, log, jwtSecret: config.http.jwtSecret });
     url = await app.listen({ host: config.http.host, port: config.http.port });
     log.info({ url }, 'agent page and API listening');
-    closers.push(() => app.close());
+    const recorder = new StateLogRecorder({ redis, db, log, consumer: `${hostname()}-${process.pid}` });
+    await recorder.start();
+    closers.push(
+      () => app.close(),
+      () => recorder.stop(),
+    );
   }
 
   let acd: Acd | null = null;

@@ -12,14 +12,19 @@ import { Conflict } from '../core/index.ts';
 export const PREFIX = 'hotline:';
 const AVAILABLE = `${PREFIX}agents:available`;
 const WRAPUP = `${PREFIX}agents:wrapup`;
+/** Every state change, appended atomically with the change itself; cti/state-log-recorder.ts stores it. */
+export const STATE_LOG = `${PREFIX}agent-state-log`;
 const agentKey = (id: number) => `${PREFIX}agent:${id}`;
 /** endpoint ("PJSIP/agent1") -> the agent signed in at that phone */
 const endpointKey = (endpoint: string) => `${PREFIX}endpoint:${endpoint}`;
 
-/** Fields every transition writes. */
+/** Fields every transition writes, and its entry in the state log. */
 const SET_STATE = `
 local function set_state(key, state, reason, since, callId)
   redis.call('HSET', key, 'state', state, 'reason', reason, 'since', since, 'callId', callId)
+  local id = string.match(key, 'agent:(%d+)$')
+  redis.call('XADD', '${STATE_LOG}', 'MAXLEN', '~', '1000000', '*',
+    'agent', id, 'state', state, 'reason', reason, 'callId', callId, 'at', since)
 end
 `;
 

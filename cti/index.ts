@@ -11,3 +11,4 @@ export { AgentStates } from './agent-states.ts';
 export { Notifier } from './notifier.ts';
 export { createServer, type ServerDeps } from './server.ts';
 export { PhoneMonitor, type AmiSettings } from './ami/phone-monitor.ts';
+export { StateLogRecorder } from './state-log-recorder.ts';

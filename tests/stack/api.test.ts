@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient } from '../support/agent-client.ts';
+import { eventually } from '../support/env.ts';
 import {
   closeDb,
   createAgent,
@@ -103,6 +104,26 @@ describe('every route and socket needs a session', () => {
 });
 
 describe('agent state', () => {
+  it('stores every change with its time and reason', async () => {
+    const agentId = (await signedIn.status()).agentId;
+    await signedIn.setState('available');
+    await signedIn.setState('not-ready', 'lunch');
+    await signedIn.setState('offline');
+    const rows = await eventually(async () => {
+      const { rows } = await db().query<{ state: string; reason: string | null; at: Date }>(
+        'SELECT state, reason, at FROM agent_state_changes WHERE agent_id = $1 ORDER BY at, id',
+        [agentId],
+      );
+      return rows.length >= 3 ? rows : undefined;
+    }, 'the state history');
+    expect(rows.map((r) => [r.state, r.reason])).toEqual([
+      ['available', null],
+      ['not-ready', 'lunch'],
+      ['offline', null],
+    ]);
+    expect(rows[0]!.at.getTime()).toBeLessThanOrEqual(rows[2]!.at.getTime());
+  });
+
   it('refuses a state that does not exist', async () => {
     const res = await signedIn.request('PUT', '/api/agents/me/state', { state: 'sleeping' });
     expect(res.status).toBe(400);
