@@ -44,7 +44,13 @@ export async function startPlatform(
 
   let url: string | null = null;
   if (roles.has('cti')) {
-    const { app } = await createServer({ db, redis, log, jwtSecret: config.http.jwtSecret });
+    const { app } = await createServer({
+      db,
+      redis,
+      log,
+      jwtSecret: config.http.jwtSecret,
+      recordingDir: config.recordingDir,
+    });
     url = await app.listen({ host: config.http.host, port: config.http.port });
     log.info({ url }, 'agent page and API listening');
     const recorder = new StateLogRecorder({ redis, db, log, consumer: `${hostname()}-${process.pid}` });

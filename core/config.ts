@@ -22,6 +22,8 @@ export interface Config {
     readonly secret: string;
   };
   readonly http: { readonly host: string; readonly port: number; readonly jwtSecret: string };
+  /** Where Asterisk writes call recordings (its spool's recording folder), read by the API to play them. */
+  readonly recordingDir: string;
   readonly acd: {
     /** Seconds an agent's phone rings before the call moves on and the agent becomes not-ready. */
     readonly ringTimeoutS: number;
@@ -107,6 +109,12 @@ export function loadConfig(env: Env = readEnv()): Config {
       menuRetries: int('HOTLINE_MENU_RETRIES', 3, 1, 10),
       promptDir: resolve(str('HOTLINE_PROMPT_DIR', resolve(env.HOTLINE_STACK_DIR ?? '.stack', 'sounds'))),
     },
+    recordingDir: resolve(
+      str(
+        'HOTLINE_RECORDING_DIR',
+        resolve(env.HOTLINE_STACK_DIR ?? '.stack', 'asterisk/var/spool/recording'),
+      ),
+    ),
     logLevel: str('HOTLINE_LOG_LEVEL', 'info'),
     stackDir: resolve(str('HOTLINE_STACK_DIR', '.stack')),
   };

@@ -1,6 +1,7 @@
 // The HTTP API and the socket.io gateway. Every route but health and login needs a valid token; every socket
 // authenticates with the same token and joins its agent's room (and the supervisors' room for team leaders).
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyJwt from '@fastify/jwt';
 import fastifyStatic from '@fastify/static';
@@ -46,6 +47,8 @@ export interface ServerDeps {
   jwtSecret: string;
   /** Where the built agent page is (default agent-ui/dist). */
   uiDir?: string;
+  /** Where the call recordings are. */
+  recordingDir: string;
 }
 
 interface TokenClaims {
@@ -389,9 +392,43 @@ export async function createServer(deps: ServerDeps) {
     },
   );
 
+  // recordings are sent with reply.sendFile (Range requests, so a player can seek); not served as a folder
+  await app.register(fastifyStatic, { root: deps.recordingDir, serve: false });
+  app.get<{ Params: { id: string } }>(
+    '/api/calls/:id/recording',
+    {
+      onRequest: authenticate(),
+      schema: {
+        params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] },
+      },
+    },
+    async (req, reply) => {
+      const call = await getCall(db, req.params.id);
+      if (!call) throw new NotFound('That call does not exist.');
+      if (req.user.role === 'agent' && call.agentId !== req.user.sub) {
+        throw new Forbidden('You may only hear calls you handled.');
+      }
+      const file = call.recording ? `${call.recording}.wav` : null;
+      if (!file || !existsSync(join(deps.recordingDir, file))) {
+        throw new NotFound(
+          'This call has no recording (it never reached an agent, or it is still being written).',
+        );
+      }
+      return reply
+        .header('content-disposition', `attachment; filename="${file}"`)
+        .type('audio/wav')
+        .sendFile(file);
+    },
+  );
+
   const uiDir = deps.uiDir ?? fileURLToPath(new URL('../agent-ui/dist/', import.meta.url));
   if (existsSync(uiDir)) {
-    await app.register(fastifyStatic, { root: uiDir, prefix: '/', index: ['index.html'] });
+    await app.register(fastifyStatic, {
+      root: uiDir,
+      prefix: '/',
+      index: ['index.html'],
+      decorateReply: false,
+    });
   } else {
     app.get('/', (_req, reply: FastifyReply) =>
       reply

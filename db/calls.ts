@@ -43,6 +43,8 @@ export interface CallUpdate {
   hangupBy?: 'caller' | 'agent' | 'system';
   hangupCause?: string;
   outcome?: string;
+  /** File name (without .wav) of the call's recording in the PBX's recording folder. */
+  recording?: string;
 }
 
 const COLUMNS: Record<keyof CallUpdate, string> = {
@@ -57,6 +59,7 @@ const COLUMNS: Record<keyof CallUpdate, string> = {
   hangupBy: 'hangup_by',
   hangupCause: 'hangup_cause',
   outcome: 'outcome',
+  recording: 'recording',
 };
 
 export async function updateCall(db: Queryable, callId: string, update: CallUpdate): Promise<void> {
@@ -97,6 +100,7 @@ export interface CallRecord {
   hangupBy: string | null;
   hangupCause: string | null;
   outcome: string | null;
+  recording: string | null;
   timeline: { at: Date; kind: string; detail: Record<string, unknown> }[];
 }
 
@@ -105,7 +109,7 @@ export async function getCall(db: Queryable, callId: string): Promise<CallRecord
     `SELECT id, direction, caller_number AS "callerNumber", dialled_number AS "dialledNumber",
             owner_id AS "ownerId", agent_id AS "agentId", intent, queue, ivr_path AS "ivrPath",
             started_at AS "startedAt", agent_answered_at AS "agentAnsweredAt", ended_at AS "endedAt",
-            hangup_by AS "hangupBy", hangup_cause AS "hangupCause", outcome
+            hangup_by AS "hangupBy", hangup_cause AS "hangupCause", outcome, recording
        FROM calls WHERE id = $1`,
     [callId],
   );

@@ -69,6 +69,11 @@ export interface CallControl {
   /** Put channels into a new mixing bridge; returns the bridge id. */
   bridge(channelIds: string[], opts?: OpOptions): Promise<string>;
   destroyBridge(bridgeId: string, opts?: OpOptions): Promise<void>;
+  /**
+   * Records everything in the bridge (all parties mixed) as `<name>.wav` in the PBX's recording folder, until the
+   * bridge is destroyed.
+   */
+  recordBridge(bridgeId: string, name: string, opts?: OpOptions): Promise<void>;
   /** Hang up; `reason` is an ARI reason such as "normal", "busy", "no_answer". A gone channel is not an error. */
   hangup(channelId: string, reason?: string, opts?: OpOptions): Promise<void>;
   /** The channels in our Stasis app now. */

@@ -325,6 +325,12 @@ export class IvrController {
           const agentId = s.agent?.agentId ?? null;
           call.answeredBy = agentId;
           call.bridgeId = await this.#pbx.bridge([s.channelId, effect.legChannelId]);
+          // every agent call is recorded, both parties mixed; the record names the file
+          const recording = `call-${s.callId}`;
+          await this.#pbx
+            .recordBridge(call.bridgeId, recording)
+            .then(() => this.#store(() => updateCall(this.#db, s.callId, { recording })))
+            .catch((err: unknown) => call.log.error({ err }, 'could not start recording the call'));
           if (agentId !== null) {
             const answeredAt = new Date();
             await this.#acd.legAnswered(s.callId, agentId);

@@ -120,6 +120,7 @@ HOTLINE_HTTP_PORT=$HTTP_PORT
 HOTLINE_SIP_PORT=$SIP_PORT
 HOTLINE_PHONE_BASE_PORT=$PHONE_BASE_PORT
 HOTLINE_PROMPT_DIR=$STACK/sounds
+HOTLINE_RECORDING_DIR=$AST/var/spool/recording
 HOTLINE_ASTERISK_CONF=$STACK/asterisk/etc/asterisk.conf
 HOTLINE_ASTERISK_PID_FILE=$STACK/asterisk/asterisk.pid
 EOF
@@ -245,7 +246,7 @@ agent_endpoints() {
 }
 
 render_asterisk_config() {
-  mkdir -p "$AST/etc" "$AST/var"/{run,log,spool,lib,cache}
+  mkdir -p "$AST/etc" "$AST/var"/{run,log,spool/recording,lib,cache}
   local endpoints f
   endpoints=$(agent_endpoints)
   for f in "$ROOT"/ops/asterisk/*.conf; do

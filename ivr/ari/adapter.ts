@@ -358,6 +358,15 @@ export class AriCallControl implements CallControl {
     return bridgeId;
   }
 
+  async recordBridge(bridgeId: string, name: string, opts?: OpOptions): Promise<void> {
+    await this.#call(
+      'record bridge',
+      (c) =>
+        c.bridges.record({ bridgeId, name, format: 'wav', ifExists: 'overwrite', beep: false, maxDurationSeconds: 0 }),
+      opts,
+    );
+  }
+
   async destroyBridge(bridgeId: string, opts?: OpOptions): Promise<void> {
     await this.#call('destroy bridge', (c) => c.bridges.destroy({ bridgeId }), opts).catch((err: unknown) => {
       if (!(err instanceof ChannelGone)) throw err;

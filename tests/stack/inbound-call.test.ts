@@ -133,6 +133,23 @@ describe('an owner calls the hotline', () => {
     expect(record.hangupCause).toBe('normal clearing');
     expect(record.outcome).toBe('answered');
     expect(record.agentId).toBe((await agent.status()).agentId);
+
+    // the conversation was recorded, and the agent can play it from any point (Range requests)
+    const recording = await eventually(async () => {
+      const res = await fetch(`${platform.url}/api/calls/${pop.callId}/recording`, {
+        headers: { authorization: `Bearer ${agent.token}` },
+      });
+      return res.status === 200 ? res : undefined;
+    }, 'the recording');
+    expect(recording.headers.get('content-type')).toBe('audio/wav');
+    const wav = Buffer.from(await recording.arrayBuffer());
+    expect(wav.subarray(0, 4).toString()).toBe('RIFF');
+    expect(wav.length).toBeGreaterThan(8000); // more than half a second of 8 kHz 16-bit audio
+    const part = await fetch(`${platform.url}/api/calls/${pop.callId}/recording`, {
+      headers: { authorization: `Bearer ${agent.token}`, range: 'bytes=100-199' },
+    });
+    expect(part.status).toBe(206);
+    expect((await part.arrayBuffer()).byteLength).toBe(100);
   });
 
   it('puts an unknown number and a withheld number through to an agent as "unknown caller"', async () => {

@@ -1,0 +1,279 @@
+// The IVR flow language as types: what one flow file (ivr/flows/*.yaml) says once it has been loaded and
+// checked by `load.ts`. The interpreter walks these nodes; it never sees YAML.
+//
+// A flow file, in short:
+//
+//   name: default
+//   default: true              # or `numbers: ['4008200000']`
+//   language: zh
+//   start: welcome
+//   nodes:
+//     welcome: { kind: play, prompts: [welcome], next: main }
+//     main:
+//       kind: menu
+//       prompt: [menu-main]
+//       keys: { 1: fees, 0: agent }
+//       fallback: agent
+//     ...
+//
+// YAML field names are snake_case (`timeout_ms`, `not_found`); here they are camelCase. Every node keeps the
+// line it starts on, so the interpreter can point at the flow file in its logs.
+import type { TicketType } from '../../core/index.ts';
+import type { Language, PromptId } from '../speech.ts';
+
+export const NODE_KINDS = [
+  'play',
+  'say',
+  'menu',
+  'gather',
+  'identify',
+  'lookup',
+  'hours',
+  'record',
+  'ticket',
+  'queue',
+  'set',
+  'goto',
+  'hangup',
+] as const;
+export type NodeKind = (typeof NODE_KINDS)[number];
+
+/**
+ * How a value is read out, by concatenating prompts (ivr/speech.ts): a whole number (1502 as 一千五百零二),
+ * digits one by one, an amount in fen as yuan/jiao/fen, a date 'YYYY-MM-DD', a time 'HH:MM', a ticket number
+ * (digit by digit), a room code (三号楼 一五零二室), or the whole result of a `fee_balance` lookup (each unit's
+ * arrears with amount and due date, then the total, as the fixed flow reads it today).
+ */
+export const SAY_AS = [
+  'number',
+  'digits',
+  'amount',
+  'date',
+  'time',
+  'ticket',
+  'room',
+  'fee_balance',
+] as const;
+export type SayAs = (typeof SAY_AS)[number];
+
+export const LOOKUPS = ['fee_balance', 'bills', 'ticket_status', 'notices'] as const;
+export type LookupWhat = (typeof LOOKUPS)[number];
+
+export const QUEUE_PRIORITIES = ['normal', 'vip', 'emergency'] as const;
+export type QueuePriority = (typeof QUEUE_PRIORITIES)[number];
+
+/** `caller_id`: the caller's number is registered to an owner. `room_pin`: the caller keys a room code and PIN. */
+export const IDENTIFY_METHODS = ['caller_id', 'room_pin'] as const;
+export type IdentifyMethod = (typeof IDENTIFY_METHODS)[number];
+
+/** The keys of a phone keypad. */
+export const PHONE_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '*', '#'] as const;
+export type PhoneKey = (typeof PHONE_KEYS)[number];
+
+/**
+ * Text that may hold variables: `${caller}`, `${owner.name}`, `${fees.total}`. Only plain variable paths;
+ * nothing is ever evaluated. See `variables.ts`.
+ */
+export type Template = string;
+
+/** One thing to hear: a recorded prompt, or a value read out. */
+export type PromptItem = { prompt: PromptId } | { say: SayAs; value: Template };
+
+interface NodeBase {
+  id: string;
+  /** The line of the flow file the node starts on. */
+  line: number;
+}
+
+/** Plays prompts, then goes on. */
+export interface PlayNode extends NodeBase {
+  kind: 'play';
+  prompts: PromptItem[];
+  next: string;
+}
+
+/** Reads one value out (a shorthand for a `play` with one `say` item). */
+export interface SayNode extends NodeBase {
+  kind: 'say';
+  say: SayAs;
+  value: Template;
+  next: string;
+}
+
+/**
+ * Plays `prompt` and waits for one key. A wrong key plays `invalid`, no key within `timeoutMs` plays `noInput`;
+ * either way the caller hears `prompt` again, until `tries` failures: then the failure prompt is played and
+ * the call goes to `fallback`. The count starts afresh each time the call enters the menu.
+ */
+export interface MenuNode extends NodeBase {
+  kind: 'menu';
+  prompt: PromptItem[];
+  /** In the order written in the file. */
+  keys: { key: PhoneKey; next: string }[];
+  /** null: the platform setting (HOTLINE_DIGIT_TIMEOUT_MS). */
+  timeoutMs: number | null;
+  /** null: the platform setting (HOTLINE_MENU_RETRIES). */
+  tries: number | null;
+  invalid: PromptItem[];
+  noInput: PromptItem[];
+  fallback: string;
+}
+
+/**
+ * Plays `prompt` and collects `minDigits`..`maxDigits` digits, ended by `terminator` (not kept), by the
+ * `maxDigits`-th digit, or by `timeoutMs` of silence. The digits go into the variable `into`. Too few digits
+ * count as a failure like a menu's; after `tries` failures the call goes to `fallback`.
+ */
+export interface GatherNode extends NodeBase {
+  kind: 'gather';
+  prompt: PromptItem[];
+  minDigits: number;
+  maxDigits: number;
+  /** null: no terminator key. */
+  terminator: '#' | '*' | null;
+  timeoutMs: number | null;
+  tries: number | null;
+  invalid: PromptItem[];
+  noInput: PromptItem[];
+  into: string;
+  next: string;
+  fallback: string;
+}
+
+/**
+ * Finds the owner: by caller ID, then (when `by` holds `room_pin`) by room code and PIN, `tries` times.
+ * Sets `owner.*` and, when the owner has one unit or picked one, `unit.*`; sets `language` to the owner's.
+ */
+export interface IdentifyNode extends NodeBase {
+  kind: 'identify';
+  by: IdentifyMethod[];
+  tries: number;
+  /** Asked for when `by` holds `room_pin`; empty otherwise. */
+  roomPrompt: PromptItem[];
+  pinPrompt: PromptItem[];
+  wrongPrompt: PromptItem[];
+  identified: string;
+  /** null: owners with several units go to `identified` too, with no `unit.*`. */
+  severalUnits: string | null;
+  unverified: string;
+}
+
+/** Looks something up for the identified owner (or the given ticket) and stores the result in `into`. */
+export interface LookupNode extends NodeBase {
+  kind: 'lookup';
+  what: LookupWhat;
+  into: string;
+  /** The ticket number to look up; set when `what` is `ticket_status`, null otherwise. */
+  ticket: Template | null;
+  found: string;
+  notFound: string;
+}
+
+/** Branches on the estate's opening hours, public holidays and make-up working days. */
+export interface HoursNode extends NodeBase {
+  kind: 'hours';
+  /** The estate code; null: the caller's unit's estate, else the estate the dialled number belongs to. */
+  estate: Template | null;
+  open: string;
+  closed: string;
+  /** null: holidays go to `closed`. */
+  holiday: string | null;
+}
+
+/** Records a voicemail of at most `maxS` seconds; the recording's reference goes into `into`. */
+export interface RecordNode extends NodeBase {
+  kind: 'record';
+  prompt: PromptItem[];
+  maxS: number;
+  beep: boolean;
+  into: string;
+  next: string;
+}
+
+/** Creates a ticket about the call; its number is in `${ticket.number}` afterwards. */
+export interface TicketNode extends NodeBase {
+  kind: 'ticket';
+  type: TicketType;
+  category: string | null;
+  /** Written into the ticket, in the order given: name → text with variables. */
+  fields: { name: string; value: Template }[];
+  /** A recording made by a `record` node (its `into` variable), attached to the ticket. */
+  recording: Template | null;
+  next: string;
+}
+
+/** Hands the call to the ACD. The flow ends here unless the queue overflows and `overflow` is set. */
+export interface QueueNode extends NodeBase {
+  kind: 'queue';
+  skill: string;
+  priority: QueuePriority;
+  /** For the screen pop and the call record; defaults to the skill. */
+  intent: string;
+  /** Played as the call joins the queue (the agent's phone may ring meanwhile). */
+  prompt: PromptItem[];
+  overflow: string | null;
+}
+
+/** Sets variables; values are text with variables (`language: en` switches the caller to English). */
+export interface SetNode extends NodeBase {
+  kind: 'set';
+  variables: { name: string; value: Template }[];
+  next: string;
+}
+
+export interface GotoNode extends NodeBase {
+  kind: 'goto';
+  node: string;
+}
+
+/** Plays `prompt` (if any) and hangs up. */
+export interface HangupNode extends NodeBase {
+  kind: 'hangup';
+  prompt: PromptItem[];
+}
+
+export type FlowNode =
+  | PlayNode
+  | SayNode
+  | MenuNode
+  | GatherNode
+  | IdentifyNode
+  | LookupNode
+  | HoursNode
+  | RecordNode
+  | TicketNode
+  | QueueNode
+  | SetNode
+  | GotoNode
+  | HangupNode;
+
+export interface Flow {
+  /** The file it was loaded from, as given to the loader. */
+  file: string;
+  name: string;
+  description: string;
+  /** The dialled numbers this flow answers, digits only. */
+  numbers: string[];
+  /** Serves every dialled number no other flow binds (`default: true`, or the flow named `default`). */
+  isDefault: boolean;
+  /** The language a caller hears until identified or switched. */
+  language: Language;
+  start: string;
+  /** In the order written in the file. */
+  nodes: ReadonlyMap<string, FlowNode>;
+}
+
+/** A problem in a flow file; `format` in load.ts writes it as `file:line: node `id` message`. */
+export interface FlowError {
+  file: string;
+  line: number;
+  /** The node the problem is in; absent for the flow's own fields. */
+  node?: string;
+  message: string;
+}
+
+/** One way out of a node: `next`, a menu key, or an outcome such as `found` or `closed`. */
+export interface Exit {
+  label: string;
+  to: string;
+}

@@ -1,0 +1,102 @@
+// Variables of a flow: the built-in ones the call provides, the ones a flow sets, and the `${name}` templates
+// that read them. A template is text with plain variable paths in it, nothing more: no expressions, no code.
+import type { LookupWhat, Template } from './types.ts';
+
+/** Every variable the interpreter provides to every flow, with what it holds. The one list of them. */
+export const BUILTIN_VARIABLES: Readonly<Record<string, string>> = {
+  caller: "the caller's number as presented, digits only; empty when withheld",
+  dialled: 'the number the caller dialled',
+  language: 'zh or en: the language the caller hears; a `set` node may change it',
+  'call.id': 'the call id (as in the call record)',
+  'owner.id': "the identified owner's id; empty until an `identify` node found the owner",
+  'owner.name': "the owner's name",
+  'owner.vip': 'yes or no',
+  'owner.language': "the owner's registered language, zh or en",
+  'owner.units': 'how many units the owner has',
+  'unit.id': "the unit the call is about: the owner's only unit, or the one picked",
+  'unit.room': 'its room code, e.g. B3-1502',
+  'unit.building': 'its building code, e.g. B3',
+  'unit.estate': "its estate's code",
+  'ticket.number': 'the number of the last ticket a `ticket` node created in this call',
+  'now.date': "today's date, YYYY-MM-DD (Asia/Shanghai)",
+  'now.time': 'the time, HH:MM (Asia/Shanghai)',
+};
+
+/** Built-in variables a `set` node may change. */
+export const SETTABLE_BUILTINS: ReadonlySet<string> = new Set(['language']);
+
+/**
+ * What a `lookup` node stores in its `into` variable: the whole result (`${fees}`, for `say: fee_balance`)
+ * and these fields (`${fees.total}`).
+ */
+export const LOOKUP_FIELDS: Readonly<Record<LookupWhat, Readonly<Record<string, string>>>> = {
+  fee_balance: {
+    total: 'the amount owed over all units, in fen',
+    due: 'the earliest due date of what is owed, YYYY-MM-DD',
+    units: 'how many units owe something',
+  },
+  bills: {
+    count: 'how many unpaid bills',
+    total: 'their sum, in fen',
+  },
+  ticket_status: {
+    number: 'the ticket number',
+    status: 'its status',
+    expected: 'the expected completion date, YYYY-MM-DD',
+  },
+  notices: {
+    count: "how many current notices for the caller's estate",
+  },
+};
+
+/** The names a flow may give its own variables (`set`, `gather.into`, `lookup.into`, `record.into`). */
+export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const VARIABLE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/** The first part of every built-in path: a flow cannot name its own variable `owner` or `caller`. */
+export const BUILTIN_ROOTS: ReadonlySet<string> = new Set(
+  Object.keys(BUILTIN_VARIABLES).map((path) => path.split('.')[0]!),
+);
+
+export type TemplatePart = { text: string } | { variable: string };
+
+/**
+ * Splits a template into text and variable paths: 'room ${unit.room}' -> [{text: 'room '}, {variable: 'unit.room'}].
+ * A `$` not followed by `{` is plain text. Returns what is wrong ("`${a + b}`, which is not a
+variable ...") when a `${...}` is not a plain variable path.
+ */
+export function parseTemplate(template: Template): { parts: TemplatePart[] } | { error: string } {
+  const parts: TemplatePart[] = [];
+  let rest = template;
+  while (rest.length > 0) {
+    const open = rest.indexOf('${');
+    if (open < 0) {
+      parts.push({ text: rest });
+      break;
+    }
+    if (open > 0) parts.push({ text: rest.slice(0, open) });
+    const close = rest.indexOf('}', open);
+    if (close < 0) return { error: `\`${rest.slice(open)}\`, which has no closing \`}\`` };
+    const path = rest.slice(open + 2, close).trim();
+    if (!VARIABLE_PATH.test(path)) {
+      return {
+        error:
+          `\`\${${path}}\`, which is not a variable: only names such as \`\${caller}\` or \`\${owner.name}\` ` +
+          'are allowed, no expressions',
+      };
+    }
+    parts.push({ variable: path });
+    rest = rest.slice(close + 1);
+  }
+  return { parts };
+}
+
+/** The variable paths a template reads, in order. */
+export function templateVariables(parts: TemplatePart[]): string[] {
+  return parts.flatMap((part) => ('variable' in part ? [part.variable] : []));
+}
+
+/** Fills a parsed template in; `read` gives a variable's value, or undefined when it is not set (read as ''). */
+export function renderTemplate(parts: TemplatePart[], read: (path: string) => string | undefined): string {
+  return parts.map((part) => ('variable' in part ? (read(part.variable) ?? '') : part.text)).join('');
+}
