@@ -180,6 +180,7 @@ describe('the configuration', () => {
       http: { host: '127.0.0.1', port: 8480, jwtSecret: '0123456789abcdef0123456789abcdef' },
       acd: { ringTimeoutS: 15, holdAnnounceS: 20, wrapUpS: 10, popSeenTimeoutMs: 500 },
       ivr: { digitTimeoutMs: 6000, menuRetries: 3, promptDir: '/srv/hotline/stack/sounds' },
+      recordingDir: '/srv/hotline/stack/asterisk/var/spool/recording',
       logLevel: 'info',
       stackDir: '/srv/hotline/stack',
     });
