@@ -362,7 +362,14 @@ export class AriCallControl implements CallControl {
     await this.#call(
       'record bridge',
       (c) =>
-        c.bridges.record({ bridgeId, name, format: 'wav', ifExists: 'overwrite', beep: false, maxDurationSeconds: 0 }),
+        c.bridges.record({
+          bridgeId,
+          name,
+          format: 'wav',
+          ifExists: 'overwrite',
+          beep: false,
+          maxDurationSeconds: 0,
+        }),
       opts,
     );
   }

@@ -138,37 +138,9 @@ function checkFile(file: string, source: string, catalogue: ReadonlySet<string>)
     kind: undefined,
     fields: fieldsOf(check, top, undefined),
   };
-  unknownFields(scope, FLOW_FIELDS, 'a flow');
-  const name = text(scope, 'name', 'the name of the flow');
-  const description = text(scope, 'description', null) ?? '';
-  const language = oneOf<Language>(scope, 'language', ['zh', 'en'], null) ?? 'zh';
-  const explicitDefault = bool(scope, 'default');
-  binding.name = name;
-  binding.isDefault = explicitDefault ?? name === 'default';
-  binding.defaultLine = scope.fields.get('default')?.line ?? scope.fields.get('name')?.line ?? 1;
-  binding.nameLine = scope.fields.get('name')?.line ?? 1;
-  binding.numbers = readNumbers(scope);
-  const numbersField = scope.fields.get('numbers');
-  const noNumbers =
-    numbersField === undefined ||
-    (numbersField.value !== null && isSeq(numbersField.value) && numbersField.value.items.length === 0);
-  if (!binding.isDefault && noNumbers) {
-    error(
-      scope,
-      numbersField?.line ?? binding.nameLine,
-      'the flow binds to no number: give it `numbers`, or `default: true` to serve every other number',
-    );
-  }
-  const start = text(scope, 'start', 'the node the call starts at');
-  if (start !== null) {
-    const startField = scope.fields.get('start')!;
-    check.references.push({
-      node: undefined,
-      line: valueLine(scope, startField),
-      phrase: '`start` goes to',
-      to: start,
-    });
-  }
+  const head = readFlowFields(scope);
+  Object.assign(binding, head.binding);
+  const { name, description, language, start } = head;
 
   const { nodes, ids } = readNodes(scope);
   checkVariables(check);
@@ -187,6 +159,50 @@ function checkFile(file: string, source: string, catalogue: ReadonlySet<string>)
   };
   checkPaths(check, flow);
   return done(flow);
+}
+
+/** The flow's own fields: its name, the numbers it answers, its language and the node calls start at. */
+function readFlowFields(scope: Scope): {
+  name: string | null;
+  description: string;
+  language: Language;
+  start: string | null;
+  binding: Binding;
+} {
+  unknownFields(scope, FLOW_FIELDS, 'a flow');
+  const name = text(scope, 'name', 'the name of the flow');
+  const nameLine = scope.fields.get('name')?.line ?? 1;
+  const isDefault = bool(scope, 'default') ?? name === 'default';
+  const binding: Binding = {
+    name,
+    nameLine,
+    isDefault,
+    defaultLine: scope.fields.get('default')?.line ?? nameLine,
+    numbers: readNumbers(scope),
+  };
+  const numbersField = scope.fields.get('numbers');
+  const noNumbers =
+    numbersField === undefined ||
+    (numbersField.value !== null && isSeq(numbersField.value) && numbersField.value.items.length === 0);
+  if (!isDefault && noNumbers) {
+    error(
+      scope,
+      numbersField?.line ?? nameLine,
+      'the flow binds to no number: give it `numbers`, or `default: true` to serve every other number',
+    );
+  }
+  const start = text(scope, 'start', 'the node the call starts at');
+  if (start !== null) {
+    const line = valueLine(scope, scope.fields.get('start')!);
+    scope.check.references.push({ node: undefined, line, phrase: '`start` goes to', to: start });
+  }
+  return {
+    name,
+    description: text(scope, 'description', null) ?? '',
+    language: oneOf<Language>(scope, 'language', ['zh', 'en'], null) ?? 'zh',
+    start,
+    binding,
+  };
 }
 
 function readNumbers(scope: Scope): { number: string; line: number }[] {

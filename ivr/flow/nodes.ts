@@ -85,6 +85,7 @@ const TRIES = { min: 1, max: 10 };
 const DIGITS = { min: 1, max: 32 };
 const RECORD_S = { min: 1, max: 600 };
 
+/** One node of `nodes:`, or null when it has an error (reported). */
 export function readNode(
   check: FileCheck,
   id: string,
@@ -97,7 +98,7 @@ export function readNode(
     error(
       scope,
       line,
-      'has an id that does not start with a letter or holds other characters than letters, digits, `_` and `-`',
+      'has an id that is not a plain name: start with a letter, then letters, digits, `_` or `-`',
     );
   }
   if (value === null || !isMap(value)) {
