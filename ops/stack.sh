@@ -31,6 +31,7 @@ RTP_END=${HOTLINE_RTP_END:-20999}
 PHONE_BASE_PORT=${HOTLINE_PHONE_BASE_PORT:-5170}
 AGENT_SEATS=${HOTLINE_AGENT_SEATS:-9}
 QUALIFY_S=${HOTLINE_QUALIFY_S:-2}
+QUALIFY_TIMEOUT_S=${HOTLINE_QUALIFY_TIMEOUT_S:-1.0}
 TRUNK_MATCH=${HOTLINE_TRUNK_MATCH:-127.0.0.1}
 HTTP_PORT=${HOTLINE_HTTP_PORT:-8480}
 ARI_APP=${HOTLINE_ARI_APP:-hotline}
@@ -256,7 +257,7 @@ render_asterisk_config() {
         -e "s#@ARI_PORT@#$ARI_PORT#g; s#@ARI_USER@#hotline#g; s#@ARI_PASSWORD@#$ARI_PASSWORD#g; s#@ARI_APP@#$ARI_APP#g" \
         -e "s#@AMI_PORT@#$AMI_PORT#g; s#@AMI_USER@#hotline#g; s#@AMI_SECRET@#$AMI_SECRET#g" \
         -e "s#@SIP_PORT@#$SIP_PORT#g; s#@RTP_START@#$RTP_START#g; s#@RTP_END@#$RTP_END#g" \
-        -e "s#@PHONE_BASE_PORT@#$PHONE_BASE_PORT#g; s#@QUALIFY_S@#$QUALIFY_S#g; s#@TRUNK_MATCH@#$TRUNK_MATCH#g" \
+        -e "s#@PHONE_BASE_PORT@#$PHONE_BASE_PORT#g; s#@QUALIFY_S@#$QUALIFY_S#g; s#@QUALIFY_TIMEOUT_S@#$QUALIFY_TIMEOUT_S#g; s#@TRUNK_MATCH@#$TRUNK_MATCH#g" \
         "$f" | awk -v eps="$endpoints" '{ if ($0 == "@AGENT_ENDPOINTS@") print eps; else print }' > "$AST/etc/$(basename "$f")"
     )
   done
