@@ -158,6 +158,24 @@ export interface TicketCreated {
   createdAt: string;
 }
 
+/** How an agent closes a call at wrap-up (shown as 中文 English on the page). */
+export const DISPOSITIONS = [
+  'resolved', // 已解决
+  'ticket', // 已建/关联工单
+  'follow-up', // 需跟进
+  'information', // 咨询已答复
+  'wrong-number', // 打错电话
+  'nuisance', // 骚扰电话
+] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+
+export interface WrapUpRequest {
+  disposition: Disposition;
+  note?: string;
+  /** The ticket this call was about (created during the call or an existing one). */
+  ticketNumber?: string;
+}
+
 /** Socket.io rooms. */
 export const rooms = {
   agent: (agentId: number) => `agent:${agentId}`,

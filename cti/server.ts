@@ -23,13 +23,18 @@ import {
   HotlineError,
   NotFound,
   Unauthorized,
+  DISPOSITIONS,
   rooms,
   TICKET_TYPES,
   verifyPassword,
   type TicketType,
+  type WrapUpRequest,
 } from '../core/index.ts';
 import {
+  addCallEvent,
   createTicket,
+  findTicketByNumber,
+  updateCall,
   findAgentForLogin,
   findOwnerById,
   getAgent,
@@ -389,6 +394,70 @@ export async function createServer(deps: ServerDeps) {
         throw new Forbidden('You may only see calls you handled.');
       }
       return call;
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: WrapUpRequest }>(
+    '/api/calls/:id/wrap-up',
+    {
+      onRequest: authenticate(),
+      schema: {
+        params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] },
+        body: {
+          type: 'object',
+          properties: {
+            disposition: { type: 'string', enum: [...DISPOSITIONS] },
+            note: { type: 'string', maxLength: 2000 },
+            ticketNumber: { type: 'string', pattern: '^[0-9]{1,20}$' },
+          },
+          required: ['disposition'],
+          additionalProperties: false,
+        },
+        response: { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody },
+      },
+    },
+    async (req) => {
+      const call = await getCall(db, req.params.id);
+      if (!call) throw new NotFound('That call does not exist.');
+      if (req.user.role === 'agent' && call.agentId !== req.user.sub) {
+        throw new Forbidden('You may only wrap up calls you handled.');
+      }
+      let ticketId: number | null = null;
+      if (req.body.ticketNumber) {
+        const ticket = await findTicketByNumber(db, req.body.ticketNumber);
+        if (!ticket) throw new NotFound(`No ticket has the number ${req.body.ticketNumber}.`);
+        if (ticket.ownerId !== null && call.ownerId !== null && ticket.ownerId !== call.ownerId) {
+          throw new BadRequest('That ticket belongs to another owner than the caller.');
+        }
+        ticketId = ticket.id;
+      }
+      const note = req.body.note?.trim() || null;
+      await updateCall(db, call.id, {
+        disposition: req.body.disposition,
+        wrapUpNote: note,
+        ticketId,
+        wrappedUpAt: new Date(),
+      });
+      await addCallEvent(db, call.id, 'wrapped-up', {
+        by: req.user.sub,
+        disposition: req.body.disposition,
+        ticketNumber: req.body.ticketNumber ?? null,
+      });
+      // wrapping up ends the agent's wrap-up time for this call: they are offered the next call
+      const status = await states.get(req.user.sub);
+      if (status.state === 'wrap-up' && status.callId === call.id) {
+        await states.transition(req.user.sub, { to: 'available', from: ['wrap-up'], callId: call.id });
+        io.to(rooms.agent(req.user.sub))
+          .to(rooms.supervisors)
+          .emit('agent:state', await states.get(req.user.sub));
+        await wakeAcds(redis);
+      }
+      return {
+        callId: call.id,
+        disposition: req.body.disposition,
+        ticketNumber: req.body.ticketNumber ?? null,
+        agentState: (await states.get(req.user.sub)).state,
+      };
     },
   );
 

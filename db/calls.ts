@@ -13,7 +13,8 @@ export type CallEventKind =
   | 'agent-no-answer'
   | 'agent-failed'
   | 'agent-answered'
-  | 'ended';
+  | 'ended'
+  | 'wrapped-up';
 
 export interface NewInboundCall {
   id: string;
@@ -45,6 +46,10 @@ export interface CallUpdate {
   outcome?: string;
   /** File name (without .wav) of the call's recording in the PBX's recording folder. */
   recording?: string;
+  disposition?: string;
+  wrapUpNote?: string | null;
+  ticketId?: number | null;
+  wrappedUpAt?: Date;
 }
 
 const COLUMNS: Record<keyof CallUpdate, string> = {
@@ -60,6 +65,10 @@ const COLUMNS: Record<keyof CallUpdate, string> = {
   hangupCause: 'hangup_cause',
   outcome: 'outcome',
   recording: 'recording',
+  disposition: 'disposition',
+  wrapUpNote: 'wrap_up_note',
+  ticketId: 'ticket_id',
+  wrappedUpAt: 'wrapped_up_at',
 };
 
 export async function updateCall(db: Queryable, callId: string, update: CallUpdate): Promise<void> {
@@ -101,6 +110,8 @@ export interface CallRecord {
   hangupCause: string | null;
   outcome: string | null;
   recording: string | null;
+  disposition: string | null;
+  ticketId: number | null;
   timeline: { at: Date; kind: string; detail: Record<string, unknown> }[];
 }
 
@@ -109,7 +120,8 @@ export async function getCall(db: Queryable, callId: string): Promise<CallRecord
     `SELECT id, direction, caller_number AS "callerNumber", dialled_number AS "dialledNumber",
             owner_id AS "ownerId", agent_id AS "agentId", intent, queue, ivr_path AS "ivrPath",
             started_at AS "startedAt", agent_answered_at AS "agentAnsweredAt", ended_at AS "endedAt",
-            hangup_by AS "hangupBy", hangup_cause AS "hangupCause", outcome, recording
+            hangup_by AS "hangupBy", hangup_cause AS "hangupCause", outcome, recording,
+            disposition, ticket_id AS "ticketId"
        FROM calls WHERE id = $1`,
     [callId],
   );

@@ -44,3 +44,14 @@ export async function unitBelongsToOwner(db: Queryable, unitId: number, ownerId:
   ]);
   return (rowCount ?? 0) > 0;
 }
+
+export async function findTicketByNumber(
+  db: Queryable,
+  number: string,
+): Promise<{ id: number; ownerId: number | null } | null> {
+  const { rows } = await db.query<{ id: number; ownerId: number | null }>(
+    'SELECT id, owner_id AS "ownerId" FROM tickets WHERE number = $1',
+    [number],
+  );
+  return rows[0] ?? null;
+}

@@ -1,0 +1,273 @@
+#!/usr/bin/env node
+// The flow command-line tool (issue 3), the npm bin `hotline-flow`:
+//
+//   hotline-flow check [--flows DIR]           checks every flow file of the folder, as the hotline would
+//   hotline-flow graph <flow> [--flows DIR]    prints a flow as a Mermaid flowchart
+//   npm run flow -- check                      the same, from the repository
+//
+// `check` prints each error and warning as `file:line: node `id` message` (warnings begin with `warning: `),
+// then a summary; it exits 0 when there is no error, 1 when there is one, 2 when the command line is wrong.
+// A prompt id must be in the Chinese catalogue (an error, as when the hotline loads the flows); one missing
+// from the English catalogue is only a warning: the flow still runs, English callers miss that prompt.
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, isAbsolute, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { isMap, parseDocument } from 'yaml';
+import { toMermaid } from './graph.ts';
+import { format, loadFlow, loadFlowFiles, promptCatalogue, type FlowError } from './load.ts';
+import { didYouMean } from './suggest.ts';
+import type { Flow } from './types.ts';
+
+/** Where the tool writes: one call per line (or a block of lines), without the final line break. */
+export interface FlowCliIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const SHIPPED_FLOWS = fileURLToPath(new URL('../flows', import.meta.url));
+const SHIPPED_PROMPTS = fileURLToPath(new URL('../prompts', import.meta.url));
+
+export const USAGE = `Usage: hotline-flow <command> [options]        (from the repository: npm run flow -- <command> [options])
+
+Commands:
+  check          Check every flow file (*.yaml) of the flows folder as the hotline loads them: the YAML, the
+                 fields of each node, the prompt ids (they must be in zh.tsv; one missing from en.tsv is a
+                 warning), the variables, where each node goes, unreachable nodes and dead ends, and the
+                 numbers, names and default role the files claim. Exits 0 when there is no error, 1 otherwise.
+  graph <flow>   Print a flow as a Mermaid flowchart. <flow> is the name of a flow (its \`name:\`) in the
+                 flows folder, or the path of a .yaml flow file. To get a picture (SVG or PNG), paste the text
+                 into any Mermaid renderer: https://mermaid.live, a \`\`\`mermaid block in a Markdown file on
+                 GitHub or GitLab, or an editor's Markdown preview.
+
+Options:
+  --flows DIR    The flows folder (default: ivr/flows).
+  --prompts DIR  The folder of the prompt catalogues zh.tsv and en.tsv (default: ivr/prompts).
+  -h, --help     Show this text.
+
+Exit codes: 0 all good, 1 a flow has errors or was not found, 2 the command line is wrong.`;
+
+/** Runs the tool with the arguments after the program name; resolves to the exit code. */
+export async function runFlowCli(argv: string[], io: FlowCliIo): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (err) {
+    return usageError(io, (err as Error).message);
+  }
+  const { values, positionals } = args;
+  const [command, ...rest] = positionals;
+  if (values.help === true || command === 'help') {
+    io.out(USAGE);
+    return 0;
+  }
+  if (command === undefined) return usageError(io, 'no command given');
+  const flowsDir = values.flows ?? shownPath(SHIPPED_FLOWS);
+  const promptsDir = values.prompts ?? shownPath(SHIPPED_PROMPTS);
+  try {
+    switch (command) {
+      case 'check':
+        if (rest.length > 0) return usageError(io, `\`check\` takes no argument, got \`${rest.join(' ')}\``);
+        return await check(flowsDir, promptsDir, io);
+      case 'graph':
+        if (rest.length === 0)
+          return usageError(io, '`graph` needs a flow: its name or the path of its file');
+        if (rest.length > 1) return usageError(io, `\`graph\` takes one flow, got \`${rest.join(' ')}\``);
+        return await graph(rest[0]!, flowsDir, promptsDir, io);
+      default:
+        return usageError(
+          io,
+          `unknown command \`${command}\`${didYouMean(command, ['check', 'graph', 'help'])}`,
+        );
+    }
+  } catch (err) {
+    io.err(`hotline-flow: ${(err as Error).message}`);
+    return err instanceof FolderError ? 2 : 1;
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      flows: { type: 'string' },
+      prompts: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+function usageError(io: FlowCliIo, message: string): number {
+  io.err(`hotline-flow: ${message}\n\n${USAGE}`);
+  return 2;
+}
+
+/** A shipped folder as the engineer would type it: relative to the working directory when inside it. */
+function shownPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// check
+
+async function check(flowsDir: string, promptsDir: string, io: FlowCliIo): Promise<number> {
+  const files = await flowFiles(flowsDir);
+  if (files.length === 0) {
+    io.err(`hotline-flow: no flow files (*.yaml) in ${flowsDir}`);
+    return 1;
+  }
+  const { zh, en } = await catalogues(promptsDir);
+  const set = loadFlowFiles(files, zh);
+  const problems = [
+    ...set.errors.map((e) => ({ e, text: format(e) })),
+    ...[...set.warnings, ...englishWarnings(files, zh, en)].map((e) => ({
+      e,
+      text: `warning: ${format(e)}`,
+    })),
+  ];
+  // File by file, line by line; on one line, errors first (the sort is stable).
+  problems.sort((a, b) => a.e.file.localeCompare(b.e.file) || a.e.line - b.e.line);
+  for (const p of problems) io.out(p.text);
+  const errors = set.errors.length;
+  const warnings = problems.length - errors;
+  io.out(`${count(files.length, 'flow')} checked: ${count(errors, 'error')}, ${count(warnings, 'warning')}`);
+  return errors > 0 ? 1 : 0;
+}
+
+const NOT_IN_CATALOGUE = /^prompt `([^`]+)` is not in the prompt catalogue/;
+
+/**
+ * Prompts in the Chinese catalogue but not in the English one. The loader knows one catalogue, so each file is
+ * loaded against the English one too and its "not in the prompt catalogue" errors (see `promptItem` in
+ * fields.ts) for ids the Chinese catalogue has become warnings, on the same line.
+ */
+function englishWarnings(
+  files: { file: string; text: string }[],
+  zh: ReadonlySet<string>,
+  en: ReadonlySet<string>,
+): FlowError[] {
+  const warnings: FlowError[] = [];
+  for (const { file, text } of files) {
+    for (const e of loadFlow(file, text, en).errors) {
+      const id = NOT_IN_CATALOGUE.exec(e.message)?.[1];
+      if (id === undefined || !zh.has(id)) continue;
+      warnings.push({
+        ...e,
+        message: `prompt \`${id}\` is not in the English catalogue (en.tsv): English callers would not hear it`,
+      });
+    }
+  }
+  return warnings;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// graph
+
+async function graph(target: string, flowsDir: string, promptsDir: string, io: FlowCliIo): Promise<number> {
+  const { zh } = await catalogues(promptsDir);
+  if (/\.ya?ml$/.test(target) || target.includes('/') || target.includes(sep)) {
+    let text: string;
+    try {
+      text = await readFile(target, 'utf8');
+    } catch (err) {
+      io.err(`hotline-flow: cannot read the flow file ${target}: ${(err as Error).message}`);
+      return 1;
+    }
+    const result = loadFlow(target, text, zh);
+    return draw(io, `flow ${target}`, result.flow, result.errors, result.warnings);
+  }
+
+  const files = await flowFiles(flowsDir);
+  const set = loadFlowFiles(files, zh);
+  const named = files.map((f) => ({ file: f.file, name: declaredName(f.text) }));
+  // By `name:`; failing that, by file name (`<dir>/<name>.yaml`).
+  let matches = named.filter((f) => f.name === target).map((f) => f.file);
+  if (matches.length === 0)
+    matches = files.filter((f) => basename(f.file, '.yaml') === target).map((f) => f.file);
+  if (matches.length === 0) {
+    const names = [...new Set(named.map((f) => f.name ?? basename(f.file, '.yaml')))].sort();
+    io.err(
+      `hotline-flow: there is no flow named \`${target}\` in ${flowsDir}${didYouMean(target, names)}\n` +
+        (names.length === 0
+          ? 'the folder holds no flow files (*.yaml)'
+          : `the flows there: ${names.map((n) => `\`${n}\``).join(', ')}`),
+    );
+    return 1;
+  }
+  // A usable flow is drawn even when a later file claims its name too (that file has the error).
+  const flow = set.flows.find((f) => matches.includes(f.file));
+  const mine = (e: FlowError) => (flow === undefined ? matches.includes(e.file) : e.file === flow.file);
+  return draw(io, `flow \`${target}\``, flow, set.errors.filter(mine), set.warnings.filter(mine));
+}
+
+/** Prints the drawing, or the errors that keep the flow from going live (and from being drawn). */
+function draw(
+  io: FlowCliIo,
+  what: string,
+  flow: Flow | undefined,
+  errors: FlowError[],
+  warnings: FlowError[],
+): number {
+  if (flow === undefined || errors.length > 0) {
+    for (const e of errors) io.err(format(e));
+    io.err(`hotline-flow: the ${what} is not drawn: it has ${count(errors.length, 'error')}`);
+    return 1;
+  }
+  for (const w of warnings) io.err(`warning: ${format(w)}`);
+  io.out(toMermaid(flow).trimEnd());
+  return 0;
+}
+
+/** The `name:` a flow file declares, read even when the flow has errors (null: none, or no YAML map). */
+function declaredName(text: string): string | null {
+  const doc = parseDocument(text);
+  if (!isMap(doc.contents)) return null;
+  const name: unknown = doc.get('name');
+  return typeof name === 'string' || typeof name === 'number' ? String(name) : null;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Files.
+
+/** A folder given on the command line that cannot be read: a usage error (exit code 2). */
+class FolderError extends Error {}
+
+/** The `*.yaml` files of a folder, named `<dir>/<name>.yaml` as `loadFlows` names them. */
+async function flowFiles(dir: string): Promise<{ file: string; text: string }[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((name) => name.endsWith('.yaml')).sort();
+  } catch (err) {
+    throw new FolderError(`cannot read the flows folder ${dir}: ${(err as Error).message}`);
+  }
+  return Promise.all(
+    names.map(async (name) => ({ file: join(dir, name), text: await readFile(join(dir, name), 'utf8') })),
+  );
+}
+
+/** The prompt ids of `<dir>/zh.tsv` and `<dir>/en.tsv`. */
+async function catalogues(dir: string): Promise<{ zh: Set<string>; en: Set<string> }> {
+  const read = async (lang: 'zh' | 'en') => {
+    try {
+      return promptCatalogue(await readFile(join(dir, `${lang}.tsv`), 'utf8'));
+    } catch (err) {
+      throw new FolderError(`cannot read the prompt catalogue: ${(err as Error).message}`);
+    }
+  };
+  const [zh, en] = await Promise.all([read('zh'), read('en')]);
+  return { zh, en };
+}
+
+if (import.meta.main) {
+  process.exitCode = await runFlowCli(process.argv.slice(2), {
+    out: (s) => process.stdout.write(`${s}\n`),
+    err: (s) => process.stderr.write(`${s}\n`),
+  });
+}
