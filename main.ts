@@ -3,6 +3,7 @@
 //   node main.ts start                  every role (single machine)
 //   node main.ts start --role ivr       the ARI controller and ACD for one Asterisk node
 //   node main.ts start --role cti       the HTTP API and socket.io gateway (several behind a load balancer)
+//   node main.ts start --role workers   BullMQ workers (maintenance jobs now; campaigns and SLA timers later)
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -18,8 +19,10 @@ import {
 } from './cti/index.ts';
 import { createPool, migrate } from './db/index.ts';
 import { AriCallControl, IvrController } from './ivr/index.ts';
+import { startRecordingRetention } from './workers/index.ts';
 
-export type Role = 'ivr' | 'cti';
+export type Role = 'ivr' | 'cti' | 'workers';
+const ROLES: readonly Role[] = ['ivr', 'cti', 'workers'];
 
 export interface Platform {
   /** The base URL of the HTTP API and agent page (cti role). */
@@ -32,7 +35,7 @@ export async function startPlatform(
   config: Config,
   opts: { roles?: Role[]; log?: Logger; signal?: AbortSignal } = {},
 ): Promise<Platform> {
-  const roles = new Set(opts.roles ?? ['ivr', 'cti']);
+  const roles = new Set(opts.roles ?? ROLES);
   const log = opts.log ?? createLogger(config.logLevel);
   const db = createPool(config.databaseUrl);
   db.on('error', (err) => log.warn({ err: err.message }, 'database connection lost'));
@@ -118,6 +121,20 @@ export async function startPlatform(
     });
   }
 
+  if (roles.has('workers')) {
+    const bullConnection = redis.duplicate();
+    const retention = await startRecordingRetention({
+      connection: bullConnection,
+      db,
+      log,
+      settings: { recordingDir: config.recordingDir, retentionDays: config.recordingRetentionDays },
+    });
+    closers.push(async () => {
+      await retention.close();
+      bullConnection.disconnect();
+    });
+  }
+
   return {
     url,
     acd,
@@ -135,13 +152,13 @@ async function main(): Promise<void> {
     options: { role: { type: 'string', multiple: true } },
   });
   if (positionals[0] !== 'start') {
-    console.error('usage: estate-hotline start [--role ivr|cti]...');
+    console.error('usage: estate-hotline start [--role ivr|cti|workers]...');
     process.exit(2);
   }
-  const requested = values.role ?? ['ivr', 'cti'];
-  const unknown = requested.filter((r) => r !== 'ivr' && r !== 'cti');
+  const requested = values.role ?? [...ROLES];
+  const unknown = requested.filter((r) => !(ROLES as readonly string[]).includes(r));
   if (unknown.length > 0) {
-    console.error(`unknown role "${unknown.join(', ')}": use ivr or cti`);
+    console.error(`unknown role "${unknown.join(', ')}": use ${ROLES.join(', ')}`);
     process.exit(2);
   }
   const roles = requested as Role[];

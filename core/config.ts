@@ -24,6 +24,8 @@ export interface Config {
   readonly http: { readonly host: string; readonly port: number; readonly jwtSecret: string };
   /** Where Asterisk writes call recordings (its spool's recording folder), read by the API to play them. */
   readonly recordingDir: string;
+  /** Days a call recording is kept before the retention job removes it. */
+  readonly recordingRetentionDays: number;
   readonly acd: {
     /** Seconds an agent's phone rings before the call moves on and the agent becomes not-ready. */
     readonly ringTimeoutS: number;
@@ -115,6 +117,7 @@ export function loadConfig(env: Env = readEnv()): Config {
         resolve(env.HOTLINE_STACK_DIR ?? '.stack', 'asterisk/var/spool/recording'),
       ),
     ),
+    recordingRetentionDays: int('HOTLINE_RECORDING_RETENTION_DAYS', 180, 1, 3650),
     logLevel: str('HOTLINE_LOG_LEVEL', 'info'),
     stackDir: resolve(str('HOTLINE_STACK_DIR', '.stack')),
   };

@@ -133,3 +133,20 @@ export async function getCall(db: Queryable, callId: string): Promise<CallRecord
   );
   return { ...call, timeline: events.rows };
 }
+
+/** Recordings of calls that started before `before`, oldest first (for the retention job). */
+export async function recordingsOlderThan(
+  db: Queryable,
+  before: Date,
+  limit: number,
+): Promise<{ id: string; recording: string }[]> {
+  const { rows } = await db.query<{ id: string; recording: string }>(
+    `SELECT id, recording FROM calls WHERE recording IS NOT NULL AND started_at < $1 ORDER BY started_at LIMIT $2`,
+    [before, limit],
+  );
+  return rows;
+}
+
+export async function markRecordingPurged(db: Queryable, callId: string, at: Date): Promise<void> {
+  await db.query('UPDATE calls SET recording = NULL, recording_purged_at = $2 WHERE id = $1', [callId, at]);
+}

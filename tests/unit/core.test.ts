@@ -181,6 +181,7 @@ describe('the configuration', () => {
       acd: { ringTimeoutS: 15, holdAnnounceS: 20, wrapUpS: 10, popSeenTimeoutMs: 500 },
       ivr: { digitTimeoutMs: 6000, menuRetries: 3, promptDir: '/srv/hotline/stack/sounds' },
       recordingDir: '/srv/hotline/stack/asterisk/var/spool/recording',
+      recordingRetentionDays: 180,
       logLevel: 'info',
       stackDir: '/srv/hotline/stack',
     });

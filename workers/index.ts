@@ -1,0 +1,7 @@
+export {
+  MAINTENANCE_QUEUE,
+  purgeOldRecordings,
+  startRecordingRetention,
+  type RetentionSettings,
+  type RetentionWorker,
+} from './recording-retention.ts';
