@@ -149,14 +149,8 @@ export interface TicketRequest {
   description: string;
 }
 
-export interface TicketCreated {
-  id: number;
-  number: string;
-  type: string;
-  status: string;
-  description: string;
-  createdAt: string;
-}
+/** A ticket as created: the same shape the screen pop lists open tickets in. */
+export type TicketCreated = PopTicket;
 
 /** How an agent closes a call at wrap-up (shown as 中文 English on the page). */
 export const DISPOSITIONS = [
