@@ -170,6 +170,14 @@ export interface WrapUpRequest {
   ticketNumber?: string;
 }
 
+export interface WrapUpResponse {
+  callId: string;
+  disposition: Disposition;
+  ticketNumber: string | null;
+  /** The agent's state after the wrap-up (available when it ended their wrap-up time). */
+  agentState: AgentState;
+}
+
 /** Socket.io rooms. */
 export const rooms = {
   agent: (agentId: number) => `agent:${agentId}`,

@@ -39,6 +39,12 @@ export interface AcdSettings {
 
 const waitingKey = (queue: string) => `${PREFIX}queue:${queue}:waiting`;
 const popKey = (callId: string) => `${PREFIX}call:${callId}:pop`;
+const wrappedKey = (callId: string) => `${PREFIX}call:${callId}:wrapped-up`;
+
+/** The agent wrapped the call up while still talking: when it ends they skip the wrap-up time. */
+export async function markWrappedUp(redis: Redis, callId: string): Promise<void> {
+  await redis.set(wrappedKey(callId), '1', 'EX', 86_400);
+}
 export const WAKE_CHANNEL = `${PREFIX}acd:wake`;
 /** Agent pages report here that they have shown a pop ({callId, agentId}). */
 export const POP_SEEN_CHANNEL = `${PREFIX}acd:pop-seen`;
@@ -226,7 +232,8 @@ export class Acd {
       await this.#setState(agentId, { to: 'available', from: ['ringing'], callId });
       await wakeAcds(this.#redis);
     } else if (status.state === 'on-call') {
-      if (this.#settings.wrapUpS > 0) {
+      const alreadyWrappedUp = (await this.#redis.get(wrappedKey(callId))) !== null;
+      if (this.#settings.wrapUpS > 0 && !alreadyWrappedUp) {
         await this.#setState(agentId, {
           to: 'wrap-up',
           from: ['on-call'],

@@ -29,6 +29,7 @@ import {
   verifyPassword,
   type TicketType,
   type WrapUpRequest,
+  type WrapUpResponse,
 } from '../core/index.ts';
 import {
   addCallEvent,
@@ -42,7 +43,7 @@ import {
   unitBelongsToOwner,
   type Pool,
 } from '../db/index.ts';
-import { Acd, POP_SEEN_CHANNEL, wakeAcds } from './acd.ts';
+import { Acd, markWrappedUp, POP_SEEN_CHANNEL, wakeAcds } from './acd.ts';
 import { AgentStates } from './agent-states.ts';
 
 export interface ServerDeps {
@@ -416,7 +417,7 @@ export async function createServer(deps: ServerDeps) {
         response: { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody },
       },
     },
-    async (req) => {
+    async (req): Promise<WrapUpResponse> => {
       const call = await getCall(db, req.params.id);
       if (!call) throw new NotFound('That call does not exist.');
       if (req.user.role === 'agent' && call.agentId !== req.user.sub) {
@@ -445,6 +446,7 @@ export async function createServer(deps: ServerDeps) {
       });
       // wrapping up ends the agent's wrap-up time for this call: they are offered the next call
       const status = await states.get(req.user.sub);
+      if (status.state === 'on-call' && status.callId === call.id) await markWrappedUp(redis, call.id);
       if (status.state === 'wrap-up' && status.callId === call.id) {
         await states.transition(req.user.sub, { to: 'available', from: ['wrap-up'], callId: call.id });
         io.to(rooms.agent(req.user.sub))

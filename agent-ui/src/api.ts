@@ -1,11 +1,13 @@
 // The HTTP API: JSON in and out, the bearer token from sessionStorage, one error type for the UI.
-import type { AgentStatus } from '../../core/contracts.ts';
 import type {
+  AgentStatus,
   LoginResponse,
   MeResponse,
   StateChange,
   TicketCreated,
   TicketRequest,
+  WrapUpRequest,
+  WrapUpResponse,
 } from '../../core/contracts.ts';
 
 const TOKEN_KEY = 'estate-hotline.token';
@@ -116,4 +118,6 @@ export const api = {
   me: () => request<MeResponse>('GET', '/api/me'),
   setState: (change: StateChange) => request<AgentStatus>('PUT', '/api/agents/me/state', change),
   createTicket: (ticket: TicketRequest) => request<TicketCreated>('POST', '/api/tickets', ticket),
+  wrapUp: (callId: string, body: WrapUpRequest) =>
+    request<WrapUpResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/wrap-up`, body),
 };

@@ -1,20 +1,24 @@
-// The desk after login: header, the screen-pop card and the ticket form, and the little model behind
-// them (agent, status, current call). Socket events and GET /api/me both feed it; /api/me wins.
+// The desk after login: header, the screen-pop card, the ticket and wrap-up forms, and the little model
+// behind them (agent, status, current call). Socket events and GET /api/me both feed it; /api/me wins.
 import type { AgentStatus, CallAnswered, CallEnded, PopTicket, ScreenPop } from '../../core/contracts.ts';
 import { h } from './dom.ts';
 import { createHeader, type Connection, type HeaderActions } from './header.ts';
 import { createPopCard } from './pop-card.ts';
 import { createTicketForm } from './ticket-form.ts';
+import { createWrapUpForm } from './wrap-up-form.ts';
 import type {
   AgentIdentity,
   CallPhase,
   MeResponse,
   TicketCreated,
   TicketRequest,
+  WrapUpRequest,
 } from '../../core/contracts.ts';
 
 export interface DeskActions extends HeaderActions {
   createTicket(ticket: TicketRequest): Promise<TicketCreated>;
+  /** Close the call with a disposition; the agent's new state arrives as an agent:state event. */
+  wrapUp(callId: string, body: WrapUpRequest): Promise<unknown>;
   /** The message to show for a failed action. */
   readonly describeError: (err: unknown) => string;
 }
@@ -38,11 +42,13 @@ interface CurrentCall {
   pop: ScreenPop;
   phase: CallPhase;
   ended: CallEnded | null;
+  /** The agent talked on this call (so it gets a wrap-up); a call that only rang does not. */
+  answered: boolean;
   /** Tickets created from this desk during the call, kept when the server redraws the pop. */
   created: PopTicket[];
 }
 
-const TITLE = '坐席工作台 AgentIdentity desk';
+const TITLE = '坐席工作台 Agent desk';
 
 function withCreated(pop: ScreenPop, created: readonly PopTicket[]): ScreenPop {
   const missing = created.filter((t) => !pop.openTickets.some((o) => o.id === t.id));
@@ -70,9 +76,11 @@ export function createDesk(actions: DeskActions): Desk {
       call.created.unshift({ ...created });
       call.pop = withCreated(call.pop, call.created);
       popCard.show(call.pop);
+      drawWrapUp();
     },
     describeError,
   );
+  const wrapUpForm = createWrapUpForm((callId, body) => actions.wrapUp(callId, body), describeError);
 
   const root = h(
     'div',
@@ -82,7 +90,7 @@ export function createDesk(actions: DeskActions): Desk {
       'main',
       { class: 'desk-main' },
       h('div', { class: 'call-column' }, idle, popCard.root),
-      ticketForm.root,
+      h('div', { class: 'side-column' }, ticketForm.root, wrapUpForm.root),
     ),
   );
   root.hidden = true;
@@ -94,8 +102,15 @@ export function createDesk(actions: DeskActions): Desk {
     document.title = call?.phase === 'offered' ? `来电 Incoming call · ${TITLE}` : TITLE;
   };
 
+  /** The wrap-up form belongs to an answered call, with the latest ticket created during it. */
+  const drawWrapUp = (): void => {
+    if (call?.answered) wrapUpForm.show(call.pop.callId, call.created[0]?.number ?? null);
+    else wrapUpForm.clear();
+  };
+
   const drawPhase = (): void => {
     if (call) popCard.setPhase(call.phase, call.ended);
+    drawWrapUp();
     updateTitle();
   };
 
@@ -108,10 +123,12 @@ export function createDesk(actions: DeskActions): Desk {
       popCard.show(call.pop);
       ticketForm.update(call.pop);
     } else {
-      call = { pop, phase, ended: null, created: [] };
+      call = { pop, phase, ended: null, answered: false, created: [] };
       popCard.show(pop);
       ticketForm.reset(pop);
     }
+    // from GET /api/me, "ended" means the agent is in wrap-up for this call, so it was answered too
+    if (phase !== 'offered') call.answered = true;
     idle.hidden = true;
     drawPhase();
   };
@@ -137,6 +154,7 @@ export function createDesk(actions: DeskActions): Desk {
       header.showError('');
       popCard.clear();
       ticketForm.clear();
+      wrapUpForm.clear();
       idle.hidden = false;
       updateTitle();
     },
@@ -161,8 +179,9 @@ export function createDesk(actions: DeskActions): Desk {
       showCall(pop, 'offered');
     },
     answered(event) {
-      if (call?.pop.callId !== event.callId || call.phase === 'ended') return;
-      call.phase = 'on-call';
+      if (call?.pop.callId !== event.callId) return;
+      call.answered = true; // even when the end overtook this event: the agent did talk
+      if (call.phase !== 'ended') call.phase = 'on-call';
       drawPhase();
     },
     ended(event) {

@@ -1,6 +1,6 @@
 // Formatting and labels: money in fen, dates, durations, and the bilingual words the desk shows.
 import type { AgentState, CallEnded, Fen } from '../../core/contracts.ts';
-import type { TicketType } from '../../core/contracts.ts';
+import type { Disposition, TicketType } from '../../core/contracts.ts';
 
 /** 123450 → "¥1,234.50" (integer arithmetic only; fen are never floats). */
 export function formatFen(fen: Fen): string {
@@ -109,6 +109,17 @@ const TICKET_STATUSES: Readonly<Record<string, string>> = {
   closed: '已关闭 Closed',
 };
 export const ticketStatusLabel = (status: string): string => label(TICKET_STATUSES, status);
+
+/** How the agent closes a call at wrap-up (the order of DISPOSITIONS is the order of the select). */
+export const DISPOSITION_LABELS: Readonly<Record<Disposition, string>> = {
+  resolved: '已解决 Resolved',
+  ticket: '已建或关联工单 Ticket',
+  'follow-up': '需跟进 Follow-up',
+  information: '咨询已答复 Information given',
+  'wrong-number': '打错电话 Wrong number',
+  nuisance: '骚扰电话 Nuisance',
+};
+export const dispositionLabel = (disposition: string): string => label(DISPOSITION_LABELS, disposition);
 
 export const directionLabel = (direction: 'inbound' | 'outbound'): string =>
   direction === 'inbound' ? '呼入 Inbound' : '呼出 Outbound';

@@ -81,7 +81,7 @@ export function createHeader(actions: HeaderActions, describeError: (err: unknow
     h(
       'div',
       { class: 'who' },
-      h('span', { class: 'brand' }, '坐席工作台 ', h('span', { class: 'en' }, 'AgentIdentity desk')),
+      h('span', { class: 'brand' }, '坐席工作台 ', h('span', { class: 'en' }, 'Agent desk')),
       h('span', { class: 'agent' }, name, h('span', { class: 'agent-number-label' }, '工号 No. '), number),
     ),
     h(

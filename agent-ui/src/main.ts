@@ -37,6 +37,7 @@ const desk = createDesk({
     endSession('');
   },
   createTicket: (ticket) => api.createTicket(ticket),
+  wrapUp: (callId, body) => api.wrapUp(callId, body),
 });
 const login = createLoginView((result: LoginResponse) => {
   tokenStore.set(result.token);

@@ -1,5 +1,5 @@
 // The agent page in real headless Chromium: sign in, go available, see the pop card fill when an owner calls,
-// and file a ticket about the call without leaving it.
+// file a ticket about the call without leaving it, and wrap the call up with that ticket.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.ts';
@@ -71,6 +71,7 @@ describe('the agent page', () => {
     await testId('password-input').fill(agent.password);
     await testId('login-submit').click();
     await expect.poll(() => testId('agent-name').textContent()).toBe('客服小李');
+    expect(await page.title()).toBe('坐席工作台 Agent desk');
     await testId('btn-available').click();
     await expect.poll(() => testId('agent-state').textContent()).toContain('Available');
 
@@ -121,6 +122,21 @@ describe('the agent page', () => {
 
     expect((await call).code).toBe(0);
     await expect.poll(() => testId('call-state').textContent(), { timeout: 15_000 }).toContain('已结束');
+
+    // wrap-up: the ticket filed during the call is already in the form; close the call as "ticket"
+    const ticketNumber = /Ticket created: (\d{8})/.exec(
+      (await testId('ticket-result').textContent()) ?? '',
+    )?.[1];
+    expect(ticketNumber).toBeDefined();
+    expect(await testId('wrap-up-form').isVisible()).toBe(true);
+    expect(await testId('wrap-up-ticket').inputValue()).toBe(ticketNumber);
+    await testId('wrap-up-disposition').selectOption('ticket');
+    await testId('wrap-up-submit').click();
+    await expect.poll(() => testId('wrap-up-result').textContent()).toContain('Wrap-up done');
+    const wrapped = await db().query<{ disposition: string }>('SELECT disposition FROM calls WHERE id = $1', [
+      callId,
+    ]);
+    expect(wrapped.rows[0]?.disposition).toBe('ticket');
     await page.screenshot({ path: `${process.env.TMPDIR ?? '/tmp'}/agent-page.png`, fullPage: true });
   });
 });

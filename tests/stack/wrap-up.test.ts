@@ -84,4 +84,24 @@ describe('wrap-up', () => {
     );
     expect(events.rowCount).toBe(1);
   });
+
+  it('skips the wrap-up time when the agent wrapped the call up while still talking', async () => {
+    await eventually(async () => (await agent.status()).state === 'available', 'the agent to be free');
+    const before = agent.pops().length;
+    const call = ownerCall({ caller: owner.phone, digit: '0', stayMs: 8_000 });
+    await eventually(() => agent.pops().length > before, 'the next pop');
+    const pop = agent.pops().at(-1)!;
+    await eventually(async () => (await agent.status()).state === 'on-call', 'the agent to be on the call');
+    const early = await agent.request('POST', `/api/calls/${pop.callId}/wrap-up`, {
+      disposition: 'information',
+    });
+    expect(early.status).toBe(200);
+    expect((early.body as { agentState: string }).agentState).toBe('on-call');
+    expect((await call).code).toBe(0);
+    await eventually(
+      async () => (await agent.status()).state === 'available',
+      'the agent to be free at once',
+      5_000,
+    );
+  });
 });
