@@ -1,0 +1,660 @@
+// The shipped default flow (ivr/flows/default.yaml) run by the flow interpreter behaves like the fixed flow of
+// ivr/inbound-call.ts: the same prompts, the same path words, the same queue and hang-up handling.
+import { readFileSync } from 'node:fs';
+import { describe, it, expect } from 'vitest';
+import type { PopArrear, PopOwner } from '../../core/index.ts';
+import type { InboundCallSettings } from '../../ivr/inbound-call.ts';
+import {
+  newFlowCall,
+  stepFlow,
+  type FlowCall,
+  type FlowEffect,
+  type FlowEvent,
+  type FlowStep,
+} from '../../ivr/flow/interpreter.ts';
+import { loadFlow, promptCatalogue } from '../../ivr/flow/load.ts';
+import type { Flow } from '../../ivr/flow/types.ts';
+
+const ZH = promptCatalogue(readFileSync(new URL('../../ivr/prompts/zh.tsv', import.meta.url), 'utf8'));
+
+function load(file: string, text: string): Flow {
+  const result = loadFlow(file, text, ZH);
+  expect(result.errors).toEqual([]);
+  return result.flow!;
+}
+
+const DEFAULT = load(
+  'ivr/flows/default.yaml',
+  readFileSync(new URL('../../ivr/flows/default.yaml', import.meta.url), 'utf8'),
+);
+
+const SETTINGS: InboundCallSettings = {
+  digitTimeoutMs: 6000,
+  menuRetries: 3,
+  holdAnnounceS: 20,
+  queue: 'property',
+};
+
+const OWNER: PopOwner = {
+  id: 1,
+  name: '张伟',
+  vip: false,
+  language: 'zh',
+  units: [{ unitId: 11, roomCode: 'B3-1502', building: '3号楼', estate: '翠湖花园' }],
+};
+
+const OWNER_TWO_UNITS: PopOwner = {
+  id: 2,
+  name: '李娜',
+  vip: true,
+  language: 'zh',
+  units: [
+    { unitId: 21, roomCode: 'B1-0801', building: '1号楼', estate: '翠湖花园' },
+    { unitId: 22, roomCode: 'B2-1203', building: '2号楼', estate: '翠湖花园' },
+  ],
+};
+
+const ENGLISH_OWNER: PopOwner = {
+  id: 4,
+  name: 'John Smith',
+  vip: false,
+  language: 'en',
+  units: [{ unitId: 41, roomCode: 'B5-0302', building: '5号楼', estate: '翠湖花园' }],
+};
+
+const PROPERTY_FEE: PopArrear = {
+  unitId: 11,
+  roomCode: 'B3-1502',
+  kind: 'property',
+  amountFen: 123450,
+  dueDate: '2026-10-31',
+};
+
+const FEES_LOOKED_UP: FlowEvent = {
+  kind: 'looked-up',
+  into: 'fees',
+  result: { what: 'fee_balance', items: [PROPERTY_FEE] },
+};
+
+function arrive(callerNumber: string | null = '13800138000', flow: Flow = DEFAULT): FlowStep {
+  return newFlowCall(SETTINGS, flow, { callId: 'c1', channelId: 'ch1', callerNumber, dialled: '4008001234' });
+}
+
+/** Feeds events one after another; returns the last step (its state and the effects of the last event). */
+function drive(state: FlowCall, ...events: FlowEvent[]): FlowStep {
+  return driveWith(SETTINGS, DEFAULT, state, ...events);
+}
+
+function driveWith(
+  settings: InboundCallSettings,
+  flow: Flow,
+  state: FlowCall,
+  ...events: FlowEvent[]
+): FlowStep {
+  let last: FlowStep = { state, effects: [] };
+  for (const event of events) last = stepFlow(settings, flow, last.state, event);
+  return last;
+}
+
+/** A known owner who has heard the welcome and the menu (one playback, c1:1); the digit timer is running. */
+function atMenu(owner: PopOwner = OWNER): FlowCall {
+  return drive(
+    arrive().state,
+    { kind: 'answered' },
+    { kind: 'identified', owner },
+    { kind: 'playback-finished', playbackId: 'c1:1' },
+  ).state;
+}
+
+/** An owner who pressed 0; the "to-agent" prompt (c1:2) is playing. */
+function queued(): FlowCall {
+  return drive(atMenu(), { kind: 'dtmf', digit: '0' }).state;
+}
+
+/** An owner in the queue with hold music on: to-agent (c1:2) and please-hold (c1:3) have been played. */
+function onHold(): FlowCall {
+  return drive(
+    queued(),
+    { kind: 'playback-finished', playbackId: 'c1:2' },
+    { kind: 'playback-finished', playbackId: 'c1:3' },
+  ).state;
+}
+
+function plays(effects: FlowEffect[]): Extract<FlowEffect, { do: 'play' }>[] {
+  return effects.filter((e): e is Extract<FlowEffect, { do: 'play' }> => e.do === 'play');
+}
+
+// 您的房屋 三号楼一五零二室 欠费金额 一千二百三十四元五角 缴费截止日期 二零二六年十月三十一日
+const FEES_B3_1502: string[] = [
+  'fees-unit',
+  'digit-3',
+  'building',
+  'digit-1',
+  'digit-5',
+  'digit-0',
+  'digit-2',
+  'room',
+  'fees-owed',
+  'digit-1',
+  'thousand',
+  'digit-2',
+  'hundred',
+  'digit-3',
+  'ten',
+  'digit-4',
+  'yuan',
+  'digit-5',
+  'jiao',
+  'fees-due',
+  'digit-2',
+  'digit-0',
+  'digit-2',
+  'digit-6',
+  'year',
+  'ten',
+  'month',
+  'digit-3',
+  'ten',
+  'digit-1',
+  'day',
+];
+
+describe('a call arriving', () => {
+  it('is answered and the caller is looked up by caller ID', () => {
+    const { state, effects } = arrive();
+    expect(effects).toEqual([{ do: 'answer' }, { do: 'identify' }]);
+    expect(state.phase).toBe('arrived');
+    expect(state.plays).toBe(0);
+    expect(state.path).toEqual([]);
+    expect(state.vars).toEqual({ caller: '13800138000', dialled: '4008001234', 'call.id': 'c1' });
+  });
+
+  it('records that the IVR answered', () => {
+    const { effects } = drive(arrive().state, { kind: 'answered' });
+    expect(effects).toEqual([{ do: 'record', event: 'ivr-answered' }]);
+  });
+});
+
+describe('a known owner', () => {
+  it('hears welcome, welcome-owner and menu-main as one playback, as with the fixed flow', () => {
+    const { state, effects } = drive(arrive().state, { kind: 'identified', owner: OWNER });
+    expect(state.phase).toBe('menu');
+    expect(state.node).toBe('main-menu');
+    expect(state.owner?.id).toBe(1);
+    expect(state.vars).toMatchObject({ 'owner.name': '张伟', 'unit.room': 'B3-1502', 'unit.id': '11' });
+    expect(effects).toEqual([
+      { do: 'record', event: 'identified', detail: { ownerId: 1 } },
+      { do: 'play', playbackId: 'c1:1', prompts: ['welcome', 'welcome-owner', 'menu-main'], lang: 'zh' },
+    ]);
+  });
+
+  it('with several units has no unit.* variables', () => {
+    const { state } = drive(arrive().state, { kind: 'identified', owner: OWNER_TWO_UNITS });
+    expect(state.vars['owner.units']).toBe('2');
+    expect(state.vars['unit.id']).toBeUndefined();
+  });
+
+  it('has six seconds to press a key once the menu prompt has finished', () => {
+    const identified = drive(arrive().state, { kind: 'identified', owner: OWNER }).state;
+    const { effects } = drive(identified, { kind: 'playback-finished', playbackId: 'c1:1' });
+    expect(effects).toEqual([{ do: 'start-timer', timer: 'digit', ms: 6000 }]);
+  });
+
+  it('who speaks English hears the prompts in English', () => {
+    const { state, effects } = drive(arrive().state, { kind: 'identified', owner: ENGLISH_OWNER });
+    expect(state.lang).toBe('en');
+    expect(plays(effects)).toEqual([
+      { do: 'play', playbackId: 'c1:1', prompts: ['welcome', 'welcome-owner', 'menu-main'], lang: 'en' },
+    ]);
+  });
+
+  it('who presses a key during the welcome stops the prompt', () => {
+    const identified = drive(arrive().state, { kind: 'identified', owner: OWNER }).state;
+    const { effects } = drive(identified, { kind: 'dtmf', digit: '0' });
+    expect(effects[0]).toEqual({ do: 'stop-playback', playbackId: 'c1:1' });
+    expect(effects).toContainEqual({ do: 'enqueue', queue: 'general', intent: 'agent', priority: 'normal' });
+  });
+});
+
+describe('key 1: fees', () => {
+  it('looks up the fee balance of all the owner’s units', () => {
+    const { state, effects } = drive(atMenu(OWNER_TWO_UNITS), { kind: 'dtmf', digit: '1' });
+    expect(state.phase).toBe('lookup');
+    expect(state.intent).toBe('fees');
+    expect(state.path).toEqual(['menu:1']);
+    expect(effects).toEqual([
+      { do: 'cancel-timer', timer: 'digit' },
+      { do: 'record', event: 'menu', detail: { key: '1', choice: 'fees' } },
+      { do: 'lookup', what: 'fee_balance', into: 'fees', unitIds: [21, 22], ticket: null },
+    ]);
+  });
+
+  it('then speaks the fees followed by the menu in one playback, and waits for a key again', () => {
+    const lookingUp = drive(atMenu(), { kind: 'dtmf', digit: '1' }).state;
+    const spoken = drive(lookingUp, FEES_LOOKED_UP);
+    expect(spoken.state.path).toEqual(['menu:1', 'fees']);
+    expect(spoken.state.phase).toBe('menu');
+    expect(spoken.state.vars).toMatchObject({
+      'fees.total': '123450',
+      'fees.due': '2026-10-31',
+      'fees.units': '1',
+    });
+    expect(spoken.effects).toEqual([
+      { do: 'record', event: 'self-service', detail: { service: 'fees', items: 1 } },
+      { do: 'play', playbackId: 'c1:2', lang: 'zh', prompts: [...FEES_B3_1502, 'menu-main'] },
+    ]);
+    const waiting = drive(spoken.state, { kind: 'playback-finished', playbackId: 'c1:2' });
+    expect(waiting.effects).toEqual([{ do: 'start-timer', timer: 'digit', ms: 6000 }]);
+  });
+
+  it('reads each unit even when nothing is owed (not_found goes to the same reading)', () => {
+    const lookingUp = drive(atMenu(), { kind: 'dtmf', digit: '1' }).state;
+    const spoken = drive(lookingUp, {
+      kind: 'looked-up',
+      into: 'fees',
+      result: { what: 'fee_balance', items: [] },
+    });
+    expect(plays(spoken.effects)[0]?.prompts).toEqual([
+      'fees-unit',
+      'digit-3',
+      'building',
+      'digit-1',
+      'digit-5',
+      'digit-0',
+      'digit-2',
+      'room',
+      'fees-none',
+      'menu-main',
+    ]);
+  });
+
+  it('ignores keys pressed while the fees are looked up, and a result for another variable', () => {
+    const lookingUp = drive(atMenu(), { kind: 'dtmf', digit: '1' }).state;
+    expect(drive(lookingUp, { kind: 'dtmf', digit: '0' }).effects).toEqual([]);
+    expect(
+      drive(lookingUp, { kind: 'looked-up', into: 'bills', result: { what: 'fee_balance', items: [] } })
+        .effects,
+    ).toEqual([]);
+  });
+
+  it('a key during the fees reading is a menu choice (the menu prompt is part of that playback)', () => {
+    const speaking = drive(atMenu(), { kind: 'dtmf', digit: '1' }, FEES_LOOKED_UP).state;
+    const { state, effects } = drive(speaking, { kind: 'dtmf', digit: '0' });
+    expect(effects[0]).toEqual({ do: 'stop-playback', playbackId: 'c1:2' });
+    expect(state.path).toEqual(['menu:1', 'fees', 'menu:0']);
+    expect(state.phase).toBe('queued');
+  });
+});
+
+describe('key 0: an agent', () => {
+  it('joins the general queue at once, records it and hears "connecting you to an agent"', () => {
+    const { state, effects } = drive(atMenu(), { kind: 'dtmf', digit: '0' });
+    expect(state.phase).toBe('queued');
+    expect(state.intent).toBe('agent');
+    expect(state.path).toEqual(['menu:0']);
+    expect(effects).toEqual([
+      { do: 'cancel-timer', timer: 'digit' },
+      { do: 'record', event: 'menu', detail: { key: '0', choice: 'agent' } },
+      { do: 'cancel-timer', timer: 'digit' },
+      { do: 'enqueue', queue: 'general', intent: 'agent', priority: 'normal' },
+      { do: 'record', event: 'queued', detail: { queue: 'general', intent: 'agent' } },
+      { do: 'play', playbackId: 'c1:2', prompts: ['to-agent'], lang: 'zh' },
+    ]);
+  });
+
+  it('then hears "please hold", then music with a timer for the next announcement', () => {
+    const hold = drive(queued(), { kind: 'playback-finished', playbackId: 'c1:2' });
+    expect(hold.effects).toEqual([{ do: 'play', playbackId: 'c1:3', prompts: ['please-hold'], lang: 'zh' }]);
+    const music = drive(hold.state, { kind: 'playback-finished', playbackId: 'c1:3' });
+    expect(music.state.onHold).toBe(true);
+    expect(music.effects).toEqual([
+      { do: 'hold-music', on: true },
+      { do: 'start-timer', timer: 'hold', ms: 20000 },
+    ]);
+  });
+
+  it('on each hold tick the music stops and "please hold" is played again', () => {
+    const { state, effects } = drive(onHold(), { kind: 'hold-tick' });
+    expect(effects).toEqual([
+      { do: 'hold-music', on: false },
+      { do: 'play', playbackId: 'c1:4', prompts: ['please-hold'], lang: 'zh' },
+    ]);
+    expect(drive(state, { kind: 'playback-finished', playbackId: 'c1:4' }).effects).toEqual([
+      { do: 'hold-music', on: true },
+      { do: 'start-timer', timer: 'hold', ms: 20000 },
+    ]);
+  });
+
+  it('keys pressed while waiting are ignored', () => {
+    const { state, effects } = drive(onHold(), { kind: 'dtmf', digit: '1' });
+    expect(effects).toEqual([]);
+    expect(state.path).toEqual(['menu:0']);
+  });
+});
+
+describe('an unknown caller', () => {
+  it('is welcomed, told the number is not recognised and queued for an agent', () => {
+    const { state, effects } = drive(arrive('02161234567').state, { kind: 'identified', owner: null });
+    expect(state.phase).toBe('queued');
+    expect(state.owner).toBeNull();
+    expect(state.lang).toBe('zh');
+    expect(state.intent).toBe('agent');
+    expect(state.path).toEqual(['unknown-caller']);
+    expect(effects).toEqual([
+      { do: 'record', event: 'identified', detail: { ownerId: null } },
+      { do: 'cancel-timer', timer: 'digit' },
+      { do: 'enqueue', queue: 'general', intent: 'agent', priority: 'normal' },
+      { do: 'record', event: 'queued', detail: { queue: 'general', intent: 'agent' } },
+      { do: 'play', playbackId: 'c1:1', prompts: ['welcome', 'unknown-caller'], lang: 'zh' },
+    ]);
+  });
+});
+
+describe('menu mistakes', () => {
+  it('an invalid key is counted and the menu is played again after "invalid key"', () => {
+    const { state, effects } = drive(atMenu(), { kind: 'dtmf', digit: '5' });
+    expect(state.phase).toBe('menu');
+    expect(state.menuFailures).toBe(1);
+    expect(state.path).toEqual(['menu:invalid:5']);
+    expect(effects).toEqual([
+      { do: 'cancel-timer', timer: 'digit' },
+      { do: 'record', event: 'menu', detail: { key: '5', choice: 'invalid' } },
+      { do: 'play', playbackId: 'c1:2', prompts: ['invalid-key', 'menu-main'], lang: 'zh' },
+    ]);
+  });
+
+  it('no key before the timer runs out is counted and the menu is played again after "no input"', () => {
+    const { state, effects } = drive(atMenu(), { kind: 'digit-timeout' });
+    expect(state.path).toEqual(['menu:no-input']);
+    expect(effects).toEqual([
+      { do: 'play', playbackId: 'c1:2', prompts: ['no-input', 'menu-main'], lang: 'zh' },
+    ]);
+  });
+
+  it('a digit timeout while the menu is still playing is ignored', () => {
+    const playing = drive(arrive().state, { kind: 'identified', owner: OWNER }).state;
+    expect(drive(playing, { kind: 'digit-timeout' }).effects).toEqual([]);
+  });
+
+  it('after three mistakes the caller is passed to an agent', () => {
+    const { state, effects } = drive(
+      atMenu(),
+      { kind: 'dtmf', digit: '5' },
+      { kind: 'playback-finished', playbackId: 'c1:2' },
+      { kind: 'digit-timeout' },
+      { kind: 'playback-finished', playbackId: 'c1:3' },
+      { kind: 'digit-timeout' },
+    );
+    expect(state.phase).toBe('queued');
+    expect(state.path).toEqual(['menu:invalid:5', 'menu:no-input', 'menu:no-input', 'menu:fallback']);
+    expect(effects).toEqual([
+      { do: 'cancel-timer', timer: 'digit' },
+      { do: 'enqueue', queue: 'general', intent: 'agent', priority: 'normal' },
+      { do: 'record', event: 'queued', detail: { queue: 'general', intent: 'agent' } },
+      { do: 'play', playbackId: 'c1:4', prompts: ['no-input', 'to-agent'], lang: 'zh' },
+    ]);
+  });
+
+  it('with one retry allowed, the first silence goes to an agent', () => {
+    const one = { ...SETTINGS, menuRetries: 1 };
+    const { state, effects } = driveWith(one, DEFAULT, atMenu(), { kind: 'digit-timeout' });
+    expect(state.path).toEqual(['menu:no-input', 'menu:fallback']);
+    expect(plays(effects)).toEqual([
+      { do: 'play', playbackId: 'c1:2', prompts: ['no-input', 'to-agent'], lang: 'zh' },
+    ]);
+  });
+
+  it('two mistakes then fees start the count again', () => {
+    const { state } = drive(
+      atMenu(),
+      { kind: 'dtmf', digit: '5' },
+      { kind: 'dtmf', digit: '6' },
+      { kind: 'dtmf', digit: '1' },
+      FEES_LOOKED_UP,
+      { kind: 'dtmf', digit: '7' },
+    );
+    expect(state.menuFailures).toBe(1);
+    expect(state.phase).toBe('menu');
+  });
+});
+
+describe('an agent', () => {
+  it('being offered the call moves it to offering', () => {
+    const { state, effects } = drive(onHold(), { kind: 'agent-offered', agentId: 7, legChannelId: 'leg1' });
+    expect(state.phase).toBe('offering');
+    expect(effects).toEqual([{ do: 'record', event: 'offered', detail: { agentId: 7 } }]);
+  });
+
+  it('answering stops the hold music and bridges the caller', () => {
+    const { state, effects } = drive(
+      onHold(),
+      { kind: 'agent-offered', agentId: 7, legChannelId: 'leg1' },
+      { kind: 'agent-answered', legChannelId: 'leg1' },
+    );
+    expect(state.phase).toBe('connected');
+    expect(effects).toEqual([
+      { do: 'cancel-timer', timer: 'hold' },
+      { do: 'hold-music', on: false },
+      { do: 'bridge', legChannelId: 'leg1' },
+      { do: 'record', event: 'agent-answered', detail: { agentId: 7 } },
+    ]);
+  });
+
+  it('not answering puts the caller back in the queue', () => {
+    const { state, effects } = drive(
+      onHold(),
+      { kind: 'agent-offered', agentId: 7, legChannelId: 'leg1' },
+      { kind: 'agent-lost', legChannelId: 'leg1', reason: 'no-answer' },
+    );
+    expect(state.phase).toBe('queued');
+    expect(state.agent).toBeNull();
+    expect(effects).toEqual([{ do: 'record', event: 'agent-no-answer', detail: { agentId: 7 } }]);
+  });
+});
+
+describe('the end of a call', () => {
+  it('a caller hanging up in the queue leaves it and the call is abandoned', () => {
+    const { state, effects } = drive(onHold(), { kind: 'caller-hangup', cause: 'normal' });
+    expect(state.phase).toBe('ended');
+    expect(effects).toEqual([
+      { do: 'cancel-timer', timer: 'digit' },
+      { do: 'cancel-timer', timer: 'hold' },
+      { do: 'dequeue' },
+      { do: 'finish', hangupBy: 'caller', cause: 'normal', outcome: 'abandoned' },
+    ]);
+  });
+
+  it('a caller hanging up while an agent’s phone rings also hangs up that phone', () => {
+    const { effects } = drive(
+      onHold(),
+      { kind: 'agent-offered', agentId: 7, legChannelId: 'leg1' },
+      { kind: 'caller-hangup', cause: 'normal' },
+    );
+    expect(effects).toContainEqual({ do: 'hangup-leg', legChannelId: 'leg1' });
+    expect(effects).toContainEqual({
+      do: 'finish',
+      hangupBy: 'caller',
+      cause: 'normal',
+      outcome: 'abandoned',
+    });
+  });
+
+  it('a caller hanging up while talking to an agent ends an answered call', () => {
+    const { effects } = drive(
+      onHold(),
+      { kind: 'agent-offered', agentId: 7, legChannelId: 'leg1' },
+      { kind: 'agent-answered', legChannelId: 'leg1' },
+      { kind: 'caller-hangup', cause: 'normal' },
+    );
+    expect(effects).not.toContainEqual({ do: 'dequeue' });
+    expect(effects).toContainEqual({
+      do: 'finish',
+      hangupBy: 'caller',
+      cause: 'normal',
+      outcome: 'answered',
+    });
+  });
+
+  it('an agent hanging up hangs up the caller and ends an answered call', () => {
+    const { effects } = drive(
+      onHold(),
+      { kind: 'agent-offered', agentId: 7, legChannelId: 'leg1' },
+      { kind: 'agent-answered', legChannelId: 'leg1' },
+      { kind: 'agent-hangup', cause: 'normal' },
+    );
+    expect(effects).toEqual([
+      { do: 'hangup-caller' },
+      { do: 'finish', hangupBy: 'agent', cause: 'normal', outcome: 'answered' },
+    ]);
+  });
+
+  it('a caller hanging up in the menu after hearing the fees was served by self-service', () => {
+    const { effects } = drive(atMenu(), { kind: 'dtmf', digit: '1' }, FEES_LOOKED_UP, {
+      kind: 'caller-hangup',
+      cause: 'normal',
+    });
+    expect(effects).toContainEqual({
+      do: 'finish',
+      hangupBy: 'caller',
+      cause: 'normal',
+      outcome: 'self-service',
+    });
+  });
+
+  it('a caller hanging up in the menu without choosing anything is an IVR hang-up', () => {
+    const { effects } = drive(atMenu(), { kind: 'caller-hangup', cause: 'normal' });
+    expect(effects).not.toContainEqual({ do: 'dequeue' });
+    expect(effects).toContainEqual({
+      do: 'finish',
+      hangupBy: 'caller',
+      cause: 'normal',
+      outcome: 'ivr-hangup',
+    });
+  });
+
+  it('losing the PBX while queued leaves the queue and the call failed', () => {
+    const { effects } = drive(onHold(), { kind: 'pbx-lost' });
+    expect(effects).toContainEqual({ do: 'dequeue' });
+    expect(effects).toContainEqual({
+      do: 'finish',
+      hangupBy: 'system',
+      cause: 'pbx-lost',
+      outcome: 'failed',
+    });
+  });
+
+  it('after the end, nothing that happens leads to any effect', () => {
+    const ended = drive(onHold(), { kind: 'caller-hangup', cause: 'normal' }).state;
+    expect(drive(ended, { kind: 'hold-tick' }, { kind: 'dtmf', digit: '1' }).effects).toEqual([]);
+  });
+});
+
+describe('the state', () => {
+  it('of the previous step is left as it was', () => {
+    const before = atMenu();
+    const copy = structuredClone(before);
+    drive(before, { kind: 'dtmf', digit: '1' }, FEES_LOOKED_UP);
+    expect(before).toEqual(copy);
+  });
+});
+
+/** A flow written in the test: reads a number and a date, sets and jumps, and says goodbye. */
+const SMALL = load(
+  'flows/small.yaml',
+  `name: small
+numbers: ['4008200000']
+language: zh
+start: count
+nodes:
+  count:
+    kind: set
+    variables: { visits: '1502', when: '2026-10-31' }
+    next: jump
+  jump: { kind: goto, node: read }
+  read:
+    kind: play
+    prompts:
+      - welcome
+      - { say: number, value: '\${visits}' }
+      - { say: date, value: '\${when}' }
+    next: english
+  english: { kind: set, variables: { language: en }, next: bye }
+  bye: { kind: hangup, prompt: [goodbye] }
+`,
+);
+
+describe('a flow without identify', () => {
+  it('starts at once: sets, jumps, reads a number and a date, then says goodbye in English', () => {
+    const { state, effects } = arrive('13800138000', SMALL);
+    expect(state.vars).toMatchObject({ visits: '1502', when: '2026-10-31' });
+    expect(effects).toEqual([
+      { do: 'answer' },
+      { do: 'record', event: 'identified', detail: { ownerId: null } },
+      {
+        do: 'play',
+        playbackId: 'c1:1',
+        lang: 'zh',
+        // 欢迎 一千五百零二 二零二六年十月三十一日: played before the switch to English
+        prompts: [
+          'welcome',
+          'digit-1',
+          'thousand',
+          'digit-5',
+          'hundred',
+          'digit-0',
+          'digit-2',
+          'digit-2',
+          'digit-0',
+          'digit-2',
+          'digit-6',
+          'year',
+          'ten',
+          'month',
+          'digit-3',
+          'ten',
+          'digit-1',
+          'day',
+        ],
+      },
+    ]);
+    const bye = driveWith(SETTINGS, SMALL, state, { kind: 'playback-finished', playbackId: 'c1:1' });
+    expect(bye.state.lang).toBe('en');
+    expect(bye.state.phase).toBe('ending');
+    expect(bye.effects).toEqual([{ do: 'play', playbackId: 'c1:2', prompts: ['goodbye'], lang: 'en' }]);
+    const end = driveWith(SETTINGS, SMALL, bye.state, { kind: 'playback-finished', playbackId: 'c1:2' });
+    expect(end.state.phase).toBe('ended');
+    expect(end.effects).toEqual([
+      { do: 'hangup-caller' },
+      { do: 'finish', hangupBy: 'system', cause: 'flow-hangup', outcome: 'ivr-hangup' },
+    ]);
+  });
+});
+
+describe('a node kind the interpreter does not run yet', () => {
+  it('is reported and the call goes to an agent', () => {
+    const flow = load(
+      'flows/hours.yaml',
+      `name: hours
+numbers: ['4008200001']
+language: zh
+start: welcome
+nodes:
+  welcome: { kind: play, prompts: [welcome], next: open }
+  open: { kind: hours, open: bye, closed: bye }
+  bye: { kind: hangup, prompt: [goodbye] }
+`,
+    );
+    const { state, effects } = arrive('13800138000', flow);
+    expect(state.phase).toBe('queued');
+    expect(state.path).toEqual(['unsupported:hours']);
+    expect(effects).toEqual([
+      { do: 'answer' },
+      { do: 'record', event: 'identified', detail: { ownerId: null } },
+      { do: 'unsupported', node: 'open', kind: 'hours' },
+      { do: 'cancel-timer', timer: 'digit' },
+      { do: 'enqueue', queue: 'property', intent: 'agent', priority: 'normal' },
+      { do: 'record', event: 'queued', detail: { queue: 'property', intent: 'agent' } },
+      { do: 'play', playbackId: 'c1:1', prompts: ['welcome', 'to-agent'], lang: 'zh' },
+    ]);
+  });
+});
