@@ -279,9 +279,4 @@ export class Acd {
       this.#log.warn({ err: (err as Error).message, agentId, to: t.to }, 'agent state not changed');
     }
   }
-
-  /** Calls of this process that are waiting or ringing an agent. */
-  get ownCalls(): number {
-    return this.#entries.size;
-  }
 }

@@ -179,8 +179,4 @@ export class AgentStates {
   async wrapUpsDue(now = new Date()): Promise<number[]> {
     return (await this.#redis.zrangebyscore(WRAPUP, '0', String(now.getTime()))).map(Number);
   }
-
-  async availableCount(): Promise<number> {
-    return this.#redis.zcard(AVAILABLE);
-  }
 }

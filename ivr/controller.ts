@@ -74,10 +74,6 @@ export class IvrController {
     this.#acd.onOffer((entry, agent) => this.#ringAgent(entry, agent));
   }
 
-  get liveCalls(): number {
-    return this.#calls.size;
-  }
-
   /**
    * Stops taking events after ending the calls in progress: waits up to `graceMs` for them to finish by
    * themselves, hangs up the rest, and lets their records be written.
