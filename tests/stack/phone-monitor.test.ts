@@ -37,10 +37,16 @@ describe('an unreachable desk phone', () => {
       20_000,
     );
     expect(status.reason).toBe('phone-unreachable');
-    const pushed = agent.received
-      .filter((r) => r.event === 'agent:state')
-      .map((r) => r.payload as AgentStatus)
-      .find((s) => s.state === 'not-ready');
+    // the push to the page may arrive a moment after the state is readable over HTTP
+    const pushed = await eventually(
+      () =>
+        agent.received
+          .filter((r) => r.event === 'agent:state')
+          .map((r) => r.payload as AgentStatus)
+          .find((s) => s.state === 'not-ready'),
+      'the page to be told',
+      5_000,
+    );
     expect(pushed?.reason).toBe('phone-unreachable');
   });
 
