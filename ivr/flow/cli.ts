@@ -7,8 +7,8 @@
 //
 // `check` prints each error and warning as `file:line: node `id` message` (warnings begin with `warning: `),
 // then a summary; it exits 0 when there is no error, 1 when there is one, 2 when the command line is wrong.
-// A prompt id must be in the Chinese catalogue (an error, as when the hotline loads the flows); one missing
-// from the English catalogue is only a warning: the flow still runs, English callers miss that prompt.
+// A prompt id must have a Chinese text in the catalogue (an error, as when the hotline loads the flows); one with
+// an empty English cell is only a warning: the flow still runs, English callers miss that prompt.
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,9 +32,10 @@ export const USAGE = `Usage: hotline-flow <command> [options]        (from the r
 
 Commands:
   check          Check every flow file (*.yaml) of the flows folder as the hotline loads them: the YAML, the
-                 fields of each node, the prompt ids (they must be in zh.tsv; one missing from en.tsv is a
-                 warning), the variables, where each node goes, unreachable nodes and dead ends, and the
-                 numbers, names and default role the files claim. Exits 0 when there is no error, 1 otherwise.
+                 fields of each node, the prompt ids (they must have a Chinese text in catalogue.tsv; an empty
+                 English cell is a warning), the variables, where each node goes, unreachable nodes and dead
+                 ends, and the numbers, names and default role the files claim. Exits 0 when there is no
+                 error, 1 otherwise.
   graph <flow>   Print a flow as a Mermaid flowchart. <flow> is the name of a flow (its \`name:\`) in the
                  flows folder, or the path of a .yaml flow file. To get a picture (SVG or PNG), paste the text
                  into any Mermaid renderer: https://mermaid.live, a \`\`\`mermaid block in a Markdown file on
@@ -42,7 +43,7 @@ Commands:
 
 Options:
   --flows DIR    The flows folder (default: ivr/flows).
-  --prompts DIR  The folder of the prompt catalogues zh.tsv and en.tsv (default: ivr/prompts).
+  --prompts DIR  The folder holding the prompt catalogue, catalogue.tsv (default: ivr/prompts).
   -h, --help     Show this text.
 
 Exit codes: 0 all good, 1 a flow has errors or was not found, 2 the command line is wrong.`;
@@ -140,9 +141,9 @@ async function check(flowsDir: string, promptsDir: string, io: FlowCliIo): Promi
 const NOT_IN_CATALOGUE = /^prompt `([^`]+)` is not in the prompt catalogue/;
 
 /**
- * Prompts in the Chinese catalogue but not in the English one. The loader knows one catalogue, so each file is
- * loaded against the English one too and its "not in the prompt catalogue" errors (see `promptItem` in
- * fields.ts) for ids the Chinese catalogue has become warnings, on the same line.
+ * Prompts with a Chinese text but an empty English cell. The loader knows one language's ids, so each file is
+ * loaded against the English ids too and its "not in the prompt catalogue" errors (see `promptItem` in
+ * fields.ts) for ids that have a Chinese text become warnings, on the same line.
  */
 function englishWarnings(
   files: { file: string; text: string }[],
@@ -156,7 +157,7 @@ function englishWarnings(
       if (id === undefined || !zh.has(id)) continue;
       warnings.push({
         ...e,
-        message: `prompt \`${id}\` is not in the English catalogue (en.tsv): English callers would not hear it`,
+        message: `prompt \`${id}\` has no English text in the catalogue (catalogue.tsv): English callers would not hear it`,
       });
     }
   }
@@ -252,17 +253,15 @@ async function flowFiles(dir: string): Promise<{ file: string; text: string }[]>
   );
 }
 
-/** The prompt ids of `<dir>/zh.tsv` and `<dir>/en.tsv`. */
+/** The prompt ids with a Chinese text and those with an English text in `<dir>/catalogue.tsv`. */
 async function catalogues(dir: string): Promise<{ zh: Set<string>; en: Set<string> }> {
-  const read = async (lang: 'zh' | 'en') => {
-    try {
-      return promptCatalogue(await readFile(join(dir, `${lang}.tsv`), 'utf8'));
-    } catch (err) {
-      throw new FolderError(`cannot read the prompt catalogue: ${(err as Error).message}`);
-    }
-  };
-  const [zh, en] = await Promise.all([read('zh'), read('en')]);
-  return { zh, en };
+  const file = join(dir, 'catalogue.tsv');
+  try {
+    const text = await readFile(file, 'utf8');
+    return { zh: promptCatalogue(text, 'zh', file), en: promptCatalogue(text, 'en', file) };
+  } catch (err) {
+    throw new FolderError(`cannot read the prompt catalogue: ${(err as Error).message}`);
+  }
 }
 
 if (import.meta.main) {

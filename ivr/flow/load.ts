@@ -10,7 +10,9 @@
 // any error is not returned: it never goes live.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { catalogueIds, parseCatalogue } from '../prompt-library.ts';
 import type { Language } from '../speech.ts';
 import {
   bool,
@@ -48,14 +50,20 @@ export function format(err: FlowError): string {
   return `${err.file}:${err.line}: ${err.node === undefined ? '' : `node \`${err.node}\` `}${err.message}`;
 }
 
-/** The prompt ids of a catalogue file (ivr/prompts/<lang>.tsv): the first column of every line not a comment. */
-export function promptCatalogue(tsv: string): Set<string> {
-  const ids = new Set<string>();
-  for (const line of tsv.split('\n')) {
-    if (line.trim() === '' || line.startsWith('#')) continue;
-    ids.add(line.split('\t')[0]!.trim());
-  }
-  return ids;
+/**
+ * The prompt ids of one language in the catalogue file (ivr/prompts/catalogue.tsv: id, zh, en): those with a
+ * text in that language's column. Throws a `CatalogueError` naming the line when the file is malformed.
+ */
+export function promptCatalogue(tsv: string, lang: Language = 'zh', file?: string): Set<string> {
+  return catalogueIds(parseCatalogue(tsv, file), lang);
+}
+
+/** The shipped catalogue, ivr/prompts/catalogue.tsv. */
+export const SHIPPED_CATALOGUE = fileURLToPath(new URL('../prompts/catalogue.tsv', import.meta.url));
+
+/** The prompt ids of one language (default: Chinese, the ids flows are checked against) in a catalogue file. */
+export async function promptIds(lang: Language = 'zh', file = SHIPPED_CATALOGUE): Promise<Set<string>> {
+  return promptCatalogue(await readFile(file, 'utf8'), lang, file);
 }
 
 const FLOW_FIELDS = ['name', 'description', 'numbers', 'default', 'language', 'start', 'nodes'];

@@ -71,21 +71,30 @@ describe('hotline-flow check', () => {
     expect(code).toBe(1);
   });
 
-  it('warns, without failing, about a prompt the English catalogue lacks and about unreachable nodes', async () => {
+  it('warns, without failing, about a prompt with no English text and about unreachable nodes', async () => {
     const prompts = folder({
-      'zh.tsv': '# id\ttext\nwelcome\t您好\nto-agent\t请稍候\n',
-      'en.tsv': '# id\ttext\nto-agent\tPlease hold.\n',
+      'catalogue.tsv': '# prompts\nid\tzh\ten\nwelcome\t您好\t\nto-agent\t请稍候\tPlease hold.\n',
     });
     const flows = folder({
       'fees-line.yaml': GOOD + "  spare: { kind: hangup, prompt: ['to-agent'] }\n",
     });
     const { code, out } = await run('check', '--flows', flows, '--prompts', prompts);
     expect(out).toEqual([
-      `warning: ${flows}/fees-line.yaml:5: node \`welcome\` prompt \`welcome\` is not in the English catalogue (en.tsv): English callers would not hear it`,
+      `warning: ${flows}/fees-line.yaml:5: node \`welcome\` prompt \`welcome\` has no English text in the catalogue (catalogue.tsv): English callers would not hear it`,
       `warning: ${flows}/fees-line.yaml:7: node \`spare\` is never reached from \`start\` (\`welcome\`)`,
       '1 flow checked: 0 errors, 2 warnings',
     ]);
     expect(code).toBe(0);
+  });
+
+  it('names the line of a malformed prompt catalogue, as a usage error', async () => {
+    const prompts = folder({ 'catalogue.tsv': 'id\tzh\ten\nwelcome\t您好\n' });
+    const flows = folder({ 'fees-line.yaml': GOOD });
+    const { code, err } = await run('check', '--flows', flows, '--prompts', prompts);
+    expect(err).toBe(
+      `hotline-flow: cannot read the prompt catalogue: ${prompts}/catalogue.tsv:2: a prompt needs 3 cells separated by tabs (id, zh, en), found 2`,
+    );
+    expect(code).toBe(2);
   });
 
   it('fails on a folder with no flow files', async () => {

@@ -5,7 +5,7 @@ import { exits, toMermaid } from '../../ivr/flow/graph.ts';
 import { format, loadFlow, promptCatalogue } from '../../ivr/flow/load.ts';
 import type { Flow } from '../../ivr/flow/types.ts';
 
-const ZH = promptCatalogue(readFileSync(new URL('../../ivr/prompts/zh.tsv', import.meta.url), 'utf8'));
+const ZH = promptCatalogue(readFileSync(new URL('../../ivr/prompts/catalogue.tsv', import.meta.url), 'utf8'));
 
 const FEES_LINE = [
   'name: fees-line',

@@ -15,7 +15,7 @@ import {
 import { loadFlow, promptCatalogue } from '../../ivr/flow/load.ts';
 import type { Flow } from '../../ivr/flow/types.ts';
 
-const ZH = promptCatalogue(readFileSync(new URL('../../ivr/prompts/zh.tsv', import.meta.url), 'utf8'));
+const ZH = promptCatalogue(readFileSync(new URL('../../ivr/prompts/catalogue.tsv', import.meta.url), 'utf8'));
 
 function load(file: string, text: string): Flow {
   const result = loadFlow(file, text, ZH);

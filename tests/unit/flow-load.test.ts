@@ -8,7 +8,10 @@ import { parseTemplate, renderTemplate } from '../../ivr/flow/variables.ts';
 const FLOWS_DIR = new URL('../../ivr/flows/', import.meta.url).pathname;
 
 function catalogue(lang: 'zh' | 'en'): Set<string> {
-  return promptCatalogue(readFileSync(new URL(`../../ivr/prompts/${lang}.tsv`, import.meta.url), 'utf8'));
+  return promptCatalogue(
+    readFileSync(new URL('../../ivr/prompts/catalogue.tsv', import.meta.url), 'utf8'),
+    lang,
+  );
 }
 const ZH = catalogue('zh');
 

@@ -784,13 +784,17 @@ describe('the fees speech', () => {
 });
 
 describe('every prompt the call plays', () => {
+  /** The ids with a text in that language's column of ivr/prompts/catalogue.tsv (id, zh, en). */
   function catalogue(lang: string): Set<string> {
-    const text = readFileSync(new URL(`../../ivr/prompts/${lang}.tsv`, import.meta.url), 'utf8');
+    const text = readFileSync(new URL('../../ivr/prompts/catalogue.tsv', import.meta.url), 'utf8');
+    const column = lang === 'zh' ? 1 : 2;
     return new Set(
       text
         .split('\n')
-        .filter((line) => line.trim() !== '' && !line.startsWith('#'))
-        .map((line) => line.split('\t')[0]!),
+        .filter((line) => line.trim() !== '' && !line.startsWith('#') && !line.startsWith('id\t'))
+        .map((line) => line.split('\t'))
+        .filter((cells) => (cells[column] ?? '').trim() !== '')
+        .map((cells) => cells[0]!),
     );
   }
 
