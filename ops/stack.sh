@@ -317,31 +317,58 @@ asterisk_kill() {
 }
 
 # ---------------------------------------------------------------------------------------------- prompts
-# The IVR's prompts are generated from ivr/prompts/*.tsv (id<TAB>text) with espeak-ng, as 8 kHz WAV files
-# that Asterisk plays without transcoding. Studio recordings can replace them file by file.
-PROMPT_RECIPE='espeak-ng zh 240 en 180; sox 8k trim pad 0.08'
+# The IVR's prompts are generated from ivr/prompts/catalogue.tsv (id<TAB>zh<TAB>en) into
+# $STACK/sounds/<lang>/<id>.{wav,ulaw,alaw}, 8 kHz mono. Asterisk is given the path without extension and plays
+# the format that needs the least translation for the channel: .alaw or .ulaw to G.711 callers (the trunk and the
+# phones allow only alaw and ulaw), so no prompt is transcoded on a call; the 16-bit .wav serves everything else
+# (bridge announcers, a wideband codec one day). A text with a Chinese character is spoken by espeak-ng's
+# Mandarin voice cmn-latn-pinyin (the plain `cmn` voice of Debian's espeak-ng 1.51 reads every tone number aloud
+# in English: 三号楼 as "san one hao four lou two"), any other text by en-us, whatever its column; a text
+# `[tone 1000 Hz 250 ms]` is a sine tone made with sox. A language is generated again, into a fresh folder that
+# then replaces the old one, when its column or this recipe changed. Studio recordings are never touched: they
+# live in their own folder (HOTLINE_STUDIO_PROMPT_DIR) and win id by id (ivr/prompt-library.ts).
+PROMPT_RECIPE='3: espeak-ng cmn-latn-pinyin 240 en-us 180; sox -v 0.8 8k trim pad 0.08; tone gain -12 fade 10ms; wav ulaw alaw'
+PROMPT_TONE='^\[tone ([1-9][0-9]*) Hz ([1-9][0-9]*) ms\]$'
 prompts() {
-  local out=$STACK/sounds lang file stamp want
-  for file in "$ROOT"/ivr/prompts/*.tsv; do
-    [ -e "$file" ] || continue
-    lang=$(basename "$file" .tsv)
-    want=$( (cat "$file"; echo "$PROMPT_RECIPE") | sha1sum | cut -c1-40)
+  local out=$STACK/sounds catalogue=$ROOT/ivr/prompts/catalogue.tsv lang col rows want stamp dir id text base n
+  [ -f "$catalogue" ] || die "no prompt catalogue at $catalogue"
+  for lang in zh en; do
+    col=2
+    [ "$lang" = en ] && col=3
+    # id<TAB>text of the prompts with a text in this language (comments, the header and empty cells dropped)
+    rows=$(awk -F'\t' -v c="$col" '{ sub(/\r$/, "") } !/^#/ && NF == 3 && $1 != "id" && $c != "" { print $1 "\t" $c }' "$catalogue")
+    want=$(printf '%s\n%s\n' "$rows" "$PROMPT_RECIPE" | sha1sum | cut -c1-40)
     stamp=$out/$lang/.source-sha1
     [ "$(cat "$stamp" 2> /dev/null || true)" = "$want" ] && continue
-    mkdir -p "$out/$lang"
-    local voice=en-us speed=180
-    [ "$lang" = zh ] && voice=cmn speed=240
-    local id text
+    dir=$out/$lang.new
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    n=0
     while IFS=$'\t' read -r id text; do
-      case "$id" in '' | '#'*) continue ;; esac
-      espeak-ng -v "$voice" -s "$speed" -w "$out/$lang/$id.src.wav" "$text"
-      # 8 kHz mono 16-bit, leading and trailing silence trimmed, a short pause kept after each prompt
-      sox -q -V1 -v 0.8 "$out/$lang/$id.src.wav" -r 8000 -c 1 -b 16 "$out/$lang/$id.wav" \
-        silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse pad 0 0.08
-      rm -f "$out/$lang/$id.src.wav"
-    done < "$file"
-    echo "$want" > "$stamp"
-    say "prompts generated for $lang in $out/$lang"
+      base=$dir/$id
+      if [[ $text =~ $PROMPT_TONE ]]; then
+        local hz=${BASH_REMATCH[1]} s
+        s=$(printf '%d.%03d' $((BASH_REMATCH[2] / 1000)) $((BASH_REMATCH[2] % 1000)))
+        sox -q -V1 -n -r 8000 -c 1 -b 16 "$base.wav" synth "$s" sine "$hz" gain -12 fade q 0.01 "$s" 0.01
+      else
+        local voice=en-us speed=180
+        if printf '%s' "$text" | LC_ALL=C.UTF-8 grep -qP '\p{Han}'; then voice=cmn-latn-pinyin speed=240; fi
+        espeak-ng -v "$voice" -s "$speed" -w "$base.src.wav" "$text"
+        # 8 kHz mono 16-bit, leading and trailing silence trimmed, a short pause kept after each prompt
+        sox -q -V1 -v 0.8 "$base.src.wav" -r 8000 -c 1 -b 16 "$base.wav" \
+          silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse pad 0 0.08
+        rm -f "$base.src.wav"
+      fi
+      sox -q -V1 "$base.wav" -t ul "$base.ulaw"
+      sox -q -V1 "$base.wav" -t al "$base.alaw"
+      n=$((n + 1))
+    done <<< "$rows"
+    echo "$want" > "$dir/.source-sha1"
+    rm -rf "$out/$lang.old"
+    [ ! -d "$out/$lang" ] || mv "$out/$lang" "$out/$lang.old"
+    mv "$dir" "$out/$lang"
+    rm -rf "$out/$lang.old"
+    say "$n prompts generated for $lang in $out/$lang (.wav, .ulaw, .alaw)"
   done
 }
 
