@@ -1,13 +1,14 @@
-// The shipped default flow (ivr/flows/default.yaml) run by the flow interpreter behaves like the fixed flow of
-// ivr/inbound-call.ts: the same prompts, the same path words, the same queue and hang-up handling.
+// The fees line (ivr/flows/fees-line.yaml, the flow of the walking skeleton) run by the flow interpreter, event by
+// event: the prompts, the path words, the queue and hang-up handling. The whole hotline flow (default.yaml) and
+// every node kind are run through the simulator in flow-simulate.test.ts.
 import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import type { PopArrear, PopOwner } from '../../core/index.ts';
-import type { InboundCallSettings } from '../../ivr/inbound-call.ts';
 import {
   newFlowCall,
   stepFlow,
   type FlowCall,
+  type FlowCallSettings,
   type FlowEffect,
   type FlowEvent,
   type FlowStep,
@@ -23,12 +24,12 @@ function load(file: string, text: string): Flow {
   return result.flow!;
 }
 
-const DEFAULT = load(
-  'ivr/flows/default.yaml',
-  readFileSync(new URL('../../ivr/flows/default.yaml', import.meta.url), 'utf8'),
+const FEES_LINE = load(
+  'ivr/flows/fees-line.yaml',
+  readFileSync(new URL('../../ivr/flows/fees-line.yaml', import.meta.url), 'utf8'),
 );
 
-const SETTINGS: InboundCallSettings = {
+const SETTINGS: FlowCallSettings = {
   digitTimeoutMs: 6000,
   menuRetries: 3,
   holdAnnounceS: 20,
@@ -76,17 +77,23 @@ const FEES_LOOKED_UP: FlowEvent = {
   result: { what: 'fee_balance', items: [PROPERTY_FEE] },
 };
 
-function arrive(callerNumber: string | null = '13800138000', flow: Flow = DEFAULT): FlowStep {
-  return newFlowCall(SETTINGS, flow, { callId: 'c1', channelId: 'ch1', callerNumber, dialled: '4008001234' });
+function arrive(callerNumber: string | null = '13800138000', flow: Flow = FEES_LINE): FlowStep {
+  return newFlowCall(SETTINGS, flow, {
+    callId: 'c1',
+    channelId: 'ch1',
+    callerNumber,
+    dialled: '4008200001',
+    now: { date: '2026-11-15', time: '14:30' },
+  });
 }
 
 /** Feeds events one after another; returns the last step (its state and the effects of the last event). */
 function drive(state: FlowCall, ...events: FlowEvent[]): FlowStep {
-  return driveWith(SETTINGS, DEFAULT, state, ...events);
+  return driveWith(SETTINGS, FEES_LINE, state, ...events);
 }
 
 function driveWith(
-  settings: InboundCallSettings,
+  settings: FlowCallSettings,
   flow: Flow,
   state: FlowCall,
   ...events: FlowEvent[]
@@ -166,7 +173,13 @@ describe('a call arriving', () => {
     expect(state.phase).toBe('arrived');
     expect(state.plays).toBe(0);
     expect(state.path).toEqual([]);
-    expect(state.vars).toEqual({ caller: '13800138000', dialled: '4008001234', 'call.id': 'c1' });
+    expect(state.vars).toEqual({
+      caller: '13800138000',
+      dialled: '4008200001',
+      'call.id': 'c1',
+      'now.date': '2026-11-15',
+      'now.time': '14:30',
+    });
   });
 
   it('records that the IVR answered', () => {
@@ -181,6 +194,7 @@ describe('a known owner', () => {
     expect(state.phase).toBe('menu');
     expect(state.node).toBe('main-menu');
     expect(state.owner?.id).toBe(1);
+    expect(state.path).toEqual(['identified:caller-id']);
     expect(state.vars).toMatchObject({ 'owner.name': '张伟', 'unit.room': 'B3-1502', 'unit.id': '11' });
     expect(effects).toEqual([
       { do: 'record', event: 'identified', detail: { ownerId: 1 } },
@@ -219,9 +233,9 @@ describe('a known owner', () => {
 describe('key 1: fees', () => {
   it('looks up the fee balance of all the owner’s units', () => {
     const { state, effects } = drive(atMenu(OWNER_TWO_UNITS), { kind: 'dtmf', digit: '1' });
-    expect(state.phase).toBe('lookup');
+    expect(state.phase).toBe('waiting');
     expect(state.intent).toBe('fees');
-    expect(state.path).toEqual(['menu:1']);
+    expect(state.path).toEqual(['identified:caller-id', 'menu:1']);
     expect(effects).toEqual([
       { do: 'cancel-timer', timer: 'digit' },
       { do: 'record', event: 'menu', detail: { key: '1', choice: 'fees' } },
@@ -232,7 +246,7 @@ describe('key 1: fees', () => {
   it('then speaks the fees followed by the menu in one playback, and waits for a key again', () => {
     const lookingUp = drive(atMenu(), { kind: 'dtmf', digit: '1' }).state;
     const spoken = drive(lookingUp, FEES_LOOKED_UP);
-    expect(spoken.state.path).toEqual(['menu:1', 'fees']);
+    expect(spoken.state.path).toEqual(['identified:caller-id', 'menu:1', 'fees']);
     expect(spoken.state.phase).toBe('menu');
     expect(spoken.state.vars).toMatchObject({
       'fees.total': '123450',
@@ -240,7 +254,7 @@ describe('key 1: fees', () => {
       'fees.units': '1',
     });
     expect(spoken.effects).toEqual([
-      { do: 'record', event: 'self-service', detail: { service: 'fees', items: 1 } },
+      { do: 'record', event: 'self-service', detail: { service: 'fees', found: true } },
       { do: 'play', playbackId: 'c1:2', lang: 'zh', prompts: [...FEES_B3_1502, 'menu-main'] },
     ]);
     const waiting = drive(spoken.state, { kind: 'playback-finished', playbackId: 'c1:2' });
@@ -281,7 +295,7 @@ describe('key 1: fees', () => {
     const speaking = drive(atMenu(), { kind: 'dtmf', digit: '1' }, FEES_LOOKED_UP).state;
     const { state, effects } = drive(speaking, { kind: 'dtmf', digit: '0' });
     expect(effects[0]).toEqual({ do: 'stop-playback', playbackId: 'c1:2' });
-    expect(state.path).toEqual(['menu:1', 'fees', 'menu:0']);
+    expect(state.path).toEqual(['identified:caller-id', 'menu:1', 'fees', 'menu:0']);
     expect(state.phase).toBe('queued');
   });
 });
@@ -291,13 +305,13 @@ describe('key 0: an agent', () => {
     const { state, effects } = drive(atMenu(), { kind: 'dtmf', digit: '0' });
     expect(state.phase).toBe('queued');
     expect(state.intent).toBe('agent');
-    expect(state.path).toEqual(['menu:0']);
+    expect(state.path).toEqual(['identified:caller-id', 'menu:0']);
     expect(effects).toEqual([
       { do: 'cancel-timer', timer: 'digit' },
       { do: 'record', event: 'menu', detail: { key: '0', choice: 'agent' } },
       { do: 'cancel-timer', timer: 'digit' },
       { do: 'enqueue', queue: 'general', intent: 'agent', priority: 'normal' },
-      { do: 'record', event: 'queued', detail: { queue: 'general', intent: 'agent' } },
+      { do: 'record', event: 'queued', detail: { queue: 'general', intent: 'agent', priority: 'normal' } },
       { do: 'play', playbackId: 'c1:2', prompts: ['to-agent'], lang: 'zh' },
     ]);
   });
@@ -325,10 +339,15 @@ describe('key 0: an agent', () => {
     ]);
   });
 
+  it('a VIP owner pressing 0 is queued at VIP priority', () => {
+    const { effects } = drive(atMenu(OWNER_TWO_UNITS), { kind: 'dtmf', digit: '0' });
+    expect(effects).toContainEqual({ do: 'enqueue', queue: 'general', intent: 'agent', priority: 'vip' });
+  });
+
   it('keys pressed while waiting are ignored', () => {
     const { state, effects } = drive(onHold(), { kind: 'dtmf', digit: '1' });
     expect(effects).toEqual([]);
-    expect(state.path).toEqual(['menu:0']);
+    expect(state.path).toEqual(['identified:caller-id', 'menu:0']);
   });
 });
 
@@ -344,7 +363,7 @@ describe('an unknown caller', () => {
       { do: 'record', event: 'identified', detail: { ownerId: null } },
       { do: 'cancel-timer', timer: 'digit' },
       { do: 'enqueue', queue: 'general', intent: 'agent', priority: 'normal' },
-      { do: 'record', event: 'queued', detail: { queue: 'general', intent: 'agent' } },
+      { do: 'record', event: 'queued', detail: { queue: 'general', intent: 'agent', priority: 'normal' } },
       { do: 'play', playbackId: 'c1:1', prompts: ['welcome', 'unknown-caller'], lang: 'zh' },
     ]);
   });
@@ -354,8 +373,8 @@ describe('menu mistakes', () => {
   it('an invalid key is counted and the menu is played again after "invalid key"', () => {
     const { state, effects } = drive(atMenu(), { kind: 'dtmf', digit: '5' });
     expect(state.phase).toBe('menu');
-    expect(state.menuFailures).toBe(1);
-    expect(state.path).toEqual(['menu:invalid:5']);
+    expect(state.failures).toBe(1);
+    expect(state.path).toEqual(['identified:caller-id', 'menu:invalid:5']);
     expect(effects).toEqual([
       { do: 'cancel-timer', timer: 'digit' },
       { do: 'record', event: 'menu', detail: { key: '5', choice: 'invalid' } },
@@ -365,7 +384,7 @@ describe('menu mistakes', () => {
 
   it('no key before the timer runs out is counted and the menu is played again after "no input"', () => {
     const { state, effects } = drive(atMenu(), { kind: 'digit-timeout' });
-    expect(state.path).toEqual(['menu:no-input']);
+    expect(state.path).toEqual(['identified:caller-id', 'menu:no-input']);
     expect(effects).toEqual([
       { do: 'play', playbackId: 'c1:2', prompts: ['no-input', 'menu-main'], lang: 'zh' },
     ]);
@@ -386,19 +405,25 @@ describe('menu mistakes', () => {
       { kind: 'digit-timeout' },
     );
     expect(state.phase).toBe('queued');
-    expect(state.path).toEqual(['menu:invalid:5', 'menu:no-input', 'menu:no-input', 'menu:fallback']);
+    expect(state.path).toEqual([
+      'identified:caller-id',
+      'menu:invalid:5',
+      'menu:no-input',
+      'menu:no-input',
+      'menu:fallback',
+    ]);
     expect(effects).toEqual([
       { do: 'cancel-timer', timer: 'digit' },
       { do: 'enqueue', queue: 'general', intent: 'agent', priority: 'normal' },
-      { do: 'record', event: 'queued', detail: { queue: 'general', intent: 'agent' } },
+      { do: 'record', event: 'queued', detail: { queue: 'general', intent: 'agent', priority: 'normal' } },
       { do: 'play', playbackId: 'c1:4', prompts: ['no-input', 'to-agent'], lang: 'zh' },
     ]);
   });
 
   it('with one retry allowed, the first silence goes to an agent', () => {
     const one = { ...SETTINGS, menuRetries: 1 };
-    const { state, effects } = driveWith(one, DEFAULT, atMenu(), { kind: 'digit-timeout' });
-    expect(state.path).toEqual(['menu:no-input', 'menu:fallback']);
+    const { state, effects } = driveWith(one, FEES_LINE, atMenu(), { kind: 'digit-timeout' });
+    expect(state.path).toEqual(['identified:caller-id', 'menu:no-input', 'menu:fallback']);
     expect(plays(effects)).toEqual([
       { do: 'play', playbackId: 'c1:2', prompts: ['no-input', 'to-agent'], lang: 'zh' },
     ]);
@@ -413,7 +438,7 @@ describe('menu mistakes', () => {
       FEES_LOOKED_UP,
       { kind: 'dtmf', digit: '7' },
     );
-    expect(state.menuFailures).toBe(1);
+    expect(state.failures).toBe(1);
     expect(state.phase).toBe('menu');
   });
 });
@@ -459,6 +484,7 @@ describe('the end of a call', () => {
     expect(effects).toEqual([
       { do: 'cancel-timer', timer: 'digit' },
       { do: 'cancel-timer', timer: 'hold' },
+      { do: 'cancel-timer', timer: 'record' },
       { do: 'dequeue' },
       { do: 'finish', hangupBy: 'caller', cause: 'normal', outcome: 'abandoned' },
     ]);
@@ -630,31 +656,39 @@ describe('a flow without identify', () => {
   });
 });
 
-describe('a node kind the interpreter does not run yet', () => {
-  it('is reported and the call goes to an agent', () => {
-    const flow = load(
-      'flows/hours.yaml',
-      `name: hours
+describe('an hours node', () => {
+  const flow = load(
+    'flows/hours.yaml',
+    `name: hours
 numbers: ['4008200001']
 language: zh
 start: welcome
 nodes:
   welcome: { kind: play, prompts: [welcome], next: open }
-  open: { kind: hours, open: bye, closed: bye }
+  open: { kind: hours, open: bye, closed: closed }
+  closed: { kind: hangup, prompt: [after-hours] }
   bye: { kind: hangup, prompt: [goodbye] }
 `,
-    );
-    const { state, effects } = arrive('13800138000', flow);
-    expect(state.phase).toBe('queued');
-    expect(state.path).toEqual(['unsupported:hours']);
-    expect(effects).toEqual([
+  );
+
+  it('lets the welcome be heard, then asks for the opening hours and goes on at the answer', () => {
+    const arrived = arrive('13800138000', flow);
+    expect(arrived.state.phase).toBe('walking');
+    expect(arrived.effects).toEqual([
       { do: 'answer' },
       { do: 'record', event: 'identified', detail: { ownerId: null } },
-      { do: 'unsupported', node: 'open', kind: 'hours' },
-      { do: 'cancel-timer', timer: 'digit' },
-      { do: 'enqueue', queue: 'property', intent: 'agent', priority: 'normal' },
-      { do: 'record', event: 'queued', detail: { queue: 'property', intent: 'agent' } },
-      { do: 'play', playbackId: 'c1:1', prompts: ['welcome', 'to-agent'], lang: 'zh' },
+      { do: 'play', playbackId: 'c1:1', prompts: ['welcome'], lang: 'zh' },
+    ]);
+    const asking = driveWith(SETTINGS, flow, arrived.state, {
+      kind: 'playback-finished',
+      playbackId: 'c1:1',
+    });
+    expect(asking.state.phase).toBe('waiting');
+    expect(asking.effects).toEqual([{ do: 'check-hours', estate: null, unitId: null }]);
+    const closed = driveWith(SETTINGS, flow, asking.state, { kind: 'hours-checked', state: 'closed' });
+    expect(closed.state.path).toEqual(['hours:closed']);
+    expect(closed.effects).toEqual([
+      { do: 'play', playbackId: 'c1:2', prompts: ['after-hours'], lang: 'zh' },
     ]);
   });
 });
