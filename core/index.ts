@@ -5,3 +5,4 @@ export * from './clock.ts';
 export * from './contracts.ts';
 export * from './phone.ts';
 export * from './password.ts';
+export * from './calendar.ts';

@@ -1,0 +1,216 @@
+// The mainland-China calendar and an estate's opening hours: is the hotline staffed now, is a date a working
+// day. Pure: no I/O, no clock; the time zone comes with the hours, the instant with the call.
+//
+// Public holidays and make-up working days (调休上班) come from the chinese-days package (its data follows the
+// State Council's yearly notice, e.g. 国办发明电〔2025〕 for 2026). We read its shipped JSON
+// (chinese-days/dist/chinese-days.json: `holidays` and `workdays`, keyed 'YYYY-MM-DD') rather than calling
+// isWorkday()/isHoliday(): those build their tables and read their arguments in the process's local time zone,
+// and answer a day off in a process running west of UTC (TZ=America/Los_Angeles: 2026-10-07 "a workday",
+// 2026-10-10 "not one"). Looking a calendar date up by its text has no time zone at all.
+// The data covers the years the package knows (2004-2026 in 1.5.7); later years have weekends only until the
+// package is updated after the State Council publishes the next year's schedule (usually in November).
+import calendarData from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
+
+/** ISO weekday: Monday = 1 ... Sunday = 7. */
+export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+
+/** One weekday's opening hours, local wall-clock times 'HH:MM'; open from `opens` up to (not at) `closes`. */
+export interface DayHours {
+  weekday: IsoWeekday;
+  opens: string;
+  /** After `opens`; '24:00' is the end of the day. Hours never run past midnight: split them over two days. */
+  closes: string;
+}
+
+/** When an estate's hotline is staffed (agents on duty); outside these hours the IVR takes voicemail. */
+export interface OpeningHours {
+  /** IANA time zone the hours are in, e.g. 'Asia/Shanghai'. */
+  timeZone: string;
+  /** Staffed on mainland public holidays too (with that weekday's hours); otherwise a holiday is 'holiday'. */
+  openOnHolidays: boolean;
+  /** At most one entry per weekday; a weekday without one is closed all day. */
+  days: DayHours[];
+}
+
+export type HoursState = 'open' | 'closed' | 'holiday';
+
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+/**
+ * The hours of an estate that has set none: 08:00-20:00 every day, so a new estate is reachable (not "always
+ * after hours") until someone enters its real hours.
+ */
+export function defaultOpeningHours(
+  timeZone: string = DEFAULT_TIME_ZONE,
+  openOnHolidays = false,
+): OpeningHours {
+  const weekdays: IsoWeekday[] = [1, 2, 3, 4, 5, 6, 7];
+  return {
+    timeZone,
+    openOnHolidays,
+    days: weekdays.map((weekday) => ({ weekday, opens: '08:00', closes: '20:00' })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The calendar
+// ---------------------------------------------------------------------------------------------------------------
+
+const DATA: { holidays: Record<string, string>; workdays: Record<string, string> } = calendarData;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DAY_MS = 86_400_000;
+
+function checkDate(date: string): void {
+  const m = ISO_DATE.exec(date);
+  const valid = m !== null && new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) === date;
+  if (!valid) throw new RangeError(`not a calendar date 'YYYY-MM-DD': "${date}"`);
+}
+
+/** The ISO weekday of a calendar date 'YYYY-MM-DD'. */
+export function weekdayOf(date: string): IsoWeekday {
+  checkDate(date);
+  const day = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return (day === 0 ? 7 : day) as IsoWeekday;
+}
+
+/** A mainland public holiday (法定节假日, the whole announced break including its weekend days). */
+export function isPublicHoliday(date: string): boolean {
+  checkDate(date);
+  return Object.hasOwn(DATA.holidays, date);
+}
+
+/** A weekend day worked to make up for a holiday (调休上班), e.g. Saturday 2026-10-10. */
+export function isMakeUpWorkday(date: string): boolean {
+  checkDate(date);
+  return Object.hasOwn(DATA.workdays, date);
+}
+
+/** A working day: a make-up working day, or Monday to Friday that is not a public holiday. */
+export function isWorkingDay(date: string): boolean {
+  if (isMakeUpWorkday(date)) return true;
+  return weekdayOf(date) <= 5 && !isPublicHoliday(date);
+}
+
+/** Does the holiday data know this year? (A later year has weekends only: update chinese-days.) */
+export function holidayCalendarCovers(year: number): boolean {
+  return Object.keys(DATA.holidays).some((d) => d.startsWith(`${year}-`));
+}
+
+/** The calendar date 'YYYY-MM-DD' `days` days after `date` (before it when negative). */
+export function addDays(date: string, days: number): string {
+  checkDate(date);
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Local time in a zone (Intl, no dependency)
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface LocalTime {
+  /** 'YYYY-MM-DD' */
+  date: string;
+  weekday: IsoWeekday;
+  /** Minutes since local midnight, 0..1439. */
+  minutes: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    // throws RangeError for a zone Intl does not know
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+function parts(
+  at: Date,
+  timeZone: string,
+): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number> {
+  if (Number.isNaN(at.getTime())) throw new RangeError('invalid Date');
+  const out = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+  for (const p of formatter(timeZone).formatToParts(at)) {
+    if (p.type in out) out[p.type as keyof typeof out] = Number(p.value);
+  }
+  return out;
+}
+
+/** The wall-clock date, weekday and time of an instant in a time zone. */
+export function localTime(at: Date, timeZone: string): LocalTime {
+  const p = parts(at, timeZone);
+  const date = `${String(p.year).padStart(4, '0')}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+  return { date, weekday: weekdayOf(date), minutes: p.hour * 60 + p.minute };
+}
+
+/** How far the zone's wall clock is ahead of UTC at an instant, in milliseconds. */
+function offsetMs(at: Date, timeZone: string): number {
+  const p = parts(at, timeZone);
+  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return wall - Math.floor(at.getTime() / 1000) * 1000;
+}
+
+/**
+ * The instant `workingDays` working days after `at`, at the same local wall-clock time: Thursday 2026-09-24
+ * 10:00 plus 4 working days is Thursday 2026-10-08 10:00 (the National Day break and its weekend in between).
+ */
+export function addWorkingDays(at: Date, workingDays: number, timeZone: string = DEFAULT_TIME_ZONE): Date {
+  if (!Number.isInteger(workingDays) || workingDays < 0) {
+    throw new RangeError(`workingDays must be a whole number >= 0, got ${workingDays}`);
+  }
+  const start = localTime(at, timeZone);
+  let date = start.date;
+  for (let left = workingDays; left > 0;) {
+    date = addDays(date, 1);
+    if (isWorkingDay(date)) left--;
+  }
+  // the same wall-clock time on the target date, turned back into an instant (corrected once for an offset that
+  // changed in between, where the zone has daylight saving)
+  const timeOfDayMs = at.getTime() + offsetMs(at, timeZone) - Date.parse(`${start.date}T00:00:00Z`);
+  const wall = Date.parse(`${date}T00:00:00Z`) + timeOfDayMs;
+  let guess = wall - offsetMs(at, timeZone);
+  guess = wall - offsetMs(new Date(guess), timeZone);
+  return new Date(guess);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Opening hours
+// ---------------------------------------------------------------------------------------------------------------
+
+const CLOCK = /^([01]\d|2[0-4]):([0-5]\d)$/;
+
+/** 'HH:MM' as minutes since midnight; '24:00' is 1440. */
+export function clockMinutes(clock: string): number {
+  const m = CLOCK.exec(clock);
+  const minutes = m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
+  if (!(minutes <= 1440)) throw new RangeError(`not a time of day 'HH:MM': "${clock}"`);
+  return minutes;
+}
+
+/**
+ * Is the hotline staffed at `at`? Evaluated in the hours' time zone:
+ * - a mainland public holiday is 'holiday' (all day), unless `openOnHolidays`, when the weekday's hours apply;
+ * - a make-up working weekend day (调休上班) has Monday's hours;
+ * - any other day has its weekday's hours;
+ * - outside the day's hours (or on a weekday without hours) it is 'closed'.
+ */
+export function hoursState(hours: OpeningHours, at: Date): HoursState {
+  const local = localTime(at, hours.timeZone);
+  if (isPublicHoliday(local.date) && !hours.openOnHolidays) return 'holiday';
+  const weekday: IsoWeekday = isMakeUpWorkday(local.date) && local.weekday >= 6 ? 1 : local.weekday;
+  const day = hours.days.find((d) => d.weekday === weekday);
+  if (!day) return 'closed';
+  const open = local.minutes >= clockMinutes(day.opens) && local.minutes < clockMinutes(day.closes);
+  return open ? 'open' : 'closed';
+}

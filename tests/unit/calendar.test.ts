@@ -1,0 +1,156 @@
+// Is the hotline staffed? The mainland calendar (public holidays, make-up working days) and an estate's hours.
+import { describe, expect, it } from 'vitest';
+import {
+  addWorkingDays,
+  defaultOpeningHours,
+  holidayCalendarCovers,
+  hoursState,
+  isMakeUpWorkday,
+  isPublicHoliday,
+  isWorkingDay,
+  localTime,
+  type HoursState,
+  type OpeningHours,
+} from '../../core/calendar.ts';
+
+/** Monday to Friday 09:00-18:00 in Shanghai, nothing at weekends: make-up days show up clearly. */
+const OFFICE: OpeningHours = {
+  timeZone: 'Asia/Shanghai',
+  openOnHolidays: false,
+  days: ([1, 2, 3, 4, 5] as const).map((weekday) => ({ weekday, opens: '09:00', closes: '18:00' })),
+};
+const EVERY_DAY = defaultOpeningHours(); // 08:00-20:00, Asia/Shanghai
+
+/** An instant given as Shanghai wall-clock time (UTC+8, no daylight saving). */
+const shanghai = (local: string) => new Date(`${local}+08:00`);
+
+describe('the mainland calendar (chinese-days data)', () => {
+  it.each([
+    ['2026-10-01', 'Thursday, National Day', false],
+    ['2026-10-03', 'Saturday inside the National Day break', false],
+    ['2026-10-07', 'Wednesday, last day of the break', false],
+    ['2026-10-08', 'Thursday after the break', true],
+    ['2026-10-10', 'Saturday worked to make up for National Day (调休)', true],
+    ['2026-09-20', 'Sunday worked to make up for National Day (调休)', true],
+    ['2026-09-25', 'Friday, Mid-Autumn Festival', false],
+    ['2026-02-14', 'Saturday worked to make up for the Spring Festival', true],
+    ['2026-02-16', 'Monday in the Spring Festival break', false],
+    ['2026-10-17', 'an ordinary Saturday', false],
+    ['2026-11-24', 'an ordinary Tuesday', true],
+  ])('%s (%s) is a working day: %s', (date, _what, working) => {
+    expect(isWorkingDay(date)).toBe(working);
+  });
+
+  it('tells a public holiday from a weekend, and a make-up working day from a weekday', () => {
+    expect(isPublicHoliday('2026-10-03')).toBe(true);
+    expect(isPublicHoliday('2026-10-17')).toBe(false);
+    expect(isMakeUpWorkday('2026-10-10')).toBe(true);
+    expect(isMakeUpWorkday('2026-10-12')).toBe(false);
+  });
+
+  it('knows 2026 and says when a year is not in its data yet', () => {
+    expect(holidayCalendarCovers(2026)).toBe(true);
+    expect(holidayCalendarCovers(2031)).toBe(false);
+  });
+
+  it('refuses a date that is not one', () => {
+    expect(() => isWorkingDay('2026-02-30')).toThrow(RangeError);
+    expect(() => isWorkingDay('tomorrow')).toThrow(RangeError);
+  });
+
+  it('gives the same answers whatever the process time zone is', () => {
+    const saved = process.env.TZ;
+    try {
+      process.env.TZ = 'America/Los_Angeles';
+      expect(['2026-10-07', '2026-10-10', '2026-09-20', '2026-10-12'].map(isWorkingDay)).toEqual([
+        false,
+        true,
+        true,
+        true,
+      ]);
+      expect(hoursState(OFFICE, shanghai('2026-10-10T10:00'))).toBe('open');
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
+});
+
+describe('hoursState: is the hotline staffed at this instant?', () => {
+  const table: [string, string, HoursState, OpeningHours][] = [
+    ['2026-10-01T12:00', 'National Day at noon', 'holiday', OFFICE],
+    ['2026-10-07T10:00', 'the last day of the National Day break', 'holiday', EVERY_DAY],
+    ['2026-10-08T10:00', 'the first working day after it', 'open', OFFICE],
+    ['2026-10-10T10:00', 'a make-up working Saturday, with Monday hours', 'open', OFFICE],
+    ['2026-10-10T08:30', 'a make-up working Saturday before Monday opens', 'closed', OFFICE],
+    ['2026-09-20T17:59', 'a make-up working Sunday, a minute before closing', 'open', OFFICE],
+    ['2026-10-17T10:00', 'an ordinary Saturday without hours', 'closed', OFFICE],
+    ['2026-10-17T10:00', 'an ordinary Saturday with hours', 'open', EVERY_DAY],
+    ['2026-11-24T09:00', 'an ordinary Tuesday at opening time', 'open', OFFICE],
+    ['2026-11-24T12:00', 'an ordinary Tuesday at noon', 'open', OFFICE],
+    ['2026-11-24T18:00', 'an ordinary Tuesday at closing time', 'closed', OFFICE],
+    ['2026-11-24T21:00', 'an ordinary Tuesday evening', 'closed', EVERY_DAY],
+  ];
+  it.each(table)('%s Shanghai (%s) is %s', (local, _what, state, hours) => {
+    expect(hoursState(hours, shanghai(local))).toBe(state);
+  });
+
+  it('reads the clock in the estate time zone: 23:30 UTC is 07:30 the next morning in Shanghai', () => {
+    const at = new Date('2026-11-24T23:30:00Z');
+    expect(localTime(at, 'Asia/Shanghai')).toEqual({ date: '2026-11-25', weekday: 3, minutes: 7 * 60 + 30 });
+    expect(hoursState(EVERY_DAY, at)).toBe('closed'); // opens at 08:00
+    expect(hoursState(EVERY_DAY, new Date('2026-11-25T00:00:00Z'))).toBe('open'); // 08:00
+    // 2026-09-30 is a working Wednesday in UTC, but already National Day in Shanghai
+    expect(hoursState(EVERY_DAY, new Date('2026-09-30T23:30:00Z'))).toBe('holiday');
+    // Friday 16:30 UTC is the make-up working Saturday 00:30 in Shanghai, which has Monday's hours (all day here)
+    expect(
+      hoursState(
+        { ...OFFICE, days: [{ weekday: 1, opens: '00:00', closes: '24:00' }] },
+        new Date('2026-10-09T16:30:00Z'),
+      ),
+    ).toBe('open');
+  });
+
+  it('opens on public holidays with the weekday hours when the estate says so', () => {
+    const always = { ...EVERY_DAY, openOnHolidays: true };
+    expect(hoursState(always, shanghai('2026-10-03T10:00'))).toBe('open');
+    expect(hoursState(always, shanghai('2026-10-03T21:00'))).toBe('closed');
+    expect(hoursState({ ...OFFICE, openOnHolidays: true }, shanghai('2026-10-03T10:00'))).toBe('closed');
+  });
+
+  it('keeps hours to the day: 24:00 closes at midnight', () => {
+    const late = { ...OFFICE, days: [{ weekday: 2 as const, opens: '20:00', closes: '24:00' }] };
+    expect(hoursState(late, shanghai('2026-11-24T23:59'))).toBe('open');
+    expect(hoursState(late, shanghai('2026-11-25T00:00'))).toBe('closed');
+  });
+
+  it('uses the given zone, not Shanghai', () => {
+    const london: OpeningHours = { ...EVERY_DAY, timeZone: 'Europe/London' };
+    // 07:30 UTC = 07:30 in London in November (closed), 15:30 in Shanghai (open)
+    expect(hoursState(london, new Date('2026-11-24T07:30:00Z'))).toBe('closed');
+    expect(hoursState(EVERY_DAY, new Date('2026-11-24T07:30:00Z'))).toBe('open');
+  });
+
+  it('refuses an unknown time zone', () => {
+    expect(() => hoursState({ ...EVERY_DAY, timeZone: 'Mars/Olympus' }, new Date())).toThrow(RangeError);
+  });
+});
+
+describe('addWorkingDays', () => {
+  it('skips weekends and the National Day break, keeping the local time', () => {
+    // Thursday 2026-09-24 10:00; Mid-Autumn 25-27, working 28-30, National Day 1-7, then Thursday the 8th
+    expect(addWorkingDays(shanghai('2026-09-24T10:00'), 4, 'Asia/Shanghai').toISOString()).toBe(
+      '2026-10-08T02:00:00.000Z',
+    );
+    // Friday 2026-10-09 + 1 working day: the make-up Saturday 10-10
+    expect(addWorkingDays(shanghai('2026-10-09T16:45'), 1).toISOString()).toBe('2026-10-10T08:45:00.000Z');
+    expect(addWorkingDays(shanghai('2026-11-24T09:00'), 0).toISOString()).toBe('2026-11-24T01:00:00.000Z');
+  });
+
+  it('keeps the wall-clock time across a daylight-saving change', () => {
+    // Friday 2026-10-23 09:00 in London (BST, UTC+1) + 1 working day = Monday 26th 09:00 (GMT, UTC+0)
+    expect(addWorkingDays(new Date('2026-10-23T08:00:00Z'), 1, 'Europe/London').toISOString()).toBe(
+      '2026-10-26T09:00:00.000Z',
+    );
+  });
+});
