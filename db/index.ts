@@ -4,3 +4,4 @@ export * from './owners.ts';
 export * from './calls.ts';
 export * from './agents.ts';
 export * from './tickets.ts';
+export * from './self-service.ts';
