@@ -80,6 +80,23 @@ export interface CallEventRow {
   kind: string;
   detail: Record<string, string | number>;
 }
+/** Opening hours of an estate for one ISO weekday (Monday = 1), local times 'HH:MM'. */
+export interface EstateHoursRow {
+  estateId: number;
+  weekday: number;
+  opens: string;
+  closes: string;
+}
+export interface NoticeRow {
+  id: number;
+  estateId: number;
+  buildingId: number | null;
+  kind: 'water-cut' | 'power-cut' | 'gas-cut' | 'works' | 'storm' | 'other';
+  title: string;
+  body: string;
+  startsAt: string;
+  endsAt: string | null;
+}
 export interface TicketRow {
   id: number;
   number: string;
@@ -97,7 +114,9 @@ export interface TicketRow {
 /** Rows for one transaction, in insertion order (parents before children). */
 export interface DemoBatch {
   estates: EstateRow[];
+  estateHours: EstateHoursRow[];
   buildings: BuildingRow[];
+  notices: NoticeRow[];
   units: UnitRow[];
   owners: OwnerRow[];
   ownerPhones: OwnerPhoneRow[];
@@ -111,7 +130,9 @@ export interface DemoBatch {
 function emptyBatch(): DemoBatch {
   return {
     estates: [],
+    estateHours: [],
     buildings: [],
+    notices: [],
     units: [],
     owners: [],
     ownerPhones: [],
@@ -255,6 +276,55 @@ export const DEMO_FIXTURE_OWNERS: readonly DemoOwner[] = [
   DEMO_OWNER_NO_ARREARS,
 ];
 
+/** 翠湖花园's hotline is staffed 08:00-20:00 every day (estate_hours, one row per ISO weekday). */
+export const DEMO_ESTATE_HOURS = { opens: '08:00', closes: '20:00' } as const;
+
+/** A local time in Asia/Shanghai relative to the seeding day: `day` days after it, at `time` ('HH:MM'). */
+export interface DemoNoticeTime {
+  readonly day: number;
+  readonly time: string;
+}
+export interface DemoNotice {
+  readonly id: number;
+  readonly kind: NoticeRow['kind'];
+  /** null: the whole estate. */
+  readonly buildingCode: string | null;
+  readonly title: string;
+  readonly body: string;
+  readonly starts: DemoNoticeTime;
+  readonly ends: DemoNoticeTime;
+}
+
+/** 3号楼 has no water tomorrow from 09:00 to 17:00 (relative to the seeding time). */
+export const DEMO_WATER_CUT: DemoNotice = {
+  id: 1,
+  kind: 'water-cut',
+  buildingCode: 'B3',
+  title: '3号楼停水通知',
+  body: '因二次供水水箱清洗，3号楼明天 09:00 至 17:00 停水，请提前储水。给您带来不便，敬请谅解。',
+  starts: { day: 1, time: '09:00' },
+  ends: { day: 1, time: '17:00' },
+};
+
+/** Road works across the estate, from yesterday 08:00 for a week. */
+export const DEMO_WORKS: DemoNotice = {
+  id: 2,
+  kind: 'works',
+  buildingCode: null,
+  title: '小区主干道路面维修',
+  body: '小区主干道路面维修，施工期间车辆请从南门出入，行人注意安全。',
+  starts: { day: -1, time: '08:00' },
+  ends: { day: 5, time: '18:00' },
+};
+
+export const DEMO_NOTICES: readonly DemoNotice[] = [DEMO_WATER_CUT, DEMO_WORKS];
+
+/** The instant (ISO 8601, UTC) of a notice time for data seeded at `asOf`. */
+export function demoNoticeInstant(t: DemoNoticeTime, asOf: Date): string {
+  const [hours, minutes] = t.time.split(':').map(Number) as [number, number];
+  return isoInstant(shanghaiInstant(shanghaiDay(asOf) + t.day, hours * 3600 + minutes * 60));
+}
+
 const RESERVED_PHONES: ReadonlySet<string> = new Set(DEMO_FIXTURE_OWNERS.map((o) => o.phone));
 /** Room codes the random generator must not hand out again in the first estate. */
 const RESERVED_ROOMS: ReadonlySet<string> = new Set(
@@ -265,8 +335,11 @@ function buildingName(number: number): string {
   return `${number}号楼`;
 }
 
-/** The fixture rows: the first estate, its buildings B1..B5 and the three fixture owners with their units and fees. */
-export function fixtureBatch(): DemoBatch {
+/**
+ * The fixture rows: the first estate with its opening hours, its buildings B1..B5, its two notices (their times
+ * relative to `asOf`, the seeding time) and the three fixture owners with their units and fees.
+ */
+export function fixtureBatch(asOf: Date): DemoBatch {
   const batch = emptyBatch();
   batch.estates.push({
     id: DEMO_ESTATE.id,
@@ -280,6 +353,23 @@ export function fixtureBatch(): DemoBatch {
       estateId: DEMO_ESTATE.id,
       code: `B${b.number}`,
       name: buildingName(b.number),
+    });
+  }
+  for (let weekday = 1; weekday <= 7; weekday++) {
+    batch.estateHours.push({ estateId: DEMO_ESTATE.id, weekday, ...DEMO_ESTATE_HOURS });
+  }
+  for (const n of DEMO_NOTICES) {
+    const building = FIXTURE_BUILDINGS.find((b) => `B${b.number}` === n.buildingCode);
+    if (n.buildingCode !== null && !building) throw new Error(`notice ${n.id} is in an unknown building`);
+    batch.notices.push({
+      id: n.id,
+      estateId: DEMO_ESTATE.id,
+      buildingId: building?.id ?? null,
+      kind: n.kind,
+      title: n.title,
+      body: n.body,
+      startsAt: demoNoticeInstant(n.starts, asOf),
+      endsAt: demoNoticeInstant(n.ends, asOf),
     });
   }
   for (const owner of DEMO_FIXTURE_OWNERS) {
@@ -1179,6 +1269,6 @@ export function* randomBatches(options: DemoDataOptions): Generator<DemoBatch, v
 
 /** Everything: the fixtures first, then the random bulk. */
 export function* demoBatches(options: DemoDataOptions): Generator<DemoBatch, void, undefined> {
-  yield fixtureBatch();
+  yield fixtureBatch(options.asOf);
   yield* randomBatches(options);
 }

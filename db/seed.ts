@@ -19,9 +19,11 @@ import {
   type CallEventRow,
   type CallRow,
   type DemoBatch,
+  type EstateHoursRow,
   type EstateRow,
   type BuildingRow,
   type FeeItemRow,
+  type NoticeRow,
   type OwnerPhoneRow,
   type OwnerRow,
   type OwnerUnitRow,
@@ -119,11 +121,27 @@ const TABLES = {
     { name: 'name', type: 'text', value: (r) => r.name },
     { name: 'hotline_number', type: 'text', value: (r) => r.hotlineNumber },
   ]),
+  estateHours: table<EstateHoursRow>('estate_hours', [
+    { name: 'estate_id', type: 'int', value: (r) => r.estateId },
+    { name: 'weekday', type: 'smallint', value: (r) => r.weekday },
+    { name: 'opens', type: 'time', value: (r) => r.opens },
+    { name: 'closes', type: 'time', value: (r) => r.closes },
+  ]),
   buildings: table<BuildingRow>('buildings', [
     { name: 'id', type: 'int', value: (r) => r.id },
     { name: 'estate_id', type: 'int', value: (r) => r.estateId },
     { name: 'code', type: 'text', value: (r) => r.code },
     { name: 'name', type: 'text', value: (r) => r.name },
+  ]),
+  notices: table<NoticeRow>('notices', [
+    { name: 'id', type: 'bigint', value: (r) => r.id },
+    { name: 'estate_id', type: 'int', value: (r) => r.estateId },
+    { name: 'building_id', type: 'int', value: (r) => r.buildingId },
+    { name: 'kind', type: 'text', value: (r) => r.kind },
+    { name: 'title', type: 'text', value: (r) => r.title },
+    { name: 'body', type: 'text', value: (r) => r.body },
+    { name: 'starts_at', type: 'timestamptz', value: (r) => r.startsAt },
+    { name: 'ends_at', type: 'timestamptz', value: (r) => r.endsAt },
   ]),
   units: table<UnitRow>('units', [
     { name: 'id', type: 'int', value: (r) => r.id },
@@ -203,7 +221,9 @@ const TABLES = {
 /** Writes one batch, parents before children (the caller provides the transaction). */
 async function insertBatch(client: Queryable, batch: DemoBatch): Promise<void> {
   await insertRows(client, TABLES.estates, batch.estates);
+  await insertRows(client, TABLES.estateHours, batch.estateHours);
   await insertRows(client, TABLES.buildings, batch.buildings);
+  await insertRows(client, TABLES.notices, batch.notices);
   await insertRows(client, TABLES.units, batch.units);
   await insertRows(client, TABLES.owners, batch.owners);
   await insertRows(client, TABLES.ownerPhones, batch.ownerPhones);
@@ -388,7 +408,7 @@ async function seed(pool: pg.Pool, options: SeedOptions, loginsFile: string): Pr
     const asOf = new Date();
     const logins = await inTransaction(pool, async (client) => {
       const created = await insertAgents(client);
-      await insertBatch(client, fixtureBatch());
+      await insertBatch(client, fixtureBatch(asOf));
       return created;
     });
     await writeLogins(loginsFile, logins);

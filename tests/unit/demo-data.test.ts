@@ -9,6 +9,8 @@ import {
   DEMO_OWNER,
   DEMO_OWNER_NO_ARREARS,
   DEMO_OWNER_TWO_UNITS,
+  DEMO_WATER_CUT,
+  DEMO_WORKS,
   estateIdentity,
   fixtureBatch,
   randomBatches,
@@ -23,7 +25,7 @@ const DAY_MS = 86_400_000;
 
 /** All rows of a list of batches, table by table. */
 function merge(batches: readonly DemoBatch[]): DemoBatch {
-  const all = fixtureBatch();
+  const all = fixtureBatch(AS_OF);
   for (const key of Object.keys(all) as (keyof DemoBatch)[]) all[key] = [];
   for (const batch of batches) {
     for (const key of Object.keys(all) as (keyof DemoBatch)[]) (all[key] as unknown[]).push(...batch[key]);
@@ -75,7 +77,7 @@ describe('the demo-data generator', () => {
 
   it('writes room codes as building-floor+room, never repeating a fixture room in the first estate', () => {
     const estateOfBuilding = new Map(
-      [...fixtureBatch().buildings, ...sample.buildings].map((b) => [b.id, b.estateId]),
+      [...fixtureBatch(AS_OF).buildings, ...sample.buildings].map((b) => [b.id, b.estateId]),
     );
     const seen = new Set<string>();
     for (const u of sample.units) {
@@ -191,7 +193,7 @@ describe('the demo-data generator', () => {
   });
 
   it('keeps each batch self-contained, so batches can be written in parallel', () => {
-    const fixtures = fixtureBatch();
+    const fixtures = fixtureBatch(AS_OF);
     const agentIds = new Set(DEMO_AGENTS.map((a) => a.id));
     const fixtureBuildings = new Set(fixtures.buildings.map((b) => b.id));
     for (const [i, batch] of sampleBatches.entries()) {
@@ -215,7 +217,7 @@ describe('the demo-data generator', () => {
   });
 
   it('hands out ids after the fixtures, without gaps or repeats', () => {
-    const fixtures = fixtureBatch();
+    const fixtures = fixtureBatch(AS_OF);
     const expectRun = (ids: number[], after: number) => expect(ids).toEqual(ids.map((_, i) => after + 1 + i));
     expectRun(
       sample.estates.map((e) => e.id),
@@ -245,7 +247,7 @@ describe('the demo-data generator', () => {
 });
 
 describe('the demo fixtures', () => {
-  const fixtures = fixtureBatch();
+  const fixtures = fixtureBatch(AS_OF);
   const unitByRoom = new Map(fixtures.units.map((u) => [u.roomCode, u]));
   const unpaidOf = (unitId: number) =>
     fixtures.feeItems
@@ -302,8 +304,41 @@ describe('the demo fixtures', () => {
     }
   });
 
+  it('staff the hotline of 翠湖花园 08:00-20:00 every day', () => {
+    expect(fixtures.estateHours).toEqual(
+      [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ estateId: 1, weekday, opens: '08:00', closes: '20:00' })),
+    );
+  });
+
+  it('announce a water cut in 3号楼 tomorrow 09:00-17:00 and road works across the estate, both current', () => {
+    // seeded at 2026-11-23 12:00 in Shanghai
+    const b3 = fixtures.buildings.find((b) => b.code === 'B3')!;
+    expect(fixtures.notices).toEqual([
+      expect.objectContaining({
+        id: DEMO_WATER_CUT.id,
+        estateId: DEMO_ESTATE.id,
+        buildingId: b3.id,
+        kind: 'water-cut',
+        startsAt: '2026-11-24T01:00:00.000Z',
+        endsAt: '2026-11-24T09:00:00.000Z',
+      }),
+      expect.objectContaining({
+        id: DEMO_WORKS.id,
+        estateId: DEMO_ESTATE.id,
+        buildingId: null,
+        kind: 'works',
+        startsAt: '2026-11-22T00:00:00.000Z',
+        endsAt: '2026-11-28T10:00:00.000Z',
+      }),
+    ]);
+    for (const n of fixtures.notices) expect(n.title).toMatch(/[\u4e00-\u9fff]/);
+    // the random bulk adds none: notices are fixtures only
+    expect(sample.notices).toEqual([]);
+    expect(sample.estateHours).toEqual([]);
+  });
+
   it('are the same on every call, and estates beyond the name list get unique phase names', () => {
-    expect(fixtureBatch()).toEqual(fixtures);
+    expect(fixtureBatch(AS_OF)).toEqual(fixtures);
     const codes = Array.from({ length: 600 }, (_, i) => estateIdentity(i).code);
     expect(new Set(codes).size).toBe(codes.length);
     expect(estateIdentity(0)).toEqual({ name: '翠湖花园', code: 'CH' });
