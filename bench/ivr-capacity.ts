@@ -4,8 +4,11 @@
 // bench-only extension. Per step: failed calls, peak calls in the flow, time in the flow, and the CPU per call
 // of the controller process (node main.ts start --role ivr) and of the bare app, read from /proc.
 //
-//   npm run bench:ivr -- [--rates 5,10,12.5,16] [--window-s 30] [--owners 600] [--apps ivr,bare] [--keep-calls]
-//                        [--at <git revision>]
+//   npm run bench:ivr -- [--at-once 100,200,300,400 | --rates 5,10,15] [--window-s 30] [--owners 600]
+//                        [--apps ivr,bare] [--keep-calls] [--at <git revision>]
+//
+// The step rates are --rates (calls/s), or by default the rates that put --at-once callers in the flow at once
+// (rate = callers ÷ the time a call spends in the flow, from the prompts' lengths), rounded to 0.5 calls/s.
 //
 // --at runs the controller from that revision (exported with git archive into the work folder) instead of the
 // working tree, e.g. to measure a commit while the working tree is half-way through a change. Note that the
@@ -63,7 +66,8 @@ type AppName = 'ivr' | 'bare';
 
 const { values } = parseArgs({
   options: {
-    rates: { type: 'string', default: '5,10,12.5,16' },
+    rates: { type: 'string' },
+    'at-once': { type: 'string', default: '100,200,300,400' },
     'window-s': { type: 'string', default: '30' },
     owners: { type: 'string', default: '600' },
     apps: { type: 'string', default: 'ivr,bare' },
@@ -71,18 +75,19 @@ const { values } = parseArgs({
     at: { type: 'string' },
   },
 });
-const RATES = values.rates.split(',').map(Number);
+const AT_ONCE = values['at-once'].split(',').map(Number);
+const EXPLICIT_RATES = values.rates?.split(',').map(Number) ?? null;
 const WINDOW_S = Number(values['window-s']);
 const OWNERS = Number(values.owners);
 const APPS = values.apps.split(',') as AppName[];
 if (
-  RATES.some((r) => !(r > 0)) ||
+  [...(EXPLICIT_RATES ?? []), ...AT_ONCE].some((r) => !(r > 0)) ||
   !(WINDOW_S > 0) ||
   !(OWNERS > 0 && OWNERS <= 9999) ||
   APPS.some((a) => a !== 'ivr' && a !== 'bare')
 ) {
   console.error(
-    'usage: node bench/ivr-capacity.ts [--rates 5,10,12.5,16] [--window-s 30] [--owners 1-9999] [--apps ivr,bare] [--keep-calls] [--at REV]',
+    'usage: node bench/ivr-capacity.ts [--at-once 100,200,300,400 | --rates 5,10,15] [--window-s 30] [--owners 1-9999] [--apps ivr,bare] [--keep-calls] [--at REV]',
   );
   process.exit(2);
 }
@@ -581,9 +586,10 @@ async function main(): Promise<void> {
   const maxStayMs = Math.max(...stays);
   const meanFlowS = (menuMs + stays.reduce((a, b) => a + b, 0) / stays.length) / 1000;
   const rtpLimit = rtpChannelLimit();
+  const rates = EXPLICIT_RATES ?? AT_ONCE.map((n) => Math.max(0.5, Math.round((2 * n) / meanFlowS) / 2));
   console.log(
     `callers press 1 after ${menuMs} ms and stay ${Math.min(...stays)}-${maxStayMs} ms more: ~${fmt(meanFlowS)} s in the flow; ` +
-      `expected in the flow at once: ${RATES.map((r) => `${r}/s → ${Math.round(r * meanFlowS)}`).join(', ')}` +
+      `expected in the flow at once: ${rates.map((r) => `${r}/s → ${Math.round(r * meanFlowS)}`).join(', ')}` +
       ` (Asterisk's RTP ports allow ${rtpLimit} channels)`,
   );
 
@@ -664,7 +670,7 @@ async function main(): Promise<void> {
     runNotes.push(idleText);
 
     const stopped = new Set<AppName>();
-    for (const rate of RATES) {
+    for (const rate of rates) {
       for (const app of APPS) {
         if (stopped.has(app) || aborted) continue;
         const isIvr = app === 'ivr';
