@@ -7,7 +7,14 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { createLogger, loadConfig, type Config, type Logger } from './core/index.ts';
+import {
+  createLogger,
+  FLOW_STATUS_KEY,
+  loadConfig,
+  type Config,
+  type FlowStatus,
+  type Logger,
+} from './core/index.ts';
 import {
   Acd,
   createServer,
@@ -18,7 +25,7 @@ import {
   WAKE_CHANNEL,
 } from './cti/index.ts';
 import { createPool, migrate } from './db/index.ts';
-import { AriCallControl, IvrController } from './ivr/index.ts';
+import { AriCallControl, FlowLibrary, IvrController, promptIds, SelfService } from './ivr/index.ts';
 import { startRecordingRetention } from './workers/index.ts';
 
 export type Role = 'ivr' | 'cti' | 'workers';
@@ -66,6 +73,7 @@ export async function startPlatform(
 
   let acd: Acd | null = null;
   if (roles.has('ivr')) {
+    const ivrNode = `${hostname()}-${process.pid}`;
     const notifier = new Notifier(redis);
     acd = new Acd({
       redis,
@@ -73,11 +81,22 @@ export async function startPlatform(
       log,
       settings: { wrapUpS: config.acd.wrapUpS, popSeenTimeoutMs: config.acd.popSeenTimeoutMs },
     });
+    const flows = new FlowLibrary({ dir: config.ivr.flowDir, catalogue: await promptIds(), log });
+    // Every IVR process reports what it runs, so the admin API shows a broken edit wherever it happened.
+    const publishFlows = (status: FlowStatus) =>
+      void redis
+        .hset(FLOW_STATUS_KEY, ivrNode, JSON.stringify(status))
+        .catch((err: unknown) => log.warn({ err }, 'could not publish the flow status'));
+    flows.onReload(publishFlows);
+    await flows.start({ watch: true });
+    publishFlows(flows.status);
     const pbx = await AriCallControl.connect(config.ari, log, opts.signal);
     const controller = new IvrController({
       pbx,
       db,
       acd,
+      flows,
+      service: new SelfService(db),
       log,
       settings: {
         digitTimeoutMs: config.ivr.digitTimeoutMs,
@@ -117,6 +136,8 @@ export async function startPlatform(
       phones.close();
       await controller.close();
       await pbx.close();
+      flows.close();
+      await redis.hdel(FLOW_STATUS_KEY, ivrNode).catch(() => undefined);
       sub.disconnect();
     });
   }

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from './errors.ts';
 
 export interface Config {
@@ -41,6 +42,8 @@ export interface Config {
     readonly menuRetries: number;
     /** Folder with the generated prompts, <dir>/<lang>/<id>.wav, readable by Asterisk. */
     readonly promptDir: string;
+    /** Folder of the IVR flow files (*.yaml); edits go live for the next call. */
+    readonly flowDir: string;
   };
   readonly logLevel: string;
   readonly stackDir: string;
@@ -110,6 +113,7 @@ export function loadConfig(env: Env = readEnv()): Config {
       digitTimeoutMs: int('HOTLINE_DIGIT_TIMEOUT_MS', 6000, 1000, 60000),
       menuRetries: int('HOTLINE_MENU_RETRIES', 3, 1, 10),
       promptDir: resolve(str('HOTLINE_PROMPT_DIR', resolve(env.HOTLINE_STACK_DIR ?? '.stack', 'sounds'))),
+      flowDir: resolve(str('HOTLINE_FLOW_DIR', fileURLToPath(new URL('../ivr/flows', import.meta.url)))),
     },
     recordingDir: resolve(
       str(

@@ -184,3 +184,15 @@ export const rooms = {
   queue: (queue: string) => `queue:${queue}`,
   supervisors: 'supervisors',
 } as const;
+
+/** Redis hash: IVR process → the flows it runs (`FlowStatus` as JSON); the admin API reads it. */
+export const FLOW_STATUS_KEY = 'hotline:flows:status';
+
+/** What one IVR process runs, and what is wrong with its flows folder (GET /api/admin/flows). */
+export interface FlowStatus {
+  checkedAt: string;
+  flows: { name: string; file: string; numbers: string[]; isDefault: boolean }[];
+  /** `file:line: node `id` message`, for every file that is not live as written. */
+  errors: string[];
+  warnings: string[];
+}

@@ -12,6 +12,7 @@ import { Server as SocketServer } from 'socket.io';
 import type {
   AgentSelectableState,
   ClientToServerEvents,
+  FlowStatus,
   Logger,
   Role,
   ServerToClientEvents,
@@ -19,6 +20,7 @@ import type {
 import {
   AGENT_SELECTABLE_STATES,
   BadRequest,
+  FLOW_STATUS_KEY,
   Forbidden,
   HotlineError,
   NotFound,
@@ -262,6 +264,16 @@ export async function createServer(deps: ServerDeps) {
       },
       currentCall,
       callState,
+    };
+  });
+
+  // What every IVR process runs, and any flow file that did not go live (a broken edit keeps the last good one).
+  app.get('/api/admin/flows', { onRequest: authenticate(['supervisor', 'admin']) }, async () => {
+    const published = await redis.hgetall(FLOW_STATUS_KEY);
+    return {
+      ivrNodes: Object.entries(published)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([node, json]) => ({ node, ...(JSON.parse(json) as FlowStatus) })),
     };
   });
 

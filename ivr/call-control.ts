@@ -45,6 +45,9 @@ export type PbxEvent =
   | { type: 'leg-ringing'; channelId: string; at: Date }
   | { type: 'dtmf'; channelId: string; digit: string; at: Date }
   | { type: 'playback-finished'; channelId: string; playbackId: string; at: Date }
+  /** A recording of one channel (`recordChannel`) ended: by #, by its time limit or by the hang-up. */
+  | { type: 'recording-finished'; channelId: string; name: string; durationS: number | null; at: Date }
+  | { type: 'recording-failed'; channelId: string; name: string; at: Date }
   | { type: 'hangup'; channelId: string; cause: number; causeText: string; at: Date }
   /** The connection to the PBX came back; `channels` are the ones in our app right now (for reconciliation). */
   | { type: 'reconnected'; channels: LiveChannel[]; at: Date }
@@ -74,6 +77,16 @@ export interface CallControl {
    * bridge is destroyed.
    */
   recordBridge(bridgeId: string, name: string, opts?: OpOptions): Promise<void>;
+  /**
+   * Records what the caller says as `<name>.wav` in the PBX's recording folder, after a beep if asked, until #,
+   * `maxS` seconds or the hang-up; `recording-finished` reports the end (also after a hang-up).
+   */
+  recordChannel(
+    channelId: string,
+    name: string,
+    limits: { maxS: number; beep: boolean },
+    opts?: OpOptions,
+  ): Promise<void>;
   /** Hang up; `reason` is an ARI reason such as "normal", "busy", "no_answer". A gone channel is not an error. */
   hangup(channelId: string, reason?: string, opts?: OpOptions): Promise<void>;
   /** The channels in our Stasis app now. */

@@ -1,18 +1,10 @@
-// The IVR controller: keeps the registry of live calls (by channel id), feeds PBX events to each call's state
-// machine one at a time, and carries out the effects the machine asks for through the call-control port, the
-// database and the ACD. One controller per Asterisk node.
+// The IVR controller: keeps the registry of live calls (by channel id), runs each call's flow (the one bound to
+// the dialled number) through the flow interpreter, feeding it PBX events one at a time, and carries out the
+// effects it asks for through the call-control port, the database and the ACD. One controller per Asterisk node.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../core/index.ts';
 import { ChannelGone, OriginateFailed, normalizePhone } from '../core/index.ts';
-import {
-  addCallEvent,
-  arrearsOfUnits,
-  createInboundCall,
-  findOwnerByPhone,
-  updateCall,
-  type CallEventKind,
-  type Pool,
-} from '../db/index.ts';
+import { addCallEvent, createInboundCall, updateCall, type CallEventKind, type Pool } from '../db/index.ts';
 import {
   buildPopBase,
   type Acd,
@@ -22,31 +14,47 @@ import {
 } from '../cti/routing.ts';
 import type { CallControl, PbxEvent } from './call-control.ts';
 import {
-  newInboundCall,
-  step,
-  type CallEvent,
-  type Effect,
-  type InboundCall,
-  type InboundCallSettings,
-} from './inbound-call.ts';
+  newFlowCall,
+  stepFlow,
+  type FlowCall,
+  type FlowCallSettings,
+  type FlowEffect,
+  type FlowEvent,
+  type HoursState,
+  type Timer,
+} from './flow/interpreter.ts';
+import type { FlowLibrary } from './flow/library.ts';
+import type { Flow, QueuePriority } from './flow/types.ts';
 import { CallRecordWriter } from './call-record-writer.ts';
-import { promptMedia } from './speech.ts';
+import type { SelfServicePort } from './self-service.ts';
+import { localDateTimeOf, promptMedia } from './speech.ts';
 
-export interface ControllerSettings extends InboundCallSettings {
+export interface ControllerSettings extends FlowCallSettings {
   promptDir: string;
   ringTimeoutS: number;
 }
 
+/** The ACD's priority for a queue node's: emergency above VIP above normal. */
+const ACD_PRIORITY: Record<QueuePriority, number> = { emergency: 9, vip: 5, normal: 0 };
+
 interface LiveCall {
-  state: InboundCall;
+  state: FlowCall;
+  /** The flow the call started with; an edit of the file takes effect for the next call. */
+  flow: Flow;
   log: Logger;
   /** Events are handled one after another per call. */
   mailbox: Promise<void>;
-  timers: Map<'digit' | 'hold', NodeJS.Timeout>;
+  timers: Map<Timer, NodeJS.Timeout>;
   bridgeId: string | null;
   /** The agent whose leg was answered (for the call record and wrap-up). */
   answeredBy: number | null;
 }
+
+const TIMER_EVENTS: Record<Timer, FlowEvent> = {
+  digit: { kind: 'digit-timeout' },
+  hold: { kind: 'hold-tick' },
+  record: { kind: 'record-timeout' },
+};
 
 /** Hang-up causes of an agent leg that mean "rang, nobody took it" rather than "could not ring". */
 const NO_ANSWER_CAUSES = new Set([0, 16, 17, 18, 19, 21]);
@@ -62,9 +70,21 @@ export class IvrController {
   readonly #settings: ControllerSettings;
   readonly #unsubscribe: () => void;
   readonly #records: CallRecordWriter;
+  readonly #flows: FlowLibrary;
+  readonly #service: SelfServicePort;
 
-  constructor(deps: { pbx: CallControl; db: Pool; acd: Acd; log: Logger; settings: ControllerSettings }) {
+  constructor(deps: {
+    pbx: CallControl;
+    db: Pool;
+    acd: Acd;
+    flows: FlowLibrary;
+    service: SelfServicePort;
+    log: Logger;
+    settings: ControllerSettings;
+  }) {
     this.#pbx = deps.pbx;
+    this.#flows = deps.flows;
+    this.#service = deps.service;
     this.#db = deps.db;
     this.#acd = deps.acd;
     this.#log = deps.log.child({ component: 'ivr' });
@@ -113,6 +133,12 @@ export class IvrController {
         return;
       case 'playback-finished':
         this.#feedChannel(e.channelId, { kind: 'playback-finished', playbackId: e.playbackId });
+        return;
+      case 'recording-finished':
+        this.#feedChannel(e.channelId, { kind: 'recorded', name: e.name, durationS: e.durationS ?? 0 });
+        return;
+      case 'recording-failed':
+        this.#feedChannel(e.channelId, { kind: 'recorded', name: null, durationS: 0 });
         return;
       case 'hangup': {
         const callChannel = this.#legs.get(e.channelId);
@@ -166,14 +192,23 @@ export class IvrController {
 
   #startCall(e: Extract<PbxEvent, { type: 'inbound' }>): void {
     const callId = randomUUID();
-    const first = newInboundCall({
+    const flow = this.#flows.forDialled(e.dialled);
+    if (!flow) {
+      // FlowLibrary.start refuses to start without a usable flow, so this is a number no flow serves
+      this.#log.error({ dialled: e.dialled }, 'no IVR flow for the dialled number; rejecting the call');
+      void this.#pbx.hangup(e.channelId, 'congestion').catch(() => undefined);
+      return;
+    }
+    const first = newFlowCall(this.#settings, flow, {
       callId,
       channelId: e.channelId,
       callerNumber: e.callerNumber,
       dialled: e.dialled,
+      now: localDateTimeOf(e.at.toISOString()),
     });
     const call: LiveCall = {
       state: first.state,
+      flow,
       log: this.#log.child({ callId, channelId: e.channelId, caller: e.callerNumber ?? 'withheld' }),
       mailbox: Promise.resolve(),
       timers: new Map(),
@@ -181,7 +216,7 @@ export class IvrController {
       answeredBy: null,
     };
     this.#calls.set(e.channelId, call);
-    call.log.info({ dialled: e.dialled }, 'inbound call');
+    call.log.info({ dialled: e.dialled, flow: flow.name }, 'inbound call');
     call.mailbox = (async () => {
       await this.#store(() =>
         createInboundCall(this.#db, {
@@ -192,25 +227,25 @@ export class IvrController {
           startedAt: e.at,
         }),
       );
-      await this.#record(call, 'arrived', { dialled: e.dialled }, e.at);
+      await this.#record(call, 'arrived', { dialled: e.dialled, flow: flow.name }, e.at);
       for (const effect of first.effects) await this.#perform(call, effect);
     })();
   }
 
-  #feedChannel(channelId: string, event: CallEvent): void {
+  #feedChannel(channelId: string, event: FlowEvent): void {
     const call = this.#calls.get(channelId);
     if (call) this.#feed(call, event);
   }
 
-  #feed(call: LiveCall, event: CallEvent): void {
+  #feed(call: LiveCall, event: FlowEvent): void {
     call.mailbox = call.mailbox.then(async () => {
-      const next = step(this.#settings, call.state, event);
+      const next = stepFlow(this.#settings, call.flow, call.state, event);
       call.state = next.state;
       for (const effect of next.effects) await this.#perform(call, effect);
     });
   }
 
-  async #perform(call: LiveCall, effect: Effect): Promise<void> {
+  async #perform(call: LiveCall, effect: FlowEffect): Promise<void> {
     const s = call.state;
     try {
       switch (effect.do) {
@@ -219,17 +254,17 @@ export class IvrController {
           this.#feed(call, { kind: 'answered' });
           return;
         case 'identify': {
-          const number = normalizePhone(s.callerNumber);
           let owner = null;
-          if (number) {
-            try {
-              owner = await findOwnerByPhone(this.#db, number);
-            } catch (err) {
-              // Without the database the caller still reaches an agent, as an unknown caller.
-              call.log.error({ err }, 'owner lookup failed; treating the caller as unknown');
-            }
+          try {
+            owner = await this.#service.identifyCaller(s.callerNumber);
+          } catch (err) {
+            // Without the database the caller still gets through, as an unknown caller.
+            call.log.error({ err }, 'owner lookup failed; treating the caller as unknown');
           }
-          if (owner) await this.#store(() => updateCall(this.#db, s.callId, { ownerId: owner.id }));
+          if (owner) {
+            const ownerId = owner.id;
+            await this.#store(() => updateCall(this.#db, s.callId, { ownerId }));
+          }
           this.#feed(call, { kind: 'identified', owner });
           return;
         }
@@ -251,8 +286,7 @@ export class IvrController {
           return;
         case 'start-timer': {
           clearTimeout(call.timers.get(effect.timer));
-          const event: CallEvent =
-            effect.timer === 'digit' ? { kind: 'digit-timeout' } : { kind: 'hold-tick' };
+          const event: FlowEvent = TIMER_EVENTS[effect.timer];
           call.timers.set(
             effect.timer,
             setTimeout(() => this.#feed(call, event), effect.ms),
@@ -263,9 +297,78 @@ export class IvrController {
           clearTimeout(call.timers.get(effect.timer));
           call.timers.delete(effect.timer);
           return;
-        case 'lookup-arrears': {
-          const items = await arrearsOfUnits(this.#db, effect.unitIds);
-          this.#feed(call, { kind: 'arrears', items });
+        case 'lookup':
+          try {
+            const result = await this.#service.lookup(effect, s.dialled);
+            this.#feed(call, { kind: 'looked-up', into: effect.into, result });
+          } catch (err) {
+            call.log.error({ err, what: effect.what }, 'lookup failed');
+            this.#feed(call, { kind: 'lookup-failed', into: effect.into });
+          }
+          return;
+        case 'check-pin': {
+          let found = null;
+          try {
+            found = await this.#service.verifyRoomPin(effect.roomKeys, effect.pin, s.dialled);
+          } catch (err) {
+            call.log.error({ err }, 'room code and PIN check failed; counting it as not verified');
+          }
+          if (found) {
+            const ownerId = found.owner.id;
+            await this.#store(() => updateCall(this.#db, s.callId, { ownerId }));
+          }
+          this.#feed(call, {
+            kind: 'pin-checked',
+            owner: found?.owner ?? null,
+            unitId: found?.unitId ?? null,
+          });
+          return;
+        }
+        case 'check-hours': {
+          let state: HoursState = 'open';
+          try {
+            state = await this.#service.hours(effect.estate, effect.unitId, s.dialled, new Date());
+          } catch (err) {
+            // Without the database the estate counts as open: a person is better than a mailbox.
+            call.log.error({ err }, 'opening hours unknown; treating the estate as open');
+          }
+          this.#feed(call, { kind: 'hours-checked', state });
+          return;
+        }
+        case 'record-message':
+          try {
+            await this.#pbx.recordChannel(s.channelId, effect.name, { maxS: effect.maxS, beep: effect.beep });
+          } catch (err) {
+            if (err instanceof ChannelGone) return; // the hang-up ends it
+            call.log.error({ err }, 'could not start the voicemail recording');
+            this.#feed(call, { kind: 'recorded', name: null, durationS: 0 });
+          }
+          return;
+        case 'create-ticket':
+          try {
+            const ticket = await this.#service.fileTicket(effect, s.callId);
+            if (effect.recording) {
+              const recording = effect.recording;
+              await this.#store(() => updateCall(this.#db, s.callId, { recording }));
+            }
+            call.log.info(
+              { ticket: ticket.number, type: effect.type, urgent: effect.urgent },
+              'ticket filed by the IVR',
+            );
+            this.#feed(call, { kind: 'ticket-created', ...ticket });
+          } catch (err) {
+            // the voicemail, if any, stays on disk and is named in the call record
+            call.log.error({ err, recording: effect.recording }, 'could not file the ticket');
+            if (effect.recording) {
+              const recording = effect.recording;
+              await this.#store(() => updateCall(this.#db, s.callId, { recording }));
+            }
+            this.#feed(call, { kind: 'ticket-failed' });
+          }
+          return;
+        case 'save-language': {
+          const { ownerId, language } = effect;
+          await this.#records.write(() => this.#service.rememberLanguage(ownerId, language));
           return;
         }
         case 'enqueue': {
@@ -304,7 +407,7 @@ export class IvrController {
           await this.#acd.enqueue({
             callId: s.callId,
             queue: effect.queue,
-            priority: s.owner?.vip ? 5 : 0,
+            priority: ACD_PRIORITY[effect.priority],
             enqueuedAt,
             pop,
           });

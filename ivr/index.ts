@@ -2,11 +2,6 @@ export type * from './call-control.ts';
 export { AriCallControl, type AriSettings } from './ari/adapter.ts';
 export { IvrController, type ControllerSettings } from './controller.ts';
 export * from './speech.ts';
-export {
-  step,
-  newInboundCall,
-  feesSpeech,
-  type InboundCall,
-  type CallEvent,
-  type Effect,
-} from './inbound-call.ts';
+export { FlowLibrary } from './flow/library.ts';
+export { promptIds } from './flow/load.ts';
+export { SelfService, type SelfServicePort } from './self-service.ts';

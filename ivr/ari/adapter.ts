@@ -209,6 +209,24 @@ export class AriCallControl implements CallControl {
         at: new Date(event.timestamp as string),
       });
     });
+    const recordingEvent = (event: Record<string, unknown>) => {
+      const recording = event.recording as { name: string; target_uri: string; duration?: number };
+      return {
+        channelId: recording.target_uri.replace(/^channel:/, ''),
+        name: recording.name,
+        durationS: typeof recording.duration === 'number' ? recording.duration : null,
+        at: new Date(event.timestamp as string),
+      };
+    };
+    on('RecordingFinished', (event) => {
+      if (!(event.recording as { target_uri: string }).target_uri.startsWith('channel:')) return;
+      this.#emit({ type: 'recording-finished', ...recordingEvent(event) });
+    });
+    on('RecordingFailed', (event) => {
+      if (!(event.recording as { target_uri: string }).target_uri.startsWith('channel:')) return;
+      const { durationS: _unused, ...failed } = recordingEvent(event);
+      this.#emit({ type: 'recording-failed', ...failed });
+    });
     // A channel in the app reports its end with StasisEnd (Asterisk 16 stops sending it events after that); an
     // originated leg that never answered reports ChannelDestroyed. ChannelHangupRequest carries the cause.
     on('ChannelHangupRequest', (event) => {
@@ -369,6 +387,28 @@ export class AriCallControl implements CallControl {
           ifExists: 'overwrite',
           beep: false,
           maxDurationSeconds: 0,
+        }),
+      opts,
+    );
+  }
+
+  async recordChannel(
+    channelId: string,
+    name: string,
+    limits: { maxS: number; beep: boolean },
+    opts?: OpOptions,
+  ): Promise<void> {
+    await this.#call(
+      'record channel',
+      (c) =>
+        c.channels.record({
+          channelId,
+          name,
+          format: 'wav',
+          ifExists: 'overwrite',
+          beep: limits.beep,
+          maxDurationSeconds: limits.maxS,
+          terminateOn: '#',
         }),
       opts,
     );

@@ -4,11 +4,13 @@
 import { isMap, isScalar, isSeq, type LineCounter, type ParsedNode } from 'yaml';
 import { didYouMean } from './suggest.ts';
 import {
+  LOOKUPS,
   SAY_AS,
   type FlowError,
   type LookupWhat,
   type NodeKind,
   type PromptItem,
+  type SayAs,
   type Template,
 } from './types.ts';
 import { BUILTIN_ROOTS, parseTemplate, templateVariables, VARIABLE_NAME } from './variables.ts';
@@ -48,10 +50,16 @@ export interface VariableUse {
   path: string;
 }
 
-export interface SayFeeBalance {
+/** A `say` of a whole lookup result (`say: fee_balance`): its value must be that lookup's `into` variable. */
+export interface LookupRead {
   node: string;
   line: number;
   value: Template;
+  what: LookupWhat;
+}
+
+export function isLookup(say: SayAs): say is LookupWhat {
+  return (LOOKUPS as readonly string[]).includes(say);
 }
 
 export interface FileCheck {
@@ -64,7 +72,7 @@ export interface FileCheck {
   uses: VariableUse[];
   /** Variables the flow sets: name → the lookup that fills it, or null for plain values. */
   variables: Map<string, LookupWhat | null>;
-  feeBalanceReads: SayFeeBalance[];
+  lookupReads: LookupRead[];
 }
 
 /** The fields of one YAML map being read: the node's (or the flow's) fields. */
@@ -343,7 +351,7 @@ export function promptItem(
     const say = oneOf(sayScope, 'say', SAY_AS, 'how to read the value out');
     const value = templateField(sayScope, 'value', 'the value to read out, such as `${fees.total}`');
     if (say === null || value === null) return null;
-    if (say === 'fee_balance') scope.check.feeBalanceReads.push({ node: scope.node ?? '', line, value });
+    if (isLookup(say)) scope.check.lookupReads.push({ node: scope.node ?? '', line, value, what: say });
     return { say, value };
   }
   const id = scalarText(item);

@@ -1,73 +1,189 @@
-// One inbound call driven by a loaded flow (ivr/flows/*.yaml), as a pure state machine in the style of
-// ivr/inbound-call.ts: `stepFlow(settings, flow, state, event)` returns the next state and the effects to carry
-// out. No I/O, no timers, no clock: the controller performs the effects and feeds the results back as events.
+// One call driven by a loaded flow (ivr/flows/*.yaml), as a pure state machine: `stepFlow(settings, flow, state,
+// event)` returns the next state and the effects to carry out. No I/O, no timers, no clock: the controller
+// (Asterisk calls) or the simulator (ivr/flow/simulate.ts) performs the effects and feeds the results back as
+// events. It is the only code that knows what a node does.
+//
+//   arrived ─identified─▶ walking ─▶ menu / collect (gather, room code, PIN, unit) / waiting (lookup, hours,
+//                            ▲         ticket, PIN check) / recording ─▶ walking ─▶ ...
+//                            └──────────────────────────────────────────────┘
+//   walking ─queue─▶ queued ◀─agent-lost─ offering ─agent-answered─▶ connected ─hangup─▶ ended
 //
 // Walking the flow. From a node the interpreter goes on by itself through `play`, `say`, `set`, `goto` and
-// `identify` (the caller-ID result is fetched when the call arrives) and collects what is to be heard. It stops
-// at a node that needs the caller or the outside world, and then starts ONE playback of everything collected:
-//   menu    collected + the menu prompt, then waits for a key (a key pressed during it is the choice: barge-in)
-//   lookup  collected prompts are played first; then the `lookup` effect, and the walk goes on at its result
-//   queue   enqueue at once, collected + the queue prompt, then "please hold" and hold music, as today
-//   hangup  collected + its prompt, then the caller is hung up
-// So the default flow sounds exactly like the fixed flow: ['welcome', 'welcome-owner', 'menu-main'] is one
-// playback, a menu failure going to the fallback queue is ['no-input', 'to-agent'].
-// A playback's language is the caller's language when it starts: an `identify` node's switch to the owner's
-// language covers prompts collected before it (nothing was heard yet); a `set language` first plays what was
-// collected before it in the old language.
+// `identify` by caller ID (looked up when the call arrives), collecting what is to be heard. It stops at a node
+// that needs the caller or the outside world, and then starts ONE playback of everything collected:
+//   menu      collected + the menu prompt, then waits for a key (a key pressed during it is the choice: barge-in)
+//   gather    collected + the prompt, then collects digits (the first key stops the prompt)
+//   lookup, hours, ticket, record   the collected prompts are played first; then the effect, and the walk goes
+//             on at its result
+//   queue     enqueue at once, collected + the queue prompt, then "please hold" and hold music
+//   hangup    collected + its prompt, then the caller is hung up
+// A playback's language is the caller's language when it starts. An `identify` node switches to the owner's
+// language unless the caller chose one earlier in the call; a `set language` first plays what was collected
+// before it in the old language, and remembers the choice for an identified owner's next call.
 //
-// The call path (screen pop, call record), the same words as the fixed flow:
-//   menu key k            menu:<k>            (whichever menu node; the record event says the node it went to)
-//   wrong key d           menu:invalid:<d>
-//   no key in time        menu:no-input
-//   tries used up         menu:fallback
-//   identify unverified   unknown-caller
-//   lookup result         fees for `fee_balance`, else the `what` (bills, ticket_status, notices)
-//   unsupported node      unsupported:<kind>
+// After the caller hangs up during a voicemail (`record`), the walk goes on without a caller: `set`, `goto` and
+// `ticket` run (so the message becomes a ticket), prompts are skipped, and anything needing the caller ends it.
+//
+// The call path (screen pop, call record):
+//   menu key k / wrong key d / no key / tries used up   menu:<k>, menu:invalid:<d>, menu:no-input, menu:fallback
+//   caller ID unknown, then room code + PIN             unknown-caller, then verified:room-pin or unverified
+//   unit picked                                         unit:<room code>
+//   gather done / tries used up                         gather:<node>, gather:fallback
+//   lookup result                                       fees for `fee_balance`, else the `what`
+//   hours                                               hours:open, hours:closed, hours:holiday
+//   voicemail, ticket                                   voicemail, ticket:<number>
+//   language switch                                     language:<zh|en>
 // A lookup result counts as self-service: a caller hanging up outside the queue afterwards is 'self-service'.
-//
-// Not interpreted yet (the call goes to an agent instead, after an `unsupported` effect): hours, record,
-// ticket, gather, identify by room_pin when caller ID did not find the owner, say as time or ticket.
 import type { PopArrear, PopOwner } from '../../core/index.ts';
-import { feesSpeech, type CallEvent, type Effect, type InboundCallSettings } from '../inbound-call.ts';
-import { sayAmount, sayDate, sayNumber, sayRoom, type Language, type PromptId } from '../speech.ts';
+import {
+  sayAmount,
+  sayDate,
+  sayDigits,
+  sayNumber,
+  sayRoom,
+  sayTicket,
+  sayTime,
+  sayUnitChoice,
+  type Language,
+  type PromptId,
+} from '../speech.ts';
+import {
+  billsSpeech,
+  feesSpeech,
+  noticesSpeech,
+  ticketStatusSpeech,
+  type FeeKindTotal,
+  type NoticeReadout,
+  type TicketStatusReadout,
+} from './readouts.ts';
 import type {
   Flow,
   FlowNode,
+  GatherNode,
+  IdentifyNode,
   LookupWhat,
   MenuNode,
-  NodeKind,
   PromptItem,
   QueuePriority,
+  RecordNode,
   SayAs,
   Template,
+  TicketNode,
 } from './types.ts';
+import type { TicketType } from '../../core/index.ts';
 import { parseTemplate, renderTemplate } from './variables.ts';
 
 export type FlowPhase =
-  'arrived' | 'menu' | 'playing' | 'lookup' | 'queued' | 'offering' | 'connected' | 'ending' | 'ended';
+  | 'arrived'
+  | 'walking'
+  | 'menu'
+  | 'collect'
+  | 'waiting'
+  | 'recording'
+  | 'queued'
+  | 'offering'
+  | 'connected'
+  | 'ending'
+  | 'ended';
 
-/** `queue` is the queue an unsupported node sends the call to; a flow's queue nodes name their own. */
-export type FlowCallSettings = InboundCallSettings;
+export interface FlowCallSettings {
+  /** How long a menu or a digit collection waits for a key, unless the node says otherwise. */
+  digitTimeoutMs: number;
+  /** How many failures a menu allows, unless the node says otherwise. */
+  menuRetries: number;
+  /** Seconds of hold music between "please hold" announcements. */
+  holdAnnounceS: number;
+  /** The queue a call goes to when the flow itself cannot go on (a lookup failed, a walk loops). */
+  queue: string;
+}
 
-/** What a lookup gave back. `fee_balance`: the arrears of the owner's units; the others: found + fields. */
+/** What a lookup gave back. */
 export type LookupResult =
   | { what: 'fee_balance'; items: PopArrear[] }
-  | { what: Exclude<LookupWhat, 'fee_balance'>; found: boolean; fields: Record<string, string> };
+  | { what: 'bills'; byKind: FeeKindTotal[] }
+  | { what: 'ticket_status'; ticket: TicketStatusReadout | null }
+  | { what: 'notices'; notices: NoticeReadout[] };
+
+export type HoursState = 'open' | 'closed' | 'holiday';
+
+export type Timer = 'digit' | 'hold' | 'record';
 
 export type FlowEvent =
-  Exclude<CallEvent, { kind: 'arrears' }> | { kind: 'looked-up'; into: string; result: LookupResult };
+  | { kind: 'answered' }
+  /** The caller-ID lookup answered (null: unknown or withheld number). */
+  | { kind: 'identified'; owner: PopOwner | null }
+  | { kind: 'playback-finished'; playbackId: string }
+  | { kind: 'dtmf'; digit: string }
+  | { kind: 'digit-timeout' }
+  | { kind: 'hold-tick' }
+  | { kind: 'record-timeout' }
+  | { kind: 'looked-up'; into: string; result: LookupResult }
+  /** The lookup could not be made (the database is away). */
+  | { kind: 'lookup-failed'; into: string }
+  /** The room code and PIN check answered: the owner and the unit, or null when they do not match. */
+  | { kind: 'pin-checked'; owner: PopOwner | null; unitId: number | null }
+  | { kind: 'hours-checked'; state: HoursState }
+  /** The voicemail ended (caller pressed #, hung up, or the time was up); name null: nothing was recorded. */
+  | { kind: 'recorded'; name: string | null; durationS: number }
+  | { kind: 'ticket-created'; number: string; expectedDoneAt: string | null }
+  | { kind: 'ticket-failed' }
+  | { kind: 'agent-offered'; agentId: number; legChannelId: string }
+  | { kind: 'agent-answered'; legChannelId: string }
+  | { kind: 'agent-lost'; legChannelId: string; reason: 'no-answer' | 'failed' }
+  | { kind: 'caller-hangup'; cause: string }
+  | { kind: 'agent-hangup'; cause: string }
+  | { kind: 'pbx-lost' };
 
 export type FlowEffect =
-  | Exclude<Effect, { do: 'enqueue' } | { do: 'lookup-arrears' }>
-  | { do: 'enqueue'; queue: string; intent: string; priority: QueuePriority }
+  | { do: 'answer' }
+  /** Look the caller's number up (answered by `identified`). */
+  | { do: 'identify' }
+  | { do: 'play'; playbackId: string; prompts: PromptId[]; lang: Language }
+  | { do: 'stop-playback'; playbackId: string }
+  | { do: 'start-timer'; timer: Timer; ms: number }
+  | { do: 'cancel-timer'; timer: Timer }
   /** unitIds: the owner's units (`unit.id` only, once one was picked); ticket: for `ticket_status`. */
   | { do: 'lookup'; what: LookupWhat; into: string; unitIds: number[]; ticket: string | null }
-  | { do: 'unsupported'; node: string; kind: NodeKind };
+  | { do: 'check-pin'; roomKeys: string; pin: string }
+  /** estate: the code the node names, else null (the unit's estate, else the dialled number's). */
+  | { do: 'check-hours'; estate: string | null; unitId: number | null }
+  | { do: 'record-message'; name: string; maxS: number; beep: boolean }
+  | {
+      do: 'create-ticket';
+      type: TicketType;
+      category: string | null;
+      urgent: boolean;
+      description: string;
+      recording: string | null;
+      ownerId: number | null;
+      unitId: number | null;
+    }
+  | { do: 'save-language'; ownerId: number; language: Language }
+  | { do: 'enqueue'; queue: string; intent: string; priority: QueuePriority }
+  | { do: 'dequeue' }
+  | { do: 'hold-music'; on: boolean }
+  | { do: 'bridge'; legChannelId: string }
+  | { do: 'hangup-leg'; legChannelId: string }
+  | { do: 'hangup-caller' }
+  | { do: 'record'; event: string; detail?: Record<string, unknown> }
+  | { do: 'finish'; hangupBy: 'caller' | 'agent' | 'system'; cause: string; outcome: string };
 
 type AfterPlayback =
-  | { then: 'wait-for-digit' | 'waiting' | 'hold-music' | 'hangup' }
-  /** Go on walking the flow at `node` (a lookup or a language switch waited for the prompts before it). */
-  | { then: 'resume'; node: string };
+  | { then: 'wait-for-digit' | 'collect' | 'waiting' | 'hold-music' | 'hangup' }
+  /** Go on walking the flow at `node` (a node that waits for the outside world let the prompts before it end). */
+  | { then: 'resume'; node: string }
+  /** The prompt of a `record` node ended: the recording starts (after the beep). */
+  | { then: 'start-recording'; node: string };
+
+/** Digits being keyed: for a `gather` node, or the room code, PIN or unit of an `identify` node. */
+interface Collect {
+  purpose: 'gather' | 'room' | 'pin' | 'unit';
+  digits: string;
+  min: number;
+  max: number;
+  terminator: string | null;
+  timeoutMs: number;
+}
 
 export interface FlowCall {
   readonly callId: string;
@@ -76,6 +192,8 @@ export interface FlowCall {
   readonly dialled: string;
   phase: FlowPhase;
   lang: Language;
+  /** Whether the caller chose the language in this call (an `identify` then keeps it). */
+  langChosen: boolean;
   /** The owner once an `identify` node has identified the caller; null before and when unknown. */
   owner: PopOwner | null;
   /** Whether the caller-ID lookup has answered, and whom it found; an `identify` node takes it from here. */
@@ -84,14 +202,24 @@ export interface FlowCall {
   /** What the caller did, for the screen pop and the call record: ["menu:1", "fees", "menu:0"]. */
   path: string[];
   intent: string | null;
-  /** The node the call waits in (menu, lookup); null while walking or in the queue. */
+  /** The node the call waits in (menu, gather, identify, lookup, ...); null while walking or in the queue. */
   node: string | null;
-  menuFailures: number;
+  /** Failures in the current menu, gather or identification; starts afresh on entering the node. */
+  failures: number;
+  collect: Collect | null;
+  /** The room code keyed, while the PIN is asked for. */
+  roomKeys: string;
   /** Variables by path: built-ins (caller, owner.name, unit.room, ...), the flow's own, lookup fields. */
   vars: Record<string, string>;
-  /** Whole lookup results by their `into` variable, for `say: fee_balance`. */
+  /** Whole lookup results by their `into` variable, for `say: fee_balance` and the like. */
   results: Record<string, LookupResult>;
   selfService: boolean;
+  /** Voicemails recorded so far (each gets its own file name). */
+  recordings: number;
+  /** The voicemail being recorded now. */
+  recording: string | null;
+  /** The caller hung up during a voicemail; the flow goes on to file it (see the top of the file). */
+  callerGone: { cause: string } | null;
   playback: ({ id: string } & AfterPlayback) | null;
   /** Playbacks started so far; playback ids are `<callId>:<n>`. */
   plays: number;
@@ -106,30 +234,56 @@ export interface FlowStep {
 
 /** The most nodes one walk may pass without waiting: a guard against `goto` loops. */
 const MAX_WALK = 200;
+/** The room code as keyed: digits only, ended by #. */
+const ROOM_DIGITS = { min: 1, max: 10 };
+/** The PIN: 4 to 6 digits, ended by # or by the 6th digit. */
+const PIN_DIGITS = { min: 4, max: 6 };
+/** How long to wait for the recording to be saved after the caller hung up during a voicemail. */
+const RECORDING_SAVE_MS = 5000;
+/** Seconds past a voicemail's longest length before the recording is given up on. */
+const RECORDING_GRACE_S = 10;
 
 export function newFlowCall(
   settings: FlowCallSettings,
   flow: Flow,
-  init: { callId: string; channelId: string; callerNumber: string | null; dialled: string },
+  init: {
+    callId: string;
+    channelId: string;
+    callerNumber: string | null;
+    dialled: string;
+    /** The call's start in local time, for `${now.date}` and `${now.time}`. */
+    now: { date: string; time: string };
+  },
 ): FlowStep {
   const state: FlowCall = {
-    ...init,
+    callId: init.callId,
+    channelId: init.channelId,
+    callerNumber: init.callerNumber,
+    dialled: init.dialled,
     phase: 'arrived',
     lang: flow.language,
+    langChosen: false,
     owner: null,
     identified: false,
     callerIdOwner: null,
     path: [],
     intent: null,
     node: null,
-    menuFailures: 0,
+    failures: 0,
+    collect: null,
+    roomKeys: '',
     vars: {
       caller: init.callerNumber ?? '',
       dialled: init.dialled,
       'call.id': init.callId,
+      'now.date': init.now.date,
+      'now.time': init.now.time,
     },
     results: {},
     selfService: false,
+    recordings: 0,
+    recording: null,
+    callerGone: null,
     playback: null,
     plays: 0,
     agent: null,
@@ -137,7 +291,7 @@ export function newFlowCall(
   };
   // Caller ID needs nothing from the caller, so it is looked up at once and the walk starts on its answer.
   const byCallerId = [...flow.nodes.values()].some(
-    (n) => n.kind === 'identify' && n.by.includes('caller_id'),
+    (n) => n.kind === 'identify' && n.by.includes('caller_id') && state.callerNumber !== null,
   );
   if (byCallerId) return { state, effects: [{ do: 'answer' }, { do: 'identify' }] };
   const started = stepFlow(settings, flow, state, { kind: 'identified', owner: null });
@@ -150,14 +304,47 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
     path: [...prev.path],
     vars: { ...prev.vars },
     results: { ...prev.results },
+    collect: prev.collect && { ...prev.collect },
   };
   const fx: FlowEffect[] = [];
 
   const play = (prompts: PromptId[], after: AfterPlayback) => {
+    if (prompts.length === 0) {
+      // nothing to hear (a queue or hangup node without a prompt): go on as if it had been played
+      s.playback = null;
+      continueAfter(after);
+      return;
+    }
     s.plays++;
     const playbackId = `${s.callId}:${s.plays}`;
     s.playback = { id: playbackId, ...after };
     fx.push({ do: 'play', playbackId, prompts, lang: s.lang });
+  };
+  /** What follows a playback, once it ended (or at once, when there was nothing to play). */
+  const continueAfter = (after: AfterPlayback) => {
+    if (after.then === 'wait-for-digit') {
+      const menu = s.phase === 'menu' ? nodeOf('menu') : null;
+      fx.push({ do: 'start-timer', timer: 'digit', ms: menu?.timeoutMs ?? settings.digitTimeoutMs });
+    } else if (after.then === 'collect') {
+      if (s.phase === 'collect' && s.collect) {
+        fx.push({ do: 'start-timer', timer: 'digit', ms: s.collect.timeoutMs });
+      }
+    } else if (after.then === 'resume') {
+      walk(after.node, []);
+    } else if (after.then === 'start-recording') {
+      const node = flow.nodes.get(after.node);
+      if (node?.kind === 'record') startRecording(node);
+    } else if (after.then === 'waiting') {
+      if (s.phase === 'queued' || s.phase === 'offering') play(['please-hold'], { then: 'hold-music' });
+    } else if (after.then === 'hold-music') {
+      if (s.phase === 'queued' || s.phase === 'offering') {
+        s.onHold = true;
+        fx.push({ do: 'hold-music', on: true });
+        fx.push({ do: 'start-timer', timer: 'hold', ms: settings.holdAnnounceS * 1000 });
+      }
+    } else if (after.then === 'hangup') {
+      hangUp();
+    }
   };
   const stopCurrentPlayback = () => {
     if (s.playback) fx.push({ do: 'stop-playback', playbackId: s.playback.id });
@@ -167,29 +354,49 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
   const toAgent = (queue: string, intent: string, priority: QueuePriority, prompts: PromptId[]) => {
     s.phase = 'queued';
     s.node = null;
+    s.collect = null;
     s.intent = intent;
+    const effective = priority === 'normal' && s.owner?.vip ? 'vip' : priority;
     fx.push({ do: 'cancel-timer', timer: 'digit' });
-    fx.push({ do: 'enqueue', queue, intent, priority });
-    fx.push({ do: 'record', event: 'queued', detail: { queue, intent } });
+    fx.push({ do: 'enqueue', queue, intent, priority: effective });
+    fx.push({ do: 'record', event: 'queued', detail: { queue, intent, priority: effective } });
     play(prompts, { then: 'waiting' });
   };
-  const unsupported = (node: FlowNode, pending: PromptId[]) => {
-    s.path.push(`unsupported:${node.kind}`);
-    fx.push({ do: 'unsupported', node: node.id, kind: node.kind });
-    toAgent(settings.queue, 'agent', 'normal', [...pending, 'to-agent']);
-  };
+  /** The flow cannot go on by itself (a lookup failed, a walk looped): a person takes over. */
+  const rescue = (prompts: PromptId[]) =>
+    toAgent(settings.queue, 'agent', 'normal', [...prompts, 'to-agent']);
   const read = (path: string): string | undefined => (path === 'language' ? s.lang : s.vars[path]);
   const render = (template: Template): string => {
     const parsed = parseTemplate(template);
     return 'parts' in parsed ? renderTemplate(parsed.parts, read) : '';
   };
-  /** The prompts reading a value out; null when this interpreter cannot read it that way. */
-  const say = (as: SayAs, value: Template): PromptId[] | null => {
-    if (as === 'fee_balance') {
-      const parsed = parseTemplate(value);
-      const only = 'parts' in parsed && parsed.parts.length === 1 ? parsed.parts[0]! : null;
-      const result = only && 'variable' in only ? s.results[only.variable] : undefined;
-      return result?.what === 'fee_balance' && s.owner ? feesSpeech(s.owner, result.items, s.lang) : [];
+  const lookupResult = (value: Template): LookupResult | undefined => {
+    const parsed = parseTemplate(value);
+    const only = 'parts' in parsed && parsed.parts.length === 1 ? parsed.parts[0]! : null;
+    return only && 'variable' in only ? s.results[only.variable] : undefined;
+  };
+  /** The prompts reading a value out; a value that is not what it should be (an empty date) is not read. */
+  const say = (as: SayAs, value: Template): PromptId[] => {
+    switch (as) {
+      case 'fee_balance': {
+        const result = lookupResult(value);
+        if (result?.what !== 'fee_balance' || !s.owner) return [];
+        const picked = s.vars['unit.id'];
+        const units = picked ? s.owner.units.filter((u) => String(u.unitId) === picked) : s.owner.units;
+        return feesSpeech({ ...s.owner, units }, result.items, s.lang);
+      }
+      case 'bills': {
+        const result = lookupResult(value);
+        return result?.what === 'bills' ? billsSpeech(result.byKind, s.lang) : [];
+      }
+      case 'ticket_status': {
+        const result = lookupResult(value);
+        return result?.what === 'ticket_status' ? ticketStatusSpeech(result.ticket, s.lang) : [];
+      }
+      case 'notices': {
+        const result = lookupResult(value);
+        return result?.what === 'notices' ? noticesSpeech(result.notices, s.lang) : [];
+      }
     }
     const text = render(value).trim();
     try {
@@ -197,34 +404,40 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
         case 'number':
           return /^\d+$/.test(text) ? sayNumber(Number(text), s.lang) : [];
         case 'digits':
-          return [...text.replace(/\D/g, '')].map((d) => (s.lang === 'zh' ? `digit-${d}` : `n-${d}`));
+          return sayDigits(text.replace(/\D/g, ''), s.lang);
         case 'amount':
           return /^\d+$/.test(text) ? sayAmount(Number(text), s.lang) : [];
         case 'date':
           return sayDate(text, s.lang);
+        case 'time':
+          return sayTime(text, s.lang);
+        case 'ticket':
+          return /^\d+$/.test(text) ? sayTicket(text, s.lang) : [];
         case 'room':
           return sayRoom(text, s.lang);
-        case 'time':
-        case 'ticket':
-          return null;
       }
     } catch {
-      return []; // a value that is not what it should be (an empty date, say) is not read out
+      return [];
     }
   };
-  const prompts = (items: PromptItem[]): PromptId[] | null => {
-    const out: PromptId[] = [];
-    for (const item of items) {
-      const heard = 'prompt' in item ? [item.prompt] : say(item.say, item.value);
-      if (heard === null) return null;
-      out.push(...heard);
-    }
-    return out;
+  const prompts = (items: PromptItem[]): PromptId[] =>
+    items.flatMap((item) => ('prompt' in item ? [item.prompt] : say(item.say, item.value)));
+
+  const setUnit = (unit: PopOwner['units'][number]) => {
+    Object.assign(s.vars, {
+      'unit.id': String(unit.unitId),
+      'unit.room': unit.roomCode,
+      'unit.building': unit.building,
+      'unit.estate': unit.estate,
+    });
   };
-  const identifyAs = (owner: PopOwner | null) => {
+  const identifyAs = (owner: PopOwner, unitId: number | null) => {
     s.owner = owner;
-    if (!owner) return;
-    s.lang = owner.language;
+    if (s.langChosen && s.lang !== owner.language) {
+      fx.push({ do: 'save-language', ownerId: owner.id, language: s.lang });
+    } else {
+      s.lang = owner.language;
+    }
     Object.assign(s.vars, {
       'owner.id': String(owner.id),
       'owner.name': owner.name,
@@ -232,61 +445,146 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       'owner.language': owner.language,
       'owner.units': String(owner.units.length),
     });
-    const [unit] = owner.units;
-    if (owner.units.length === 1 && unit) {
-      Object.assign(s.vars, {
-        'unit.id': String(unit.unitId),
-        'unit.room': unit.roomCode,
-        'unit.building': unit.building,
-        'unit.estate': unit.estate,
-      });
-    }
+    const unit =
+      owner.units.find((u) => u.unitId === unitId) ?? (owner.units.length === 1 ? owner.units[0] : null);
+    if (unit) setUnit(unit);
   };
   const unitIds = (): number[] => {
     const picked = s.vars['unit.id'];
     if (picked) return [Number(picked)];
     return s.owner?.units.map((u) => u.unitId) ?? [];
   };
+  const nodeOf = <K extends FlowNode['kind']>(kind: K): Extract<FlowNode, { kind: K }> | null => {
+    const node = s.node === null ? undefined : flow.nodes.get(s.node);
+    return node?.kind === kind ? (node as Extract<FlowNode, { kind: K }>) : null;
+  };
+
+  /** Starts collecting digits after `heard`; keys pressed while it plays count (the first one stops it). */
+  const collect = (node: FlowNode, c: Omit<Collect, 'digits'>, heard: PromptId[]) => {
+    s.phase = 'collect';
+    s.node = node.id;
+    s.collect = { ...c, digits: '' };
+    play(heard, { then: 'collect' });
+  };
+  const askRoom = (node: IdentifyNode, before: PromptId[]) =>
+    collect(node, { purpose: 'room', ...ROOM_DIGITS, terminator: '#', timeoutMs: settings.digitTimeoutMs }, [
+      ...before,
+      ...prompts(node.roomPrompt),
+    ]);
+  const unitChoices = (owner: PopOwner): PromptId[] =>
+    owner.units.slice(0, 9).flatMap((u, i) => sayUnitChoice(String(i + 1), u.roomCode, s.lang));
+  const askUnit = (node: IdentifyNode, before: PromptId[]) =>
+    collect(node, { purpose: 'unit', min: 1, max: 1, terminator: null, timeoutMs: settings.digitTimeoutMs }, [
+      ...before,
+      ...prompts(node.pickPrompt),
+      ...(s.owner ? unitChoices(s.owner) : []),
+    ]);
+  const gather = (node: GatherNode, before: PromptId[]) =>
+    collect(
+      node,
+      {
+        purpose: 'gather',
+        min: node.minDigits,
+        max: node.maxDigits,
+        terminator: node.terminator,
+        timeoutMs: node.timeoutMs ?? settings.digitTimeoutMs,
+      },
+      [...before, ...prompts(node.prompt)],
+    );
+  /** Where an identified owner goes on: picks a unit first if the node asks for it. */
+  const afterIdentified = (node: IdentifyNode, pending: PromptId[]): string | null => {
+    const owner = s.owner!;
+    if (owner.units.length > 1 && !s.vars['unit.id']) {
+      if (node.pickUnit) {
+        s.failures = 0;
+        askUnit(node, pending);
+        return null;
+      }
+      if (node.severalUnits !== null) return node.severalUnits;
+    }
+    return node.identified;
+  };
+  const ticketEffect = (node: TicketNode): FlowEffect => {
+    const urgent = node.urgent !== null && /^(yes|true|1)$/i.test(render(node.urgent).trim());
+    const lines = node.fields.map((f) => `${f.name}: ${render(f.value)}`);
+    const recording = node.recording === null ? null : render(node.recording) || null;
+    const category = node.category === null ? null : render(node.category).trim() || null;
+    const description = [category ?? node.type, ...lines].join('\n').slice(0, 4000);
+    const unit = s.vars['unit.id'];
+    return {
+      do: 'create-ticket',
+      type: node.type,
+      category,
+      urgent,
+      description,
+      recording,
+      ownerId: s.owner?.id ?? null,
+      unitId: unit ? Number(unit) : null,
+    };
+  };
+  /** The caller is gone (hung up during a voicemail) and the flow cannot go on without them. */
+  const endWithoutCaller = () => {
+    s.phase = 'ended';
+    fx.push({ do: 'cancel-timer', timer: 'record' });
+    fx.push({
+      do: 'finish',
+      hangupBy: 'caller',
+      cause: s.callerGone?.cause ?? 'hangup',
+      outcome: s.recordings > 0 ? 'voicemail' : s.selfService ? 'self-service' : 'ivr-hangup',
+    });
+  };
 
   /** Walks from `start` with `pending` prompts collected, until a node that waits (see the top of the file). */
   const walk = (start: string, pending: PromptId[]) => {
-    s.phase = 'playing';
+    s.phase = 'walking';
     s.node = null;
+    s.collect = null;
     let id = start;
     for (let passed = 0; ; passed++) {
       const node = flow.nodes.get(id);
       if (!node || passed >= MAX_WALK) {
         // the loader rejects dangling references; a loop of `goto`s without any wait is what is left
         fx.push({ do: 'record', event: 'flow-error', detail: { node: id, flow: flow.name } });
-        toAgent(settings.queue, 'agent', 'normal', [...pending, 'to-agent']);
-        return;
+        if (s.callerGone) return endWithoutCaller();
+        return rescue([]); // what a looping walk collected is not worth hearing
       }
+      if (s.callerGone && !['play', 'say', 'set', 'goto', 'ticket'].includes(node.kind)) {
+        return endWithoutCaller();
+      }
+      /** A node that waits for the outside world lets the prompts collected before it be heard first. */
+      const flushFirst = (): boolean => {
+        if (pending.length === 0 || s.callerGone) return false;
+        play(pending, { then: 'resume', node: node.id });
+        return true;
+      };
+      const waitFor = (effect: FlowEffect) => {
+        s.phase = 'waiting';
+        s.node = node.id;
+        fx.push(effect);
+      };
       switch (node.kind) {
-        case 'play': {
-          const heard = prompts(node.prompts);
-          if (heard === null) return unsupported(node, pending);
-          pending.push(...heard);
+        case 'play':
+          if (!s.callerGone) pending.push(...prompts(node.prompts));
           id = node.next;
           continue;
-        }
-        case 'say': {
-          const heard = say(node.say, node.value);
-          if (heard === null) return unsupported(node, pending);
-          pending.push(...heard);
+        case 'say':
+          if (!s.callerGone) pending.push(...say(node.say, node.value));
           id = node.next;
           continue;
-        }
         case 'set': {
           const language = node.variables.find((v) => v.name === 'language');
           const to = language ? render(language.value) : s.lang;
-          if ((to === 'zh' || to === 'en') && to !== s.lang && pending.length > 0) {
-            play(pending, { then: 'resume', node: node.id });
-            return;
-          }
+          const switches = (to === 'zh' || to === 'en') && to !== s.lang;
+          if (switches && flushFirst()) return;
           for (const v of node.variables) {
             const value = render(v.value);
             if (v.name !== 'language') s.vars[v.name] = value;
-            else if (value === 'zh' || value === 'en') s.lang = value;
+          }
+          if (switches) {
+            s.lang = to;
+            s.langChosen = true;
+            s.path.push(`language:${to}`);
+            if (s.owner) fx.push({ do: 'save-language', ownerId: s.owner.id, language: to });
           }
           id = node.next;
           continue;
@@ -295,43 +593,48 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
           id = node.node;
           continue;
         case 'identify': {
-          if (!node.by.includes('caller_id') || (!s.callerIdOwner && node.by.includes('room_pin'))) {
-            return unsupported(node, pending);
+          if (s.owner) {
+            const next = afterIdentified(node, pending);
+            if (next === null) return;
+            id = next;
+            continue;
           }
-          identifyAs(s.callerIdOwner);
-          if (!s.owner) {
-            s.path.push('unknown-caller');
-            id = node.unverified;
-          } else if (s.owner.units.length > 1 && node.severalUnits !== null) {
-            id = node.severalUnits;
-          } else {
-            id = node.identified;
+          if (node.by.includes('caller_id') && s.callerIdOwner) {
+            identifyAs(s.callerIdOwner, null);
+            s.path.push('identified:caller-id');
+            const next = afterIdentified(node, pending);
+            if (next === null) return;
+            id = next;
+            continue;
           }
-          continue;
-        }
-        case 'menu': {
-          const heard = prompts(node.prompt);
-          if (heard === null) return unsupported(node, pending);
-          s.phase = 'menu';
-          s.node = node.id;
-          s.menuFailures = 0;
-          play([...pending, ...heard], { then: 'wait-for-digit' });
-          return;
-        }
-        case 'lookup': {
-          if (pending.length > 0) {
-            play(pending, { then: 'resume', node: node.id });
+          s.path.push('unknown-caller');
+          if (node.by.includes('room_pin')) {
+            s.failures = 0;
+            askRoom(node, pending);
             return;
           }
-          const needsOwner = node.what === 'fee_balance' || node.what === 'bills';
+          id = node.unverified;
+          continue;
+        }
+        case 'menu':
+          s.phase = 'menu';
+          s.node = node.id;
+          s.failures = 0;
+          play([...pending, ...prompts(node.prompt)], { then: 'wait-for-digit' });
+          return;
+        case 'gather':
+          s.failures = 0;
+          gather(node, pending);
+          return;
+        case 'lookup': {
+          const needsOwner = node.what !== 'ticket_status';
           if (needsOwner && !s.owner) {
             id = node.notFound;
             continue;
           }
-          s.phase = 'lookup';
-          s.node = node.id;
+          if (flushFirst()) return;
           s.intent = marker(node.what);
-          fx.push({
+          waitFor({
             do: 'lookup',
             what: node.what,
             into: node.into,
@@ -340,27 +643,44 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
           });
           return;
         }
-        case 'queue': {
-          const heard = prompts(node.prompt);
-          if (heard === null) return unsupported(node, pending);
-          toAgent(node.skill, node.intent, node.priority, [...pending, ...heard]);
+        case 'hours': {
+          if (flushFirst()) return;
+          const estate = node.estate === null ? null : render(node.estate).trim() || null;
+          const unit = s.vars['unit.id'];
+          waitFor({ do: 'check-hours', estate, unitId: unit ? Number(unit) : null });
           return;
         }
+        case 'record': {
+          const heard = [...pending, ...prompts(node.prompt)];
+          s.node = node.id;
+          if (heard.length > 0) play(heard, { then: 'start-recording', node: node.id });
+          else startRecording(node);
+          return;
+        }
+        case 'ticket':
+          if (flushFirst()) return;
+          waitFor(ticketEffect(node));
+          return;
+        case 'queue':
+          toAgent(node.skill, node.intent, node.priority, [...pending, ...prompts(node.prompt)]);
+          return;
         case 'hangup': {
-          const heard = prompts(node.prompt);
-          if (heard === null) return unsupported(node, pending);
+          const heard = [...pending, ...prompts(node.prompt)];
           s.phase = 'ending';
-          if (pending.length + heard.length > 0) play([...pending, ...heard], { then: 'hangup' });
+          if (heard.length > 0) play(heard, { then: 'hangup' });
           else hangUp();
           return;
         }
-        case 'gather':
-        case 'hours':
-        case 'record':
-        case 'ticket':
-          return unsupported(node, pending);
       }
     }
+  };
+  const startRecording = (node: RecordNode) => {
+    s.recordings++;
+    s.recording = `voicemail-${s.callId}${s.recordings > 1 ? `-${s.recordings}` : ''}`;
+    s.phase = 'recording';
+    s.node = node.id;
+    fx.push({ do: 'record-message', name: s.recording, maxS: node.maxS, beep: node.beep });
+    fx.push({ do: 'start-timer', timer: 'record', ms: (node.maxS + RECORDING_GRACE_S) * 1000 });
   };
   const hangUp = () => {
     s.phase = 'ended';
@@ -369,20 +689,81 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       do: 'finish',
       hangupBy: 'system',
       cause: 'flow-hangup',
-      outcome: s.selfService ? 'self-service' : 'ivr-hangup',
+      outcome: s.recordings > 0 ? 'voicemail' : s.selfService ? 'self-service' : 'ivr-hangup',
     });
   };
-  const menuNode = (): MenuNode | null => {
-    const node = s.node === null ? undefined : flow.nodes.get(s.node);
-    return node?.kind === 'menu' ? node : null;
-  };
   const menuFailure = (menu: MenuNode, failure: PromptId[]) => {
-    s.menuFailures++;
-    if (s.menuFailures >= (menu.tries ?? settings.menuRetries)) {
+    s.failures++;
+    if (s.failures >= (menu.tries ?? settings.menuRetries)) {
       s.path.push('menu:fallback');
       walk(menu.fallback, failure);
     } else {
-      play([...failure, ...(prompts(menu.prompt) ?? [])], { then: 'wait-for-digit' });
+      play([...failure, ...prompts(menu.prompt)], { then: 'wait-for-digit' });
+    }
+  };
+
+  /** The digits being collected are complete (or too few: a failure). */
+  const collected = (c: Collect, timedOut: boolean) => {
+    const node = s.node === null ? undefined : flow.nodes.get(s.node);
+    fx.push({ do: 'cancel-timer', timer: 'digit' });
+    const enough = c.digits.length >= c.min;
+    if (node?.kind === 'gather') {
+      if (enough) {
+        s.vars[node.into] = c.digits;
+        s.path.push(`gather:${node.id}`);
+        walk(node.next, []);
+        return;
+      }
+      s.failures++;
+      const failure = prompts(c.digits.length === 0 && timedOut ? node.noInput : node.invalid);
+      if (s.failures >= (node.tries ?? settings.menuRetries)) {
+        s.path.push('gather:fallback');
+        walk(node.fallback, failure);
+      } else {
+        gather(node, failure);
+      }
+      return;
+    }
+    if (node?.kind !== 'identify') return;
+    if (c.purpose === 'unit') {
+      const unit = s.owner?.units[Number(c.digits) - 1];
+      if (enough && unit && c.digits !== '0') {
+        setUnit(unit);
+        s.path.push(`unit:${unit.roomCode}`);
+        walk(node.identified, []);
+        return;
+      }
+      s.failures++;
+      if (s.failures >= node.tries)
+        walk(node.identified, []); // all units, none picked
+      else askUnit(node, [c.digits.length === 0 && timedOut ? 'no-input' : 'invalid-key']);
+      return;
+    }
+    if (!enough) {
+      identifyFailure(node, c.digits.length === 0 && timedOut ? ['no-input'] : prompts(node.wrongPrompt));
+      return;
+    }
+    if (c.purpose === 'room') {
+      s.roomKeys = c.digits;
+      collect(
+        node,
+        { purpose: 'pin', ...PIN_DIGITS, terminator: '#', timeoutMs: settings.digitTimeoutMs },
+        prompts(node.pinPrompt),
+      );
+      return;
+    }
+    s.phase = 'waiting';
+    s.collect = null;
+    fx.push({ do: 'check-pin', roomKeys: s.roomKeys, pin: c.digits });
+  };
+  const identifyFailure = (node: IdentifyNode, failure: PromptId[]) => {
+    s.failures++;
+    s.roomKeys = '';
+    if (s.failures >= node.tries) {
+      s.path.push('unverified');
+      walk(node.unverified, failure);
+    } else {
+      askRoom(node, failure);
     }
   };
 
@@ -405,28 +786,30 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       if (!s.playback || s.playback.id !== event.playbackId) break;
       const after = s.playback;
       s.playback = null;
-      if (after.then === 'wait-for-digit') {
-        const menu = menuNode();
-        fx.push({ do: 'start-timer', timer: 'digit', ms: menu?.timeoutMs ?? settings.digitTimeoutMs });
-      } else if (after.then === 'resume') {
-        walk(after.node, []);
-      } else if (after.then === 'waiting') {
-        if (s.phase === 'queued' || s.phase === 'offering') play(['please-hold'], { then: 'hold-music' });
-      } else if (after.then === 'hold-music') {
-        if (s.phase === 'queued' || s.phase === 'offering') {
-          s.onHold = true;
-          fx.push({ do: 'hold-music', on: true });
-          fx.push({ do: 'start-timer', timer: 'hold', ms: settings.holdAnnounceS * 1000 });
-        }
-      } else if (after.then === 'hangup') {
-        hangUp();
-      }
+      continueAfter(after);
       break;
     }
 
     case 'dtmf': {
-      const menu = s.phase === 'menu' ? menuNode() : null;
-      if (!menu) break; // keys pressed while waiting or talking are not menu choices
+      if (s.phase === 'collect' && s.collect) {
+        const c = s.collect;
+        stopCurrentPlayback();
+        fx.push({ do: 'cancel-timer', timer: 'digit' });
+        if (c.terminator !== null && event.digit === c.terminator) {
+          collected(c, false);
+        } else if (/^[0-9]$/.test(event.digit)) {
+          c.digits += event.digit;
+          if (c.digits.length >= c.max) collected(c, false);
+          else fx.push({ do: 'start-timer', timer: 'digit', ms: c.timeoutMs });
+        } else {
+          // * (or # without a terminator) is not part of a number: a wrong key, start again
+          c.digits = '';
+          collected(c, false);
+        }
+        break;
+      }
+      const menu = s.phase === 'menu' ? nodeOf('menu') : null;
+      if (!menu) break; // keys pressed while waiting or talking are not choices
       stopCurrentPlayback();
       fx.push({ do: 'cancel-timer', timer: 'digit' });
       const choice = menu.keys.find((k) => k.key === event.digit);
@@ -437,44 +820,116 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       } else {
         s.path.push(`menu:invalid:${event.digit}`);
         fx.push({ do: 'record', event: 'menu', detail: { key: event.digit, choice: 'invalid' } });
-        menuFailure(menu, prompts(menu.invalid) ?? []);
+        menuFailure(menu, prompts(menu.invalid));
       }
       break;
     }
 
     case 'digit-timeout': {
-      const menu = s.phase === 'menu' && !s.playback ? menuNode() : null;
+      if (s.playback) break; // a stale timer: the prompt is being played again
+      if (s.phase === 'collect' && s.collect) {
+        collected(s.collect, true);
+        break;
+      }
+      const menu = s.phase === 'menu' ? nodeOf('menu') : null;
       if (!menu) break;
       s.path.push('menu:no-input');
-      menuFailure(menu, prompts(menu.noInput) ?? []);
+      menuFailure(menu, prompts(menu.noInput));
       break;
     }
 
     case 'looked-up': {
-      const node = s.phase === 'lookup' && s.node !== null ? flow.nodes.get(s.node) : undefined;
-      if (node?.kind !== 'lookup' || node.into !== event.into || node.what !== event.result.what) break;
+      const node = s.phase === 'waiting' ? nodeOf('lookup') : null;
+      if (!node || node.into !== event.into || node.what !== event.result.what) break;
       const result = event.result;
       s.results[node.into] = result;
       s.path.push(marker(node.what));
       s.selfService = true;
-      let found: boolean;
-      if (result.what === 'fee_balance') {
-        found = result.items.length > 0;
-        const due = result.items.map((i) => i.dueDate).sort()[0] ?? '';
-        s.vars[`${node.into}.total`] = String(result.items.reduce((sum, i) => sum + i.amountFen, 0));
-        s.vars[`${node.into}.due`] = due;
-        s.vars[`${node.into}.units`] = String(new Set(result.items.map((i) => i.unitId)).size);
-        fx.push({
-          do: 'record',
-          event: 'self-service',
-          detail: { service: 'fees', items: result.items.length },
-        });
-      } else {
-        found = result.found;
-        for (const [field, value] of Object.entries(result.fields)) s.vars[`${node.into}.${field}`] = value;
-        fx.push({ do: 'record', event: 'self-service', detail: { service: node.what, found } });
-      }
+      const found = foundAndFields(result, (field, value) => (s.vars[`${node.into}.${field}`] = value));
+      fx.push({
+        do: 'record',
+        event: 'self-service',
+        detail: { service: marker(node.what), found },
+      });
       walk(found ? node.found : node.notFound, []);
+      break;
+    }
+
+    case 'lookup-failed': {
+      const node = s.phase === 'waiting' ? nodeOf('lookup') : null;
+      if (!node || node.into !== event.into) break;
+      s.path.push('lookup-failed');
+      fx.push({ do: 'record', event: 'flow-error', detail: { node: node.id, error: 'lookup failed' } });
+      rescue(['system-busy']);
+      break;
+    }
+
+    case 'pin-checked': {
+      const node = s.phase === 'waiting' ? nodeOf('identify') : null;
+      if (!node) break;
+      fx.push({
+        do: 'record',
+        event: 'identified',
+        detail: { ownerId: event.owner?.id ?? null, by: 'room-pin' },
+      });
+      if (!event.owner) {
+        identifyFailure(node, prompts(node.wrongPrompt));
+        break;
+      }
+      identifyAs(event.owner, event.unitId);
+      s.path.push('verified:room-pin');
+      walk(node.identified, []);
+      break;
+    }
+
+    case 'hours-checked': {
+      const node = s.phase === 'waiting' ? nodeOf('hours') : null;
+      if (!node) break;
+      s.path.push(`hours:${event.state}`);
+      const next =
+        event.state === 'open'
+          ? node.open
+          : event.state === 'holiday'
+            ? (node.holiday ?? node.closed)
+            : node.closed;
+      walk(next, []);
+      break;
+    }
+
+    case 'recorded':
+    case 'record-timeout': {
+      const node = s.phase === 'recording' ? nodeOf('record') : null;
+      if (!node) break;
+      fx.push({ do: 'cancel-timer', timer: 'record' });
+      // A recording that did not report its end in time is still on disk when the caller hung up on it.
+      const name = event.kind === 'recorded' ? event.name : s.callerGone ? s.recording : null;
+      s.recording = null;
+      s.vars[node.into] = name ?? '';
+      fx.push({
+        do: 'record',
+        event: 'voicemail',
+        detail: { name, seconds: event.kind === 'recorded' ? event.durationS : null },
+      });
+      if (name) s.path.push('voicemail');
+      walk(node.next, []);
+      break;
+    }
+
+    case 'ticket-created':
+    case 'ticket-failed': {
+      const node = s.phase === 'waiting' ? nodeOf('ticket') : null;
+      if (!node) break;
+      if (event.kind === 'ticket-failed') {
+        s.path.push('ticket-failed');
+        if (s.callerGone) endWithoutCaller();
+        else rescue(['system-busy']);
+        break;
+      }
+      s.vars['ticket.number'] = event.number;
+      s.path.push(`ticket:${event.number}`);
+      s.selfService = true;
+      fx.push({ do: 'record', event: 'ticket', detail: { number: event.number, type: node.type } });
+      walk(node.next, []);
       break;
     }
 
@@ -516,8 +971,17 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       break;
 
     case 'caller-hangup':
-      s.phase = 'ended';
+      if (s.callerGone) break;
       fx.push({ do: 'cancel-timer', timer: 'digit' }, { do: 'cancel-timer', timer: 'hold' });
+      if (s.phase === 'recording' || (s.phase === 'waiting' && nodeOf('ticket'))) {
+        // the message is being saved, or a ticket filed: go on without the caller, so the ticket is recorded
+        s.callerGone = { cause: event.cause };
+        s.playback = null;
+        if (s.phase === 'recording') fx.push({ do: 'start-timer', timer: 'record', ms: RECORDING_SAVE_MS });
+        break;
+      }
+      s.phase = 'ended';
+      fx.push({ do: 'cancel-timer', timer: 'record' });
       if (prev.phase === 'queued' || prev.phase === 'offering') fx.push({ do: 'dequeue' });
       if (s.agent) fx.push({ do: 'hangup-leg', legChannelId: s.agent.legChannelId });
       fx.push({ do: 'finish', hangupBy: 'caller', cause: event.cause, outcome: outcomeOf(prev) });
@@ -532,7 +996,11 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
 
     case 'pbx-lost':
       s.phase = 'ended';
-      fx.push({ do: 'cancel-timer', timer: 'digit' }, { do: 'cancel-timer', timer: 'hold' });
+      fx.push(
+        { do: 'cancel-timer', timer: 'digit' },
+        { do: 'cancel-timer', timer: 'hold' },
+        { do: 'cancel-timer', timer: 'record' },
+      );
       if (prev.phase === 'queued' || prev.phase === 'offering') fx.push({ do: 'dequeue' });
       fx.push({ do: 'finish', hangupBy: 'system', cause: 'pbx-lost', outcome: 'failed' });
       break;
@@ -540,7 +1008,36 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
   return { state: s, effects: fx };
 }
 
-/** The path marker and intent of a lookup: `fees` for the fee balance (the fixed flow's word), else `what`. */
+/** Whether a lookup found something, and the fields it sets (`${fees.total}`; see LOOKUP_FIELDS). */
+function foundAndFields(result: LookupResult, set: (field: string, value: string) => void): boolean {
+  switch (result.what) {
+    case 'fee_balance': {
+      const items = result.items;
+      set('total', String(items.reduce((sum, i) => sum + i.amountFen, 0)));
+      set('due', items.map((i) => i.dueDate).sort()[0] ?? '');
+      set('units', String(new Set(items.map((i) => i.unitId)).size));
+      return items.length > 0;
+    }
+    case 'bills': {
+      const owed = result.byKind.filter((k) => k.amountFen > 0);
+      set('count', String(owed.reduce((sum, k) => sum + k.items, 0)));
+      set('total', String(owed.reduce((sum, k) => sum + k.amountFen, 0)));
+      return owed.length > 0;
+    }
+    case 'ticket_status': {
+      const t = result.ticket;
+      set('number', t?.number ?? '');
+      set('status', t?.status ?? '');
+      set('expected', t?.expectedDoneAt?.slice(0, 10) ?? '');
+      return t !== null;
+    }
+    case 'notices':
+      set('count', String(result.notices.length));
+      return result.notices.length > 0;
+  }
+}
+
+/** The path marker and intent of a lookup: `fees` for the fee balance, else `what`. */
 function marker(what: LookupWhat): string {
   return what === 'fee_balance' ? 'fees' : what;
 }
@@ -553,6 +1050,6 @@ function outcomeOf(prev: FlowCall): string {
     case 'offering':
       return 'abandoned';
     default:
-      return prev.selfService ? 'self-service' : 'ivr-hangup';
+      return prev.recordings > 0 ? 'voicemail' : prev.selfService ? 'self-service' : 'ivr-hangup';
   }
 }

@@ -105,7 +105,7 @@ function checkFile(file: string, source: string, catalogue: ReadonlySet<string>)
     references: [],
     uses: [],
     variables: new Map(),
-    feeBalanceReads: [],
+    lookupReads: [],
   };
   const binding: Binding = { name: null, nameLine: 1, isDefault: false, defaultLine: 1, numbers: [] };
   const done = (flow?: Flow): FileResult => {
@@ -257,7 +257,7 @@ function readNodes(scope: Scope): { nodes: Map<string, FlowNode>; ids: Set<strin
   return { nodes, ids };
 }
 
-/** Every `${path}` must be built in or set somewhere in the flow; `say: fee_balance` reads a fee lookup. */
+/** Every `${path}` must be built in or set somewhere in the flow; `say: fee_balance` reads a fee lookup, etc. */
 function checkVariables(check: FileCheck): void {
   const known = new Set(Object.keys(BUILTIN_VARIABLES));
   for (const [name, lookup] of check.variables) {
@@ -274,15 +274,15 @@ function checkVariables(check: FileCheck): void {
       message: `reads \`\${${use.path}}\`, which is neither built in nor set by the flow${didYouMean(use.path, known, (s) => `\`\${${s}}\``)}`,
     });
   }
-  for (const read of check.feeBalanceReads) {
+  for (const read of check.lookupReads) {
     const variable = /^\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}$/.exec(read.value)?.[1];
-    if (variable !== undefined && check.variables.get(variable) === 'fee_balance') continue;
+    if (variable !== undefined && check.variables.get(variable) === read.what) continue;
     if (variable !== undefined && !known.has(variable)) continue; // reported above
     check.errors.push({
       file: check.file,
       line: read.line,
       node: read.node,
-      message: `says \`fee_balance\` of \`${read.value}\`, which is not the \`into\` variable of a \`fee_balance\` lookup`,
+      message: `says \`${read.what}\` of \`${read.value}\`, which is not the \`into\` variable of a \`${read.what}\` lookup`,
     });
   }
 }

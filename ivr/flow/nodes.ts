@@ -5,6 +5,7 @@ import { isMap, isSeq, type ParsedNode } from 'yaml';
 import { TICKET_TYPES } from '../../core/contracts.ts';
 import {
   bool,
+  isLookup,
   describe,
   error,
   fieldsOf,
@@ -67,12 +68,14 @@ export const NODE_FIELDS: Record<NodeKind, readonly string[]> = {
     'wrong_prompt',
     'identified',
     'several_units',
+    'pick_unit',
+    'pick_prompt',
     'unverified',
   ],
   lookup: ['what', 'into', 'ticket', 'found', 'not_found'],
   hours: ['estate', 'open', 'closed', 'holiday'],
   record: ['prompt', 'max_s', 'beep', 'into', 'next'],
-  ticket: ['type', 'category', 'fields', 'recording', 'next'],
+  ticket: ['type', 'category', 'fields', 'recording', 'urgent', 'next'],
   queue: ['skill', 'priority', 'intent', 'prompt', 'overflow'],
   set: ['variables', 'next'],
   goto: ['node'],
@@ -133,9 +136,9 @@ function readKind(scope: Scope, kind: NodeKind, base: { id: string; line: number
     case 'say': {
       const say = oneOf(scope, 'say', SAY_AS, `how to read the value out: one of ${SAY_AS.join(', ')}`);
       const value = templateField(scope, 'value', 'the value to read out, such as `${fees.total}`');
-      if (say === 'fee_balance' && value !== null) {
+      if (say !== null && isLookup(say) && value !== null) {
         const line = valueLine(scope, scope.fields.get('value')!);
-        scope.check.feeBalanceReads.push({ node: base.id, line, value });
+        scope.check.lookupReads.push({ node: base.id, line, value, what: say });
       }
       return {
         ...base,
@@ -306,6 +309,11 @@ function readTerminator(scope: Scope): '#' | '*' | null {
 function readIdentify(scope: Scope, base: { id: string; line: number }): FlowNode {
   const by = readMethods(scope);
   const withPin = by.includes('room_pin');
+  const pickUnit = bool(scope, 'pick_unit') ?? false;
+  const pickField = scope.fields.get('pick_prompt');
+  if (!pickUnit && pickField !== undefined) {
+    warning(scope, pickField.line, 'field `pick_prompt` is not used: `pick_unit` is not true');
+  }
   for (const name of ['room_prompt', 'pin_prompt', 'wrong_prompt']) {
     const field = scope.fields.get(name);
     if (!withPin && field !== undefined) {
@@ -326,6 +334,8 @@ function readIdentify(scope: Scope, base: { id: string; line: number }): FlowNod
       : [],
     identified: nodeRef(scope, 'identified', true) ?? '',
     severalUnits: nodeRef(scope, 'several_units', false),
+    pickUnit,
+    pickPrompt: pickUnit ? prompts(scope, 'pick_prompt', 'the prompt asking to pick a unit (pick_unit)') : [],
     unverified: nodeRef(scope, 'unverified', true) ?? '',
   };
 }
@@ -396,9 +406,10 @@ function readTicket(scope: Scope, base: { id: string; line: number }): FlowNode 
     kind: 'ticket',
     type:
       oneOf(scope, 'type', TICKET_TYPES, `the ticket type: one of ${TICKET_TYPES.join(', ')}`) ?? 'inquiry',
-    category: text(scope, 'category', null),
+    category: templateField(scope, 'category', null),
     fields,
     recording: templateField(scope, 'recording', null),
+    urgent: templateField(scope, 'urgent', null),
     next: nodeRef(scope, 'next', true) ?? '',
   };
 }

@@ -38,26 +38,18 @@ export const NODE_KINDS = [
 ] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 
+export const LOOKUPS = ['fee_balance', 'bills', 'ticket_status', 'notices'] as const;
+export type LookupWhat = (typeof LOOKUPS)[number];
+
 /**
  * How a value is read out, by concatenating prompts (ivr/speech.ts): a whole number (1502 as 一千五百零二),
  * digits one by one, an amount in fen as yuan/jiao/fen, a date 'YYYY-MM-DD', a time 'HH:MM', a ticket number
- * (digit by digit), a room code (三号楼 一五零二室), or the whole result of a `fee_balance` lookup (each unit's
- * arrears with amount and due date, then the total, as the fixed flow reads it today).
+ * (digit by digit), a room code (三号楼 一五零二室), or the whole result of a lookup, read as
+ * ivr/flow/readouts.ts reads it (`fee_balance`: each unit's arrears with amount and due date, then the total;
+ * `bills`: the arrears by fee kind; `ticket_status`: status and expected completion; `notices`: each notice).
  */
-export const SAY_AS = [
-  'number',
-  'digits',
-  'amount',
-  'date',
-  'time',
-  'ticket',
-  'room',
-  'fee_balance',
-] as const;
+export const SAY_AS = ['number', 'digits', 'amount', 'date', 'time', 'ticket', 'room', ...LOOKUPS] as const;
 export type SayAs = (typeof SAY_AS)[number];
-
-export const LOOKUPS = ['fee_balance', 'bills', 'ticket_status', 'notices'] as const;
-export type LookupWhat = (typeof LOOKUPS)[number];
 
 export const QUEUE_PRIORITIES = ['normal', 'vip', 'emergency'] as const;
 export type QueuePriority = (typeof QUEUE_PRIORITIES)[number];
@@ -142,7 +134,9 @@ export interface GatherNode extends NodeBase {
 
 /**
  * Finds the owner: by caller ID, then (when `by` holds `room_pin`) by room code and PIN, `tries` times.
- * Sets `owner.*` and, when the owner has one unit or picked one, `unit.*`; sets `language` to the owner's.
+ * Sets `owner.*` and, when the owner has one unit or picked one, `unit.*`; sets `language` to the owner's
+ * (unless the caller chose a language earlier in the call). With `pickUnit`, an owner with several units picks
+ * one by key (1 to 9, each unit's room read out) before going on to `identified`.
  */
 export interface IdentifyNode extends NodeBase {
   kind: 'identify';
@@ -153,8 +147,11 @@ export interface IdentifyNode extends NodeBase {
   pinPrompt: PromptItem[];
   wrongPrompt: PromptItem[];
   identified: string;
-  /** null: owners with several units go to `identified` too, with no `unit.*`. */
+  /** null: owners with several units go to `identified` too (after picking one when `pickUnit`). */
   severalUnits: string | null;
+  pickUnit: boolean;
+  /** Asked for when `pickUnit`: "you have several units, please choose"; each unit is then read with its key. */
+  pickPrompt: PromptItem[];
   unverified: string;
 }
 
@@ -194,11 +191,14 @@ export interface RecordNode extends NodeBase {
 export interface TicketNode extends NodeBase {
   kind: 'ticket';
   type: TicketType;
-  category: string | null;
+  /** Free text with variables (`${repair}`), shown to the agent. */
+  category: Template | null;
   /** Written into the ticket, in the order given: name → text with variables. */
   fields: { name: string; value: Template }[];
   /** A recording made by a `record` node (its `into` variable), attached to the ticket. */
   recording: Template | null;
+  /** Urgent when it renders to yes, true or 1 (e.g. `${urgent}` set by a menu branch); null: not urgent. */
+  urgent: Template | null;
   next: string;
 }
 

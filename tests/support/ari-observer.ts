@@ -95,6 +95,15 @@ export class AriObserver {
       .map((e) => (e.playback?.media_uri ?? '').replace(/^sound:.*\/(zh|en)\//, ''));
   }
 
+  /** Resolves once the caller has heard `prompt` to the end `times` times (a menu is heard again after a wrong key). */
+  async heard(channelId: string, prompt: string, times = 1, timeoutMs = 30_000): Promise<void> {
+    await this.waitFor(
+      () => this.heardPrompts(channelId).filter((p) => p === prompt).length >= times,
+      timeoutMs,
+      `the caller to hear ${prompt}${times > 1 ? ` ${times} times` : ''}`,
+    );
+  }
+
   /** Prompt ids of every playback started on the channel (the media list as requested). */
   startedPrompts(channelId: string): string[] {
     return this.events

@@ -37,14 +37,30 @@ export async function createOwner(spec: {
   rooms: { roomCode: string; fees?: FeeSpec[] }[];
   language?: 'zh' | 'en';
   vip?: boolean;
+  /**
+   * When the owner's estate is staffed: 'always' (the default, so a test's call does not depend on the hour it
+   * runs at, holidays included) or 'never' (closed all day, every day: after hours).
+   */
+  staffed?: 'always' | 'never';
 }): Promise<TestOwner> {
   const q = db();
   const code = `T${randomBytes(4).toString('hex')}`;
   const estate = await q.query<{ id: number }>(
-    `INSERT INTO estates (code, name, hotline_number) VALUES ($1, $2, '4008200000') RETURNING id`,
-    [code, `测试花园${code}`],
+    `INSERT INTO estates (code, name, hotline_number, open_on_holidays) VALUES ($1, $2, '4008200000', $3)
+     RETURNING id`,
+    [code, `测试花园${code}`, spec.staffed !== 'never'],
   );
   const estateId = estate.rows[0]!.id;
+  // An estate without hours rows has the default hours (08:00-20:00), so 'never' opens only on the weekday three
+  // days from today (Shanghai time): closed throughout any test.
+  await q.query(
+    spec.staffed === 'never'
+      ? `INSERT INTO estate_hours (estate_id, weekday, opens, closes)
+         VALUES ($1, (extract(isodow FROM now() AT TIME ZONE 'Asia/Shanghai')::int + 2) % 7 + 1, '00:00', '24:00')`
+      : `INSERT INTO estate_hours (estate_id, weekday, opens, closes)
+         SELECT $1, d, '00:00', '24:00' FROM generate_series(1, 7) d`,
+    [estateId],
+  );
   const owner = await q.query<{ id: number }>(
     'INSERT INTO owners (name, language, vip) VALUES ($1, $2, $3) RETURNING id',
     [spec.name, spec.language ?? 'zh', spec.vip ?? false],

@@ -8,7 +8,10 @@ import { ariGet, env, eventually } from './env.ts';
 const SCENARIOS = fileURLToPath(new URL('../../ops/sipp/', import.meta.url));
 const PHONE_BASE_PORT = Number(env.HOTLINE_PHONE_BASE_PORT ?? 5170);
 const SIP_PORT = Number(env.HOTLINE_SIP_PORT ?? 5160);
+/** The estate hotline (ivr/flows/default.yaml: identification, hours, the full self-service menu). */
 export const HOTLINE_NUMBER = '4008200000';
+/** The fees line (ivr/flows/fees-line.yaml): caller ID, then 1 for the fee balance or 0 for an agent. */
+export const FEES_LINE_NUMBER = '4008200001';
 
 let callerPort = 5400;
 
@@ -17,17 +20,21 @@ export interface SippResult {
   output: string;
 }
 
-/** An owner's call: dials the hotline from `caller`, presses `digit` 1.5 s in, hangs up after `stayMs`. */
+/**
+ * An owner's call: dials the fees line (or `dialled`) from `caller`, presses `digit` 1.5 s in (during the fees
+ * line's menu), hangs up after `stayMs`. Flows with several steps are keyed with `scriptedCall`.
+ */
 export function ownerCall(opts: {
   caller: string;
   digit: string;
   stayMs: number;
+  dialled?: string;
   signal?: AbortSignal;
 }): Promise<SippResult> {
   callerPort = callerPort >= 5490 ? 5400 : callerPort + 2;
   const args = [
     `127.0.0.1:${SIP_PORT}`,
-    ...['-sf', join(SCENARIOS, 'owner_call.xml'), '-s', HOTLINE_NUMBER],
+    ...['-sf', join(SCENARIOS, 'owner_call.xml'), '-s', opts.dialled ?? FEES_LINE_NUMBER],
     ...['-key', 'caller', opts.caller, '-key', 'digit', opts.digit, '-d', String(opts.stayMs)],
     ...[
       '-i',

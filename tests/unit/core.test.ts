@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 // The shared core: phone numbers, masking them in logs, configuration and password hashes.
 import { describe, it, expect } from 'vitest';
 import { loadConfig } from '../../core/config.ts';
@@ -179,7 +180,12 @@ describe('the configuration', () => {
       ami: { host: '127.0.0.1', port: 5039, user: 'hotline-ami', secret: 'ami-secret' },
       http: { host: '127.0.0.1', port: 8480, jwtSecret: '0123456789abcdef0123456789abcdef' },
       acd: { ringTimeoutS: 15, holdAnnounceS: 20, wrapUpS: 10, popSeenTimeoutMs: 500 },
-      ivr: { digitTimeoutMs: 6000, menuRetries: 3, promptDir: '/srv/hotline/stack/sounds' },
+      ivr: {
+        digitTimeoutMs: 6000,
+        menuRetries: 3,
+        promptDir: '/srv/hotline/stack/sounds',
+        flowDir: fileURLToPath(new URL('../../ivr/flows', import.meta.url)),
+      },
       recordingDir: '/srv/hotline/stack/asterisk/var/spool/recording',
       recordingRetentionDays: 180,
       logLevel: 'info',
@@ -202,6 +208,7 @@ describe('the configuration', () => {
       HOTLINE_DIGIT_TIMEOUT_MS: '8000',
       HOTLINE_MENU_RETRIES: '2',
       HOTLINE_PROMPT_DIR: '/var/lib/hotline/sounds',
+      HOTLINE_FLOW_DIR: '/etc/hotline/flows',
       HOTLINE_LOG_LEVEL: 'debug',
     });
     expect(config.ari.app).toBe('estate');
@@ -213,6 +220,7 @@ describe('the configuration', () => {
       digitTimeoutMs: 8000,
       menuRetries: 2,
       promptDir: '/var/lib/hotline/sounds',
+      flowDir: '/etc/hotline/flows',
     });
     expect(config.logLevel).toBe('debug');
   });

@@ -47,9 +47,37 @@ describe('the shipped default flow', () => {
     }
   });
 
-  it("is today's flow: welcome, identify by caller ID, 1 for the fees and back, 0 or unknown to an agent", async () => {
+  it('offers the full self-service menu after identification and the hours check', async () => {
     const flow = (await loadFlows(FLOWS_DIR, ZH)).fallback!;
-    expect(flow.start).toBe('welcome');
+    expect(flow.nodes.get('identify')).toMatchObject({
+      kind: 'identify',
+      by: ['caller_id', 'room_pin'],
+      tries: 3,
+      pickUnit: true,
+      identified: 'greet-owner',
+      unverified: 'hours-unverified',
+    });
+    const menu = flow.nodes.get('main-menu');
+    expect(menu?.kind === 'menu' && menu.keys.map((k) => `${k.key}:${k.next}`)).toEqual([
+      '1:fees',
+      '2:repair-kind',
+      '3:ticket-number',
+      '4:notices',
+      '5:complaints',
+      '8:emergency',
+      '0:agent',
+      '9:english',
+    ]);
+    expect(flow.nodes.get('emergency')).toMatchObject({
+      kind: 'queue',
+      skill: 'emergency',
+      priority: 'emergency',
+    });
+  });
+
+  it('binds the fees line to 4008200001: welcome, caller ID, 1 for the fees and back, 0 or unknown to an agent', async () => {
+    const flow = (await loadFlows(FLOWS_DIR, ZH)).byNumber.get('4008200001')!;
+    expect(flow.name).toBe('fees-line');
     expect(flow.nodes.get('identify')).toMatchObject({
       kind: 'identify',
       by: ['caller_id'],
@@ -62,16 +90,7 @@ describe('the shipped default flow', () => {
         { key: '1', next: 'fees' },
         { key: '0', next: 'agent' },
       ],
-      timeoutMs: null,
-      tries: null,
-      invalid: [{ prompt: 'invalid-key' }],
-      noInput: [{ prompt: 'no-input' }],
       fallback: 'agent',
-    });
-    expect(flow.nodes.get('read-fees')).toMatchObject({
-      say: 'fee_balance',
-      value: '${fees}',
-      next: 'main-menu',
     });
     expect(flow.nodes.get('agent')).toMatchObject({ kind: 'queue', skill: 'general', priority: 'normal' });
   });

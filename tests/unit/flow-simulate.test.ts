@@ -1274,7 +1274,8 @@ describe('queue', () => {
   it('a queue without a prompt, with nothing to hear before it, plays nothing', async () => {
     const c = await call({ flow: queues, from: ZHANG_PHONE, keys: '4' });
     expect(c.end).toMatchObject({ kind: 'queued', queue: 'general' });
-    expect(c.heard).toEqual([['menu-main']]);
+    // nothing to hear on joining the queue: straight to "please hold"
+    expect(c.heard).toEqual([['menu-main'], ['please-hold']]);
   });
 });
 
@@ -1334,7 +1335,8 @@ describe('set, goto and hangup', () => {
 
   it('a flow whose gotos loop forever ends in the queue with a flow-error', async () => {
     const c = await call({ flow: loop, from: ZHANG_PHONE });
-    expect(c.heard).toEqual([['welcome', 'to-agent']]);
+    // what the looping walk collected is dropped: the caller hears only that a person takes over
+    expect(c.heard).toEqual([['to-agent']]);
     expect(c.end).toEqual({ kind: 'queued', queue: 'property', priority: 'normal', intent: 'agent' });
     expect(c.path).toEqual(['identified:caller-id']);
   });

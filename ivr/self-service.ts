@@ -1,0 +1,118 @@
+// What a flow asks of the outside world, answered from the database: who is calling, what they owe, their
+// tickets, the estate's notices and opening hours, filing a ticket, remembering a language. The controller
+// (Asterisk calls) and the simulator (`npm run flow -- simulate`) use the same answers.
+import type { PopOwner } from '../core/index.ts';
+import { hoursState, normalizePhone } from '../core/index.ts';
+import {
+  arrearsOfUnits,
+  createIvrTicket,
+  currentNotices,
+  estateHours,
+  estateOfCode,
+  estateOfDialled,
+  estateOfUnit,
+  feesByKind,
+  findOwnerByPhone,
+  findOwnerByRoomPin,
+  setOwnerLanguage,
+  ticketStatus,
+  type Queryable,
+} from '../db/index.ts';
+import type { FlowEffect, HoursState, LookupResult } from './flow/interpreter.ts';
+import type { Language } from './speech.ts';
+
+export type LookupRequest = Extract<FlowEffect, { do: 'lookup' }>;
+export type TicketRequest = Extract<FlowEffect, { do: 'create-ticket' }>;
+
+/** The outside world of a flow. Errors are thrown as they come (the database is away): callers decide. */
+export interface SelfServicePort {
+  /** The owner registered for the caller's number; null for an unknown or withheld number. */
+  identifyCaller(callerNumber: string | null): Promise<PopOwner | null>;
+  lookup(request: LookupRequest, dialled: string): Promise<LookupResult>;
+  verifyRoomPin(
+    roomKeys: string,
+    pin: string,
+    dialled: string,
+  ): Promise<{ owner: PopOwner; unitId: number } | null>;
+  /** estate: a code the flow names; else the unit's estate, else the dialled number's; unknown → open. */
+  hours(estate: string | null, unitId: number | null, dialled: string, at: Date): Promise<HoursState>;
+  fileTicket(
+    request: TicketRequest,
+    callId: string | null,
+  ): Promise<{ number: string; expectedDoneAt: string | null }>;
+  rememberLanguage(ownerId: number, language: Language): Promise<void>;
+}
+
+export class SelfService implements SelfServicePort {
+  readonly #db: Queryable;
+
+  constructor(db: Queryable) {
+    this.#db = db;
+  }
+
+  async identifyCaller(callerNumber: string | null): Promise<PopOwner | null> {
+    const number = normalizePhone(callerNumber);
+    return number ? findOwnerByPhone(this.#db, number) : null;
+  }
+
+  async lookup(request: LookupRequest, dialled: string): Promise<LookupResult> {
+    switch (request.what) {
+      case 'fee_balance':
+        return { what: 'fee_balance', items: await arrearsOfUnits(this.#db, request.unitIds) };
+      case 'bills':
+        return { what: 'bills', byKind: await feesByKind(this.#db, request.unitIds) };
+      case 'ticket_status': {
+        const ticket = request.ticket ? await ticketStatus(this.#db, request.ticket) : null;
+        return { what: 'ticket_status', ticket };
+      }
+      case 'notices': {
+        const estateId = await this.#estate(null, request.unitIds[0] ?? null, dialled);
+        const notices = estateId === null ? [] : await currentNotices(this.#db, estateId, new Date());
+        return { what: 'notices', notices };
+      }
+    }
+  }
+
+  async verifyRoomPin(
+    roomKeys: string,
+    pin: string,
+    dialled: string,
+  ): Promise<{ owner: PopOwner; unitId: number } | null> {
+    const estateId = await estateOfDialled(this.#db, dialled);
+    return findOwnerByRoomPin(this.#db, { roomKeys, pin, estateId });
+  }
+
+  async hours(estate: string | null, unitId: number | null, dialled: string, at: Date): Promise<HoursState> {
+    const estateId = await this.#estate(estate, unitId, dialled);
+    return estateId === null ? 'open' : hoursState(await estateHours(this.#db, estateId), at);
+  }
+
+  async fileTicket(
+    request: TicketRequest,
+    callId: string | null,
+  ): Promise<{ number: string; expectedDoneAt: string | null }> {
+    const ticket = await createIvrTicket(this.#db, {
+      ownerId: request.ownerId,
+      unitId: request.unitId,
+      type: request.type,
+      category: request.category,
+      urgent: request.urgent,
+      description: request.description,
+      channel: request.recording ? 'voicemail' : 'ivr',
+      recording: request.recording,
+      callId,
+    });
+    return { number: ticket.number, expectedDoneAt: ticket.expectedDoneAt };
+  }
+
+  async rememberLanguage(ownerId: number, language: Language): Promise<void> {
+    await setOwnerLanguage(this.#db, ownerId, language);
+  }
+
+  async #estate(code: string | null, unitId: number | null, dialled: string): Promise<number | null> {
+    if (code !== null) return estateOfCode(this.#db, code);
+    return (
+      (unitId !== null ? await estateOfUnit(this.#db, unitId) : null) ?? estateOfDialled(this.#db, dialled)
+    );
+  }
+}
