@@ -3,6 +3,7 @@
 //
 //   hotline-flow check [--flows DIR]           checks every flow file of the folder, as the hotline would
 //   hotline-flow graph <flow> [--flows DIR]    prints a flow as a Mermaid flowchart
+//   hotline-flow simulate <flow> --from <number> --keys "1,2#"   a call without a phone, against the database
 //   npm run flow -- check                      the same, from the repository
 //
 // `check` prints each error and warning as `file:line: node `id` message` (warnings begin with `warning: `),
@@ -14,7 +15,12 @@ import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMap, parseDocument } from 'yaml';
+import { loadConfig } from '../../core/index.ts';
+import { createPool } from '../../db/index.ts';
+import { catalogueIds, parseCatalogue } from '../prompt-library.ts';
+import { SelfService, type SelfServicePort } from '../self-service.ts';
 import { toMermaid } from './graph.ts';
+import { simulate, type SimulationEnd, type SimulationLine } from './simulate.ts';
 import { format, loadFlow, loadFlowFiles, promptCatalogue, type FlowError } from './load.ts';
 import { didYouMean } from './suggest.ts';
 import type { Flow } from './types.ts';
@@ -40,6 +46,13 @@ Commands:
                  flows folder, or the path of a .yaml flow file. To get a picture (SVG or PNG), paste the text
                  into any Mermaid renderer: https://mermaid.live, a \`\`\`mermaid block in a Markdown file on
                  GitHub or GitLab, or an editor's Markdown preview.
+  simulate <flow>
+                 Run a call through the flow with the interpreter the hotline uses, against the real database
+                 (the private stack's, or HOTLINE_DATABASE_URL): prints what the caller hears, in their
+                 language, and where the call ends. --from <number> (the caller; omit for a withheld number),
+                 --keys "1,31502#,-" (one group each time the flow waits for the caller; - is silence; when the
+                 keys run out the caller hangs up), --dialled <number> (default: the flow's first number).
+                 Tickets are not filed and languages not saved unless --file-tickets is given.
 
 Options:
   --flows DIR    The flows folder (default: ivr/flows).
@@ -70,6 +83,10 @@ export async function runFlowCli(argv: string[], io: FlowCliIo): Promise<number>
       case 'check':
         if (rest.length > 0) return usageError(io, `\`check\` takes no argument, got \`${rest.join(' ')}\``);
         return await check(flowsDir, promptsDir, io);
+      case 'simulate':
+        if (rest.length !== 1)
+          return usageError(io, '`simulate` takes one flow: its name or the path of its file');
+        return await simulateCall(rest[0]!, flowsDir, promptsDir, values, io);
       case 'graph':
         if (rest.length === 0)
           return usageError(io, '`graph` needs a flow: its name or the path of its file');
@@ -78,7 +95,7 @@ export async function runFlowCli(argv: string[], io: FlowCliIo): Promise<number>
       default:
         return usageError(
           io,
-          `unknown command \`${command}\`${didYouMean(command, ['check', 'graph', 'help'])}`,
+          `unknown command \`${command}\`${didYouMean(command, ['check', 'graph', 'simulate', 'help'])}`,
         );
     }
   } catch (err) {
@@ -95,6 +112,10 @@ function parse(argv: string[]) {
     options: {
       flows: { type: 'string' },
       prompts: { type: 'string' },
+      from: { type: 'string' },
+      keys: { type: 'string' },
+      dialled: { type: 'string' },
+      'file-tickets': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -269,4 +290,103 @@ if (import.meta.main) {
     out: (s) => process.stdout.write(`${s}\n`),
     err: (s) => process.stderr.write(`${s}\n`),
   });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// simulate
+
+async function simulateCall(
+  target: string,
+  flowsDir: string,
+  promptsDir: string,
+  options: { from?: string; keys?: string; dialled?: string; 'file-tickets'?: boolean },
+  io: FlowCliIo,
+): Promise<number> {
+  const catalogueFile = join(promptsDir, 'catalogue.tsv');
+  const texts = parseCatalogue(await readFile(catalogueFile, 'utf8'), catalogueFile);
+  const zh = catalogueIds(texts, 'zh');
+  const files = await flowFiles(flowsDir);
+  const set = loadFlowFiles(files, zh);
+  const flow =
+    set.flows.find((f) => f.name === target) ?? set.flows.find((f) => basename(f.file, '.yaml') === target);
+  if (!flow) {
+    io.err(
+      `hotline-flow: there is no usable flow named \`${target}\`${didYouMean(
+        target,
+        set.flows.map((f) => f.name),
+      )}${set.errors.length > 0 ? ' (run `check`: some files have errors)' : ''}`,
+    );
+    return 1;
+  }
+  const config = loadConfig();
+  const db = createPool(config.databaseUrl, 2);
+  try {
+    const real = new SelfService(db);
+    const service: SelfServicePort = options['file-tickets']
+      ? real
+      : {
+          identifyCaller: (n) => real.identifyCaller(n),
+          lookup: (r, d) => real.lookup(r, d),
+          verifyRoomPin: (k, p, d) => real.verifyRoomPin(k, p, d),
+          hours: (e, u, d, at) => real.hours(e, u, d, at),
+          fileTicket: () => Promise.resolve({ number: '00000000', expectedDoneAt: null }),
+          rememberLanguage: () => Promise.resolve(),
+        };
+    const result = await simulate({
+      flow,
+      settings: {
+        digitTimeoutMs: config.ivr.digitTimeoutMs,
+        menuRetries: config.ivr.menuRetries,
+        holdAnnounceS: 20,
+        queue: 'general',
+      },
+      service,
+      from: options.from ?? null,
+      dialled: options.dialled ?? flow.numbers[0] ?? '4008200000',
+      keys: options.keys ?? '',
+    });
+    const text = new Map(texts.map((t) => [t.id, t]));
+    for (const line of result.lines) io.out(transcriptLine(line, text));
+    io.out(`path: ${result.path.join(' > ') || '(none)'}`);
+    io.out(`end: ${describeEnd(result.end)}`);
+    return result.end.kind === 'stuck' ? 1 : 0;
+  } finally {
+    await db.end();
+  }
+}
+
+function transcriptLine(line: SimulationLine, text: Map<string, { zh: string; en: string }>): string {
+  switch (line.kind) {
+    case 'heard':
+      return `  hears (${line.lang}): ${line.prompts.map((id) => text.get(id)?.[line.lang] || `[${id}]`).join('')}`;
+    case 'pressed':
+      return `presses ${line.keys}`;
+    case 'silence':
+      return 'says nothing';
+    case 'identified':
+      return `  [${line.by}] ${line.owner ? `${line.owner.name} (${line.owner.units.map((u) => u.roomCode).join(', ')})` : 'not identified'}`;
+    case 'looked-up':
+      return `  [lookup ${line.what}] ${line.summary}`;
+    case 'hours':
+      return `  [hours] ${line.state}`;
+    case 'recorded':
+      return `  [voicemail] ${line.name}`;
+    case 'ticket':
+      return `  [ticket] ${line.number} (${line.type}${line.urgent ? ', urgent' : ''})`;
+    case 'language-saved':
+      return `  [language saved] ${line.language}`;
+  }
+}
+
+function describeEnd(end: SimulationEnd): string {
+  switch (end.kind) {
+    case 'queued':
+      return `queued to ${end.queue} (priority ${end.priority}, intent ${end.intent})`;
+    case 'hung-up-by-flow':
+      return 'the flow hung up';
+    case 'caller-hung-up':
+      return 'the caller hung up';
+    case 'stuck':
+      return `stuck: ${end.reason}`;
+  }
 }
