@@ -162,7 +162,8 @@ describe('hotline-flow graph', () => {
 describe('the command line', () => {
   it('exits 2 with the usage on an unknown command, a missing argument or an unknown option', async () => {
     for (const argv of [
-      ['simulate', 'default'],
+      ['simulte', 'default'],
+      ['simulate'],
       [],
       ['graph'],
       ['check', '--flows'],
@@ -173,7 +174,8 @@ describe('the command line', () => {
       expect(err).toMatch(/^hotline-flow: .+\n\nUsage: hotline-flow <command>/);
       expect(code).toBe(2);
     }
-    expect((await run('simulate')).err).toMatch(/^hotline-flow: unknown command `simulate`\n/);
+    expect((await run('simulte')).err).toMatch(/^hotline-flow: unknown command `simulte`; did you mean `simulate`/);
+    expect((await run('simulate')).err).toMatch(/^hotline-flow: `simulate` takes one flow/);
     expect((await run('graph')).err).toMatch(/^hotline-flow: `graph` needs a flow/);
   });
 
