@@ -174,7 +174,9 @@ describe('the command line', () => {
       expect(err).toMatch(/^hotline-flow: .+\n\nUsage: hotline-flow <command>/);
       expect(code).toBe(2);
     }
-    expect((await run('simulte')).err).toMatch(/^hotline-flow: unknown command `simulte`; did you mean `simulate`/);
+    expect((await run('simulte')).err).toMatch(
+      /^hotline-flow: unknown command `simulte`; did you mean `simulate`/,
+    );
     expect((await run('simulate')).err).toMatch(/^hotline-flow: `simulate` takes one flow/);
     expect((await run('graph')).err).toMatch(/^hotline-flow: `graph` needs a flow/);
   });
