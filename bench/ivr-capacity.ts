@@ -29,6 +29,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -53,6 +54,23 @@ const ESTATE_CODE = 'BENCH-IVR';
 /** Every bench owner owes the same fee on their own unit, so the read-outs differ only in the room digits. */
 const FEE = { kind: 'property', amountFen: 123456, dueDate: '2026-10-31' } as const;
 const LANG = 'zh';
+// What ivr/flows/default.yaml plays to a bench owner (known number, one unit, one fee, estate open), as prompt ids;
+// follow the flow when it changes. Before the menu waits for a key: the welcome, the owner's greeting, the menu.
+const BEFORE_KEY: PromptId[] = ['welcome', 'welcome-owner', 'menu-main-full'];
+/** After 1: the fee balance of the owner's unit, then the bills by kind (say: fee_balance, say: bills). */
+const afterKey = (o: BenchOwner): PromptId[] => [
+  'fees-unit',
+  ...sayRoom(o.roomCode, LANG),
+  'fees-owed',
+  ...sayAmount(FEE.amountFen, LANG),
+  'fees-due',
+  ...sayDate(FEE.dueDate, LANG),
+  'fees-breakdown',
+  `fee-kind-${FEE.kind}`,
+  ...sayAmount(FEE.amountFen, LANG),
+];
+/** Then the fees menu, during which the caller hangs up (the bare app plays it too). */
+const AFTER_READ_OUT: PromptId[] = ['menu-fees'];
 /** The caller presses 1 this long after the menu prompt should have ended. */
 const KEY_MARGIN_MS = 400;
 /** ... and hangs up this long after the fee read-out should have ended (into the menu played again). */
@@ -175,15 +193,42 @@ interface AriChannel {
   dialplan?: { app_name?: string; app_data?: string };
 }
 
-/** Channels now in the Stasis app `app`, counted from Asterisk's channel list. */
-async function channelsInApp(app: string): Promise<number> {
+/** The channels now in the Stasis app `app`, from Asterisk's channel list. */
+async function channelIdsInApp(app: string): Promise<string[]> {
   const res = await fetch(`${env.HOTLINE_ARI_URL}/ari/channels`, {
     headers: { authorization: ariAuthHeader() },
   });
   const channels = (await res.json()) as AriChannel[];
-  return channels.filter(
-    (c) => c.dialplan?.app_name?.toLowerCase() === 'stasis' && c.dialplan.app_data?.split(',')[0] === app,
-  ).length;
+  return channels
+    .filter(
+      (c) => c.dialplan?.app_name?.toLowerCase() === 'stasis' && c.dialplan.app_data?.split(',')[0] === app,
+    )
+    .map((c) => c.id);
+}
+
+async function channelsInApp(app: string): Promise<number> {
+  return (await channelIdsInApp(app)).length;
+}
+
+/** Hangs up what is left in the app (Asterisk keeps a channel in Stasis when its app goes away). */
+async function hangUpLeftovers(app: string): Promise<number> {
+  const ids = await channelIdsInApp(app);
+  for (const id of ids) {
+    await fetch(`${env.HOTLINE_ARI_URL}/ari/channels/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+      headers: { authorization: ariAuthHeader() },
+    });
+  }
+  return ids.length;
+}
+
+/** Stasis apps Asterisk keeps besides ours: an inactive app subscribed to everything costs it on every event. */
+async function otherStasisApps(): Promise<string[]> {
+  const res = await fetch(`${env.HOTLINE_ARI_URL}/ari/applications`, {
+    headers: { authorization: ariAuthHeader() },
+  });
+  const apps = (await res.json()) as { name: string }[];
+  return apps.map((a) => a.name).filter((n) => n !== config.ari.app && n !== BARE_APP);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -443,7 +488,7 @@ async function runStep(app: AppName, rate: number, ctx: StepContext): Promise<St
     dir,
   );
   stepSipp = sipp.child;
-  await sipp.done;
+  const sippExit = await sipp.done;
   stepSipp = null;
 
   // the calls' last requests and, for the IVR, the call records being finished
@@ -489,10 +534,16 @@ async function runStep(app: AppName, rate: number, ctx: StepContext): Promise<St
   const firstAllPlaced = stats.findIndex((row) => num(row, 'OutgoingCall(C)') >= calls);
   const placedAfterS =
     firstAllPlaced >= 0 ? sippDurationMs(stats[firstAllPlaced]!['ElapsedTime(C)']) / 1000 : NaN;
-  const failureKinds = Object.entries(last)
-    .filter(([k, v]) => /^Failed.*\(C\)$/.test(k) && k !== 'FailedCall(C)' && Number(v) > 0)
-    .map(([k, v]) => `${k.replace(/^Failed|\(C\)$/g, '')} ${v}`)
-    .join(', ');
+  const ok = num(last, 'SuccessfulCall(C)') || 0;
+  const failedBySipp = num(last, 'FailedCall(C)') || 0;
+  // calls still open when sipp gave up (its -timeout) are neither successful nor failed in its counters
+  const unfinished = Math.max(0, calls - ok - failedBySipp);
+  const failureKinds = [
+    ...Object.entries(last)
+      .filter(([k, v]) => /^Failed.*\(C\)$/.test(k) && k !== 'FailedCall(C)' && Number(v) > 0)
+      .map(([k, v]) => `${k.replace(/^Failed|\(C\)$/g, '')} ${v}`),
+    ...(unfinished > 0 ? [`unfinished when sipp stopped (exit ${sippExit}) ${unfinished}`] : []),
+  ].join(', ');
   const levels = logLevels(ctx.appLog, logFrom);
   if (levels.samples.length > 0) {
     const note = `${app} at ${rate}/s, first warnings and errors in its log: ${levels.samples.join(' | ')}`;
@@ -523,8 +574,8 @@ async function runStep(app: AppName, rate: number, ctx: StepContext): Promise<St
     app,
     rate,
     calls,
-    ok: num(last, 'SuccessfulCall(C)'),
-    sippFailed: num(last, 'FailedCall(C)'),
+    ok,
+    sippFailed: failedBySipp + unfinished,
     failureKinds,
     flowFailed,
     achievedRate: (calls - 1) / Math.max(placedAfterS - 1, 0.001),
@@ -568,19 +619,10 @@ async function main(): Promise<void> {
       if (!seconds.has(id)) seconds.set(id, wavSeconds(join(promptDir, LANG, `${id}.wav`)));
       return sum + seconds.get(id)!;
     }, 0);
-  const greeting: PromptId[] = ['welcome', 'welcome-owner', 'menu-main'];
-  const readOut = (o: BenchOwner): PromptId[] => [
-    'fees-unit',
-    ...sayRoom(o.roomCode, LANG),
-    'fees-owed',
-    ...sayAmount(FEE.amountFen, LANG),
-    'fees-due',
-    ...sayDate(FEE.dueDate, LANG),
-  ];
-  const menuMs = Math.round(length(greeting) * 1000) + KEY_MARGIN_MS;
+  const menuMs = Math.round(length(BEFORE_KEY) * 1000) + KEY_MARGIN_MS;
 
   const owners = await ensureBenchOwners(OWNERS);
-  const stays = owners.map((o) => Math.round(length(readOut(o)) * 1000) + STAY_MARGIN_MS);
+  const stays = owners.map((o) => Math.round(length(afterKey(o)) * 1000) + STAY_MARGIN_MS);
   const callersCsv = join(workDir, 'callers.csv');
   writeFileSync(callersCsv, `SEQUENTIAL\n${owners.map((o, i) => `${o.phone};${stays[i]};`).join('\n')}\n`);
   const maxStayMs = Math.max(...stays);
@@ -617,7 +659,9 @@ async function main(): Promise<void> {
       {
         BARE_APP,
         BARE_MEDIA: JSON.stringify(
-          [...greeting, ...readOut(owners[0]!), 'menu-main'].map((id) => `sound:${promptDir}/${LANG}/${id}`),
+          [...BEFORE_KEY, ...afterKey(owners[0]!), ...AFTER_READ_OUT].map(
+            (id) => `sound:${promptDir}/${LANG}/${id}`,
+          ),
         ),
       },
       join(workDir, 'bare.log'),
@@ -634,6 +678,14 @@ async function main(): Promise<void> {
         `the ARI app ${app} to be registered`,
         30_000,
       );
+    }
+    // the controller has migrated the database by now
+    await openAllDay();
+    const others = await otherStasisApps();
+    if (others.length > 0) {
+      const note = `other Stasis apps in Asterisk during the run (an inactive one still gets every event it subscribed to): ${others.join(', ')}`;
+      console.warn(note);
+      runNotes.push(note);
     }
     // Idle CPU (timers, ACD ticks, connections, the channel polling of a step), taken off the per-call figures.
     await sleep(2000);
@@ -710,20 +762,80 @@ async function main(): Promise<void> {
         console.warn(`could not remove the bench extension: ${String(err)}`);
       }
     }
-    const leftover = await channelsInApp(config.ari.app).catch(() => 0);
-    if (leftover > 0) console.warn(`${leftover} channels still in ${config.ari.app} after the run`);
-    if (!values['keep-calls']) {
-      const gone = await db().query(`DELETE FROM calls WHERE caller_number LIKE $1 AND started_at >= $2`, [
-        `${PHONE_PREFIX}%`,
-        runStart,
-      ]);
-      console.log(`deleted the run's ${gone.rowCount} call records (keep them with --keep-calls)`);
+    for (const app of [config.ari.app, BARE_APP]) {
+      const left = await hangUpLeftovers(app).catch(() => 0);
+      if (left > 0) {
+        const note = `${left} channels were still in ${app} after the run; hung up`;
+        console.warn(note);
+        runNotes.push(note);
+      }
     }
+    if (!values['keep-calls']) await deleteRunRecords(runStart);
     await closeDb();
   }
 
   if (aborted) throw new Error('interrupted; no results written');
   writeResults(results, { meanFlowS, rtpLimit, owners: OWNERS });
+}
+
+/** The run's call records, with what the flow made of them: tickets (voicemails) and their recordings. */
+async function deleteRunRecords(runStart: Date): Promise<void> {
+  const client = await db().connect();
+  try {
+    await client.query('BEGIN');
+    const run = `SELECT id FROM calls WHERE caller_number LIKE $1 AND started_at >= $2`;
+    const args = [`${PHONE_PREFIX}%`, runStart];
+    const tickets = await client.query<{ id: string; recording: string | null }>(
+      `SELECT id, to_jsonb(t) ->> 'recording' AS recording FROM tickets t WHERE created_from_call IN (${run})`,
+      args,
+    );
+    const calls = await client.query<{ recording: string | null }>(
+      `SELECT to_jsonb(c) ->> 'recording' AS recording FROM calls c WHERE id IN (${run})`,
+      args,
+    );
+    const ticketIds = tickets.rows.map((t) => t.id);
+    if (ticketIds.length > 0) {
+      await client.query('UPDATE calls SET ticket_id = NULL WHERE ticket_id = ANY ($1::bigint[])', [
+        ticketIds,
+      ]);
+      await client.query('DELETE FROM tickets WHERE id = ANY ($1::bigint[])', [ticketIds]);
+    }
+    const gone = await client.query(`DELETE FROM calls WHERE id IN (${run})`, args);
+    await client.query('COMMIT');
+    const names = new Set(
+      [...tickets.rows, ...calls.rows].map((r) => r.recording).filter((r): r is string => !!r),
+    );
+    let files = 0;
+    if (names.size > 0 && existsSync(config.recordingDir)) {
+      for (const file of readdirSync(config.recordingDir)) {
+        if (!names.has(file.replace(/\.[^.]+$/, ''))) continue;
+        rmSync(join(config.recordingDir, file), { force: true });
+        files++;
+      }
+    }
+    console.log(
+      `deleted the run's ${gone.rowCount} call records, ${ticketIds.length} tickets and ${files} recordings (keep them with --keep-calls)`,
+    );
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    console.warn(`could not delete the run's call records: ${String(err)}`);
+  } finally {
+    client.release();
+  }
+}
+
+/** With opening hours (migration 007), the bench estate is staffed all day, every day, holidays included. */
+async function openAllDay(): Promise<void> {
+  const q = db();
+  const table = await q.query<{ t: string | null }>(`SELECT to_regclass('estate_hours')::text AS t`);
+  if (!table.rows[0]?.t) return;
+  await q.query(`UPDATE estates SET open_on_holidays = true WHERE code = $1`, [ESTATE_CODE]);
+  await q.query(
+    `INSERT INTO estate_hours (estate_id, weekday, opens, closes)
+       SELECT e.id, d, '00:00', '24:00' FROM estates e, generate_series(1, 7) d WHERE e.code = $1
+     ON CONFLICT (estate_id, weekday) DO UPDATE SET opens = EXCLUDED.opens, closes = EXCLUDED.closes`,
+    [ESTATE_CODE],
+  );
 }
 
 /** The tree of a git revision in <workDir>/code, with the working tree's node_modules. */
