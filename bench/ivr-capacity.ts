@@ -5,7 +5,7 @@
 // of the controller process (node main.ts start --role ivr) and of the bare app, read from /proc.
 //
 //   npm run bench:ivr -- [--at-once 100,200,300,400 | --rates 5,10,15] [--window-s 30] [--owners 600]
-//                        [--apps ivr,bare] [--keep-calls] [--at <git revision>]
+//                        [--apps ivr,bare] [--keep-calls] [--at <git revision>] [--no-write]
 //
 // The step rates are --rates (calls/s), or by default the rates that put --at-once callers in the flow at once
 // (rate = callers ÷ the time a call spends in the flow, from the prompts' lengths), rounded to 0.5 calls/s.
@@ -15,11 +15,12 @@
 // controller applies its pending migrations to the stack's database when it starts.
 //
 // Each step places rate × window calls; an app's steps stop after its first step with a failed call. Figures are
-// appended to bench/RESULTS.md. The run takes the shared stack's lock (/tmp/hotline-stack.lock) itself: it
-// re-runs itself under `flock` unless a parent process already holds it, so `flock <lock> npm run bench:ivr`
-// works too. While it runs, the bench extension BARE_NUMBER@from-trunk exists in Asterisk's dialplan (added with
-// the CLI, removed at the end). Bench owners (estate BENCH-IVR, phones 1479000xxxx) are created once and reused;
-// the call records of the run are deleted at the end unless --keep-calls.
+// appended to bench/RESULTS.md (only printed with --no-write). The run takes the shared stack's lock
+// (/tmp/hotline-stack.lock) itself: it re-runs itself under `flock` unless a parent process already holds it, so
+// `flock <lock> npm run bench:ivr` works too. While it runs, the bench extension BARE_NUMBER@from-trunk exists in
+// Asterisk's dialplan (added with the CLI, removed at the end). Bench owners (estate BENCH-IVR, open all day,
+// phones 1479000xxxx) are created once and reused; the run's call records, tickets and recordings are deleted at
+// the end unless --keep-calls.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   appendFileSync,
@@ -91,7 +92,9 @@ const { values } = parseArgs({
     apps: { type: 'string', default: 'ivr,bare' },
     'keep-calls': { type: 'boolean', default: false },
     at: { type: 'string' },
+    write: { type: 'boolean', default: true },
   },
+  allowNegative: true,
 });
 const AT_ONCE = values['at-once'].split(',').map(Number);
 const EXPLICIT_RATES = values.rates?.split(',').map(Number) ?? null;
@@ -105,7 +108,7 @@ if (
   APPS.some((a) => a !== 'ivr' && a !== 'bare')
 ) {
   console.error(
-    'usage: node bench/ivr-capacity.ts [--at-once 100,200,300,400 | --rates 5,10,15] [--window-s 30] [--owners 1-9999] [--apps ivr,bare] [--keep-calls] [--at REV]',
+    'usage: node bench/ivr-capacity.ts [--at-once 100,200,300,400 | --rates 5,10,15] [--window-s 30] [--owners 1-9999] [--apps ivr,bare] [--keep-calls] [--at REV] [--no-write]',
   );
   process.exit(2);
 }
@@ -922,6 +925,7 @@ function writeResults(
     `${rows.join('\n')}\n`;
   console.log(section);
 
+  if (!values.write) return;
   const file = new URL('./RESULTS.md', import.meta.url);
   const existing = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
   if (!existing.includes('## IVR capacity')) {
