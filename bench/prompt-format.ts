@@ -39,6 +39,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { AriObserver } from '../tests/support/ari-observer.ts';
 import { readEnv } from '../core/index.ts';
 
 const { values } = parseArgs({
@@ -117,72 +118,6 @@ async function ari(method: string, path: string): Promise<unknown> {
   return text ? (JSON.parse(text) as unknown) : null;
 }
 
-interface AriEvent {
-  type: string;
-  channel?: { id: string };
-  playback?: { id: string; state: string };
-}
-
-/** This bench's Stasis app: the events of its channels, with waiters. */
-class App {
-  readonly events: AriEvent[] = [];
-  readonly #ws: WebSocket;
-  readonly #waiters = new Set<() => void>();
-
-  private constructor(ws: WebSocket) {
-    this.#ws = ws;
-    ws.addEventListener('message', (m) => {
-      this.events.push(JSON.parse(String(m.data)) as AriEvent);
-      for (const w of this.#waiters) w();
-    });
-  }
-
-  static async connect(): Promise<App> {
-    const url = new URL(ARI_URL.replace(/^http/, 'ws') + '/ari/events');
-    url.searchParams.set('app', APP);
-    url.searchParams.set('api_key', `${env.HOTLINE_ARI_USER}:${env.HOTLINE_ARI_PASSWORD}`);
-    const ws = new WebSocket(url);
-    await new Promise<void>((ok, fail) => {
-      ws.addEventListener('open', () => ok(), { once: true });
-      ws.addEventListener('error', () => fail(new Error('cannot connect to ARI')), { once: true });
-    });
-    return new App(ws);
-  }
-
-  /** Resolves with the events since index `from` that match once there are `count`; fails after `ms`. */
-  async waitCount(
-    from: number,
-    match: (e: AriEvent) => boolean,
-    count: number,
-    ms: number,
-    what: string,
-  ): Promise<AriEvent[]> {
-    const seen = () => this.events.slice(from).filter(match);
-    if (seen().length >= count) return seen();
-    await new Promise<void>((ok, fail) => {
-      const check = () => {
-        if (seen().length < count) return;
-        done();
-        ok();
-      };
-      const timer = setTimeout(() => {
-        done();
-        fail(new Error(`timed out after ${ms} ms waiting for ${count} ${what} (saw ${seen().length})`));
-      }, ms);
-      const done = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-      };
-      this.#waiters.add(check);
-    });
-    return seen();
-  }
-
-  close(): void {
-    this.#ws.close();
-  }
-}
-
 interface Window {
   variant: Variant;
   /** Asterisk CPU seconds per second of the window. */
@@ -221,7 +156,7 @@ interface Call {
 }
 
 /** Calls the N phones one after the other; resolves once all are up in the bench's app. */
-async function callPhones(app: App, pid: number): Promise<Call[]> {
+async function callPhones(app: AriObserver, pid: number): Promise<Call[]> {
   const calls: Call[] = [];
   for (let i = 0; i < CALLS; i++) {
     const from = app.events.length;
@@ -243,7 +178,7 @@ async function callPhones(app: App, pid: number): Promise<Call[]> {
 }
 
 /** Plays `variant` to every call (nothing for `none`) over one window; stops the playbacks after it. */
-async function playWindow(app: App, pid: number, channels: string[], variant: Variant, dir: string) {
+async function playWindow(app: AriObserver, pid: number, channels: string[], variant: Variant, dir: string) {
   const from = app.events.length;
   let writeFormat = '–';
   const playbacks: string[] = [];
@@ -281,7 +216,7 @@ async function playWindow(app: App, pid: number, channels: string[], variant: Va
  * of each call's own thread, per call-minute, for each half. The same load on the machine for both halves.
  */
 async function pairedWindow(
-  app: App,
+  app: AriObserver,
   pid: number,
   calls: Call[],
   other: Variant,
@@ -342,7 +277,7 @@ async function main(): Promise<void> {
     ],
     { stdio: 'ignore', cwd: tmp },
   );
-  const app = await App.connect();
+  const app = await AriObserver.connect({ app: APP });
   const windows: Window[] = [];
   let calls: Call[];
   let channels: string[] = [];

@@ -349,10 +349,13 @@ export async function estateOfDialled(db: Queryable, dialled: string): Promise<n
   return rows.length === 1 ? rows[0]!.id : null;
 }
 
-/** The estate of a code as written in a flow ("CH"); null when there is none. */
+/** The estate a flow names, by its code ("CH") or its name ("翠湖花园", as `${unit.estate}` renders); null if none. */
 export async function estateOfCode(db: Queryable, code: string): Promise<number | null> {
   if (typeof code !== 'string' || code.trim() === '') return null;
-  const { rows } = await db.query<{ id: number }>('SELECT id FROM estates WHERE code = $1', [code.trim()]);
+  const { rows } = await db.query<{ id: number }>(
+    'SELECT id FROM estates WHERE code = $1 OR name = $1 ORDER BY code = $1 DESC, id LIMIT 1',
+    [code.trim()],
+  );
   return rows[0]?.id ?? null;
 }
 

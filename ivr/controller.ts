@@ -344,31 +344,26 @@ export class IvrController {
             this.#feed(call, { kind: 'recorded', name: null, durationS: 0 });
           }
           return;
-        case 'create-ticket':
+        case 'create-ticket': {
+          // the voicemail belongs to the call record whether or not the ticket can be filed: nothing is lost
+          const recording = effect.recording;
+          if (recording) await this.#store(() => updateCall(this.#db, s.callId, { recording }));
           try {
             const ticket = await this.#service.fileTicket(effect, s.callId);
-            if (effect.recording) {
-              const recording = effect.recording;
-              await this.#store(() => updateCall(this.#db, s.callId, { recording }));
-            }
             call.log.info(
               { ticket: ticket.number, type: effect.type, urgent: effect.urgent },
               'ticket filed by the IVR',
             );
             this.#feed(call, { kind: 'ticket-created', ...ticket });
           } catch (err) {
-            // the voicemail, if any, stays on disk and is named in the call record
-            call.log.error({ err, recording: effect.recording }, 'could not file the ticket');
-            if (effect.recording) {
-              const recording = effect.recording;
-              await this.#store(() => updateCall(this.#db, s.callId, { recording }));
-            }
+            call.log.error({ err, recording }, 'could not file the ticket');
             this.#feed(call, { kind: 'ticket-failed' });
           }
           return;
+        }
         case 'save-language': {
           const { ownerId, language } = effect;
-          await this.#records.write(() => this.#service.rememberLanguage(ownerId, language));
+          await this.#store(() => this.#service.rememberLanguage(ownerId, language));
           return;
         }
         case 'enqueue': {

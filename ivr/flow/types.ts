@@ -169,7 +169,7 @@ export interface LookupNode extends NodeBase {
 /** Branches on the estate's opening hours, public holidays and make-up working days. */
 export interface HoursNode extends NodeBase {
   kind: 'hours';
-  /** The estate code; null: the caller's unit's estate, else the estate the dialled number belongs to. */
+  /** The estate's code or name; null: the caller's unit's estate, else the estate the dialled number belongs to. */
   estate: Template | null;
   open: string;
   closed: string;

@@ -445,8 +445,13 @@ describe('language, estate and opening hours', () => {
     expect(await estateOfDialled(db(), '4008200000')).toBeNull();
     expect(await estateOfDialled(db(), '4000000000000')).toBeNull();
     expect(await estateOfDialled(db(), '')).toBeNull();
-    const { rows } = await db().query<{ code: string }>('SELECT code FROM estates WHERE id = $1', [estateId]);
+    const { rows } = await db().query<{ code: string; name: string }>(
+      'SELECT code, name FROM estates WHERE id = $1',
+      [estateId],
+    );
     expect(await estateOfCode(db(), rows[0]!.code)).toBe(estateId);
+    // a flow's `estate: ${unit.estate}` renders the estate's name
+    expect(await estateOfCode(db(), rows[0]!.name)).toBe(estateId);
     expect(await estateOfCode(db(), 'no-such-estate')).toBeNull();
   });
 

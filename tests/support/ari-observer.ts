@@ -24,11 +24,15 @@ export class AriObserver {
     });
   }
 
-  static async connect(): Promise<AriObserver> {
+  /**
+   * By default a fresh app subscribed to every event in Asterisk; with `app`, that app's own events only (a bench
+   * placing calls into its own Stasis app).
+   */
+  static async connect(opts: { app?: string } = {}): Promise<AriObserver> {
     const env = readEnv();
     const url = new URL(env.HOTLINE_ARI_URL!.replace(/^http/, 'ws') + '/ari/events');
-    url.searchParams.set('app', `observer-${process.pid}-${Date.now()}`);
-    url.searchParams.set('subscribeAll', 'true');
+    url.searchParams.set('app', opts.app ?? `observer-${process.pid}-${Date.now()}`);
+    if (opts.app === undefined) url.searchParams.set('subscribeAll', 'true');
     url.searchParams.set('api_key', `${env.HOTLINE_ARI_USER}:${env.HOTLINE_ARI_PASSWORD}`);
     const ws = new WebSocket(url);
     await new Promise<void>((resolve, reject) => {
@@ -40,19 +44,30 @@ export class AriObserver {
 
   /** Resolves with the first event (already seen or still to come) that matches, or rejects after timeoutMs. */
   async waitFor(match: (e: AriEvent) => boolean, timeoutMs = 20_000, what = 'ARI event'): Promise<AriEvent> {
-    const found = this.events.find(match);
-    if (found) return found;
-    return new Promise((resolve, reject) => {
+    const [first] = await this.waitCount(0, match, 1, timeoutMs, what);
+    return first!;
+  }
+
+  /** Resolves with the matching events since index `from` once there are `count`; rejects after timeoutMs. */
+  async waitCount(
+    from: number,
+    match: (e: AriEvent) => boolean,
+    count: number,
+    timeoutMs: number,
+    what: string,
+  ): Promise<AriEvent[]> {
+    const seen = () => this.events.slice(from).filter(match);
+    if (seen().length >= count) return seen();
+    await new Promise<void>((resolve, reject) => {
       const check = () => {
-        const e = this.events.find(match);
-        if (e) {
-          done();
-          resolve(e);
-        }
+        if (seen().length < count) return;
+        done();
+        resolve();
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+        const saw = count > 1 ? ` (saw ${seen().length} of ${count})` : '';
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}${saw}`));
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);
@@ -60,6 +75,7 @@ export class AriObserver {
       };
       this.#waiters.add(check);
     });
+    return seen();
   }
 
   /** A position in the event history; `callerChannel` looks only at events after it. */

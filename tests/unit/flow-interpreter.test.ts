@@ -1,7 +1,6 @@
 // The fees line (ivr/flows/fees-line.yaml, the flow of the walking skeleton) run by the flow interpreter, event by
 // event: the prompts, the path words, the queue and hang-up handling. The whole hotline flow (default.yaml) and
 // every node kind are run through the simulator in flow-simulate.test.ts.
-import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import type { PopArrear, PopOwner } from '../../core/index.ts';
 import {
@@ -13,55 +12,17 @@ import {
   type FlowEvent,
   type FlowStep,
 } from '../../ivr/flow/interpreter.ts';
-import { loadFlow, promptCatalogue } from '../../ivr/flow/load.ts';
 import type { Flow } from '../../ivr/flow/types.ts';
+import {
+  LI as OWNER_TWO_UNITS,
+  load,
+  SETTINGS,
+  shippedText,
+  SMITH as ENGLISH_OWNER,
+  ZHANG as OWNER,
+} from '../support/flow-fixtures.ts';
 
-const ZH = promptCatalogue(readFileSync(new URL('../../ivr/prompts/catalogue.tsv', import.meta.url), 'utf8'));
-
-function load(file: string, text: string): Flow {
-  const result = loadFlow(file, text, ZH);
-  expect(result.errors).toEqual([]);
-  return result.flow!;
-}
-
-const FEES_LINE = load(
-  'ivr/flows/fees-line.yaml',
-  readFileSync(new URL('../../ivr/flows/fees-line.yaml', import.meta.url), 'utf8'),
-);
-
-const SETTINGS: FlowCallSettings = {
-  digitTimeoutMs: 6000,
-  menuRetries: 3,
-  holdAnnounceS: 20,
-  queue: 'property',
-};
-
-const OWNER: PopOwner = {
-  id: 1,
-  name: '张伟',
-  vip: false,
-  language: 'zh',
-  units: [{ unitId: 11, roomCode: 'B3-1502', building: '3号楼', estate: '翠湖花园' }],
-};
-
-const OWNER_TWO_UNITS: PopOwner = {
-  id: 2,
-  name: '李娜',
-  vip: true,
-  language: 'zh',
-  units: [
-    { unitId: 21, roomCode: 'B1-0801', building: '1号楼', estate: '翠湖花园' },
-    { unitId: 22, roomCode: 'B2-1203', building: '2号楼', estate: '翠湖花园' },
-  ],
-};
-
-const ENGLISH_OWNER: PopOwner = {
-  id: 4,
-  name: 'John Smith',
-  vip: false,
-  language: 'en',
-  units: [{ unitId: 41, roomCode: 'B5-0302', building: '5号楼', estate: '翠湖花园' }],
-};
+const FEES_LINE = load('ivr/flows/fees-line.yaml', shippedText('fees-line'));
 
 const PROPERTY_FEE: PopArrear = {
   unitId: 11,

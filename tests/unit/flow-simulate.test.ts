@@ -2,48 +2,20 @@
 // port and a keypad script. What the caller hears (prompt ids, one list per playback), where the call ends and
 // the call path, for the shipped hotline flow (ivr/flows/default.yaml) and for small flows written here, one per
 // node kind and edge case.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { PopArrear, PopOwner } from '../../core/index.ts';
 import { newFlowCall, stepFlow, type FlowCallSettings, type HoursState } from '../../ivr/flow/interpreter.ts';
-import { loadFlow, promptCatalogue } from '../../ivr/flow/load.ts';
+import { loadFlow } from '../../ivr/flow/load.ts';
 import type { FeeKindTotal, NoticeReadout, TicketStatusReadout } from '../../ivr/flow/readouts.ts';
 import { simulate, type SimulationLine, type SimulationResult } from '../../ivr/flow/simulate.ts';
 import type { Flow } from '../../ivr/flow/types.ts';
 import type { LookupRequest, SelfServicePort, TicketRequest } from '../../ivr/self-service.ts';
 import type { Language, PromptId } from '../../ivr/speech.ts';
+import { LI, load, SETTINGS, shippedText, SMITH, ZH, ZHANG } from '../support/flow-fixtures.ts';
 
-const ZH = promptCatalogue(readFileSync(new URL('../../ivr/prompts/catalogue.tsv', import.meta.url), 'utf8'));
-
-function load(file: string, text: string): Flow {
-  const result = loadFlow(file, text, ZH);
-  expect(result.errors).toEqual([]);
-  return result.flow!;
-}
-
-const SHIPPED_TEXT = readFileSync(new URL('../../ivr/flows/default.yaml', import.meta.url), 'utf8');
-const SHIPPED = loadFlow('ivr/flows/default.yaml', SHIPPED_TEXT, ZH);
-/**
- * The shipped hotline flow. While default.yaml stores the ticket-status lookup `into: ticket` (refused by the
- * loader: `ticket.number` is built in; see the first test), the other tests run it with that one variable
- * renamed, so that they still tell how the hotline behaves. Once the file loads, they run it as shipped.
- */
-const DEFAULT: Flow =
-  SHIPPED.flow ??
-  load(
-    'ivr/flows/default.yaml',
-    SHIPPED_TEXT.replace('into: ticket\n', 'into: ticket_found\n').replace(
-      "value: '${ticket}'",
-      "value: '${ticket_found}'",
-    ),
-  );
-
-const SETTINGS: FlowCallSettings = {
-  digitTimeoutMs: 6000,
-  menuRetries: 3,
-  holdAnnounceS: 20,
-  queue: 'property',
-};
+const SHIPPED = loadFlow('ivr/flows/default.yaml', shippedText('default'), ZH);
+/** The shipped hotline flow. */
+const DEFAULT: Flow = load('ivr/flows/default.yaml', shippedText('default'));
 
 /** Sunday 15 November 2026, 14:30 in Shanghai. */
 const AT = new Date('2026-11-15T06:30:00Z');
@@ -51,31 +23,6 @@ const DIALLED = '4008001234';
 
 // ---------------------------------------------------------------------------------------------------------
 // The world the fake self-service port answers from.
-
-const ZHANG: PopOwner = {
-  id: 1,
-  name: '张伟',
-  vip: false,
-  language: 'zh',
-  units: [{ unitId: 11, roomCode: 'B3-1502', building: 'B3', estate: 'CH' }],
-};
-const LI: PopOwner = {
-  id: 2,
-  name: '李娜',
-  vip: true,
-  language: 'zh',
-  units: [
-    { unitId: 21, roomCode: 'B1-0801', building: 'B1', estate: 'CH' },
-    { unitId: 22, roomCode: 'B2-1203', building: 'B2', estate: 'CH' },
-  ],
-};
-const SMITH: PopOwner = {
-  id: 4,
-  name: 'John Smith',
-  vip: false,
-  language: 'en',
-  units: [{ unitId: 41, roomCode: 'B5-0302', building: 'B5', estate: 'CH' }],
-};
 
 const ZHANG_PHONE = '13800138000';
 const LI_PHONE = '13900139000';
@@ -1064,7 +1011,7 @@ describe('identify', () => {
       'owner.units': '1',
       'unit.id': '11',
       'unit.room': 'B3-1502',
-      'unit.estate': 'CH',
+      'unit.estate': '翠湖花园',
     });
   });
 
@@ -1161,7 +1108,7 @@ describe('hours', () => {
 
   it('asks for the estate the flow names, with the unit', async () => {
     const c = await call({ flow: hours, from: ZHANG_PHONE });
-    expect(c.asked.hours).toEqual([{ estate: 'CH', unitId: 11 }]);
+    expect(c.asked.hours).toEqual([{ estate: '翠湖花园', unitId: 11 }]);
   });
 
   it('an estate that renders empty is left to the port (the dialled number’s)', async () => {
