@@ -89,7 +89,8 @@ describe('an owner calls the hotline', () => {
       ['property', 100000, '2026-10-31'],
       ['water', 23450, '2026-11-15'],
     ]);
-    expect(pop.ivrPath).toEqual(['menu:0']);
+    // the path says how the caller was identified, then what they pressed
+    expect(pop.ivrPath).toEqual(['identified:caller-id', 'menu:0']);
     expect(pop.callerNumber).toBe(owner.phone);
 
     const rangAt = await sip.inviteFor(desk.seat, pop.callId);
