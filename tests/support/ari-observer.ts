@@ -83,11 +83,13 @@ export class AriObserver {
     return this.events.length;
   }
 
-  /** The channel id of the caller's leg: the first trunk channel with that caller number after `mark`. */
+  /** The channel id of the caller's leg: the first trunk channel with that caller number created after `mark`. */
   async callerChannel(callerNumber: string, mark: number, timeoutMs = 20_000): Promise<string> {
     const e = await this.waitFor(
       (ev) =>
         this.events.indexOf(ev) >= mark &&
+        // a new channel: the last events of an earlier call from the same number may still arrive after `mark`
+        (ev.type === 'ChannelCreated' || ev.type === 'StasisStart') &&
         ev.channel?.name.startsWith('PJSIP/trunk') === true &&
         ev.channel.caller.number === callerNumber,
       timeoutMs,

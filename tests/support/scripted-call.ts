@@ -147,6 +147,12 @@ ${body}
   <nop><action><exec play_pcap_audio="${PCAP_DIR}/dtmf_2833_${PCAP_KEY[k] ?? k}.pcap"/></action></nop>
   <pause milliseconds="400"/>`;
   const groups = opts.keys.map((group) => `${waitForTest}${[...group].map(key).join('')}`).join('');
+  // RFC 2833 keys travel in RTP: send audio first (as a phone does), so Asterisk has learnt the caller's media
+  // source (strictrtp) before the first telephone-event; otherwise the first key can be taken for probation.
+  const audio =
+    opts.dtmf === 'rfc2833'
+      ? `<nop><action><exec play_pcap_audio="${PCAP_DIR}/g711a.pcap"/></action></nop>`
+      : '';
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <!DOCTYPE scenario SYSTEM "sipp.dtd">
 <scenario name="Scripted owner call">
@@ -196,6 +202,7 @@ ${body}
 
     ]]>
   </send>
+  ${audio}
 ${groups}
 ${waitForTest}
 ${inDialog('BYE')}
