@@ -25,7 +25,15 @@ import {
   WAKE_CHANNEL,
 } from './cti/index.ts';
 import { createPool, migrate } from './db/index.ts';
-import { AriCallControl, FlowLibrary, IvrController, promptIds, SelfService } from './ivr/index.ts';
+import {
+  AriCallControl,
+  FlowLibrary,
+  IvrController,
+  PromptLibrary,
+  promptIds,
+  SelfService,
+  type PromptScan,
+} from './ivr/index.ts';
 import { startRecordingRetention } from './workers/index.ts';
 
 export type Role = 'ivr' | 'cti' | 'workers';
@@ -90,6 +98,25 @@ export async function startPlatform(
     flows.onReload(publishFlows);
     await flows.start({ watch: true });
     publishFlows(flows.status);
+    const prompts = new PromptLibrary({
+      generatedDir: config.ivr.promptDir,
+      studioDir: config.ivr.studioPromptDir,
+    });
+    const zhIds = [...(await promptIds('zh'))];
+    const enIds = [...(await promptIds('en'))];
+    const reportPrompts = (scan: PromptScan) => {
+      for (const problem of scan.problems) log.warn({ problem }, 'prompt file problem');
+      const missing = [...prompts.missing('zh', zhIds), ...prompts.missing('en', enIds)];
+      if (missing.length > 0) {
+        log.error(
+          { missing },
+          'prompts of the catalogue have no sound file; run `bash ops/stack.sh prompts`',
+        );
+      }
+      log.info({ generated: scan.generated, studio: scan.studio }, 'prompt files scanned');
+    };
+    reportPrompts(prompts.scan);
+    const stopWatchingPrompts = prompts.watchStudio(reportPrompts);
     const pbx = await AriCallControl.connect(config.ari, log, opts.signal);
     const controller = new IvrController({
       pbx,
@@ -103,7 +130,7 @@ export async function startPlatform(
         menuRetries: config.ivr.menuRetries,
         holdAnnounceS: config.acd.holdAnnounceS,
         queue: 'general',
-        promptDir: config.ivr.promptDir,
+        prompts,
         ringTimeoutS: config.acd.ringTimeoutS,
       },
     });
@@ -137,6 +164,7 @@ export async function startPlatform(
       await controller.close();
       await pbx.close();
       flows.close();
+      stopWatchingPrompts();
       await redis.hdel(FLOW_STATUS_KEY, ivrNode).catch(() => undefined);
       sub.disconnect();
     });

@@ -42,6 +42,8 @@ export interface Config {
     readonly menuRetries: number;
     /** Folder with the generated prompts, <dir>/<lang>/<id>.wav, readable by Asterisk. */
     readonly promptDir: string;
+    /** A company's studio recordings, same layout; a file there wins over the generated prompt. '' = none. */
+    readonly studioPromptDir: string;
     /** Folder of the IVR flow files (*.yaml); edits go live for the next call. */
     readonly flowDir: string;
   };
@@ -113,6 +115,7 @@ export function loadConfig(env: Env = readEnv()): Config {
       digitTimeoutMs: int('HOTLINE_DIGIT_TIMEOUT_MS', 6000, 1000, 60000),
       menuRetries: int('HOTLINE_MENU_RETRIES', 3, 1, 10),
       promptDir: resolve(str('HOTLINE_PROMPT_DIR', resolve(env.HOTLINE_STACK_DIR ?? '.stack', 'sounds'))),
+      studioPromptDir: env.HOTLINE_STUDIO_PROMPT_DIR ? resolve(env.HOTLINE_STUDIO_PROMPT_DIR) : '',
       flowDir: resolve(str('HOTLINE_FLOW_DIR', fileURLToPath(new URL('../ivr/flows', import.meta.url)))),
     },
     recordingDir: resolve(

@@ -27,10 +27,12 @@ import type { FlowLibrary } from './flow/library.ts';
 import type { Flow, QueuePriority } from './flow/types.ts';
 import { CallRecordWriter } from './call-record-writer.ts';
 import type { SelfServicePort } from './self-service.ts';
-import { localDateTimeOf, promptMedia } from './speech.ts';
+import type { PromptLibrary } from './prompt-library.ts';
+import { localDateTimeOf } from './speech.ts';
 
 export interface ControllerSettings extends FlowCallSettings {
-  promptDir: string;
+  /** Which file plays each prompt id: a studio recording when there is one, else the generated prompt. */
+  prompts: Pick<PromptLibrary, 'media'>;
   ringTimeoutS: number;
 }
 
@@ -273,7 +275,7 @@ export class IvrController {
             await this.#pbx.play(
               s.channelId,
               effect.playbackId,
-              promptMedia(this.#settings.promptDir, effect.lang, effect.prompts),
+              this.#settings.prompts.media(effect.lang, effect.prompts),
             );
           } catch (err) {
             if (err instanceof ChannelGone) return;

@@ -7,7 +7,7 @@
 // one for that id and language, the generated one otherwise. Asterisk gets the path without its extension and
 // picks, among the files of that name, the format that needs the least translation for the caller's codec;
 // so a studio recording kept as .ulaw and .alaw beside its .wav is played to G.711 callers without transcoding.
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type { Language, PromptId } from './speech.ts';
 
@@ -142,6 +142,30 @@ export class PromptLibrary {
     this.#studio = studio;
     this.#scan = scan;
     return scan;
+  }
+
+  /**
+   * Rescans whenever a file in the studio folder changes (a company dropping in recordings), `settleMs` after
+   * the last change, and tells `onScan`. Returns a function that stops watching. Nothing to watch without a
+   * studio folder, or when it does not exist (the scan reported that).
+   */
+  watchStudio(onScan: (scan: PromptScan) => void, settleMs = 500): () => void {
+    if (this.studioDir === undefined) return () => undefined;
+    let watcher: FSWatcher;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      watcher = watch(this.studioDir, { recursive: true }, () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => onScan(this.rescan()), settleMs);
+      });
+    } catch {
+      return () => undefined;
+    }
+    watcher.on('error', () => undefined);
+    return () => {
+      clearTimeout(timer);
+      watcher.close();
+    };
   }
 
   /** What the last scan found. */

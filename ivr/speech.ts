@@ -1,7 +1,7 @@
 // What the IVR says, as lists of prompt ids: numbers, amounts in yuan, dates, times, digit strings, room
 // codes, in Chinese or English, read by concatenating the prompts of ivr/prompts/catalogue.tsv. Pure functions
-// (no clock, no files); bad input throws a RangeError. The controller turns prompt ids into media URIs
-// (`promptMedia`, or `PromptLibrary.media` in prompt-library.ts, which lets studio recordings win).
+// (no clock, no files); bad input throws a RangeError. The controller turns prompt ids into media URIs with
+// `PromptLibrary.media` (prompt-library.ts), which lets studio recordings win.
 //
 // Decisions, where Mandarin or English offers a choice:
 //   - 两 for a leading 2 before a measure word or 千/万/亿: 两千, 两万, 两元整, 两角, 两分, 两点 (2 o'clock); 二
@@ -257,12 +257,4 @@ export function sayUnitChoice(key: string, roomCode: string, lang: Language): Pr
   if (!/^\d$/.test(key)) throw new RangeError(`not a menu key: ${key}`);
   if (lang === 'en') return ['unit-for', ...sayRoom(roomCode, 'en'), 'unit-press', `n-${key}`];
   return ['unit-press', `digit-${key}`, 'unit-for', ...sayRoom(roomCode, 'zh')];
-}
-
-/**
- * Media URIs Asterisk can play: generated prompts live in <promptDir>/<lang>/<id>.{wav,ulaw,alaw}; Asterisk
- * picks the format. Studio recordings are not considered here: see `PromptLibrary.media`.
- */
-export function promptMedia(promptDir: string, lang: Language, ids: PromptId[]): string[] {
-  return ids.map((id) => `sound:${promptDir}/${lang}/${id}`);
 }

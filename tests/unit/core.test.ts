@@ -184,6 +184,7 @@ describe('the configuration', () => {
         digitTimeoutMs: 6000,
         menuRetries: 3,
         promptDir: '/srv/hotline/stack/sounds',
+        studioPromptDir: '',
         flowDir: fileURLToPath(new URL('../../ivr/flows', import.meta.url)),
       },
       recordingDir: '/srv/hotline/stack/asterisk/var/spool/recording',
@@ -208,6 +209,7 @@ describe('the configuration', () => {
       HOTLINE_DIGIT_TIMEOUT_MS: '8000',
       HOTLINE_MENU_RETRIES: '2',
       HOTLINE_PROMPT_DIR: '/var/lib/hotline/sounds',
+      HOTLINE_STUDIO_PROMPT_DIR: '/srv/estate/recordings',
       HOTLINE_FLOW_DIR: '/etc/hotline/flows',
       HOTLINE_LOG_LEVEL: 'debug',
     });
@@ -220,6 +222,7 @@ describe('the configuration', () => {
       digitTimeoutMs: 8000,
       menuRetries: 2,
       promptDir: '/var/lib/hotline/sounds',
+      studioPromptDir: '/srv/estate/recordings',
       flowDir: '/etc/hotline/flows',
     });
     expect(config.logLevel).toBe('debug');

@@ -117,6 +117,23 @@ describe('prompt library', () => {
     expect(library.source('zh', 'welcome')).toBe('studio');
   });
 
+  it('plays a recording dropped into the watched studio folder from the next prompt on', async () => {
+    files({ 'generated/zh/welcome.wav': wav(8000), 'studio/zh/goodbye.wav': wav(8000) });
+    const library = new PromptLibrary({
+      generatedDir: join(root, 'generated'),
+      studioDir: join(root, 'studio'),
+    });
+    const scanned = new Promise<number>((resolve) => {
+      const stop = library.watchStudio((scan) => {
+        stop();
+        resolve(scan.studio.zh);
+      }, 20);
+    });
+    files({ 'studio/zh/welcome.wav': wav(8000) });
+    expect(await scanned).toBe(2);
+    expect(library.media('zh', ['welcome'])).toEqual([`sound:${root}/studio/zh/welcome`]);
+  });
+
   it('plays the generated prompt instead of a studio WAV Asterisk cannot play, and says why', () => {
     files({
       'generated/zh/welcome.ulaw': G711,

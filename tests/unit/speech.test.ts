@@ -6,7 +6,6 @@ import { catalogueIds, parseCatalogue, TONE_TEXT } from '../../ivr/prompt-librar
 import {
   enNumber,
   localDateTimeOf,
-  promptMedia,
   sayAmount,
   sayDate,
   sayDateTime,
@@ -295,20 +294,6 @@ describe('room codes', () => {
     expect(() => sayRoom('B3_1502', 'en')).toThrow(RangeError);
     expect(() => sayRoom('B-1502', 'zh')).toThrow(RangeError);
     expect(() => sayRoom('', 'en')).toThrow(RangeError);
-  });
-});
-
-describe('prompt media', () => {
-  it('turns prompt ids into sound URIs under the prompt folder and language', () => {
-    expect(promptMedia('/srv/hotline/sounds', 'zh', ['welcome', 'digit-1'])).toEqual([
-      'sound:/srv/hotline/sounds/zh/welcome',
-      'sound:/srv/hotline/sounds/zh/digit-1',
-    ]);
-    expect(promptMedia('/p', 'en', ['n-20'])).toEqual(['sound:/p/en/n-20']);
-  });
-
-  it('gives nothing for no prompts', () => {
-    expect(promptMedia('/p', 'zh', [])).toEqual([]);
   });
 });
 
