@@ -26,6 +26,7 @@ export const EXIT_HELP: Record<string, string> = {
   open: 'where the call goes during opening hours',
   closed: 'where the call goes outside them',
   node: 'the node to go to',
+  default: 'where the call goes when the value matches no case',
 };
 
 export interface Field {
@@ -39,7 +40,7 @@ export interface Field {
 export interface Reference {
   node: string | undefined;
   line: number;
-  /** "key `3` goes to", "goes to", "field `found` goes to", "`start` goes to" */
+  /** "key `3` goes to", "case `en` goes to", "goes to", "field `found` goes to", "`start` goes to" */
   phrase: string;
   to: string;
 }

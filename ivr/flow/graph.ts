@@ -1,7 +1,10 @@
 // The graph of a flow: the ways out of each node, and the flow drawn as a Mermaid flowchart.
 import type { Exit, Flow, FlowNode, PromptItem } from './types.ts';
 
-/** The ways out of a node, in a fixed order: menu keys as written, then the outcomes as listed per kind. */
+/**
+ * The ways out of a node, in a fixed order: menu keys or branch cases as written, then the outcomes as listed per
+ * kind.
+ */
 export function exits(node: FlowNode): Exit[] {
   const out = (label: string, to: string | null): Exit[] => (to === null ? [] : [{ label, to }]);
   switch (node.kind) {
@@ -15,6 +18,11 @@ export function exits(node: FlowNode): Exit[] {
       return [
         ...node.keys.map(({ key, next }) => ({ label: key, to: next })),
         ...out('fallback', node.fallback),
+      ];
+    case 'branch':
+      return [
+        ...node.cases.map(({ value, next }) => ({ label: value, to: next })),
+        ...out('default', node.default),
       ];
     case 'gather':
       return [...out('next', node.next), ...out('fallback', node.fallback)];
@@ -37,14 +45,14 @@ export function exits(node: FlowNode): Exit[] {
   }
 }
 
-const BRANCHING = new Set<FlowNode['kind']>(['menu', 'gather', 'identify', 'lookup', 'hours']);
+const BRANCHING = new Set<FlowNode['kind']>(['menu', 'branch', 'gather', 'identify', 'lookup', 'hours']);
 const FINAL = new Set<FlowNode['kind']>(['queue', 'hangup']);
 const DETAIL_MAX = 48;
 
 /**
  * A Mermaid `flowchart TD`: one box per node in file order (id, kind and a short detail: the prompts, the
- * skill, ...), then the edges node by node, labelled with the key or outcome; plain `next` edges carry no
- * label. Decisions are diamonds, queue and hang-up are rounded; the start node has a thick border.
+ * skill, ...), then the edges node by node, labelled with the key, the case or the outcome; plain `next` edges
+ * carry no label. Decisions are diamonds, queue and hang-up are rounded; the start node has a thick border.
  */
 export function toMermaid(flow: Flow): string {
   const ids = mermaidIds([...flow.nodes.keys()]);
@@ -63,7 +71,9 @@ export function toMermaid(flow: Flow): string {
     for (const exit of exits(node)) {
       const to = ids.get(exit.to);
       if (to === undefined) continue; // a broken flow: the loader has reported it
-      const arrow = exit.label === 'next' ? '-->' : `-->|"${escape(exit.label)}"|`;
+      // a branch case may be the value `next`: it keeps its label
+      const plain = exit.label === 'next' && node.kind !== 'branch';
+      const arrow = plain ? '-->' : `-->|"${escape(exit.label)}"|`;
       lines.push(`  ${ids.get(node.id)} ${arrow} ${to}`);
     }
   }
@@ -111,6 +121,8 @@ function detailOf(node: FlowNode): string {
       return `${node.skill}, ${node.priority}`;
     case 'set':
       return node.variables.map((v) => `${v.name} = ${v.value}`).join(', ');
+    case 'branch':
+      return node.value;
     case 'goto':
       return '';
   }

@@ -8,9 +8,9 @@
 //                            └──────────────────────────────────────────────┘
 //   walking ─queue─▶ queued ◀─agent-lost─ offering ─agent-answered─▶ connected ─hangup─▶ ended
 //
-// Walking the flow. From a node the interpreter goes on by itself through `play`, `say`, `set`, `goto` and
-// `identify` by caller ID (looked up when the call arrives), collecting what is to be heard. It stops at a node
-// that needs the caller or the outside world, and then starts ONE playback of everything collected:
+// Walking the flow. From a node the interpreter goes on by itself through `play`, `say`, `set`, `branch`,
+// `goto` and `identify` by caller ID (looked up when the call arrives), collecting what is to be heard. It stops
+// at a node that needs the caller or the outside world, and then starts ONE playback of everything collected:
 //   menu      collected + the menu prompt, then waits for a key (a key pressed during it is the choice: barge-in)
 //   gather    collected + the prompt, then collects digits (the first key stops the prompt)
 //   lookup, hours, ticket, record   the collected prompts are played first; then the effect, and the walk goes
@@ -21,8 +21,9 @@
 // language unless the caller chose one earlier in the call; a `set language` first plays what was collected
 // before it in the old language, and remembers the choice for an identified owner's next call.
 //
-// After the caller hangs up during a voicemail (`record`), the walk goes on without a caller: `set`, `goto` and
-// `ticket` run (so the message becomes a ticket), prompts are skipped, and anything needing the caller ends it.
+// After the caller hangs up during a voicemail (`record`), the walk goes on without a caller: `set`, `branch`,
+// `goto` and `ticket` run (so the message becomes a ticket), prompts are skipped, and anything needing the caller
+// ends it.
 //
 // The call path (screen pop, call record):
 //   menu key k / wrong key d / no key / tries used up   menu:<k>, menu:invalid:<d>, menu:no-input, menu:fallback
@@ -548,7 +549,7 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
         if (s.callerGone) return endWithoutCaller();
         return rescue([]); // what a looping walk collected is not worth hearing
       }
-      if (s.callerGone && !['play', 'say', 'set', 'goto', 'ticket'].includes(node.kind)) {
+      if (s.callerGone && !['play', 'say', 'set', 'branch', 'goto', 'ticket'].includes(node.kind)) {
         return endWithoutCaller();
       }
       /** A node that waits for the outside world lets the prompts collected before it be heard first. */
@@ -587,6 +588,11 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
             if (s.owner) fx.push({ do: 'save-language', ownerId: s.owner.id, language: to });
           }
           id = node.next;
+          continue;
+        }
+        case 'branch': {
+          const value = render(node.value).trim();
+          id = node.cases.find((c) => c.value === value)?.next ?? node.default;
           continue;
         }
         case 'goto':

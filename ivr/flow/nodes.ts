@@ -40,7 +40,13 @@ import {
   type PhoneKey,
   type Template,
 } from './types.ts';
-import { BUILTIN_ROOTS, BUILTIN_VARIABLES, SETTABLE_BUILTINS, VARIABLE_NAME } from './variables.ts';
+import {
+  BUILTIN_ROOTS,
+  BUILTIN_VARIABLES,
+  SETTABLE_BUILTINS,
+  VARIABLE_NAME,
+  VARIABLE_PATH,
+} from './variables.ts';
 
 /** The fields each kind of node takes, as written in YAML (besides `kind`). */
 export const NODE_FIELDS: Record<NodeKind, readonly string[]> = {
@@ -78,6 +84,7 @@ export const NODE_FIELDS: Record<NodeKind, readonly string[]> = {
   ticket: ['type', 'category', 'fields', 'recording', 'urgent', 'next'],
   queue: ['skill', 'priority', 'intent', 'prompt', 'overflow'],
   set: ['variables', 'next'],
+  branch: ['value', 'cases', 'default'],
   goto: ['node'],
   hangup: ['prompt'],
 };
@@ -192,6 +199,8 @@ function readKind(scope: Scope, kind: NodeKind, base: { id: string; line: number
     }
     case 'set':
       return { ...base, kind, variables: readAssignments(scope), next: nodeRef(scope, 'next', true) ?? '' };
+    case 'branch':
+      return readBranch(scope, base);
     case 'goto':
       return { ...base, kind, node: nodeRef(scope, 'node', true) ?? '' };
     case 'hangup':
@@ -412,6 +421,77 @@ function readTicket(scope: Scope, base: { id: string; line: number }): FlowNode 
     urgent: templateField(scope, 'urgent', null),
     next: nodeRef(scope, 'next', true) ?? '',
   };
+}
+
+/** `value: '${language}'`, `cases: {zh: english, en: chinese}`, `default: main-menu`. */
+function readBranch(scope: Scope, base: { id: string; line: number }): FlowNode {
+  const value = templateField(scope, 'value', 'the variable to branch on, such as `${language}`');
+  // `value: language` is text, the same for every call: the branch would never branch
+  if (value !== null && !value.includes('${')) {
+    const hint = VARIABLE_PATH.test(value.trim()) ? `; did you mean \`\${${value.trim()}}\`?` : '';
+    error(
+      scope,
+      valueLine(scope, scope.fields.get('value')!),
+      `field \`value\` reads no variable, so every call would go the same way${hint}`,
+    );
+  }
+  return {
+    ...base,
+    kind: 'branch',
+    value: value ?? '',
+    cases: readCases(scope),
+    default: nodeRef(scope, 'default', true) ?? '',
+  };
+}
+
+/** `cases: {zh: english, en: chinese}`: value → node. */
+function readCases(scope: Scope): { value: string; next: string }[] {
+  const field = scope.fields.get('cases');
+  if (field === undefined) {
+    missing(scope, 'cases', 'the values to branch on and the node each goes to, such as `en: english`');
+    return [];
+  }
+  if (field.value === null || !isMap(field.value) || field.value.items.length === 0) {
+    const got = field.value !== null && isMap(field.value) ? 'an empty map' : describe(field.value);
+    error(
+      scope,
+      valueLine(scope, field),
+      `field \`cases\` must map values to nodes, such as \`en: english\`, got ${got}`,
+    );
+    return [];
+  }
+  const cases: { value: string; next: string }[] = [];
+  for (const [value, entry] of fieldsOf(scope.check, field.value, scope.node)) {
+    if (value.trim() === '') {
+      error(scope, entry.line, 'has a case for an empty value: an empty or unset value goes to `default`');
+      continue;
+    }
+    if (value.trim() !== value) {
+      error(
+        scope,
+        entry.line,
+        `case ${JSON.stringify(value)} can never match: the value is compared without spaces around it`,
+      );
+      continue;
+    }
+    const target = scalarText(entry.value);
+    if (target === undefined) {
+      error(
+        scope,
+        valueLine(scope, entry),
+        `case \`${value}\` must name the node it goes to, got ${describe(entry.value)}`,
+      );
+      continue;
+    }
+    scope.check.references.push({
+      node: scope.node,
+      line: valueLine(scope, entry),
+      phrase: `case \`${value}\` goes to`,
+      to: target,
+    });
+    cases.push({ value, next: target });
+  }
+  return cases;
 }
 
 /** `variables: {language: en, intent: repair}`. */

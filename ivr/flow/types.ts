@@ -12,8 +12,13 @@
 //     main:
 //       kind: menu
 //       prompt: [menu-main]
-//       keys: { 1: fees, 0: agent }
+//       keys: { 1: fees, 0: agent, 9: other-language }
 //       fallback: agent
+//     other-language:          # goes on by the value of one variable; nothing is evaluated
+//       kind: branch
+//       value: '${language}'
+//       cases: { zh: english, en: chinese }
+//       default: main
 //     ...
 //
 // YAML field names are snake_case (`timeout_ms`, `not_found`); here they are camelCase. Every node keeps the
@@ -33,6 +38,7 @@ export const NODE_KINDS = [
   'ticket',
   'queue',
   'set',
+  'branch',
   'goto',
   'hangup',
 ] as const;
@@ -221,6 +227,19 @@ export interface SetNode extends NodeBase {
   next: string;
 }
 
+/**
+ * Goes on at the node of the case the value renders to (`${language}` → `zh` or `en`), compared as text after
+ * trimming spaces; at `default` when it matches no case, or renders empty (an unset variable). Nothing is
+ * evaluated: `value` is a template like any other.
+ */
+export interface BranchNode extends NodeBase {
+  kind: 'branch';
+  value: Template;
+  /** In the order written in the file. */
+  cases: { value: string; next: string }[];
+  default: string;
+}
+
 export interface GotoNode extends NodeBase {
   kind: 'goto';
   node: string;
@@ -244,6 +263,7 @@ export type FlowNode =
   | TicketNode
   | QueueNode
   | SetNode
+  | BranchNode
   | GotoNode
   | HangupNode;
 
@@ -272,7 +292,7 @@ export interface FlowError {
   message: string;
 }
 
-/** One way out of a node: `next`, a menu key, or an outcome such as `found` or `closed`. */
+/** One way out of a node: `next`, a menu key, a branch case, or an outcome such as `found` or `closed`. */
 export interface Exit {
   label: string;
   to: string;

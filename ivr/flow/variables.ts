@@ -51,7 +51,8 @@ export const LOOKUP_FIELDS: Readonly<Record<LookupWhat, Readonly<Record<string, 
 
 /** The names a flow may give its own variables (`set`, `gather.into`, `lookup.into`, `record.into`). */
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const VARIABLE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+/** A variable path as written inside `${...}`: `caller`, `owner.name`, `fees.total`. */
+export const VARIABLE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /** The first part of every built-in path: a flow cannot name its own variable `owner` or `caller`. */
 export const BUILTIN_ROOTS: ReadonlySet<string> = new Set(

@@ -87,7 +87,54 @@ describe('the Mermaid drawing of a flow', () => {
   });
 });
 
+const LANGUAGES = [
+  'name: languages',
+  "numbers: ['4008200009']",
+  'start: lang',
+  'nodes:',
+  '  lang:',
+  '    kind: branch',
+  "    value: '${language}'",
+  '    cases: { zh: english, en: chinese, next: english }',
+  '    default: bye',
+  '  english: { kind: set, variables: { language: en }, next: bye }',
+  '  chinese: { kind: set, variables: { language: zh }, next: bye }',
+  '  bye: { kind: hangup, prompt: [goodbye] }',
+].join('\n');
+
+describe('the Mermaid drawing of a branch', () => {
+  it('is a decision with one edge per case labelled with its value, then the default edge', () => {
+    expect(toMermaid(load(LANGUAGES))).toBe(
+      [
+        'flowchart TD',
+        '  lang{"lang<br/>branch: ${language}"}',
+        '  english["english<br/>set: language = en"]',
+        '  chinese["chinese<br/>set: language = zh"]',
+        '  bye(["bye<br/>hangup: goodbye"])',
+        '  lang -->|"zh"| english',
+        '  lang -->|"en"| chinese',
+        // a case whose value is `next` keeps its label
+        '  lang -->|"next"| english',
+        '  lang -->|"default"| bye',
+        '  english --> bye',
+        '  chinese --> bye',
+        '  style lang stroke-width:3px',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
 describe('the ways out of a node', () => {
+  it('lists branch cases as written, then the default', () => {
+    expect(exits(load(LANGUAGES).nodes.get('lang')!)).toEqual([
+      { label: 'zh', to: 'english' },
+      { label: 'en', to: 'chinese' },
+      { label: 'next', to: 'english' },
+      { label: 'default', to: 'bye' },
+    ]);
+  });
+
   it('lists menu keys as written, then the fallback', () => {
     expect(exits(load(FEES_LINE).nodes.get('main')!)).toEqual([
       { label: '1', to: 'fees' },

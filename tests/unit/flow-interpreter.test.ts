@@ -653,3 +653,65 @@ nodes:
     ]);
   });
 });
+
+describe('a branch after the caller hung up during a voicemail', () => {
+  const flow = load(
+    'flows/voicemail.yaml',
+    `name: voicemail
+numbers: ['4008200002']
+language: zh
+start: topic
+nodes:
+  topic: { kind: set, variables: { topic: repair }, next: message }
+  message: { kind: record, prompt: [leave-message], max_s: 60, into: msg, next: which }
+  which:
+    kind: branch
+    value: '\${topic}'
+    cases: { repair: repair-ticket }
+    default: complaint-ticket
+  repair-ticket: { kind: ticket, type: repair, recording: '\${msg}', next: saved }
+  complaint-ticket: { kind: ticket, type: complaint, recording: '\${msg}', next: saved }
+  saved: { kind: play, prompts: [message-saved], next: bye }
+  bye: { kind: hangup, prompt: [goodbye] }
+`,
+  );
+
+  it('still runs, like set and goto, so the message is filed as the ticket its case names', () => {
+    const recording = driveWith(SETTINGS, flow, arrive('13800138000', flow).state, {
+      kind: 'playback-finished',
+      playbackId: 'c1:1',
+    });
+    expect(recording.state.phase).toBe('recording');
+    const gone = driveWith(SETTINGS, flow, recording.state, { kind: 'caller-hangup', cause: 'normal' });
+    expect(gone.state.callerGone).toEqual({ cause: 'normal' });
+    const saved = driveWith(SETTINGS, flow, gone.state, {
+      kind: 'recorded',
+      name: 'voicemail-c1',
+      durationS: 12,
+    });
+    expect(saved.effects).toContainEqual({
+      do: 'create-ticket',
+      type: 'repair',
+      category: null,
+      urgent: false,
+      description: 'repair',
+      recording: 'voicemail-c1',
+      ownerId: null,
+      unitId: null,
+    });
+    const filed = driveWith(SETTINGS, flow, saved.state, {
+      kind: 'ticket-created',
+      number: '10000041',
+      expectedDoneAt: null,
+    });
+    // nobody is left to hear "message saved" or "goodbye": the call ends as a voicemail
+    expect(plays(filed.effects)).toEqual([]);
+    expect(filed.effects).toContainEqual({
+      do: 'finish',
+      hangupBy: 'caller',
+      cause: 'normal',
+      outcome: 'voicemail',
+    });
+    expect(filed.state.path).toEqual(['voicemail', 'ticket:10000041']);
+  });
+});
