@@ -56,8 +56,9 @@ const ESTATE_CODE = 'BENCH-IVR';
 const FEE = { kind: 'property', amountFen: 123456, dueDate: '2026-10-31' } as const;
 const LANG = 'zh';
 // What ivr/flows/default.yaml plays to a bench owner (known number, one unit, one fee, estate open), as prompt ids;
-// follow the flow when it changes. Before the menu waits for a key: the welcome, the owner's greeting, the menu.
-const BEFORE_KEY: PromptId[] = ['welcome', 'welcome-owner', 'menu-main-full'];
+// follow the flow when it changes. Before the menu waits for a key: the welcome, the owner's greeting, the menu
+// and its offer of the other language (9).
+const BEFORE_KEY: PromptId[] = ['welcome', 'welcome-owner', 'menu-main-full', 'press-9-other-language'];
 /** After 1: the fee balance of the owner's unit, then the bills by kind (say: fee_balance, say: bills). */
 const afterKey = (o: BenchOwner): PromptId[] => [
   'fees-unit',

@@ -66,8 +66,17 @@ describe('the shipped default flow', () => {
       '5:complaints',
       '8:emergency',
       '0:agent',
-      '9:english',
+      '9:switch-language',
     ]);
+    expect(flow.nodes.get('switch-language')).toMatchObject({
+      kind: 'branch',
+      value: '${language}',
+      cases: [
+        { value: 'zh', next: 'english' },
+        { value: 'en', next: 'chinese' },
+      ],
+      default: 'main-menu',
+    });
     expect(flow.nodes.get('emergency')).toMatchObject({
       kind: 'queue',
       skill: 'emergency',
@@ -313,6 +322,142 @@ describe('a broken flow names the file, the line, the node and what is wrong', (
       error: 'flows/main.yaml:8: node `welcome` field `min_digits` (6) is more than `max_digits` (4)',
     },
     {
+      what: 'a branch case going to a node that does not exist, with the likely one',
+      flow: `${HEAD}
+          welcome:
+            kind: branch
+            value: '\${language}'
+            cases:
+              zh: chinese
+              en: englsh
+            default: chinese
+          chinese: { kind: hangup, prompt: [goodbye] }
+          english: { kind: hangup, prompt: [goodbye] }`,
+      error:
+        'flows/main.yaml:10: node `welcome` case `en` goes to `englsh`, which does not exist; did you mean `english`?',
+    },
+    {
+      what: 'a branch default going to a node that does not exist, with the likely one',
+      flow: `${HEAD}
+          welcome: { kind: branch, value: '\${language}', cases: { zh: bye }, default: by }
+          bye: { kind: hangup }`,
+      error:
+        'flows/main.yaml:5: node `welcome` field `default` goes to `by`, which does not exist; did you mean `bye`?',
+    },
+    {
+      what: 'a branch without cases',
+      flow: `${HEAD}
+          welcome:
+            kind: branch
+            value: '\${language}'
+            cases: {}
+            default: bye
+          bye: { kind: hangup }`,
+      error:
+        'flows/main.yaml:8: node `welcome` field `cases` must map values to nodes, such as `en: english`, got an empty map',
+    },
+    {
+      what: 'a branch with no cases field at all',
+      flow: `${HEAD}
+          welcome: { kind: branch, value: '\${language}', default: bye }
+          bye: { kind: hangup }`,
+      error:
+        'flows/main.yaml:5: node `welcome` needs `cases`: the values to branch on and the node each goes to, such as `en: english`',
+    },
+    {
+      what: 'a branch without a default (a dead end)',
+      flow: `${HEAD}
+          welcome:
+            kind: branch
+            value: '\${language}'
+            cases: { zh: bye, en: bye }
+          bye: { kind: hangup }`,
+      error:
+        'flows/main.yaml:5: node `welcome` is a dead end: a `branch` node needs `default`, where the call goes when the value matches no case',
+    },
+    {
+      what: 'a branch on a variable nothing sets, with the likely one',
+      flow: `${HEAD}
+          welcome:
+            kind: branch
+            value: '\${langauge}'
+            cases: { en: bye }
+            default: bye
+          bye: { kind: hangup }`,
+      error:
+        'flows/main.yaml:7: node `welcome` reads `${langauge}`, which is neither built in nor set by the flow; did you mean `${language}`?',
+    },
+    {
+      what: 'a branch value with no variable in it',
+      flow: `${HEAD}
+          welcome:
+            kind: branch
+            value: language
+            cases: { en: bye }
+            default: bye
+          bye: { kind: hangup }`,
+      error:
+        'flows/main.yaml:7: node `welcome` field `value` reads no variable, so every call would go the same way; did you mean `${language}`?',
+    },
+    {
+      what: 'a field a branch does not take',
+      flow: `${HEAD}
+          welcome:
+            kind: branch
+            value: '\${language}'
+            cases: { en: bye }
+            next: bye
+            default: bye
+          bye: { kind: hangup }`,
+      error: 'flows/main.yaml:9: node `welcome` has field `next`, which a `branch` node does not take',
+    },
+    {
+      what: 'a branch case that names no node',
+      flow: `${HEAD}
+          welcome:
+            kind: branch
+            value: '\${language}'
+            cases:
+              en: [bye]
+            default: bye
+          bye: { kind: hangup }`,
+      error: 'flows/main.yaml:9: node `welcome` case `en` must name the node it goes to, got a list',
+    },
+    {
+      what: 'a branch case for the empty value (which goes to default)',
+      flow: `${HEAD}
+          welcome:
+            kind: branch
+            value: '\${language}'
+            cases:
+              '': bye
+            default: bye
+          bye: { kind: hangup }`,
+      error:
+        'flows/main.yaml:9: node `welcome` has a case for an empty value: an empty or unset value goes to `default`',
+    },
+    {
+      what: 'a branch case with spaces around it',
+      flow: `${HEAD}
+          welcome:
+            kind: branch
+            value: '\${language}'
+            cases:
+              ' en': bye
+            default: bye
+          bye: { kind: hangup }`,
+      error:
+        'flows/main.yaml:9: node `welcome` case " en" can never match: the value is compared without spaces around it',
+    },
+    {
+      what: 'a branch whose every way leads round for ever',
+      flow: `${HEAD}
+          welcome: { kind: play, prompts: [welcome], next: lang }
+          lang: { kind: branch, value: '\${language}', cases: { en: welcome }, default: lang }`,
+      error:
+        'flows/main.yaml:5: node `welcome` is a dead end: from here no `hangup` or `queue` node can be reached, so the call goes round `welcome`, `lang` for ever',
+    },
+    {
       what: 'reading out fees from something that is not a fee lookup',
       flow: `${HEAD}
           welcome: { kind: set, variables: { fees: '0' }, next: read }
@@ -347,6 +492,16 @@ describe('a broken flow names the file, the line, the node and what is wrong', (
     ]);
   });
 
+  it('a misspelt branch default: the field with the likely name, and the dead end it leaves', () => {
+    const { errors } = check(`${HEAD}
+      welcome: { kind: branch, value: '\${language}', cases: { en: bye }, defualt: bye }
+      bye: { kind: hangup }`);
+    expect(errors).toEqual([
+      'flows/main.yaml:5: node `welcome` has field `defualt`, which a `branch` node does not take; did you mean `default`?',
+      'flows/main.yaml:5: node `welcome` is a dead end: a `branch` node needs `default`, where the call goes when the value matches no case',
+    ]);
+  });
+
   it('does not suggest a name that is not close', () => {
     const { errors } = check(`${HEAD}
       welcome: { kind: play, prompts: [welcome], next: somewhere }
@@ -369,6 +524,19 @@ describe('warnings', () => {
       'flows/main.yaml:6: node `orphan` is never reached from `start` (`welcome`)',
     ]);
     expect(result.flow?.nodes.size).toBe(2);
+  });
+
+  it('counts a node reached only through a branch case or its default as reached', () => {
+    const { errors, warnings } = check(`${HEAD}
+      welcome:
+        kind: branch
+        value: '\${owner.vip}'
+        cases: { 'yes': vip }
+        default: general
+      vip: { kind: queue, skill: general, priority: vip }
+      general: { kind: queue, skill: general }`);
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
   });
 
   it('names PIN prompts that will never be asked', () => {

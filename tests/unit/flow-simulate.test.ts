@@ -236,6 +236,10 @@ const TICKET_10000007 = [
 
 /** Welcome, then the owner's greeting: played before the opening hours are looked up. */
 const GREETING = ['welcome', 'welcome-owner'];
+/** The main menu, then the other language offered in that language (9). */
+const MAIN_MENU = ['menu-main-full', 'press-9-other-language'];
+/** The after-hours menu, with the same offer. */
+const AFTER_HOURS_MENU = ['menu-after-hours', 'press-9-other-language'];
 
 // ---------------------------------------------------------------------------------------------------------
 // The shipped hotline flow.
@@ -248,7 +252,7 @@ describe('the hotline (ivr/flows/default.yaml)', () => {
   it('a known owner presses 1 and hears the arrears of unit B3-1502 then the breakdown by kind', async () => {
     const c = await call({ from: ZHANG_PHONE, keys: '1' });
     expect(c.lines[0]).toEqual({ kind: 'identified', owner: ZHANG, by: 'caller-id' });
-    expect(c.heard).toEqual([GREETING, ['menu-main-full'], FEES_B3_1502, [...BILLS_B3_1502, 'menu-fees']]);
+    expect(c.heard).toEqual([GREETING, MAIN_MENU, FEES_B3_1502, [...BILLS_B3_1502, 'menu-fees']]);
     expect(c.asked.lookups.map((l) => [l.what, l.unitIds])).toEqual([
       ['fee_balance', [11]],
       ['bills', [11]],
@@ -259,12 +263,7 @@ describe('the hotline (ivr/flows/default.yaml)', () => {
 
   it('an unknown number keys room 31502# and PIN 8000# and reaches the main menu', async () => {
     const c = await call({ from: UNKNOWN_PHONE, keys: '31502#,8000#' });
-    expect(c.heard).toEqual([
-      ['welcome', 'enter-room'],
-      ['enter-pin'],
-      ['welcome-owner'],
-      ['menu-main-full'],
-    ]);
+    expect(c.heard).toEqual([['welcome', 'enter-room'], ['enter-pin'], ['welcome-owner'], MAIN_MENU]);
     expect(c.asked.pins).toEqual([{ roomKeys: '31502', pin: '8000' }]);
     expect(c.lines).toContainEqual({ kind: 'identified', owner: ZHANG, by: 'room-pin' });
     expect(c.asked.hours).toEqual([{ estate: null, unitId: 11 }]);
@@ -319,7 +318,7 @@ describe('the hotline (ivr/flows/default.yaml)', () => {
     const c = await call({ from: ZHANG_PHONE, keys: '1', hours: 'closed' });
     expect(c.heard).toEqual([
       GREETING,
-      ['after-hours', 'menu-after-hours'],
+      ['after-hours', ...AFTER_HOURS_MENU],
       ['leave-message'],
       ['message-saved', ...TICKET_10000041, 'goodbye'],
     ]);
@@ -349,7 +348,7 @@ describe('the hotline (ivr/flows/default.yaml)', () => {
 
   it('on a public holiday the caller hears the holiday prompt, then the after-hours menu', async () => {
     const c = await call({ from: ZHANG_PHONE, keys: '8', hours: 'holiday' });
-    expect(c.heard).toEqual([GREETING, ['holiday', 'menu-after-hours'], ['to-emergency']]);
+    expect(c.heard).toEqual([GREETING, ['holiday', ...AFTER_HOURS_MENU], ['to-emergency']]);
     expect(c.path).toEqual(['identified:caller-id', 'hours:holiday', 'menu:8']);
     expect(c.end).toEqual({ kind: 'queued', queue: 'emergency', priority: 'emergency', intent: 'emergency' });
   });
@@ -357,9 +356,9 @@ describe('the hotline (ivr/flows/default.yaml)', () => {
   it('after hours, silence in the menu ends in a voicemail all the same (its fallback)', async () => {
     const c = await call({ from: ZHANG_PHONE, keys: '-,-,-', hours: 'closed' });
     expect(c.heard.slice(1)).toEqual([
-      ['after-hours', 'menu-after-hours'],
-      ['no-input', 'menu-after-hours'],
-      ['no-input', 'menu-after-hours'],
+      ['after-hours', ...AFTER_HOURS_MENU],
+      ['no-input', ...AFTER_HOURS_MENU],
+      ['no-input', ...AFTER_HOURS_MENU],
       ['no-input', 'leave-message'],
       ['message-saved', ...TICKET_10000041, 'goodbye'],
     ]);
@@ -370,7 +369,7 @@ describe('the hotline (ivr/flows/default.yaml)', () => {
     const c = await call({ from: ZHANG_PHONE, keys: '2,1,1' });
     expect(c.heard).toEqual([
       GREETING,
-      ['menu-main-full'],
+      MAIN_MENU,
       ['menu-repair-kind'],
       ['menu-repair-urgent'],
       ['repair-registered', 'ticket-number-is', ...TICKET_10000041, 'repair-urgent-agent'],
@@ -407,7 +406,7 @@ describe('the hotline (ivr/flows/default.yaml)', () => {
       'repair-registered',
       'ticket-number-is',
       ...TICKET_10000041,
-      'menu-main-full',
+      ...MAIN_MENU,
     ]);
     expect(c.asked.tickets[0]).toMatchObject({ type: 'repair', urgent: false, recording: null });
     expect(c.end).toEqual({ kind: 'caller-hung-up' });
@@ -419,13 +418,55 @@ describe('the hotline (ivr/flows/default.yaml)', () => {
     expect(c.path).toEqual(['identified:caller-id', 'hours:open', 'menu:2', 'menu:1']);
   });
 
-  it('9 switches to English and the choice is saved', async () => {
+  it('9 switches a Chinese-speaking owner to English and the choice is saved', async () => {
     const c = await call({ from: ZHANG_PHONE, keys: '9' });
-    expect(c.heard.at(-1)).toEqual(['language-switched', 'menu-main-full']);
+    // the menu offers English in English (press-9-other-language's Chinese column), then everything is English
+    expect(c.heard).toEqual([GREETING, MAIN_MENU, ['language-switched', ...MAIN_MENU]]);
     expect(c.langs).toEqual(['zh', 'zh', 'en']);
     expect(c.lines).toContainEqual({ kind: 'language-saved', language: 'en' });
     expect(c.asked.languages).toEqual([{ ownerId: 1, language: 'en' }]);
     expect(c.path).toEqual(['identified:caller-id', 'hours:open', 'menu:9', 'language:en']);
+  });
+
+  it('9 switches an owner whose saved language is English back to Chinese, and that is saved', async () => {
+    const c = await call({ from: SMITH_PHONE, keys: '9' });
+    // the English menu offers Chinese in Mandarin (the English column), then everything is Chinese
+    expect(c.heard).toEqual([GREETING, MAIN_MENU, ['language-switched', ...MAIN_MENU]]);
+    expect(c.langs).toEqual(['en', 'en', 'zh']);
+    expect(c.lines).toContainEqual({ kind: 'language-saved', language: 'zh' });
+    expect(c.asked.languages).toEqual([{ ownerId: 4, language: 'zh' }]);
+    expect(c.path).toEqual(['identified:caller-id', 'hours:open', 'menu:9', 'language:zh']);
+  });
+
+  it('9 twice goes to English and back to Chinese, each choice saved', async () => {
+    const c = await call({ from: ZHANG_PHONE, keys: '9,9' });
+    expect(c.langs).toEqual(['zh', 'zh', 'en', 'zh']);
+    expect(c.asked.languages).toEqual([
+      { ownerId: 1, language: 'en' },
+      { ownerId: 1, language: 'zh' },
+    ]);
+    expect(c.path.slice(2)).toEqual(['menu:9', 'language:en', 'menu:9', 'language:zh']);
+  });
+
+  it('after hours, 9 switches the language too and comes back to the after-hours menu', async () => {
+    const c = await call({ from: ZHANG_PHONE, keys: '9,1', hours: 'closed' });
+    expect(c.heard.slice(0, 4)).toEqual([
+      GREETING,
+      ['after-hours', ...AFTER_HOURS_MENU],
+      ['language-switched', ...AFTER_HOURS_MENU],
+      ['leave-message'],
+    ]);
+    expect(c.langs.slice(0, 4)).toEqual(['zh', 'zh', 'en', 'en']);
+    expect(c.asked.languages).toEqual([{ ownerId: 1, language: 'en' }]);
+    expect(c.path).toEqual([
+      'identified:caller-id',
+      'hours:closed',
+      'menu:9',
+      'language:en',
+      'menu:1',
+      'voicemail',
+      'ticket:10000041',
+    ]);
   });
 
   it('an owner registered as English speaking hears the hotline in English, and nothing is saved', async () => {
@@ -459,7 +500,7 @@ describe('the hotline (ivr/flows/default.yaml)', () => {
           'digit-8',
           'o-clock',
         ],
-        'menu-main-full',
+        ...MAIN_MENU,
       ],
     ]);
     expect(c.asked.lookups).toMatchObject([{ what: 'ticket_status', ticket: '10000007' }]);
@@ -474,7 +515,7 @@ describe('the hotline (ivr/flows/default.yaml)', () => {
 
   it('a ticket number that does not exist reads "ticket not found"', async () => {
     const c = await call({ from: ZHANG_PHONE, keys: '3,999999#' });
-    expect(c.heard.at(-1)).toEqual(['ticket-not-found', 'menu-main-full']);
+    expect(c.heard.at(-1)).toEqual(['ticket-not-found', ...MAIN_MENU]);
   });
 
   it('too few digits for a ticket number are a wrong entry; three of them go back to the main menu', async () => {
@@ -483,7 +524,7 @@ describe('the hotline (ivr/flows/default.yaml)', () => {
       ['enter-ticket'],
       ['invalid-key', 'enter-ticket'],
       ['invalid-key', 'enter-ticket'],
-      ['no-input', 'menu-main-full'],
+      ['no-input', ...MAIN_MENU],
     ]);
     expect(c.asked.lookups).toEqual([]);
     expect(c.path).toEqual(['identified:caller-id', 'hours:open', 'menu:3', 'gather:fallback']);
@@ -497,14 +538,14 @@ describe('the hotline (ivr/flows/default.yaml)', () => {
       ...['notices-intro', 'notice-water-cut', 'digit-3', 'building'],
       ...['from', ...nov24, 'digit-9', 'o-clock'],
       ...['to', ...nov24, 'ten', 'digit-7', 'o-clock'],
-      'menu-main-full',
+      ...MAIN_MENU,
     ]);
     expect(c.path).toEqual(['identified:caller-id', 'hours:open', 'menu:4', 'notices']);
   });
 
   it('4 without any notice says there are none', async () => {
     const c = await call({ from: ZHANG_PHONE, keys: '4' });
-    expect(c.heard.at(-1)).toEqual(['notices-none', 'menu-main-full']);
+    expect(c.heard.at(-1)).toEqual(['notices-none', ...MAIN_MENU]);
   });
 
   it('5 reaches the complaints desk, 0 a general agent, 8 the emergency line', async () => {
@@ -532,7 +573,7 @@ describe('the hotline (ivr/flows/default.yaml)', () => {
 
   it('a wrong key in the main menu is answered with "invalid key" and the menu again', async () => {
     const c = await call({ from: ZHANG_PHONE, keys: '7' });
-    expect(c.heard.slice(1)).toEqual([['menu-main-full'], ['invalid-key', 'menu-main-full']]);
+    expect(c.heard.slice(1)).toEqual([MAIN_MENU, ['invalid-key', ...MAIN_MENU]]);
     expect(c.path).toEqual(['identified:caller-id', 'hours:open', 'menu:invalid:7']);
   });
 
@@ -540,9 +581,9 @@ describe('the hotline (ivr/flows/default.yaml)', () => {
     const c = await call({ from: ZHANG_PHONE, keys: '-,-,-' });
     expect(c.lines.filter((l) => l.kind === 'silence')).toHaveLength(3);
     expect(c.heard.slice(1)).toEqual([
-      ['menu-main-full'],
-      ['no-input', 'menu-main-full'],
-      ['no-input', 'menu-main-full'],
+      MAIN_MENU,
+      ['no-input', ...MAIN_MENU],
+      ['no-input', ...MAIN_MENU],
       ['no-input', 'to-agent'],
     ]);
     expect(c.path).toEqual([
@@ -563,7 +604,7 @@ describe('the hotline (ivr/flows/default.yaml)', () => {
       [...BILLS_B3_1502, 'menu-fees'],
       FEES_B3_1502,
       [...BILLS_B3_1502, 'menu-fees'],
-      ['menu-main-full'],
+      MAIN_MENU,
     ]);
   });
 
@@ -581,7 +622,7 @@ describe('the hotline (ivr/flows/default.yaml)', () => {
 
     it('picks B2-1203 by key and is then greeted', async () => {
       const c = await call({ from: LI_PHONE, keys: '2' });
-      expect(c.heard).toEqual([['welcome', 'pick-unit', ...choices], ['welcome-owner'], ['menu-main-full']]);
+      expect(c.heard).toEqual([['welcome', 'pick-unit', ...choices], ['welcome-owner'], MAIN_MENU]);
       expect(c.path).toEqual(['identified:caller-id', 'unit:B2-1203', 'hours:open']);
       expect(c.asked.hours).toEqual([{ estate: null, unitId: 22 }]);
     });
@@ -638,7 +679,7 @@ describe('the hotline (ivr/flows/default.yaml)', () => {
       const c = await call({ from: UNKNOWN_PHONE, keys: '21203#,2468#' });
       expect(c.path).toEqual(['unknown-caller', 'verified:room-pin', 'hours:open']);
       expect(c.state.vars['unit.room']).toBe('B2-1203');
-      expect(c.heard.slice(2)).toEqual([['welcome-owner'], ['menu-main-full']]);
+      expect(c.heard.slice(2)).toEqual([['welcome-owner'], MAIN_MENU]);
     });
   });
 });
@@ -1223,6 +1264,87 @@ describe('queue', () => {
     expect(c.end).toMatchObject({ kind: 'queued', queue: 'general' });
     // nothing to hear on joining the queue: straight to "please hold"
     expect(c.heard).toEqual([['menu-main'], ['please-hold']]);
+  });
+});
+
+describe('branch', () => {
+  const byVip = flow(`  who: { kind: identify, by: [caller_id], identified: vip, unverified: vip }
+  vip:
+    kind: branch
+    value: '\${owner.vip}'
+    cases: { yes: concierge, no: general }
+    default: stranger
+  concierge: { kind: hangup, prompt: [to-agent] }
+  general: { kind: hangup, prompt: [menu-main] }
+  stranger: { kind: hangup, prompt: [unknown-caller] }
+`);
+
+  it.each([
+    ['a VIP owner', LI_PHONE, ['to-agent']],
+    ['an owner who is no VIP', ZHANG_PHONE, ['menu-main']],
+    ['an unknown caller (owner.vip unset: default)', UNKNOWN_PHONE, ['unknown-caller']],
+  ])('goes on at the case the value renders to: %s', async (_who, from, heard) => {
+    const c = await call({ flow: byVip, from });
+    expect(c.heard).toEqual([heard]);
+    expect(c.end).toEqual({ kind: 'hung-up-by-flow' });
+  });
+
+  const byKeys = flow(`  ask:
+    kind: gather
+    prompt: [menu-main]
+    max_digits: 2
+    tries: 1
+    into: choice
+    next: pick
+    fallback: pick
+  pick:
+    kind: branch
+    value: '\${choice}'
+    cases:
+      1: fees
+      '01': agent # quoted: YAML reads 01 as the number 1
+    default: bye
+  fees: { kind: hangup, prompt: [fees-none] }
+  agent: { kind: queue, skill: general, prompt: [to-agent] }
+  bye: { kind: hangup, prompt: [goodbye] }
+`);
+
+  it.each([
+    ['1#', ['fees-none']],
+    ['01', ['to-agent']],
+    ['7#', ['goodbye']],
+    ['-', ['goodbye']],
+  ])(
+    'compares the value as text with each case; no case, or a variable never set, goes to default: %s',
+    async (keys, heard) => {
+      const c = await call({ flow: byKeys, from: UNKNOWN_PHONE, keys });
+      expect(c.heard).toEqual([['menu-main'], heard]);
+    },
+  );
+
+  it('needs nothing from the caller: what is heard before and after it is one playback', async () => {
+    const c = await call({
+      flow: flow(`  hello: { kind: play, prompts: [welcome], next: lang }
+  lang: { kind: branch, value: '\${language}', cases: { en: english }, default: chinese }
+  english: { kind: hangup, prompt: [goodbye] }
+  chinese: { kind: hangup, prompt: [thank-you, goodbye] }
+`),
+      from: UNKNOWN_PHONE,
+    });
+    expect(c.heard).toEqual([['welcome', 'thank-you', 'goodbye']]);
+    expect(c.path).toEqual([]);
+  });
+
+  it('compares the value without the spaces around it', async () => {
+    const c = await call({
+      flow: flow(`  spaced: { kind: set, variables: { x: ' en ' }, next: lang }
+  lang: { kind: branch, value: '\${x}', cases: { en: english }, default: bye }
+  english: { kind: hangup, prompt: [thank-you] }
+  bye: { kind: hangup, prompt: [goodbye] }
+`),
+      from: UNKNOWN_PHONE,
+    });
+    expect(c.heard).toEqual([['thank-you']]);
   });
 });
 

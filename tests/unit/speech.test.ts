@@ -386,7 +386,7 @@ describe('两 where Mandarin uses it', () => {
 describe('the catalogue file', () => {
   it('has a Chinese and an English text for every prompt of the self-service flows', () => {
     const both = [
-      ...['press-9-english', 'language-switched', 'enter-room', 'enter-pin', 'wrong-pin'],
+      ...['press-9-other-language', 'language-switched', 'enter-room', 'enter-pin', 'wrong-pin'],
       ...['verify-failed-agent', 'pick-unit', 'unit-press', 'unit-for', 'menu-main-full'],
       ...['fees-breakdown', 'fee-kind-property', 'fee-kind-water', 'fee-kind-electricity'],
       ...['fee-kind-gas', 'fee-kind-parking', 'menu-fees', 'enter-ticket', 'ticket-number-is'],
@@ -418,9 +418,15 @@ describe('the catalogue file', () => {
     expect(beep.en).toMatch(TONE_TEXT);
   });
 
-  it('offers English in English words inside the Chinese menu', () => {
-    const offer = CATALOGUE.find((p) => p.id === 'press-9-english')!;
+  it('offers the other language in its own voice: English in the Chinese menu, Chinese in the English one', () => {
+    const offer = CATALOGUE.find((p) => p.id === 'press-9-other-language')!;
+    // a text without a Chinese character is spoken by the English voice, one with by the Mandarin voice
     expect(offer.zh).not.toMatch(/\p{Script=Han}/u);
+    expect(offer.en).toMatch(/\p{Script=Han}/u);
+    // played once the caller hears the new language: each column confirms its own language
+    const switched = CATALOGUE.find((p) => p.id === 'language-switched')!;
+    expect(switched.zh).toMatch(/中文/u);
+    expect(switched.en).toMatch(/English/);
   });
 });
 
