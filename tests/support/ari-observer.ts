@@ -122,7 +122,20 @@ export class AriObserver {
     );
   }
 
-  /** Prompt ids of every playback started on the channel (the media list as requested). */
+  /**
+   * Resolves once `prompt` has started playing to the caller `times` times: a caller who knows the menu presses
+   * during it (the IVR takes a key during a menu's prompt as the choice). Asterisk 16 sends a PlaybackStarted
+   * for every item of a media list (after the PlaybackContinuing of the item before).
+   */
+  async hearing(channelId: string, prompt: string, times = 1, timeoutMs = 30_000): Promise<void> {
+    await this.waitFor(
+      () => this.startedPrompts(channelId).filter((p) => p === prompt).length >= times,
+      timeoutMs,
+      `the caller to start hearing ${prompt}${times > 1 ? ` ${times} times` : ''}`,
+    );
+  }
+
+  /** Prompt ids of every playback item started on the channel. */
   startedPrompts(channelId: string): string[] {
     return this.events
       .filter((e) => e.type === 'PlaybackStarted' && e.playback?.target_uri === `channel:${channelId}`)

@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env } from './env.ts';
 import type { SippResult } from './phones.ts';
+import { writeKeyPcap } from './rtp-events.ts';
 
 const SIP_PORT = Number(env.HOTLINE_SIP_PORT ?? 5160);
-/** Debian's sip-tester ships one RFC 2833 pcap per key. */
+/** Debian's sip-tester ships a recording of G.711 audio, sent before the first RFC 2833 key. */
 const PCAP_DIR = '/usr/share/sip-tester';
-const PCAP_KEY: Record<string, string> = { '#': 'pound', '*': 'star' };
 
 let nextPort = 5600;
 
@@ -50,7 +50,7 @@ export function scriptedCall(opts: {
   const sipCallId = `${tag}-1@127.0.0.1`;
   const dir = mkdtempSync(join(tmpdir(), 'hotline-call-'));
   const file = join(dir, 'call.xml');
-  writeFileSync(file, scenario(opts));
+  writeFileSync(file, scenario(opts, dir));
   const child = spawn(
     'sipp',
     [
@@ -101,7 +101,7 @@ export function scriptedCall(opts: {
   };
 }
 
-function scenario(opts: { caller: string; keys: string[]; dtmf: 'info' | 'rfc2833' }): string {
+function scenario(opts: { caller: string; keys: string[]; dtmf: 'info' | 'rfc2833' }, dir: string): string {
   const from = `"${opts.caller}" <sip:${opts.caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]`;
   let cseq = 1;
   const inDialog = (method: string, extra: string[] = [], body = '') => `
@@ -138,15 +138,24 @@ ${body}
   const waitForTest = `
   <recv request="BYE" optional="true" next="hotline-hung-up"/>
   <recv request="NOTIFY"/>${ok}`;
-  const key = (k: string) =>
-    opts.dtmf === 'info'
-      ? `${inDialog('INFO', ['Content-Type: application/dtmf-relay'], `      Signal=${k}\n      Duration=160\n`)}
-  <recv response="200"/>
-  <pause milliseconds="120"/>`
-      : `
-  <nop><action><exec play_pcap_audio="${PCAP_DIR}/dtmf_2833_${PCAP_KEY[k] ?? k}.pcap"/></action></nop>
-  <pause milliseconds="400"/>`;
-  const groups = opts.keys.map((group) => `${waitForTest}${[...group].map(key).join('')}`).join('');
+  let presses = 0;
+  const key = (k: string) => {
+    if (opts.dtmf === 'info') {
+      return `${inDialog('INFO', ['Content-Type: application/dtmf-relay'], `      Signal=${k}\n      Duration=160\n`)}
+  <recv response="200"/>`;
+    }
+    const pcap = join(dir, `key-${presses}.pcap`);
+    writeKeyPcap(pcap, k, presses++);
+    return `
+  <nop><action><exec play_pcap_audio="${pcap}"/></action></nop>`;
+  };
+  // Keys of a group are spaced as a person presses them (an RFC 2833 press lasts 160 ms); no pause after the
+  // last key, as sipp takes a NOTIFY that arrives during a pause for an unexpected message and fails the call.
+  const spaced = (group: string) =>
+    [...group].map(
+      (k, i) => `${i > 0 ? `\n  <pause milliseconds="${opts.dtmf === 'info' ? 120 : 300}"/>` : ''}${key(k)}`,
+    );
+  const groups = opts.keys.map((group) => `${waitForTest}${spaced(group).join('')}`).join('');
   // RFC 2833 keys travel in RTP: send audio first (as a phone does), so Asterisk has learnt the caller's media
   // source (strictrtp) before the first telephone-event; otherwise the first key can be taken for probation.
   const audio =
