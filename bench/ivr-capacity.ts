@@ -5,7 +5,7 @@
 // of the controller process (node main.ts start --role ivr) and of the bare app, read from /proc.
 //
 //   npm run bench:ivr -- [--at-once 100,200,300,400 | --rates 5,10,15] [--window-s 30] [--owners 600]
-//                        [--apps ivr,bare] [--keep-calls] [--at <git revision>] [--no-write]
+//                        [--apps ivr,bare] [--keep-calls] [--at <git revision>] [--no-write] [--profile DIR]
 //
 // The step rates are --rates (calls/s), or by default the rates that put --at-once callers in the flow at once
 // (rate = callers ÷ the time a call spends in the flow, from the prompts' lengths), rounded to 0.5 calls/s.
@@ -94,6 +94,7 @@ const { values } = parseArgs({
     'keep-calls': { type: 'boolean', default: false },
     at: { type: 'string' },
     write: { type: 'boolean', default: true },
+    profile: { type: 'string' },
   },
   allowNegative: true,
 });
@@ -109,7 +110,7 @@ if (
   APPS.some((a) => a !== 'ivr' && a !== 'bare')
 ) {
   console.error(
-    'usage: node bench/ivr-capacity.ts [--at-once 100,200,300,400 | --rates 5,10,15] [--window-s 30] [--owners 1-9999] [--apps ivr,bare] [--keep-calls] [--at REV] [--no-write]',
+    'usage: node bench/ivr-capacity.ts [--at-once 100,200,300,400 | --rates 5,10,15] [--window-s 30] [--owners 1-9999] [--apps ivr,bare] [--keep-calls] [--at REV] [--no-write] [--profile DIR]',
   );
   process.exit(2);
 }
@@ -362,7 +363,9 @@ function startChild(
   cwd = ROOT,
 ): Child {
   const out = openSync(log, 'a');
-  const proc = spawn(process.execPath, args, {
+  // --profile DIR: each app writes a V8 CPU profile there when it exits (open it in Chrome's DevTools)
+  const profile = values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values.profile}`];
+  const proc = spawn(process.execPath, [...profile, ...args], {
     cwd,
     env: { ...process.env, ...extraEnv },
     stdio: ['ignore', out, out],

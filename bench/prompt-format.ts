@@ -320,7 +320,7 @@ async function main(): Promise<void> {
     await app
       .waitCount(from, (e) => e.type === 'StasisEnd', channels.length, 20_000, 'calls ended')
       .catch((err: unknown) => console.error(err));
-    app.close();
+    await app.close();
     sipp.kill('SIGTERM');
     rmSync(tmp, { recursive: true, force: true });
   }

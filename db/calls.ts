@@ -85,12 +85,29 @@ export async function addCallEvent(
   detail: Record<string, unknown> = {},
   at: Date = new Date(),
 ): Promise<void> {
-  await db.query('INSERT INTO call_events (call_id, at, kind, detail) VALUES ($1, $2, $3, $4)', [
-    callId,
-    at,
-    kind,
-    detail,
-  ]);
+  await addCallEvents(db, [{ callId, kind, detail, at }]);
+}
+
+export interface CallEventRow {
+  callId: string;
+  kind: CallEventKind;
+  detail: Record<string, unknown>;
+  at: Date;
+}
+
+/** Several events (of one call or of many) in one statement, in the order given. */
+export async function addCallEvents(db: Queryable, events: readonly CallEventRow[]): Promise<void> {
+  if (events.length === 0) return;
+  await db.query(
+    `INSERT INTO call_events (call_id, at, kind, detail)
+     SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::jsonb[])`,
+    [
+      events.map((e) => e.callId),
+      events.map((e) => e.at),
+      events.map((e) => e.kind),
+      events.map((e) => JSON.stringify(e.detail)),
+    ],
+  );
 }
 
 export interface CallRecord {

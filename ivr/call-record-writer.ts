@@ -79,3 +79,34 @@ export class CallRecordWriter {
     }
   }
 }
+
+/**
+ * Collects items and writes them together: one write at a time, and the items added while it runs go into the
+ * next one. Under load this turns the call events of many calls into one INSERT. `add` resolves once the write
+ * that took the item is done (the call's next record waits for it, so a call's records stay in order).
+ */
+export class BatchWriter<T> {
+  readonly #write: (items: T[]) => Promise<void>;
+  #items: T[] = [];
+  #running: Promise<void> = Promise.resolve();
+  #next: Promise<void> | null = null;
+
+  constructor(write: (items: T[]) => Promise<void>) {
+    this.#write = write;
+  }
+
+  add(item: T): Promise<void> {
+    this.#items.push(item);
+    if (this.#next === null) {
+      const next = this.#running.then(() => {
+        this.#next = null;
+        const items = this.#items;
+        this.#items = [];
+        return this.#write(items);
+      });
+      this.#next = next;
+      this.#running = next.catch(() => undefined);
+    }
+    return this.#next;
+  }
+}

@@ -4,7 +4,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../core/index.ts';
 import { ChannelGone, OriginateFailed, normalizePhone } from '../core/index.ts';
-import { addCallEvent, createInboundCall, updateCall, type CallEventKind, type Pool } from '../db/index.ts';
+import {
+  addCallEvents,
+  createInboundCall,
+  updateCall,
+  type CallEventKind,
+  type CallEventRow,
+  type Pool,
+} from '../db/index.ts';
 import {
   buildPopBase,
   type Acd,
@@ -25,7 +32,7 @@ import {
 } from './flow/interpreter.ts';
 import type { FlowLibrary } from './flow/library.ts';
 import type { Flow, QueuePriority } from './flow/types.ts';
-import { CallRecordWriter } from './call-record-writer.ts';
+import { BatchWriter, CallRecordWriter } from './call-record-writer.ts';
 import type { SelfServicePort } from './self-service.ts';
 import type { PromptLibrary } from './prompt-library.ts';
 import { localDateTimeOf } from './speech.ts';
@@ -72,6 +79,8 @@ export class IvrController {
   readonly #settings: ControllerSettings;
   readonly #unsubscribe: () => void;
   readonly #records: CallRecordWriter;
+  /** Call events go to the database in batches (one INSERT for what many calls did meanwhile). */
+  readonly #events: BatchWriter<CallEventRow>;
   readonly #flows: FlowLibrary;
   readonly #service: SelfServicePort;
 
@@ -92,6 +101,7 @@ export class IvrController {
     this.#log = deps.log.child({ component: 'ivr' });
     this.#settings = deps.settings;
     this.#records = new CallRecordWriter(this.#log);
+    this.#events = new BatchWriter((rows) => this.#store(() => addCallEvents(this.#db, rows)));
     this.#unsubscribe = this.#pbx.onEvent((e) => this.#onPbxEvent(e));
     this.#acd.onOffer((entry, agent) => this.#ringAgent(entry, agent));
   }
@@ -507,8 +517,7 @@ export class IvrController {
     detail: Record<string, unknown>,
     at?: Date,
   ): Promise<void> {
-    const when = at ?? new Date();
-    await this.#store(() => addCallEvent(this.#db, call.state.callId, kind, detail, when));
+    await this.#events.add({ callId: call.state.callId, kind, detail, at: at ?? new Date() });
   }
 
   /**

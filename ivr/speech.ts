@@ -13,6 +13,7 @@
 //   - A date and time (`sayDateTime`) is month, day and time in the hotline's time zone, never the year: the
 //     times read out (a ticket's expected completion, a notice's water cut) are days away, and leaving the year
 //     out keeps the function free of a clock.
+import { localTime } from '../core/calendar.ts';
 
 export type Language = 'zh' | 'en';
 
@@ -222,20 +223,9 @@ export function localDateTimeOf(iso: string, timeZone = 'Asia/Shanghai'): { date
   sayDate(m[1]!, 'zh'); // refuses 30 February
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) throw new RangeError(`not a timestamp with a time zone offset: ${iso}`);
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(at);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)!.value;
-  return {
-    date: `${part('year')}-${part('month')}-${part('day')}`,
-    time: `${part('hour')}:${part('minute')}`,
-  };
+  const { date, minutes } = localTime(at, timeZone);
+  const hh = String(Math.floor(minutes / 60)).padStart(2, '0');
+  return { date, time: `${hh}:${String(minutes % 60).padStart(2, '0')}` };
 }
 
 /**

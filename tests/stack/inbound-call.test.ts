@@ -51,7 +51,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  observer?.close();
+  await observer?.close();
   sip?.stop();
   await platform?.close();
   await closeDb();

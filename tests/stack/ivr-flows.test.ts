@@ -26,7 +26,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  observer?.close();
+  await observer?.close();
   await platform?.close();
   await closeDb();
 });

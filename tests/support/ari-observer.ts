@@ -15,9 +15,12 @@ export class AriObserver {
   readonly events: AriEvent[] = [];
   readonly #ws: WebSocket;
   readonly #waiters = new Set<() => void>();
+  /** The app's name and ARI's REST base and key, to unsubscribe an observer of everything when it closes. */
+  readonly #app: { name: string; rest: string; apiKey: string; all: boolean };
 
-  private constructor(ws: WebSocket) {
+  private constructor(ws: WebSocket, app: { name: string; rest: string; apiKey: string; all: boolean }) {
     this.#ws = ws;
+    this.#app = app;
     ws.addEventListener('message', (m) => {
       this.events.push(JSON.parse(String(m.data)) as AriEvent);
       for (const w of this.#waiters) w();
@@ -30,16 +33,23 @@ export class AriObserver {
    */
   static async connect(opts: { app?: string } = {}): Promise<AriObserver> {
     const env = readEnv();
+    const name = opts.app ?? `observer-${process.pid}-${Date.now()}`;
+    const apiKey = `${env.HOTLINE_ARI_USER}:${env.HOTLINE_ARI_PASSWORD}`;
     const url = new URL(env.HOTLINE_ARI_URL!.replace(/^http/, 'ws') + '/ari/events');
-    url.searchParams.set('app', opts.app ?? `observer-${process.pid}-${Date.now()}`);
+    url.searchParams.set('app', name);
     if (opts.app === undefined) url.searchParams.set('subscribeAll', 'true');
-    url.searchParams.set('api_key', `${env.HOTLINE_ARI_USER}:${env.HOTLINE_ARI_PASSWORD}`);
+    url.searchParams.set('api_key', apiKey);
     const ws = new WebSocket(url);
     await new Promise<void>((resolve, reject) => {
       ws.addEventListener('open', () => resolve(), { once: true });
       ws.addEventListener('error', () => reject(new Error('ARI observer could not connect')), { once: true });
     });
-    return new AriObserver(ws);
+    return new AriObserver(ws, {
+      name,
+      rest: `${env.HOTLINE_ARI_URL}/ari`,
+      apiKey,
+      all: opts.app === undefined,
+    });
   }
 
   /** Resolves with the first event (already seen or still to come) that matches, or rejects after timeoutMs. */
@@ -142,7 +152,20 @@ export class AriObserver {
       .map((e) => (e.playback?.media_uri ?? '').replace(/^sound:.*\/(zh|en)\//, ''));
   }
 
-  close(): void {
+  /**
+   * Closes the connection. Asterisk 16 keeps a closed subscribeAll app registered and subscribed to everything,
+   * and goes on feeding it every event of every call (a load that grows with each test file); so an observer
+   * of everything first unsubscribes from all four kinds of event source.
+   */
+  async close(): Promise<void> {
+    if (this.#app.all) {
+      const sources = ['channel:__AST_CHANNEL_ALL_TOPIC', 'bridge:__AST_BRIDGE_ALL_TOPIC'];
+      sources.push('endpoint:__AST_ENDPOINT_ALL_TOPIC', 'deviceState:__AST_DEVICE_STATE_ALL_TOPIC');
+      const url = new URL(`${this.#app.rest}/applications/${this.#app.name}/subscription`);
+      url.searchParams.set('api_key', this.#app.apiKey);
+      url.searchParams.set('eventSource', sources.join(','));
+      await fetch(url, { method: 'DELETE' }).catch(() => undefined); // Asterisk may be gone: nothing to clean
+    }
     this.#ws.close();
   }
 }
