@@ -43,11 +43,35 @@ export interface SelfServicePort {
   rememberLanguage(ownerId: number, language: Language): Promise<void>;
 }
 
+/**
+ * Estate hours, and which estate a unit, a dialled number or a code belongs to, are asked on nearly every call
+ * and change rarely: they are kept this long (an edit of an estate's hours reaches the IVR within a minute).
+ */
+const ESTATE_CACHE_MS = 60_000;
+/** Entries kept at most; past it the cache starts afresh. */
+const ESTATE_CACHE_SIZE = 50_000;
+
 export class SelfService implements SelfServicePort {
   readonly #db: Queryable;
+  readonly #cache = new Map<string, { until: number; value: Promise<unknown> }>();
 
   constructor(db: Queryable) {
     this.#db = db;
+  }
+
+  /** `load()` once per key and ESTATE_CACHE_MS; a failed load is not kept. */
+  #cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const hit = this.#cache.get(key);
+    if (hit && hit.until > now) return hit.value as Promise<T>;
+    if (this.#cache.size >= ESTATE_CACHE_SIZE) this.#cache.clear();
+    const value = load();
+    const entry = { until: now + ESTATE_CACHE_MS, value };
+    this.#cache.set(key, entry);
+    value.catch(() => {
+      if (this.#cache.get(key) === entry) this.#cache.delete(key);
+    });
+    return value;
   }
 
   async identifyCaller(callerNumber: string | null): Promise<PopOwner | null> {
@@ -78,13 +102,14 @@ export class SelfService implements SelfServicePort {
     pin: string,
     dialled: string,
   ): Promise<{ owner: PopOwner; unitId: number } | null> {
-    const estateId = await estateOfDialled(this.#db, dialled);
+    const estateId = await this.#cached(`dialled:${dialled}`, () => estateOfDialled(this.#db, dialled));
     return findOwnerByRoomPin(this.#db, { roomKeys, pin, estateId });
   }
 
   async hours(estate: string | null, unitId: number | null, dialled: string, at: Date): Promise<HoursState> {
     const estateId = await this.#estate(estate, unitId, dialled);
-    return estateId === null ? 'open' : hoursState(await estateHours(this.#db, estateId), at);
+    if (estateId === null) return 'open';
+    return hoursState(await this.#cached(`hours:${estateId}`, () => estateHours(this.#db, estateId)), at);
   }
 
   async fileTicket(
@@ -110,9 +135,9 @@ export class SelfService implements SelfServicePort {
   }
 
   async #estate(code: string | null, unitId: number | null, dialled: string): Promise<number | null> {
-    if (code !== null) return estateOfCode(this.#db, code);
-    return (
-      (unitId !== null ? await estateOfUnit(this.#db, unitId) : null) ?? estateOfDialled(this.#db, dialled)
-    );
+    if (code !== null) return this.#cached(`code:${code}`, () => estateOfCode(this.#db, code));
+    const ofUnit =
+      unitId === null ? null : await this.#cached(`unit:${unitId}`, () => estateOfUnit(this.#db, unitId));
+    return ofUnit ?? this.#cached(`dialled:${dialled}`, () => estateOfDialled(this.#db, dialled));
   }
 }
