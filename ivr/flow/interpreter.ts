@@ -10,11 +10,13 @@
 //
 // Walking the flow. From a node the interpreter goes on by itself through `play`, `say`, `set`, `branch`,
 // `goto` and `identify` by caller ID (looked up when the call arrives), collecting what is to be heard. It stops
-// at a node that needs the caller or the outside world, and then starts ONE playback of everything collected:
+// at a node that needs the caller, and then starts ONE playback of everything collected:
 //   menu      collected + the menu prompt, then waits for a key (a key pressed during it is the choice: barge-in)
 //   gather    collected + the prompt, then collects digits (the first key stops the prompt)
-//   lookup, hours, ticket, record   the collected prompts are played first; then the effect, and the walk goes
-//             on at its result
+//   lookup, hours, ticket   the database answers in milliseconds: the effect runs at once and what was collected
+//             is carried over its answer, so the welcome, the fee read-out, the bills and the menu after them are
+//             one playback the caller can press through (and one ARI request instead of three)
+//   record    the collected prompts are played first (the caller must hear them before the beep)
 //   queue     enqueue at once, collected + the queue prompt, then "please hold" and hold music
 //   hangup    collected + its prompt, then the caller is hung up
 // A playback's language is the caller's language when it starts. An `identify` node switches to the owner's
@@ -214,6 +216,11 @@ export interface FlowCall {
   vars: Record<string, string>;
   /** Whole lookup results by their `into` variable, for `say: fee_balance` and the like. */
   results: Record<string, LookupResult>;
+  /**
+   * Prompts collected before a lookup, hours check or ticket: the database answers in milliseconds, so they are
+   * played together with what comes after it, as one playback the caller can press through.
+   */
+  carried: PromptId[];
   selfService: boolean;
   /** Voicemails recorded so far (each gets its own file name). */
   recordings: number;
@@ -281,6 +288,7 @@ export function newFlowCall(
       'now.time': init.now.time,
     },
     results: {},
+    carried: [],
     selfService: false,
     recordings: 0,
     recording: null,
@@ -306,6 +314,12 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
     vars: { ...prev.vars },
     results: { ...prev.results },
     collect: prev.collect && { ...prev.collect },
+  };
+  /** The prompts carried over a database answer (see `carried`); taken once. */
+  const carriedOver = (): PromptId[] => {
+    const carried = s.carried;
+    s.carried = [];
+    return carried;
   };
   const fx: FlowEffect[] = [];
 
@@ -552,7 +566,7 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       if (s.callerGone && !['play', 'say', 'set', 'branch', 'goto', 'ticket'].includes(node.kind)) {
         return endWithoutCaller();
       }
-      /** A node that waits for the outside world lets the prompts collected before it be heard first. */
+      /** A language switch lets the prompts collected before it be heard first, in the old language. */
       const flushFirst = (): boolean => {
         if (pending.length === 0 || s.callerGone) return false;
         play(pending, { then: 'resume', node: node.id });
@@ -638,7 +652,7 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
             id = node.notFound;
             continue;
           }
-          if (flushFirst()) return;
+          s.carried = s.callerGone ? [] : pending;
           s.intent = marker(node.what);
           waitFor({
             do: 'lookup',
@@ -650,7 +664,7 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
           return;
         }
         case 'hours': {
-          if (flushFirst()) return;
+          s.carried = s.callerGone ? [] : pending;
           const estate = node.estate === null ? null : render(node.estate).trim() || null;
           const unit = s.vars['unit.id'];
           waitFor({ do: 'check-hours', estate, unitId: unit ? Number(unit) : null });
@@ -664,7 +678,7 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
           return;
         }
         case 'ticket':
-          if (flushFirst()) return;
+          s.carried = s.callerGone ? [] : pending;
           waitFor(ticketEffect(node));
           return;
         case 'queue':
@@ -857,7 +871,7 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
         event: 'self-service',
         detail: { service: marker(node.what), found },
       });
-      walk(found ? node.found : node.notFound, []);
+      walk(found ? node.found : node.notFound, carriedOver());
       break;
     }
 
@@ -866,7 +880,7 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       if (!node || node.into !== event.into) break;
       s.path.push('lookup-failed');
       fx.push({ do: 'record', event: 'flow-error', detail: { node: node.id, error: 'lookup failed' } });
-      rescue(['system-busy']);
+      rescue([...carriedOver(), 'system-busy']);
       break;
     }
 
@@ -898,7 +912,7 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
           : event.state === 'holiday'
             ? (node.holiday ?? node.closed)
             : node.closed;
-      walk(next, []);
+      walk(next, carriedOver());
       break;
     }
 
@@ -928,14 +942,14 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       if (event.kind === 'ticket-failed') {
         s.path.push('ticket-failed');
         if (s.callerGone) endWithoutCaller();
-        else rescue(['system-busy']);
+        else rescue([...carriedOver(), 'system-busy']);
         break;
       }
       s.vars['ticket.number'] = event.number;
       s.path.push(`ticket:${event.number}`);
       s.selfService = true;
       fx.push({ do: 'record', event: 'ticket', detail: { number: event.number, type: node.type } });
-      walk(node.next, []);
+      walk(node.next, carriedOver());
       break;
     }
 

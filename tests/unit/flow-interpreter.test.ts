@@ -632,24 +632,26 @@ nodes:
 `,
   );
 
-  it('lets the welcome be heard, then asks for the opening hours and goes on at the answer', () => {
+  it('asks for the opening hours first and plays the welcome with what the answer leads to, as one playback', () => {
     const arrived = arrive('13800138000', flow);
-    expect(arrived.state.phase).toBe('walking');
+    expect(arrived.state.phase).toBe('waiting');
     expect(arrived.effects).toEqual([
       { do: 'answer' },
       { do: 'record', event: 'identified', detail: { ownerId: null } },
-      { do: 'play', playbackId: 'c1:1', prompts: ['welcome'], lang: 'zh' },
+      { do: 'check-hours', estate: null, unitId: null },
     ]);
-    const asking = driveWith(SETTINGS, flow, arrived.state, {
-      kind: 'playback-finished',
-      playbackId: 'c1:1',
-    });
-    expect(asking.state.phase).toBe('waiting');
-    expect(asking.effects).toEqual([{ do: 'check-hours', estate: null, unitId: null }]);
-    const closed = driveWith(SETTINGS, flow, asking.state, { kind: 'hours-checked', state: 'closed' });
+    const closed = driveWith(SETTINGS, flow, arrived.state, { kind: 'hours-checked', state: 'closed' });
     expect(closed.state.path).toEqual(['hours:closed']);
     expect(closed.effects).toEqual([
-      { do: 'play', playbackId: 'c1:2', prompts: ['after-hours'], lang: 'zh' },
+      { do: 'play', playbackId: 'c1:1', prompts: ['welcome', 'after-hours'], lang: 'zh' },
+    ]);
+  });
+
+  it('plays the welcome and the way for an open estate together', () => {
+    const arrived = arrive('13800138000', flow);
+    const open = driveWith(SETTINGS, flow, arrived.state, { kind: 'hours-checked', state: 'open' });
+    expect(open.effects).toEqual([
+      { do: 'play', playbackId: 'c1:1', prompts: ['welcome', 'goodbye'], lang: 'zh' },
     ]);
   });
 });
