@@ -106,8 +106,8 @@ export async function startPlatform(
     const enIds = [...(await promptIds('en'))];
     const reportPrompts = (scan: PromptScan) => {
       for (const problem of scan.problems) log.warn({ problem }, 'prompt file problem');
-      const missing = [...prompts.missing('zh', zhIds), ...prompts.missing('en', enIds)];
-      if (missing.length > 0) {
+      const missing = { zh: prompts.missing('zh', zhIds), en: prompts.missing('en', enIds) };
+      if (missing.zh.length + missing.en.length > 0) {
         log.error(
           { missing },
           'prompts of the catalogue have no sound file; run `bash ops/stack.sh prompts`',

@@ -2,7 +2,6 @@
 import type { PopArrear, PopCall, PopOwner, PopTicket } from '../core/index.ts';
 import type { Queryable } from './pool.ts';
 
-/** The owner registered for a phone number, with their units; null when the number is unknown. */
 /** An owner with their units (room order), in one query: it runs at the start of every call. */
 const OWNER_WITH_UNITS = `
   SELECT o.id, o.name, o.vip, o.language,
@@ -16,6 +15,7 @@ const OWNER_WITH_UNITS = `
                     WHERE ou.owner_id = o.id), '[]') AS units
     FROM owners o`;
 
+/** The owner registered for a phone number, with their units; null when the number is unknown. */
 export async function findOwnerByPhone(db: Queryable, number: string): Promise<PopOwner | null> {
   const { rows } = await db.query<PopOwner>(
     `${OWNER_WITH_UNITS}
