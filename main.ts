@@ -27,10 +27,11 @@ import {
 import { createPool, migrate } from './db/index.ts';
 import {
   AriCallControl,
+  catalogueIds,
   FlowLibrary,
   IvrController,
   PromptLibrary,
-  promptIds,
+  readCatalogue,
   SelfService,
   type PromptScan,
 } from './ivr/index.ts';
@@ -89,7 +90,10 @@ export async function startPlatform(
       log,
       settings: { wrapUpS: config.acd.wrapUpS, popSeenTimeoutMs: config.acd.popSeenTimeoutMs },
     });
-    const flows = new FlowLibrary({ dir: config.ivr.flowDir, catalogue: await promptIds(), log });
+    // One read of the prompt catalogue: flows are checked against its Chinese ids, the prompt files against both.
+    const catalogue = await readCatalogue();
+    const promptIdsOf = { zh: [...catalogueIds(catalogue, 'zh')], en: [...catalogueIds(catalogue, 'en')] };
+    const flows = new FlowLibrary({ dir: config.ivr.flowDir, catalogue: new Set(promptIdsOf.zh), log });
     // Every IVR process reports what it runs, so the admin API shows a broken edit wherever it happened.
     const publishFlows = (status: FlowStatus) =>
       void redis
@@ -102,11 +106,12 @@ export async function startPlatform(
       generatedDir: config.ivr.promptDir,
       studioDir: config.ivr.studioPromptDir,
     });
-    const zhIds = [...(await promptIds('zh'))];
-    const enIds = [...(await promptIds('en'))];
     const reportPrompts = (scan: PromptScan) => {
       for (const problem of scan.problems) log.warn({ problem }, 'prompt file problem');
-      const missing = { zh: prompts.missing('zh', zhIds), en: prompts.missing('en', enIds) };
+      const missing = {
+        zh: prompts.missing('zh', promptIdsOf.zh),
+        en: prompts.missing('en', promptIdsOf.en),
+      };
       if (missing.zh.length + missing.en.length > 0) {
         log.error(
           { missing },

@@ -263,6 +263,29 @@ export function nodeRef(scope: Scope, name: string, required: boolean): string |
   return target;
 }
 
+/**
+ * An entry of a map that names a node (a menu key, a branch case): `what` is how the error and the reference
+ * name it, e.g. "key `1`". Undefined, with the error said, when the entry is not a node name.
+ */
+export function entryRef(scope: Scope, entry: Field, what: string): string | undefined {
+  const target = scalarText(entry.value);
+  if (target === undefined) {
+    error(
+      scope,
+      valueLine(scope, entry),
+      `${what} must name the node it goes to, got ${describe(entry.value)}`,
+    );
+    return undefined;
+  }
+  scope.check.references.push({
+    node: scope.node,
+    line: valueLine(scope, entry),
+    phrase: `${what} goes to`,
+    to: target,
+  });
+  return target;
+}
+
 /** Text with `${variables}`; the variables are checked once the flow's own variables are known. */
 export function template(
   scope: Scope,

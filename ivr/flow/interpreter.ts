@@ -572,9 +572,11 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
         play(pending, { then: 'resume', node: node.id });
         return true;
       };
+      /** Asks the database; what was collected is carried over its answer (see `carried`). */
       const waitFor = (effect: FlowEffect) => {
         s.phase = 'waiting';
         s.node = node.id;
+        s.carried = s.callerGone ? [] : pending;
         fx.push(effect);
       };
       switch (node.kind) {
@@ -652,7 +654,6 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
             id = node.notFound;
             continue;
           }
-          s.carried = s.callerGone ? [] : pending;
           s.intent = marker(node.what);
           waitFor({
             do: 'lookup',
@@ -664,7 +665,6 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
           return;
         }
         case 'hours': {
-          s.carried = s.callerGone ? [] : pending;
           const estate = node.estate === null ? null : render(node.estate).trim() || null;
           const unit = s.vars['unit.id'];
           waitFor({ do: 'check-hours', estate, unitId: unit ? Number(unit) : null });
@@ -678,7 +678,6 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
           return;
         }
         case 'ticket':
-          s.carried = s.callerGone ? [] : pending;
           waitFor(ticketEffect(node));
           return;
         case 'queue':

@@ -12,7 +12,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
-import { catalogueIds, parseCatalogue } from '../prompt-library.ts';
+import { catalogueIds, parseCatalogue, type CataloguePrompt } from '../prompt-library.ts';
 import type { Language } from '../speech.ts';
 import {
   bool,
@@ -61,9 +61,14 @@ export function promptCatalogue(tsv: string, lang: Language = 'zh', file?: strin
 /** The shipped catalogue, ivr/prompts/catalogue.tsv. */
 export const SHIPPED_CATALOGUE = fileURLToPath(new URL('../prompts/catalogue.tsv', import.meta.url));
 
+/** The prompts of a catalogue file (default: the shipped one). */
+export async function readCatalogue(file = SHIPPED_CATALOGUE): Promise<CataloguePrompt[]> {
+  return parseCatalogue(await readFile(file, 'utf8'), file);
+}
+
 /** The prompt ids of one language (default: Chinese, the ids flows are checked against) in a catalogue file. */
 export async function promptIds(lang: Language = 'zh', file = SHIPPED_CATALOGUE): Promise<Set<string>> {
-  return promptCatalogue(await readFile(file, 'utf8'), lang, file);
+  return catalogueIds(await readCatalogue(file), lang);
 }
 
 const FLOW_FIELDS = ['name', 'description', 'numbers', 'default', 'language', 'start', 'nodes'];

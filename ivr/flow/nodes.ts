@@ -8,6 +8,7 @@ import {
   isLookup,
   describe,
   error,
+  entryRef,
   fieldsOf,
   intoVariable,
   lineOf,
@@ -247,21 +248,8 @@ function readKeys(scope: Scope): { key: PhoneKey; next: string }[] {
       error(scope, entry.line, `key \`${key}\` is given twice`);
       continue;
     }
-    const target = scalarText(entry.value);
-    if (target === undefined) {
-      error(
-        scope,
-        valueLine(scope, entry),
-        `key \`${key}\` must name the node it goes to, got ${describe(entry.value)}`,
-      );
-      continue;
-    }
-    scope.check.references.push({
-      node: scope.node,
-      line: valueLine(scope, entry),
-      phrase: `key \`${key}\` goes to`,
-      to: target,
-    });
+    const target = entryRef(scope, entry, `key \`${key}\``);
+    if (target === undefined) continue;
     keys.push({ key: key as PhoneKey, next: target });
   }
   return keys;
@@ -474,21 +462,8 @@ function readCases(scope: Scope): { value: string; next: string }[] {
       );
       continue;
     }
-    const target = scalarText(entry.value);
-    if (target === undefined) {
-      error(
-        scope,
-        valueLine(scope, entry),
-        `case \`${value}\` must name the node it goes to, got ${describe(entry.value)}`,
-      );
-      continue;
-    }
-    scope.check.references.push({
-      node: scope.node,
-      line: valueLine(scope, entry),
-      phrase: `case \`${value}\` goes to`,
-      to: target,
-    });
+    const target = entryRef(scope, entry, `case \`${value}\``);
+    if (target === undefined) continue;
     cases.push({ value, next: target });
   }
   return cases;

@@ -11,7 +11,7 @@ import { eventually } from '../support/env.ts';
 import { closeDb, createAgent, createOwner, type TestOwner } from '../support/fixtures.ts';
 import { FEES_LINE_NUMBER } from '../support/phones.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { scriptedCall, type ScriptedCall } from '../support/scripted-call.ts';
+import { ScriptedCalls } from '../support/scripted-call.ts';
 
 const SHIPPED = new URL('../../ivr/flows/', import.meta.url);
 const FEES_LINE = readFileSync(new URL('fees-line.yaml', SHIPPED), 'utf8');
@@ -24,7 +24,7 @@ let dir: string;
 let platform: TestPlatform;
 let observer: AriObserver;
 let owner: TestOwner;
-const calls: ScriptedCall[] = [];
+const calls = new ScriptedCalls(() => observer);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hotline-flows-'));
@@ -38,9 +38,7 @@ beforeAll(async () => {
   });
 });
 
-afterEach(() => {
-  for (const call of calls.splice(0)) call.stop();
-});
+afterEach(() => calls.stopAll());
 
 afterAll(async () => {
   await observer?.close();
@@ -51,10 +49,12 @@ afterAll(async () => {
 
 /** Calls the fees line; the caller presses 1 during the menu and stays for the fee read-out. */
 async function callFeesLine(): Promise<string[]> {
-  const mark = observer.mark();
-  const call = scriptedCall({ caller: owner.phone, dialled: FEES_LINE_NUMBER, keys: ['1'], dtmf: 'info' });
-  calls.push(call);
-  const channel = await observer.callerChannel(owner.phone, mark);
+  const { call, channel } = await calls.dial({
+    caller: owner.phone,
+    dialled: FEES_LINE_NUMBER,
+    keys: ['1'],
+    dtmf: 'info',
+  });
   await observer.hearing(channel, 'menu-main');
   await call.press();
   await observer.heard(channel, 'fees-due');

@@ -4,7 +4,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient } from '../support/agent-client.ts';
 import { AriObserver } from '../support/ari-observer.ts';
 import { eventually } from '../support/env.ts';
-import { closeDb, createAgent, createOwner, testPhone, type TestOwner } from '../support/fixtures.ts';
+import {
+  closeDb,
+  createAgent,
+  createOwner,
+  testPhone,
+  type TestOwner,
+  ZHANG_WEI_B3_1502,
+} from '../support/fixtures.ts';
 import { ownerCall, startAgentPhone, type AgentPhone } from '../support/phones.ts';
 import { SipCapture } from '../support/sip-capture.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -32,18 +39,7 @@ beforeAll(async () => {
   platform = await startTestPlatform();
   observer = await AriObserver.connect();
   sip = await SipCapture.start();
-  owner = await createOwner({
-    name: '张伟',
-    rooms: [
-      {
-        roomCode: 'B3-1502',
-        fees: [
-          { kind: 'property', amountFen: 100000, dueDate: '2026-10-31' },
-          { kind: 'water', amountFen: 23450, dueDate: '2026-11-15' },
-        ],
-      },
-    ],
-  });
+  owner = await createOwner(ZHANG_WEI_B3_1502);
 });
 
 afterEach(async () => {

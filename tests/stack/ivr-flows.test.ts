@@ -7,23 +7,28 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sayAmount, sayDateTime, sayRoom, sayTicket } from '../../ivr/speech.ts';
 import { AriObserver } from '../support/ari-observer.ts';
 import { eventually, stackConfig } from '../support/env.ts';
-import { closeDb, createOwner, db, testPhone, type TestOwner } from '../support/fixtures.ts';
+import {
+  closeDb,
+  createOwner,
+  db,
+  testPhone,
+  type TestOwner,
+  ZHANG_WEI_B3_1502,
+} from '../support/fixtures.ts';
 import { HOTLINE_NUMBER } from '../support/phones.ts';
-import { scriptedCall, type ScriptedCall } from '../support/scripted-call.ts';
+import { ScriptedCalls } from '../support/scripted-call.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 let platform: TestPlatform;
 let observer: AriObserver;
-const calls: ScriptedCall[] = [];
+const calls = new ScriptedCalls(() => observer);
 
 beforeAll(async () => {
   platform = await startTestPlatform();
   observer = await AriObserver.connect();
 });
 
-afterEach(() => {
-  for (const call of calls.splice(0)) call.stop();
-});
+afterEach(() => calls.stopAll());
 
 afterAll(async () => {
   await observer?.close();
@@ -32,16 +37,8 @@ afterAll(async () => {
 });
 
 /** Dials the hotline and finds the caller's channel in Asterisk. */
-async function dial(
-  caller: string,
-  keys: string[],
-  dtmf: 'info' | 'rfc2833' = 'info',
-): Promise<{ call: ScriptedCall; channel: string }> {
-  const mark = observer.mark();
-  const call = scriptedCall({ caller, dialled: HOTLINE_NUMBER, keys, dtmf });
-  calls.push(call);
-  const channel = await observer.callerChannel(caller, mark);
-  return { call, channel };
+function dial(caller: string, keys: string[], dtmf: 'info' | 'rfc2833' = 'info') {
+  return calls.dial({ caller, dialled: HOTLINE_NUMBER, keys, dtmf });
 }
 
 interface CallRow {
@@ -82,18 +79,7 @@ describe.each(['info', 'rfc2833'] as const)('keys sent as %s', (dtmf) => {
   describe('an owner calling the estate hotline from a registered number', () => {
     let owner: TestOwner;
     beforeAll(async () => {
-      owner = await createOwner({
-        name: '张伟',
-        rooms: [
-          {
-            roomCode: 'B3-1502',
-            fees: [
-              { kind: 'property', amountFen: 100000, dueDate: '2026-10-31' },
-              { kind: 'water', amountFen: 23450, dueDate: '2026-11-15' },
-            ],
-          },
-        ],
-      });
+      owner = await createOwner(ZHANG_WEI_B3_1502);
     });
 
     it('presses 1 and hears the arrears of unit B3-1502, then the breakdown by fee kind', async () => {
@@ -285,24 +271,20 @@ describe.each(['info', 'rfc2833'] as const)('keys sent as %s', (dtmf) => {
       await complaint.call.hangup();
       await complaint.call.done;
 
-      const emergency = await dial(owner.phone, ['8'], dtmf);
-      await observer.hearing(emergency.channel, 'menu-main-full');
-      await emergency.call.press();
-      await observer.heard(emergency.channel, 'to-emergency');
-      const record = await callRecord(emergency.channel);
-      expect(record.queue).toBe('emergency');
-      expect(record.ivrPath).toEqual(['identified:caller-id', 'hours:open', 'menu:8']);
-      await emergency.call.hangup();
-      await emergency.call.done;
-
-      const agent = await dial(owner.phone, ['0'], dtmf);
-      await observer.hearing(agent.channel, 'menu-main-full');
-      await agent.call.press();
-      await observer.heard(agent.channel, 'to-agent');
-      const general = await callRecord(agent.channel);
-      expect([general.queue, general.intent]).toEqual(['general', 'agent']);
-      await agent.call.hangup();
-      await agent.call.done;
+      for (const [key, prompt, queue, intent] of [
+        ['8', 'to-emergency', 'emergency', 'emergency'],
+        ['0', 'to-agent', 'general', 'agent'],
+      ] as const) {
+        const { call, channel } = await dial(owner.phone, [key], dtmf);
+        await observer.hearing(channel, 'menu-main-full');
+        await call.press();
+        await observer.heard(channel, prompt);
+        const record = await callRecord(channel);
+        expect([record.queue, record.intent]).toEqual([queue, intent]);
+        expect(record.ivrPath).toEqual(['identified:caller-id', 'hours:open', `menu:${key}`]);
+        await call.hangup();
+        await call.done;
+      }
     });
   });
 

@@ -120,7 +120,7 @@ export class AriObserver {
             (e.type === 'PlaybackFinished' && e.playback?.state === 'done')) &&
           e.playback?.target_uri === `channel:${channelId}`,
       )
-      .map((e) => (e.playback?.media_uri ?? '').replace(/^sound:.*\/(zh|en)\//, ''));
+      .map((e) => promptIdOf(e.playback?.media_uri));
   }
 
   /** Resolves once the caller has heard `prompt` to the end `times` times (a menu is heard again after a wrong key). */
@@ -149,7 +149,7 @@ export class AriObserver {
   startedPrompts(channelId: string): string[] {
     return this.events
       .filter((e) => e.type === 'PlaybackStarted' && e.playback?.target_uri === `channel:${channelId}`)
-      .map((e) => (e.playback?.media_uri ?? '').replace(/^sound:.*\/(zh|en)\//, ''));
+      .map((e) => promptIdOf(e.playback?.media_uri));
   }
 
   /**
@@ -168,4 +168,9 @@ export class AriObserver {
     }
     this.#ws.close();
   }
+}
+
+/** The prompt id of a media URI: sound:<dir>/<lang>/<id> -> <id>. */
+function promptIdOf(mediaUri: string | undefined): string {
+  return (mediaUri ?? '').replace(/^sound:.*\/(zh|en)\//, '');
 }

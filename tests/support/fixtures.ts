@@ -95,6 +95,20 @@ export async function createOwner(spec: {
   return { ownerId, name: spec.name, phone, units };
 }
 
+/** The owner the call tests follow: 张伟 of unit B3-1502, who owes property fees and a water bill. */
+export const ZHANG_WEI_B3_1502: Parameters<typeof createOwner>[0] = {
+  name: '张伟',
+  rooms: [
+    {
+      roomCode: 'B3-1502',
+      fees: [
+        { kind: 'property', amountFen: 100000, dueDate: '2026-10-31' },
+        { kind: 'water', amountFen: 23450, dueDate: '2026-11-15' },
+      ],
+    },
+  ],
+};
+
 export interface TestAgent {
   agentId: number;
   login: string;

@@ -12,6 +12,7 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env } from './env.ts';
+import type { AriObserver } from './ari-observer.ts';
 import type { SippResult } from './phones.ts';
 import { writeKeyPcap } from './rtp-events.ts';
 
@@ -99,6 +100,30 @@ export function scriptedCall(opts: {
     done,
     stop: () => child.kill('SIGKILL'),
   };
+}
+
+/** A test file's scripted calls: each is found in Asterisk when placed, and all are stopped by `stopAll`. */
+export class ScriptedCalls {
+  readonly #observer: () => AriObserver;
+  readonly #calls: ScriptedCall[] = [];
+
+  /** `observer` is asked for at each call (test files connect theirs in beforeAll). */
+  constructor(observer: () => AriObserver) {
+    this.#observer = observer;
+  }
+
+  /** Places the call and finds the caller's channel in Asterisk. */
+  async dial(opts: Parameters<typeof scriptedCall>[0]): Promise<{ call: ScriptedCall; channel: string }> {
+    const observer = this.#observer();
+    const mark = observer.mark();
+    const call = scriptedCall(opts);
+    this.#calls.push(call);
+    return { call, channel: await observer.callerChannel(opts.caller, mark) };
+  }
+
+  stopAll(): void {
+    for (const call of this.#calls.splice(0)) call.stop();
+  }
 }
 
 function scenario(opts: { caller: string; keys: string[]; dtmf: 'info' | 'rfc2833' }, dir: string): string {
