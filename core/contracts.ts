@@ -27,6 +27,8 @@ export interface PopUnit {
   roomCode: string;
   building: string;
   estate: string;
+  /** The estate's id: its opening hours and notices are the ones that apply to the unit. */
+  estateId: number;
 }
 
 export interface PopArrear {

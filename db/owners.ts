@@ -6,7 +6,8 @@ import type { Queryable } from './pool.ts';
 const OWNER_WITH_UNITS = `
   SELECT o.id, o.name, o.vip, o.language,
          COALESCE((SELECT json_agg(json_build_object('unitId', u.id, 'roomCode', u.room_code,
-                                                     'building', b.name, 'estate', e.name)
+                                                     'building', b.name, 'estate', e.name,
+                                                     'estateId', e.id)
                                    ORDER BY u.room_code)
                      FROM owner_units ou
                      JOIN units u ON u.id = ou.unit_id

@@ -81,24 +81,38 @@ export class CallRecordWriter {
 }
 
 /**
- * Collects items and writes them together: one write at a time, and the items added while it runs go into the
- * next one. Under load this turns the call events of many calls into one INSERT. `add` resolves once the write
- * that took the item is done (the call's next record waits for it, so a call's records stay in order).
+ * Collects items and writes them together: one write at a time; an item waits up to `lingerMs` for others to
+ * join it, and the items added while a write runs go into the next one. A call's events are a handful spread
+ * over half a minute, so without the wait nearly every event would be an INSERT of its own; with it, the events
+ * of all the calls in progress share one. `add` resolves once the write that took the item is done; `flush`
+ * writes what is waiting now (at shutdown).
  */
 export class BatchWriter<T> {
   readonly #write: (items: T[]) => Promise<void>;
+  readonly #lingerMs: number;
   #items: T[] = [];
   #running: Promise<void> = Promise.resolve();
   #next: Promise<void> | null = null;
+  #go: (() => void) | null = null;
 
-  constructor(write: (items: T[]) => Promise<void>) {
+  constructor(write: (items: T[]) => Promise<void>, lingerMs = 0) {
     this.#write = write;
+    this.#lingerMs = lingerMs;
   }
 
   add(item: T): Promise<void> {
     this.#items.push(item);
     if (this.#next === null) {
-      const next = this.#running.then(() => {
+      const lingered = new Promise<void>((resolve) => {
+        const timer = setTimeout(() => go(), this.#lingerMs);
+        const go = () => {
+          clearTimeout(timer);
+          this.#go = null;
+          resolve();
+        };
+        this.#go = go;
+      });
+      const next = Promise.all([lingered, this.#running]).then(() => {
         this.#next = null;
         const items = this.#items;
         this.#items = [];
@@ -108,5 +122,11 @@ export class BatchWriter<T> {
       this.#running = next.catch(() => undefined);
     }
     return this.#next;
+  }
+
+  /** Writes the items that are waiting without waiting any longer; resolves when everything added is written. */
+  async flush(): Promise<void> {
+    this.#go?.();
+    await this.#running;
   }
 }

@@ -65,6 +65,8 @@ const TIMER_EVENTS: Record<Timer, FlowEvent> = {
   record: { kind: 'record-timeout' },
 };
 
+/** How long a call event waits for others to share its INSERT (see #events). */
+const EVENT_LINGER_MS = 200;
 /** Hang-up causes of an agent leg that mean "rang, nobody took it" rather than "could not ring". */
 const NO_ANSWER_CAUSES = new Set([0, 16, 17, 18, 19, 21]);
 
@@ -79,7 +81,10 @@ export class IvrController {
   readonly #settings: ControllerSettings;
   readonly #unsubscribe: () => void;
   readonly #records: CallRecordWriter;
-  /** Call events go to the database in batches (one INSERT for what many calls did meanwhile). */
+  /**
+   * Call events go to the database in batches (one INSERT for what the calls in progress did in the last
+   * EVENT_LINGER_MS). The call does not wait for them, except at its end: a record with an end has its events.
+   */
   readonly #events: BatchWriter<CallEventRow>;
   readonly #flows: FlowLibrary;
   readonly #service: SelfServicePort;
@@ -101,7 +106,10 @@ export class IvrController {
     this.#log = deps.log.child({ component: 'ivr' });
     this.#settings = deps.settings;
     this.#records = new CallRecordWriter(this.#log);
-    this.#events = new BatchWriter((rows) => this.#store(() => addCallEvents(this.#db, rows)));
+    this.#events = new BatchWriter(
+      (rows) => this.#store(() => addCallEvents(this.#db, rows)),
+      EVENT_LINGER_MS,
+    );
     this.#unsubscribe = this.#pbx.onEvent((e) => this.#onPbxEvent(e));
     this.#acd.onOffer((entry, agent) => this.#ringAgent(entry, agent));
   }
@@ -120,6 +128,7 @@ export class IvrController {
       await this.#pbx.hangup(call.state.channelId).catch(() => undefined);
     await wait(3000);
     await Promise.all([...this.#calls.values()].map((c) => c.mailbox));
+    await this.#events.flush();
     await this.#records.flush(5000);
     this.#unsubscribe();
     for (const call of this.#calls.values()) for (const t of call.timers.values()) clearTimeout(t);
@@ -239,7 +248,7 @@ export class IvrController {
           startedAt: e.at,
         }),
       );
-      await this.#record(call, 'arrived', { dialled: e.dialled, flow: flow.name }, e.at);
+      void this.#record(call, 'arrived', { dialled: e.dialled, flow: flow.name }, e.at);
       for (const effect of first.effects) await this.#perform(call, effect);
     })();
   }
@@ -451,7 +460,7 @@ export class IvrController {
           await this.#pbx.hangup(s.channelId);
           return;
         case 'record':
-          await this.#record(call, effect.event as CallEventKind, effect.detail ?? {});
+          void this.#record(call, effect.event as CallEventKind, effect.detail ?? {});
           return;
         case 'finish': {
           this.#calls.delete(s.channelId);
@@ -504,20 +513,16 @@ export class IvrController {
     } catch (err) {
       if (err instanceof OriginateFailed) {
         call.log.warn({ agentId: agent.agentId, err: err.message }, 'agent phone could not be rung');
-        await this.#record(call, 'agent-failed', { agentId: agent.agentId, reason: err.message });
+        void this.#record(call, 'agent-failed', { agentId: agent.agentId, reason: err.message });
         return 'phone-unreachable';
       }
       throw err;
     }
   }
 
-  async #record(
-    call: LiveCall,
-    kind: CallEventKind,
-    detail: Record<string, unknown>,
-    at?: Date,
-  ): Promise<void> {
-    await this.#events.add({ callId: call.state.callId, kind, detail, at: at ?? new Date() });
+  /** Adds an event to the call's timeline; the promise is for the write (it never rejects: see #store). */
+  #record(call: LiveCall, kind: CallEventKind, detail: Record<string, unknown>, at?: Date): Promise<void> {
+    return this.#events.add({ callId: call.state.callId, kind, detail, at: at ?? new Date() });
   }
 
   /**

@@ -64,9 +64,12 @@ export class SelfService implements SelfServicePort {
     const now = Date.now();
     const hit = this.#cache.get(key);
     if (hit && hit.until > now) return hit.value as Promise<T>;
+    return this.#remember(key, load());
+  }
+
+  #remember<T>(key: string, value: Promise<T>): Promise<T> {
     if (this.#cache.size >= ESTATE_CACHE_SIZE) this.#cache.clear();
-    const value = load();
-    const entry = { until: now + ESTATE_CACHE_MS, value };
+    const entry = { until: Date.now() + ESTATE_CACHE_MS, value };
     this.#cache.set(key, entry);
     value.catch(() => {
       if (this.#cache.get(key) === entry) this.#cache.delete(key);
@@ -76,7 +79,15 @@ export class SelfService implements SelfServicePort {
 
   async identifyCaller(callerNumber: string | null): Promise<PopOwner | null> {
     const number = normalizePhone(callerNumber);
-    return number ? findOwnerByPhone(this.#db, number) : null;
+    const owner = number ? await findOwnerByPhone(this.#db, number) : null;
+    if (owner) this.#knowEstatesOf(owner);
+    return owner;
+  }
+
+  /** The flow asks next for the hours and notices of the caller's unit: its estate came with the owner. */
+  #knowEstatesOf(owner: PopOwner): void {
+    for (const unit of owner.units)
+      void this.#remember(`unit:${unit.unitId}`, Promise.resolve(unit.estateId));
   }
 
   async lookup(request: LookupRequest, dialled: string): Promise<LookupResult> {
@@ -103,7 +114,9 @@ export class SelfService implements SelfServicePort {
     dialled: string,
   ): Promise<{ owner: PopOwner; unitId: number } | null> {
     const estateId = await this.#cached(`dialled:${dialled}`, () => estateOfDialled(this.#db, dialled));
-    return findOwnerByRoomPin(this.#db, { roomKeys, pin, estateId });
+    const found = await findOwnerByRoomPin(this.#db, { roomKeys, pin, estateId });
+    if (found) this.#knowEstatesOf(found.owner);
+    return found;
   }
 
   async hours(estate: string | null, unitId: number | null, dialled: string, at: Date): Promise<HoursState> {

@@ -86,6 +86,7 @@ describe('an unknown caller keying room code and PIN', () => {
               roomCode: room.roomCode,
               building: expect.stringContaining('号楼') as string,
               estate: expect.stringContaining('测试花园') as string,
+              estateId,
             },
           ],
         },

@@ -35,7 +35,7 @@ export const ZHANG: PopOwner = {
   name: '张伟',
   vip: false,
   language: 'zh',
-  units: [{ unitId: 11, roomCode: 'B3-1502', building: '3号楼', estate: '翠湖花园' }],
+  units: [{ unitId: 11, roomCode: 'B3-1502', building: '3号楼', estate: '翠湖花园', estateId: 1 }],
 };
 
 /** A VIP with two units. */
@@ -45,8 +45,8 @@ export const LI: PopOwner = {
   vip: true,
   language: 'zh',
   units: [
-    { unitId: 21, roomCode: 'B1-0801', building: '1号楼', estate: '翠湖花园' },
-    { unitId: 22, roomCode: 'B2-1203', building: '2号楼', estate: '翠湖花园' },
+    { unitId: 21, roomCode: 'B1-0801', building: '1号楼', estate: '翠湖花园', estateId: 1 },
+    { unitId: 22, roomCode: 'B2-1203', building: '2号楼', estate: '翠湖花园', estateId: 1 },
   ],
 };
 
@@ -56,5 +56,5 @@ export const SMITH: PopOwner = {
   name: 'John Smith',
   vip: false,
   language: 'en',
-  units: [{ unitId: 41, roomCode: 'B5-0302', building: '5号楼', estate: '翠湖花园' }],
+  units: [{ unitId: 41, roomCode: 'B5-0302', building: '5号楼', estate: '翠湖花园', estateId: 1 }],
 };
