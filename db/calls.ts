@@ -24,10 +24,12 @@ export interface NewInboundCall {
   startedAt: Date;
 }
 
+/** Idempotent: a retry of an insert that was done but not confirmed changes nothing. */
 export async function createInboundCall(db: Queryable, call: NewInboundCall): Promise<void> {
   await db.query(
     `INSERT INTO calls (id, direction, caller_number, dialled_number, channel_id, started_at)
-     VALUES ($1, 'inbound', $2, $3, $4, $5)`,
+     VALUES ($1, 'inbound', $2, $3, $4, $5)
+     ON CONFLICT (id) DO NOTHING`,
     [call.id, call.callerNumber, call.dialledNumber, call.channelId, call.startedAt],
   );
 }

@@ -11,6 +11,8 @@ import {
   type CallEventKind,
   type CallEventRow,
   type Pool,
+  type Queryable,
+  timeBoxed,
 } from '../db/index.ts';
 import {
   buildPopBase,
@@ -33,7 +35,7 @@ import {
 import type { FlowLibrary } from './flow/library.ts';
 import type { Flow, QueuePriority } from './flow/types.ts';
 import { BatchWriter, CallRecordWriter } from './call-record-writer.ts';
-import type { SelfServicePort } from './self-service.ts';
+import { CALLER_WAIT_MS, type SelfServicePort } from './self-service.ts';
 import type { PromptLibrary } from './prompt-library.ts';
 import { localDateTimeOf } from './speech.ts';
 
@@ -57,6 +59,10 @@ interface LiveCall {
   bridgeId: string | null;
   /** The agent whose leg was answered (for the call record and wrap-up). */
   answeredBy: number | null;
+  /** The insert of the call record (its events and the tickets it files refer to it). */
+  inserted: Promise<void>;
+  /** Every write to the call record and timeline asked so far, done (or in the writer's backlog) in order. */
+  records: Promise<void>;
 }
 
 const TIMER_EVENTS: Record<Timer, FlowEvent> = {
@@ -67,6 +73,12 @@ const TIMER_EVENTS: Record<Timer, FlowEvent> = {
 
 /** How long a call event waits for others to share its INSERT (see #events). */
 const EVENT_LINGER_MS = 200;
+/**
+ * A write to the call records is given up after this long and retried from the writer's backlog (a hung
+ * database must not hold the writer; the writes are idempotent, but for an event batch the database wrote and
+ * could not confirm, which is then written twice).
+ */
+const RECORD_WRITE_TIMEOUT_MS = 10_000;
 /** Hang-up causes of an agent leg that mean "rang, nobody took it" rather than "could not ring". */
 const NO_ANSWER_CAUSES = new Set([0, 16, 17, 18, 19, 21]);
 
@@ -75,7 +87,10 @@ export class IvrController {
   /** agent leg channel id -> caller channel id */
   readonly #legs = new Map<string, string>();
   readonly #pbx: CallControl;
-  readonly #db: Pool;
+  /** For the call records, which no caller waits for. */
+  readonly #writes: Queryable;
+  /** For what a caller waits for in silence (the screen pop's history before queueing). */
+  readonly #reads: Queryable;
   readonly #acd: Acd;
   readonly #log: Logger;
   readonly #settings: ControllerSettings;
@@ -101,13 +116,14 @@ export class IvrController {
     this.#pbx = deps.pbx;
     this.#flows = deps.flows;
     this.#service = deps.service;
-    this.#db = deps.db;
+    this.#writes = timeBoxed(deps.db, RECORD_WRITE_TIMEOUT_MS);
+    this.#reads = timeBoxed(deps.db, CALLER_WAIT_MS);
     this.#acd = deps.acd;
     this.#log = deps.log.child({ component: 'ivr' });
     this.#settings = deps.settings;
     this.#records = new CallRecordWriter(this.#log);
     this.#events = new BatchWriter(
-      (rows) => this.#store(() => addCallEvents(this.#db, rows)),
+      (rows) => this.#records.write(() => addCallEvents(this.#writes, rows)),
       EVENT_LINGER_MS,
     );
     this.#unsubscribe = this.#pbx.onEvent((e) => this.#onPbxEvent(e));
@@ -235,20 +251,22 @@ export class IvrController {
       timers: new Map(),
       bridgeId: null,
       answeredBy: null,
+      inserted: Promise.resolve(),
+      records: Promise.resolve(),
     };
     this.#calls.set(e.channelId, call);
     call.log.info({ dialled: e.dialled, flow: flow.name }, 'inbound call');
+    call.inserted = this.#store(call, (db) =>
+      createInboundCall(db, {
+        id: callId,
+        callerNumber: normalizePhone(e.callerNumber) ?? e.callerNumber,
+        dialledNumber: e.dialled,
+        channelId: e.channelId,
+        startedAt: e.at,
+      }),
+    );
+    void this.#record(call, 'arrived', { dialled: e.dialled, flow: flow.name }, e.at);
     call.mailbox = (async () => {
-      await this.#store(() =>
-        createInboundCall(this.#db, {
-          id: callId,
-          callerNumber: normalizePhone(e.callerNumber) ?? e.callerNumber,
-          dialledNumber: e.dialled,
-          channelId: e.channelId,
-          startedAt: e.at,
-        }),
-      );
-      void this.#record(call, 'arrived', { dialled: e.dialled, flow: flow.name }, e.at);
       for (const effect of first.effects) await this.#perform(call, effect);
     })();
   }
@@ -284,7 +302,7 @@ export class IvrController {
           }
           if (owner) {
             const ownerId = owner.id;
-            await this.#store(() => updateCall(this.#db, s.callId, { ownerId }));
+            void this.#store(call, (db) => updateCall(db, s.callId, { ownerId }));
           }
           this.#feed(call, { kind: 'identified', owner });
           return;
@@ -336,7 +354,7 @@ export class IvrController {
           }
           if (found) {
             const ownerId = found.owner.id;
-            await this.#store(() => updateCall(this.#db, s.callId, { ownerId }));
+            void this.#store(call, (db) => updateCall(db, s.callId, { ownerId }));
           }
           this.#feed(call, {
             kind: 'pin-checked',
@@ -368,8 +386,9 @@ export class IvrController {
         case 'create-ticket': {
           // the voicemail belongs to the call record whether or not the ticket can be filed: nothing is lost
           const recording = effect.recording;
-          if (recording) await this.#store(() => updateCall(this.#db, s.callId, { recording }));
+          if (recording) void this.#store(call, (db) => updateCall(db, s.callId, { recording }));
           try {
+            await call.inserted; // the ticket names the call it came from
             const ticket = await this.#service.fileTicket(effect, s.callId);
             call.log.info(
               { ticket: ticket.number, type: effect.type, urgent: effect.urgent },
@@ -384,12 +403,12 @@ export class IvrController {
         }
         case 'save-language': {
           const { ownerId, language } = effect;
-          await this.#store(() => this.#service.rememberLanguage(ownerId, language));
+          void this.#store(call, () => this.#service.rememberLanguage(ownerId, language));
           return;
         }
         case 'enqueue': {
           const enqueuedAt = new Date();
-          const pop = await buildPopBase(this.#db, {
+          const pop = await buildPopBase(this.#reads, {
             callId: s.callId,
             callerNumber: s.callerNumber,
             dialledNumber: s.dialled,
@@ -412,8 +431,8 @@ export class IvrController {
               lastRevisits: [],
             };
           });
-          await this.#store(() =>
-            updateCall(this.#db, s.callId, {
+          void this.#store(call, (db) =>
+            updateCall(db, s.callId, {
               queue: effect.queue,
               intent: effect.intent,
               queuedAt: enqueuedAt,
@@ -444,12 +463,14 @@ export class IvrController {
           const recording = `call-${s.callId}`;
           await this.#pbx
             .recordBridge(call.bridgeId, recording)
-            .then(() => this.#store(() => updateCall(this.#db, s.callId, { recording })))
+            .then(() => this.#store(call, (db) => updateCall(db, s.callId, { recording })))
             .catch((err: unknown) => call.log.error({ err }, 'could not start recording the call'));
           if (agentId !== null) {
             const answeredAt = new Date();
             await this.#acd.legAnswered(s.callId, agentId);
-            await this.#store(() => updateCall(this.#db, s.callId, { agentId, agentAnsweredAt: answeredAt }));
+            void this.#store(call, (db) =>
+              updateCall(db, s.callId, { agentId, agentAnsweredAt: answeredAt }),
+            );
           }
           return;
         }
@@ -468,10 +489,11 @@ export class IvrController {
           if (call.bridgeId) await this.#pbx.destroyBridge(call.bridgeId).catch(() => undefined);
           const agentId = call.answeredBy ?? s.agent?.agentId ?? null;
           await this.#acd.callEnded(s.callId, agentId, effect.hangupBy, effect.cause);
-          await this.#record(call, 'ended', { hangupBy: effect.hangupBy, cause: effect.cause });
+          void this.#record(call, 'ended', { hangupBy: effect.hangupBy, cause: effect.cause });
           const endedAt = new Date();
-          await this.#store(() =>
-            updateCall(this.#db, s.callId, {
+          // the end is written after every event of the call: a record with an end has its whole timeline
+          await this.#store(call, (db) =>
+            updateCall(db, s.callId, {
               endedAt,
               hangupBy: effect.hangupBy,
               hangupCause: effect.cause,
@@ -520,16 +542,24 @@ export class IvrController {
     }
   }
 
-  /** Adds an event to the call's timeline; the promise is for the write (it never rejects: see #store). */
+  /**
+   * Adds an event to the call's timeline, in a batch with other calls' events once the call record is in; the
+   * call's later writes come after it. The promise is for the write, and never rejects (see #store).
+   */
   #record(call: LiveCall, kind: CallEventKind, detail: Record<string, unknown>, at?: Date): Promise<void> {
-    return this.#events.add({ callId: call.state.callId, kind, detail, at: at ?? new Date() });
+    const row = { callId: call.state.callId, kind, detail, at: at ?? new Date() };
+    const written = call.inserted.then(() => this.#events.add(row));
+    call.records = Promise.all([call.records, written]).then(() => undefined);
+    return written;
   }
 
   /**
-   * Writes to the call record never stop the call: a write the database refuses waits in the writer's backlog
-   * (in order) until it is back. The closure must not read the clock: it may run later.
+   * Writes to the call record after the call's earlier writes. The call does not wait for them: a slow or hung
+   * database never keeps a caller in silence, and a write the database refuses or does not answer in time waits
+   * in the writer's backlog (in order) until it is back. The closure must not read the clock: it may run later.
    */
-  async #store(write: () => Promise<void>): Promise<void> {
-    await this.#records.write(write);
+  #store(call: LiveCall, write: (db: Queryable) => Promise<void>): Promise<void> {
+    call.records = call.records.then(() => this.#records.write(() => write(this.#writes)));
+    return call.records;
   }
 }

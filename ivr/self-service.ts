@@ -16,6 +16,7 @@ import {
   findOwnerByRoomPin,
   setOwnerLanguage,
   ticketStatus,
+  timeBoxed,
   type Queryable,
 } from '../db/index.ts';
 import type { FlowEffect, HoursState, LookupResult } from './flow/interpreter.ts';
@@ -44,6 +45,12 @@ export interface SelfServicePort {
 }
 
 /**
+ * The longest a caller waits in silence for the database (a lookup, a PIN check, the hours, filing a ticket):
+ * past it the flow goes on as if the database were away (unknown caller, estate open, "could not look it up").
+ */
+export const CALLER_WAIT_MS = 2_500;
+
+/**
  * Estate hours, and which estate a unit, a dialled number or a code belongs to, are asked on nearly every call
  * and change rarely: they are kept this long (an edit of an estate's hours reaches the IVR within a minute).
  */
@@ -55,8 +62,8 @@ export class SelfService implements SelfServicePort {
   readonly #db: Queryable;
   readonly #cache = new Map<string, { until: number; value: Promise<unknown> }>();
 
-  constructor(db: Queryable) {
-    this.#db = db;
+  constructor(db: Queryable, waitMs = CALLER_WAIT_MS) {
+    this.#db = timeBoxed(db, waitMs);
   }
 
   /** `load()` once per key and ESTATE_CACHE_MS; a failed load is not kept. */

@@ -10,6 +10,7 @@
 #   ops/stack.sh asterisk-stop     stop Asterisk alone
 #   ops/stack.sh asterisk-kill     kill -9 Asterisk (failure tests)
 #   ops/stack.sh pg-stop|pg-start, redis-stop|redis-start   one service alone (failure tests)
+#   ops/stack.sh pg-pause|pg-resume  freeze PostgreSQL (SIGSTOP): connections stay open, nothing answers
 #   ops/stack.sh cli 'pjsip show contacts'
 #
 # Credentials are generated on first start into .stack/secrets.env (mode 600) and never have defaults.
@@ -184,9 +185,19 @@ pg_stop() {
   local bin
   bin=$(pg_bin)
   [ -d "$PGDIR/data" ] || return 0
+  pg_signal CONT 2> /dev/null || true # a paused server would never see the stop
   if as_pg "$bin/pg_ctl" -D "$PGDIR/data" status > /dev/null 2>&1; then
     as_pg "$bin/pg_ctl" -D "$PGDIR/data" -m fast -w stop > /dev/null && say "PostgreSQL stopped"
   fi
+}
+
+# pg_signal STOP|CONT: the server and every backend; STOP is a database that hangs rather than one that is down.
+pg_signal() {
+  local pid
+  pid=$(head -1 "$PGDIR/data/postmaster.pid" 2> /dev/null) || die "PostgreSQL is not running"
+  alive "$pid" || die "PostgreSQL is not running"
+  # shellcheck disable=SC2046 # one PID per word
+  kill -"$1" $(pgrep -P "$pid") "$pid"
 }
 
 # ---------------------------------------------------------------------------------------------- Redis
@@ -407,6 +418,8 @@ case "${1:-start}" in
   asterisk-kill) asterisk_kill ;;
   pg-start) ensure_secrets && pg_start ;;
   pg-stop) pg_stop ;;
+  pg-pause) pg_signal STOP && say "PostgreSQL paused" ;;
+  pg-resume) pg_signal CONT && say "PostgreSQL resumed" ;;
   redis-start) ensure_secrets && redis_start ;;
   redis-stop) redis_stop ;;
   prompts) prompts ;;
@@ -414,5 +427,5 @@ case "${1:-start}" in
     shift
     exec /usr/sbin/asterisk -C "$AST_CONF" -rx "$*"
     ;;
-  *) die "unknown command '$1' (start | stop | status | install | asterisk-start | asterisk-stop | asterisk-kill | pg-start | pg-stop | redis-start | redis-stop | prompts | cli)" ;;
+  *) die "unknown command '$1' (start | stop | status | install | asterisk-start | asterisk-stop | asterisk-kill | pg-start | pg-stop | pg-pause | pg-resume | redis-start | redis-stop | prompts | cli)" ;;
 esac

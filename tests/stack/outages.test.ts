@@ -78,6 +78,51 @@ describe('while PostgreSQL restarts', () => {
   });
 });
 
+describe('while PostgreSQL hangs (no answer, connections open)', () => {
+  it('puts the caller through without waiting for it, and writes the call record once it answers', async () => {
+    await eventually(async () => (await agent.status()).state === 'available', 'the agent to be free');
+    const before = new Set(agent.pops().map((p) => p.callId));
+    stack('pg-pause');
+    let callId: string;
+    try {
+      const call = ownerCall({ caller: owner.phone, digit: '0', stayMs: 8_000 });
+      // the owner lookup is given up: the fees line sends a caller it cannot identify to an agent, who is
+      // offered the call while the database still hangs
+      const { pop } = await agent.nextPop((p) => !before.has(p.callId));
+      callId = pop.callId;
+      expect(pop.owner).toBeNull();
+      expect(pop.callerNumber).toBe(owner.phone);
+      expect((await call).code).toBe(0);
+    } finally {
+      stack('pg-resume');
+    }
+
+    const record = await eventually(
+      async () => {
+        const { rows } = await db().query<{ outcome: string; kinds: string[] }>(
+          `SELECT c.outcome, array_agg(e.kind ORDER BY e.at, e.id) AS kinds
+             FROM calls c JOIN call_events e ON e.call_id = c.id
+            WHERE c.id = $1 AND c.ended_at IS NOT NULL GROUP BY c.id`,
+          [callId],
+        );
+        return rows[0];
+      },
+      'the call record to be written after the database answers again',
+      40_000,
+    );
+    expect(record.outcome).toBe('answered');
+    expect(record.kinds).toEqual([
+      'arrived',
+      'ivr-answered',
+      'identified',
+      'queued',
+      'offered',
+      'agent-answered',
+      'ended',
+    ]);
+  });
+});
+
 describe('while Redis restarts', () => {
   it("keeps the agents' states and offers the next call", async () => {
     await eventually(async () => (await agent.status()).state === 'available', 'the agent to be free');

@@ -10,6 +10,8 @@ export type StackCommand =
   | 'asterisk-start'
   | 'pg-stop'
   | 'pg-start'
+  | 'pg-pause'
+  | 'pg-resume'
   | 'redis-stop'
   | 'redis-start';
 

@@ -1,15 +1,33 @@
 // Estate hours and the estate of a unit are asked on nearly every call: the IVR keeps them for a minute instead
-// of asking PostgreSQL each time, and does not keep a failed answer.
+// of asking PostgreSQL each time (the estate of the caller's units comes with the owner), and does not keep a
+// failed answer. A database that does not answer is given up after the caller's wait.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Queryable } from '../../db/index.ts';
 import { SelfService } from '../../ivr/self-service.ts';
 
-/** A database that knows one unit (7) in one estate (3), open 09:00-18:00 on weekdays; counts its queries. */
-function fakeDb(opts: { failFirst?: boolean } = {}) {
+/**
+ * A database that knows one owner with one unit (7) in one estate (3), open 09:00-18:00 on weekdays; counts its
+ * queries. `hang`: it never answers.
+ */
+function fakeDb(opts: { failFirst?: boolean; hang?: boolean } = {}) {
   const queries: string[] = [];
   let fail = opts.failFirst ?? false;
-  const query = (sql: string) => {
-    queries.push(sql.includes('estate_hours') ? 'hours' : sql.includes('FROM units') ? 'unit' : 'other');
+  const query = (q: string | { text: string }) => {
+    const sql = typeof q === 'string' ? q : q.text;
+    queries.push(
+      sql.includes('estate_hours')
+        ? 'hours'
+        : sql.includes('owner_phones')
+          ? 'owner'
+          : sql.includes('FROM units')
+            ? 'unit'
+            : 'other',
+    );
+    if (opts.hang) return new Promise(() => undefined);
+    if (sql.includes('owner_phones')) {
+      const units = [{ unitId: 7, roomCode: 'B3-1502', building: '3号楼', estate: '翠湖花园', estateId: 3 }];
+      return Promise.resolve({ rows: [{ id: 1, name: '张伟', vip: false, language: 'zh', units }] });
+    }
     if (fail) {
       fail = false;
       return Promise.reject(new Error('connection terminated'));
@@ -58,5 +76,24 @@ describe('estate hours in the IVR', () => {
     await expect(service.hours(null, 7, '4008200000', MORNING)).rejects.toThrow('connection terminated');
     expect(await service.hours(null, 7, '4008200000', MORNING)).toBe('open');
     expect(queries).toEqual(['unit', 'unit', 'hours']);
+  });
+
+  it("knows the estate of the caller's units from the owner lookup", async () => {
+    const { db, queries } = fakeDb();
+    const service = new SelfService(db);
+    expect((await service.identifyCaller('13800138000'))?.name).toBe('张伟');
+    expect(await service.hours(null, 7, '4008200000', MORNING)).toBe('open');
+    expect(queries).toEqual(['owner', 'hours']);
+  });
+
+  it('gives up on a database that does not answer after the wait, and asks again next time', async () => {
+    const { db, queries } = fakeDb({ hang: true });
+    const service = new SelfService(db, 50);
+    await expect(service.hours(null, 7, '4008200000', MORNING)).rejects.toThrow(
+      'the database did not answer in 50 ms',
+    );
+    await expect(service.identifyCaller('13800138000')).rejects.toThrow('did not answer');
+    await expect(service.hours(null, 7, '4008200000', MORNING)).rejects.toThrow('did not answer');
+    expect(queries).toEqual(['unit', 'owner', 'unit']);
   });
 });
