@@ -21,6 +21,7 @@ import {
   Notifier,
   PhoneMonitor,
   POP_SEEN_CHANNEL,
+  QueueSettingsBook,
   StateLogRecorder,
   WAKE_CHANNEL,
 } from './cti/index.ts';
@@ -89,6 +90,7 @@ export async function startPlatform(
       notifier,
       log,
       settings: { wrapUpS: config.acd.wrapUpS, popSeenTimeoutMs: config.acd.popSeenTimeoutMs },
+      queues: new QueueSettingsBook(db, log),
     });
     // One read of the prompt catalogue: flows are checked against its Chinese ids, the prompt files against both.
     const catalogue = await readCatalogue();

@@ -872,7 +872,7 @@ function gitState(): string {
       },
     )
       .toString()
-      .trim();
+      .trimEnd(); // not trim(): the first line's status starts with a space (" M cti/acd.ts")
     return dirty
       ? `${head} + uncommitted changes in ${[...new Set(dirty.split('\n').map((l) => l.slice(3).split('/')[0]))].join(', ')}`
       : head;

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Logger, ScreenPop } from '../core/index.ts';
 import { AgentStates, PREFIX } from './agent-states.ts';
 import type { Notifier } from './notifier.ts';
+import type { QueueSettingsBook } from './queue-settings.ts';
 import type { PopBase } from './screen-pop.ts';
 
 export interface QueueEntry {
@@ -32,6 +33,7 @@ export type OfferOutcome = 'ringing' | 'phone-unreachable' | 'call-gone';
 export type OfferHandler = (entry: QueueEntry, agent: OfferedAgent) => Promise<OfferOutcome>;
 
 export interface AcdSettings {
+  /** Wrap-up time after a call whose queue sets none. */
   wrapUpS: number;
   /** How long to wait for the agent's page to show the pop before ringing the phone anyway. */
   popSeenTimeoutMs: number;
@@ -65,20 +67,30 @@ export class Acd {
   readonly #notifier: Notifier;
   readonly #log: Logger;
   readonly #settings: AcdSettings;
+  readonly #queues: QueueSettingsBook;
   /** The calls this process owns that wait or ring an agent, by call id. */
   readonly #entries = new Map<string, QueueEntry>();
+  /** Those of them whose offer is under way (an agent reserved, the phone ringing). */
+  readonly #offered = new Set<string>();
   #offerHandler: OfferHandler | null = null;
   /** Offers waiting for the agent's page to show the pop, by call id. */
   readonly #unseen = new Map<string, { agentId: number; seen: () => void }>();
   #running = false;
   #again = false;
 
-  constructor(deps: { redis: Redis; notifier: Notifier; log: Logger; settings: AcdSettings }) {
+  constructor(deps: {
+    redis: Redis;
+    notifier: Notifier;
+    log: Logger;
+    settings: AcdSettings;
+    queues: QueueSettingsBook;
+  }) {
     this.#redis = deps.redis;
     this.#states = new AgentStates(deps.redis);
     this.#notifier = deps.notifier;
     this.#log = deps.log.child({ component: 'acd' });
     this.#settings = deps.settings;
+    this.#queues = deps.queues;
   }
 
   get states(): AgentStates {
@@ -99,6 +111,7 @@ export class Acd {
   async dequeue(callId: string): Promise<void> {
     const entry = this.#entries.get(callId);
     this.#entries.delete(callId);
+    this.#offered.delete(callId);
     if (entry) await this.#redis.zrem(waitingKey(entry.queue), callId);
   }
 
@@ -123,18 +136,28 @@ export class Acd {
     })();
   }
 
+  /**
+   * Offers the waiting calls this process owns to agents, the most urgent first across the queues (priority,
+   * then the longest wait): an agent who takes several queues gets the call that matters most. A queue with
+   * nobody free is not asked again in the same round.
+   */
   async #dispatchOnce(): Promise<void> {
-    const queues = new Set([...this.#entries.values()].map((e) => e.queue));
-    for (const queue of queues) {
-      const waiting = await this.#redis.zrange(waitingKey(queue), '0', '-1');
-      for (const callId of waiting) {
-        const entry = this.#entries.get(callId);
-        if (!entry) continue; // another controller's call
-        const agentId = await this.#states.reserve(queue, callId);
-        if (agentId === null) break; // nobody free for this queue
-        await this.#redis.zrem(waitingKey(queue), callId);
-        await this.#offer(entry, agentId);
+    const waiting = [...this.#entries.values()]
+      .filter((e) => !this.#offered.has(e.callId))
+      .map((e) => ({ e, score: score(e) }))
+      .sort((a, b) => a.score - b.score)
+      .map(({ e }) => e);
+    const full = new Set<string>();
+    for (const entry of waiting) {
+      if (full.has(entry.queue) || !this.#entries.has(entry.callId)) continue;
+      const agentId = await this.#states.reserve(entry.queue, entry.callId);
+      if (agentId === null) {
+        full.add(entry.queue);
+        continue;
       }
+      this.#offered.add(entry.callId);
+      await this.#redis.zrem(waitingKey(entry.queue), entry.callId);
+      await this.#offer(entry, agentId);
     }
   }
 
@@ -201,6 +224,7 @@ export class Acd {
       hangupBy: 'system',
       cause: reason,
     });
+    this.#offered.delete(callId);
     const entry = this.#entries.get(callId);
     if (entry) {
       await this.#redis.zadd(waitingKey(entry.queue), String(score(entry)), callId);
@@ -211,6 +235,7 @@ export class Acd {
   async legAnswered(callId: string, agentId: number): Promise<void> {
     const entry = this.#entries.get(callId);
     this.#entries.delete(callId);
+    this.#offered.delete(callId);
     if (entry) await this.#redis.zrem(waitingKey(entry.queue), callId);
     await this.#setState(agentId, { to: 'on-call', from: ['ringing'], callId });
     this.#notifier.callAnswered({ callId, agentId, at: new Date().toISOString() });
@@ -233,13 +258,9 @@ export class Acd {
       await wakeAcds(this.#redis);
     } else if (status.state === 'on-call') {
       const alreadyWrappedUp = (await this.#redis.get(wrappedKey(callId))) !== null;
-      if (this.#settings.wrapUpS > 0 && !alreadyWrappedUp) {
-        await this.#setState(agentId, {
-          to: 'wrap-up',
-          from: ['on-call'],
-          callId,
-          wrapUpS: this.#settings.wrapUpS,
-        });
+      const wrapUpS = await this.#queues.wrapUpS(status.queue, this.#settings.wrapUpS);
+      if (wrapUpS > 0 && !alreadyWrappedUp) {
+        await this.#setState(agentId, { to: 'wrap-up', from: ['on-call'], callId, wrapUpS });
       } else {
         await this.#setState(agentId, { to: 'available', from: ['on-call'], callId });
         await wakeAcds(this.#redis);

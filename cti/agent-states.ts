@@ -2,8 +2,11 @@
 // Lua script, so reserving an agent for a call is atomic across processes: an agent is never offered two calls.
 //
 // Keys (prefix `hotline:`):
-//   agent:<id>          hash  state, reason, since, callId, login, name, endpoint, skills (",general,fees,")
+//   agent:<id>          hash  state, reason, since, callId, queue (of the call), login, name, endpoint,
+//                             skills ("fees:7,general:3"), queues (",fees,general,": the queues the agent takes)
 //   agents:available    zset  agent id -> the time the agent became idle (ms); the longest idle comes first
+//   queue:<name>:idle   zset  the same, for the available agents who take the queue's calls: choosing the
+//                             longest-idle qualified agent is one ZRANGE, however many agents there are
 //   agents:wrapup       zset  agent id -> the time wrap-up ends (ms)
 import type { Redis } from 'ioredis';
 import type { AgentState, AgentStatus, Role } from '../core/index.ts';
@@ -17,8 +20,12 @@ export const STATE_LOG = `${PREFIX}agent-state-log`;
 const agentKey = (id: number) => `${PREFIX}agent:${id}`;
 /** endpoint ("PJSIP/agent1") -> the agent signed in at that phone */
 const endpointKey = (endpoint: string) => `${PREFIX}endpoint:${endpoint}`;
+const idleKey = (queue: string) => `${PREFIX}queue:${queue}:idle`;
 
-/** Fields every transition writes, and its entry in the state log. */
+/**
+ * Fields every transition writes, and its entry in the state log; an agent leaves or joins the idle sets of
+ * the queues they take (`queues` is ",fees,general,").
+ */
 const SET_STATE = `
 local function set_state(key, state, reason, since, callId)
   redis.call('HSET', key, 'state', state, 'reason', reason, 'since', since, 'callId', callId)
@@ -26,27 +33,50 @@ local function set_state(key, state, reason, since, callId)
   redis.call('XADD', '${STATE_LOG}', 'MAXLEN', '~', '1000000', '*',
     'agent', id, 'state', state, 'reason', reason, 'callId', callId, 'at', since)
 end
+local function leave_idle(prefix, id, queues)
+  for q in string.gmatch(queues or '', '[^,]+') do redis.call('ZREM', prefix .. 'queue:' .. q .. ':idle', id) end
+end
+local function join_idle(prefix, id, queues, ms)
+  for q in string.gmatch(queues or '', '[^,]+') do redis.call('ZADD', prefix .. 'queue:' .. q .. ':idle', ms, id) end
+end
 `;
 
-// KEYS: available zset. ARGV: skill, callId, nowIso, prefix. Returns the reserved agent id or false.
+// KEYS: the queue's idle zset, available zset. ARGV: queue, callId, nowIso, prefix. Returns the reserved
+// agent id or false. An entry whose agent is no longer available (cannot happen unless edited by hand) is dropped.
 const RESERVE = `${SET_STATE}
-local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
-for _, id in ipairs(ids) do
+while true do
+  local head = redis.call('ZRANGE', KEYS[1], 0, 0)
+  local id = head[1]
+  if not id then return false end
   local key = ARGV[4] .. 'agent:' .. id
-  local fields = redis.call('HMGET', key, 'state', 'skills')
-  if fields[1] == 'available' and string.find(fields[2] or '', ',' .. ARGV[1] .. ',', 1, true) then
+  local fields = redis.call('HMGET', key, 'state', 'queues')
+  if fields[1] == 'available' then
     set_state(key, 'ringing', '', ARGV[3], ARGV[2])
+    redis.call('HSET', key, 'queue', ARGV[1])
+    leave_idle(ARGV[4], id, fields[2])
     redis.call('ZREM', KEYS[1], id)
+    redis.call('ZREM', KEYS[2], id)
     return tonumber(id)
-  elseif fields[1] ~= 'available' then
-    redis.call('ZREM', KEYS[1], id)
   end
+  redis.call('ZREM', KEYS[1], id)
 end
-return false
+`;
+
+// KEYS: agent hash, available zset. ARGV: id, login, name, agentNumber, role, endpoint, skills, queues, nowIso,
+// nowMs, prefix. A new agent starts offline; an available agent moves to the idle sets of their new queues.
+const REGISTER = `${SET_STATE}
+leave_idle(ARGV[11], ARGV[1], redis.call('HGET', KEYS[1], 'queues'))
+redis.call('HSET', KEYS[1], 'login', ARGV[2], 'name', ARGV[3], 'agentNumber', ARGV[4], 'role', ARGV[5],
+  'endpoint', ARGV[6], 'skills', ARGV[7], 'queues', ARGV[8])
+redis.call('HSETNX', KEYS[1], 'state', 'offline')
+redis.call('HSETNX', KEYS[1], 'since', ARGV[9])
+if redis.call('HGET', KEYS[1], 'state') == 'available' then
+  join_idle(ARGV[11], ARGV[1], ARGV[8], redis.call('ZSCORE', KEYS[2], ARGV[1]) or ARGV[10])
+end
 `;
 
 // KEYS: agent hash, available zset, wrapup zset. ARGV: id, toState, reason, nowIso, nowMs, allowedFrom (csv),
-// expectCallId ('' = any), wrapUpEndsMs. Returns the previous state, or an error string 'ERR_STATE:<state>'.
+// expectCallId ('' = any), wrapUpEndsMs, prefix. Returns the previous state, or an error string 'ERR_STATE:<state>'.
 const TRANSITION = `${SET_STATE}
 local current = redis.call('HGET', KEYS[1], 'state')
 if not current then return 'ERR_STATE:missing' end
@@ -61,9 +91,14 @@ if ARGV[2] == 'ringing' or ARGV[2] == 'on-call' or ARGV[2] == 'wrap-up' then
   callId = redis.call('HGET', KEYS[1], 'callId') or ''
 end
 set_state(KEYS[1], ARGV[2], ARGV[3], ARGV[4], callId)
+local queues = redis.call('HGET', KEYS[1], 'queues')
+leave_idle(ARGV[9], ARGV[1], queues)
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
-if ARGV[2] == 'available' then redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1]) end
+if ARGV[2] == 'available' then
+  redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+  join_idle(ARGV[9], ARGV[1], queues, ARGV[5])
+end
 if ARGV[2] == 'wrap-up' then redis.call('ZADD', KEYS[3], ARGV[8], ARGV[1]) end
 return current
 `;
@@ -75,7 +110,22 @@ export interface AgentProfile {
   agentNumber: string;
   role: Role;
   endpoint: string | null;
-  skills: string[];
+  /** Skill (the queue's name) -> level, 1 (can take the call) to 9 (the expert). */
+  skills: Readonly<Record<string, number>>;
+}
+
+/**
+ * The queues whose calls an agent takes: those of their skills at the queue's minimum level or above (a skill
+ * with no queue settings needs level 1).
+ */
+export function queuesOf(
+  skills: Readonly<Record<string, number>>,
+  minLevels: ReadonlyMap<string, number>,
+): string[] {
+  return Object.entries(skills)
+    .filter(([queue, level]) => level >= (minLevels.get(queue) ?? 1))
+    .map(([queue]) => queue)
+    .sort();
 }
 
 export interface Transition {
@@ -104,19 +154,35 @@ export class AgentStates {
     this.#redis = redis;
   }
 
-  /** Registers (or refreshes) the agent's profile; a new agent starts offline. */
-  async register(profile: AgentProfile, now = new Date()): Promise<void> {
-    const key = agentKey(profile.agentId);
-    await this.#redis.hset(key, {
-      login: profile.login,
-      name: profile.name,
-      agentNumber: profile.agentNumber,
-      role: profile.role,
-      endpoint: profile.endpoint ?? '',
-      skills: `,${profile.skills.join(',')},`,
-    });
-    await this.#redis.hsetnx(key, 'state', 'offline');
-    await this.#redis.hsetnx(key, 'since', now.toISOString());
+  /**
+   * Registers (or refreshes) the agent's profile and the queues they take (`minLevels`: each queue's minimum
+   * skill level); a new agent starts offline.
+   */
+  async register(
+    profile: AgentProfile,
+    minLevels: ReadonlyMap<string, number>,
+    now = new Date(),
+  ): Promise<void> {
+    const queues = queuesOf(profile.skills, minLevels);
+    await this.#redis.eval(
+      REGISTER,
+      2,
+      agentKey(profile.agentId),
+      AVAILABLE,
+      String(profile.agentId),
+      profile.login,
+      profile.name,
+      profile.agentNumber,
+      profile.role,
+      profile.endpoint ?? '',
+      Object.entries(profile.skills)
+        .map(([skill, level]) => `${skill}:${level}`)
+        .join(','),
+      queues.length > 0 ? `,${queues.join(',')},` : '',
+      now.toISOString(),
+      String(now.getTime()),
+      PREFIX,
+    );
     if (profile.endpoint) await this.#redis.set(endpointKey(profile.endpoint), String(profile.agentId));
   }
 
@@ -126,9 +192,16 @@ export class AgentStates {
     return id === null ? null : Number(id);
   }
 
-  async get(
-    agentId: number,
-  ): Promise<AgentStatus & { endpoint: string | null; name: string; agentNumber: string; role: Role }> {
+  async get(agentId: number): Promise<
+    AgentStatus & {
+      endpoint: string | null;
+      name: string;
+      agentNumber: string;
+      role: Role;
+      /** The queue of the call the agent is ringing for, talking on or wrapping up. */
+      queue: string | null;
+    }
+  > {
     const h = await this.#redis.hgetall(agentKey(agentId));
     return {
       agentId,
@@ -141,13 +214,22 @@ export class AgentStates {
       reason: h.reason || null,
       since: h.since ?? new Date(0).toISOString(),
       callId: h.callId || null,
+      queue: h.callId ? h.queue || null : null,
     };
   }
 
-  /** Atomically picks the longest-idle available agent with the skill and marks them ringing for the call. */
-  async reserve(skill: string, callId: string, now = new Date()): Promise<number | null> {
-    const id = (await this.#redis.eval(RESERVE, 1, AVAILABLE, skill, callId, now.toISOString(), PREFIX)) as
-      number | null;
+  /** Atomically picks the longest-idle agent who takes the queue's calls and marks them ringing for the call. */
+  async reserve(queue: string, callId: string, now = new Date()): Promise<number | null> {
+    const id = (await this.#redis.eval(
+      RESERVE,
+      2,
+      idleKey(queue),
+      AVAILABLE,
+      queue,
+      callId,
+      now.toISOString(),
+      PREFIX,
+    )) as number | null;
     return id ?? null;
   }
 
@@ -167,6 +249,7 @@ export class AgentStates {
       t.from.join(','),
       t.callId ?? '',
       String(now.getTime() + (t.wrapUpS ?? 0) * 1000),
+      PREFIX,
     )) as string;
     if (result.startsWith('ERR_STATE:')) {
       const state = result.slice('ERR_STATE:'.length);

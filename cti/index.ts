@@ -7,7 +7,8 @@ export {
   type OfferedAgent,
   type AcdSettings,
 } from './acd.ts';
-export { AgentStates } from './agent-states.ts';
+export { AgentStates, queuesOf } from './agent-states.ts';
+export { QueueSettingsBook } from './queue-settings.ts';
 export { Notifier } from './notifier.ts';
 export { createServer, type ServerDeps } from './server.ts';
 export { PhoneMonitor, type AmiSettings } from './ami/phone-monitor.ts';

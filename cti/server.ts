@@ -47,6 +47,7 @@ import {
 } from '../db/index.ts';
 import { Acd, markWrappedUp, POP_SEEN_CHANNEL, wakeAcds } from './acd.ts';
 import { AgentStates } from './agent-states.ts';
+import { QueueSettingsBook } from './queue-settings.ts';
 
 export interface ServerDeps {
   db: Pool;
@@ -110,6 +111,7 @@ const statusBody = {
 export async function createServer(deps: ServerDeps) {
   const { db, redis, log } = deps;
   const states = new AgentStates(redis);
+  const queueSettings = new QueueSettingsBook(db, log);
   const app = Fastify({
     loggerInstance: log.child({ component: 'http' }),
     // one log line per request is noise at call-center volumes; errors are logged by the error handler
@@ -208,15 +210,18 @@ export async function createServer(deps: ServerDeps) {
         throw new Unauthorized('The login or the password is wrong.');
       }
       await redis.del(failuresKey);
-      await states.register({
-        agentId: agent.id,
-        login: agent.login,
-        name: agent.name,
-        agentNumber: agent.agentNumber,
-        role: agent.role,
-        endpoint: agent.endpoint,
-        skills: agent.skills,
-      });
+      await states.register(
+        {
+          agentId: agent.id,
+          login: agent.login,
+          name: agent.name,
+          agentNumber: agent.agentNumber,
+          role: agent.role,
+          endpoint: agent.endpoint,
+          skills: agent.skills,
+        },
+        await queueSettings.minLevels(),
+      );
       const token = app.jwt.sign({ sub: agent.id, login: agent.login, role: agent.role });
       return {
         token,

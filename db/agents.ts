@@ -9,7 +9,8 @@ export interface Agent {
   agentNumber: string;
   role: Role;
   endpoint: string | null;
-  skills: string[];
+  /** Skill (a queue's name) -> level, 1 (can take the call) to 9 (the expert). */
+  skills: Record<string, number>;
   active: boolean;
 }
 
@@ -40,7 +41,7 @@ export interface NewAgent {
   passwordHash: string;
   role: Role;
   endpoint: string | null;
-  skills: string[];
+  skills: Record<string, number>;
 }
 
 export async function upsertAgent(db: Queryable, agent: NewAgent): Promise<Agent> {

@@ -16,15 +16,18 @@ beforeAll(async () => {
   for (let i = 0; i < 4; i++) redis.push(new Redis(stackConfig().redisUrl));
   states = redis.map((r) => new AgentStates(r));
   for (const agentId of AGENTS) {
-    await states[0]!.register({
-      agentId,
-      login: `bench${agentId}`,
-      name: `客服${agentId}`,
-      agentNumber: '01',
-      role: 'agent',
-      endpoint: `PJSIP/agent1`,
-      skills: ['general'],
-    });
+    await states[0]!.register(
+      {
+        agentId,
+        login: `bench${agentId}`,
+        name: `客服${agentId}`,
+        agentNumber: '01',
+        role: 'agent',
+        endpoint: `PJSIP/agent1`,
+        skills: { general: 5 },
+      },
+      new Map(),
+    );
   }
 });
 
@@ -70,5 +73,49 @@ describe('reserving agents', () => {
         from: ['offline', 'available', 'not-ready', 'wrap-up'],
       }),
     ).rejects.toThrow('The state cannot be changed now: you are on a call.');
+  });
+});
+
+describe('skills and levels', () => {
+  const MIN_LEVELS = new Map([['complaints', 3]]);
+  const profile = (agentId: number, skills: Record<string, number>) => ({
+    agentId,
+    login: `bench${agentId}`,
+    name: `客服${agentId}`,
+    agentNumber: '01',
+    role: 'agent' as const,
+    endpoint: null,
+    skills,
+  });
+
+  it("offers a queue's calls only to agents with its skill at the queue's minimum level", async () => {
+    for (const agentId of AGENTS) {
+      await states[0]!.transition(agentId, { to: 'not-ready', from: ['ringing', 'available', 'on-call', 'not-ready'] });
+    }
+    const [novice, expert, feesOnly] = [AGENTS[1]!, AGENTS[2]!, AGENTS[5]!];
+    await states[0]!.register(profile(novice, { complaints: 2, general: 5 }), MIN_LEVELS);
+    await states[0]!.register(profile(expert, { complaints: 7 }), MIN_LEVELS);
+    await states[0]!.register(profile(feesOnly, { fees: 9 }), MIN_LEVELS);
+    // the novice has waited longest, but is below the complaints queue's level 3
+    const longAgo = new Date(Date.now() - 120_000);
+    await states[0]!.transition(novice, { to: 'available', from: ['not-ready'] }, longAgo);
+    await states[0]!.transition(feesOnly, { to: 'available', from: ['not-ready'] }, longAgo);
+    await states[0]!.transition(expert, { to: 'available', from: ['not-ready'] });
+    expect(await states[1]!.reserve('complaints', `call-${FIRST}-c1`)).toBe(expert);
+    expect(await states[1]!.reserve('complaints', `call-${FIRST}-c2`)).toBeNull();
+    expect(await states[1]!.reserve('general', `call-${FIRST}-g1`)).toBe(novice);
+    expect(await states[1]!.reserve('repairs', `call-${FIRST}-r1`)).toBeNull();
+    expect(await states[1]!.reserve('fees', `call-${FIRST}-f1`)).toBe(feesOnly);
+    expect((await states[0]!.get(expert)).queue).toBe('complaints');
+  });
+
+  it('takes new skills at the next sign-in, also while the agent is available', async () => {
+    const agentId = AGENTS[8]!;
+    await states[0]!.register(profile(agentId, { general: 5 }), MIN_LEVELS);
+    await states[0]!.transition(agentId, { to: 'available', from: ['offline', 'not-ready', 'available'] });
+    expect(await states[0]!.reserve('repairs', `call-${FIRST}-r2`)).toBeNull();
+    await states[0]!.register(profile(agentId, { repairs: 4 }), MIN_LEVELS);
+    expect(await states[0]!.reserve('general', `call-${FIRST}-g2`)).toBeNull();
+    expect(await states[0]!.reserve('repairs', `call-${FIRST}-r3`)).toBe(agentId);
   });
 });

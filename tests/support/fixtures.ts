@@ -121,6 +121,8 @@ export async function createAgent(spec: {
   seat: number | null;
   name?: string;
   role?: 'agent' | 'supervisor' | 'admin';
+  /** Skill -> level; general and fees at 5 unless given. */
+  skills?: Record<string, number>;
 }): Promise<TestAgent> {
   const login = `t${randomBytes(5).toString('hex')}`;
   const password = randomBytes(12).toString('base64url');
@@ -132,7 +134,7 @@ export async function createAgent(spec: {
     passwordHash: await hashPassword(password),
     role: spec.role ?? 'agent',
     endpoint: spec.seat === null ? null : `PJSIP/agent${spec.seat}`,
-    skills: ['general', 'fees'],
+    skills: spec.skills ?? { general: 5, fees: 5 },
   });
   return { agentId: agent.id, login, password, name, seat: spec.seat };
 }
