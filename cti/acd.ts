@@ -42,6 +42,15 @@ export interface AcdSettings {
 const waitingKey = (queue: string) => `${PREFIX}queue:${queue}:waiting`;
 const popKey = (callId: string) => `${PREFIX}call:${callId}:pop`;
 const wrappedKey = (callId: string) => `${PREFIX}call:${callId}:wrapped-up`;
+/** The handle times (talk + wrap-up, seconds) of the queue's last calls, newest first. */
+const handleTimesKey = (queue: string) => `${PREFIX}queue:${queue}:handle-times`;
+const HANDLE_TIMES_KEPT = 50;
+
+/** Where a waiting call stands: the calls before it in its queue, and the estimated wait (null: no estimate). */
+export interface QueueStatus {
+  ahead: number;
+  waitS: number | null;
+}
 
 /** The agent wrapped the call up while still talking: when it ends they skip the wrap-up time. */
 export async function markWrappedUp(redis: Redis, callId: string): Promise<void> {
@@ -113,6 +122,26 @@ export class Acd {
     this.#entries.delete(callId);
     this.#offered.delete(callId);
     if (entry) await this.#redis.zrem(waitingKey(entry.queue), callId);
+  }
+
+  /**
+   * Where a call this process owns stands in its queue, across every controller: the calls ahead of it (higher
+   * priority or longer waiting), and the wait estimated from the queue's recent handle times shared by the
+   * agents at work on it. No estimate without handle times or without an agent at work. Null: not waiting.
+   */
+  async queueStatus(callId: string): Promise<QueueStatus | null> {
+    const entry = this.#entries.get(callId);
+    if (!entry) return null;
+    const [ahead, times, serving] = await Promise.all([
+      this.#redis.zrank(waitingKey(entry.queue), callId),
+      this.#redis.lrange(handleTimesKey(entry.queue), 0, -1),
+      this.#states.serving(entry.queue),
+    ]);
+    if (ahead === null) return { ahead: 0, waitS: null }; // an agent's phone rings for it
+    const handleS = times.map(Number).filter((t) => Number.isFinite(t) && t >= 0);
+    if (handleS.length === 0 || serving === 0) return { ahead, waitS: null };
+    const averageS = handleS.reduce((a, b) => a + b, 0) / handleS.length;
+    return { ahead, waitS: Math.round(((ahead + 1) * averageS) / serving) };
   }
 
   /** Wakes the dispatcher (an agent became available, a call arrived). Safe to call at any time. */
@@ -259,6 +288,14 @@ export class Acd {
     } else if (status.state === 'on-call') {
       const alreadyWrappedUp = (await this.#redis.get(wrappedKey(callId))) !== null;
       const wrapUpS = await this.#queues.wrapUpS(status.queue, this.#settings.wrapUpS);
+      if (status.queue !== null) {
+        const talkS = Math.max(0, (Date.now() - Date.parse(status.since)) / 1000);
+        await this.#redis
+          .multi()
+          .lpush(handleTimesKey(status.queue), Math.round(talkS + (alreadyWrappedUp ? 0 : wrapUpS)))
+          .ltrim(handleTimesKey(status.queue), 0, HANDLE_TIMES_KEPT - 1)
+          .exec();
+      }
       if (wrapUpS > 0 && !alreadyWrappedUp) {
         await this.#setState(agentId, { to: 'wrap-up', from: ['on-call'], callId, wrapUpS });
       } else {

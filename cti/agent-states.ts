@@ -7,6 +7,8 @@
 //   agents:available    zset  agent id -> the time the agent became idle (ms); the longest idle comes first
 //   queue:<name>:idle   zset  the same, for the available agents who take the queue's calls: choosing the
 //                             longest-idle qualified agent is one ZRANGE, however many agents there are
+//   queue:<name>:serving set  the agents who take the queue and are at work on calls (available, ringing,
+//                             on a call or wrapping up): what the estimated wait divides by
 //   agents:wrapup       zset  agent id -> the time wrap-up ends (ms)
 import type { Redis } from 'ioredis';
 import type { AgentState, AgentStatus, Role } from '../core/index.ts';
@@ -39,6 +41,11 @@ end
 local function join_idle(prefix, id, queues, ms)
   for q in string.gmatch(queues or '', '[^,]+') do redis.call('ZADD', prefix .. 'queue:' .. q .. ':idle', ms, id) end
 end
+local serving_states = { available = true, ringing = true, ['on-call'] = true, ['wrap-up'] = true }
+local function set_serving(prefix, id, queues, state)
+  local op = serving_states[state] and 'SADD' or 'SREM'
+  for q in string.gmatch(queues or '', '[^,]+') do redis.call(op, prefix .. 'queue:' .. q .. ':serving', id) end
+end
 `;
 
 // KEYS: the queue's idle zset, available zset. ARGV: queue, callId, nowIso, prefix. Returns the reserved
@@ -65,12 +72,16 @@ end
 // KEYS: agent hash, available zset. ARGV: id, login, name, agentNumber, role, endpoint, skills, queues, nowIso,
 // nowMs, prefix. A new agent starts offline; an available agent moves to the idle sets of their new queues.
 const REGISTER = `${SET_STATE}
-leave_idle(ARGV[11], ARGV[1], redis.call('HGET', KEYS[1], 'queues'))
+local old = redis.call('HGET', KEYS[1], 'queues')
+leave_idle(ARGV[11], ARGV[1], old)
+set_serving(ARGV[11], ARGV[1], old, 'offline')
 redis.call('HSET', KEYS[1], 'login', ARGV[2], 'name', ARGV[3], 'agentNumber', ARGV[4], 'role', ARGV[5],
   'endpoint', ARGV[6], 'skills', ARGV[7], 'queues', ARGV[8])
 redis.call('HSETNX', KEYS[1], 'state', 'offline')
 redis.call('HSETNX', KEYS[1], 'since', ARGV[9])
-if redis.call('HGET', KEYS[1], 'state') == 'available' then
+local state = redis.call('HGET', KEYS[1], 'state')
+set_serving(ARGV[11], ARGV[1], ARGV[8], state)
+if state == 'available' then
   join_idle(ARGV[11], ARGV[1], ARGV[8], redis.call('ZSCORE', KEYS[2], ARGV[1]) or ARGV[10])
 end
 `;
@@ -93,6 +104,7 @@ end
 set_state(KEYS[1], ARGV[2], ARGV[3], ARGV[4], callId)
 local queues = redis.call('HGET', KEYS[1], 'queues')
 leave_idle(ARGV[9], ARGV[1], queues)
+set_serving(ARGV[9], ARGV[1], queues, ARGV[2])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 if ARGV[2] == 'available' then
@@ -261,5 +273,10 @@ export class AgentStates {
   /** Agents whose wrap-up time is over. */
   async wrapUpsDue(now = new Date()): Promise<number[]> {
     return (await this.#redis.zrangebyscore(WRAPUP, '0', String(now.getTime()))).map(Number);
+  }
+
+  /** How many agents who take the queue are at work on calls (available, ringing, talking, wrapping up). */
+  async serving(queue: string): Promise<number> {
+    return this.#redis.scard(`${PREFIX}queue:${queue}:serving`);
   }
 }

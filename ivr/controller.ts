@@ -451,6 +451,14 @@ export class IvrController {
         case 'dequeue':
           await this.#acd.dequeue(s.callId);
           return;
+        case 'queue-status': {
+          const status = await this.#acd.queueStatus(s.callId).catch((err: unknown) => {
+            call.log.warn({ err }, 'queue position unknown; the caller hears "please hold"');
+            return null;
+          });
+          this.#feed(call, { kind: 'queue-status', status });
+          return;
+        }
         case 'hold-music':
           if (effect.on) await this.#pbx.startMusicOnHold(s.channelId);
           else await this.#pbx.stopMusicOnHold(s.channelId);

@@ -54,9 +54,11 @@ import {
   billsSpeech,
   feesSpeech,
   noticesSpeech,
+  queueStatusSpeech,
   ticketStatusSpeech,
   type FeeKindTotal,
   type NoticeReadout,
+  type QueueStatusReadout,
   type TicketStatusReadout,
 } from './readouts.ts';
 import type {
@@ -119,6 +121,8 @@ export type FlowEvent =
   | { kind: 'dtmf'; digit: string }
   | { kind: 'digit-timeout' }
   | { kind: 'hold-tick' }
+  /** Where the waiting call stands in its queue; null: not known. */
+  | { kind: 'queue-status'; status: QueueStatusReadout | null }
   | { kind: 'record-timeout' }
   | { kind: 'looked-up'; into: string; result: LookupResult }
   /** The lookup could not be made (the database is away). */
@@ -164,6 +168,8 @@ export type FlowEffect =
   | { do: 'save-language'; ownerId: number; language: Language }
   | { do: 'enqueue'; queue: string; intent: string; priority: QueuePriority }
   | { do: 'dequeue' }
+  /** Ask where the waiting call stands in its queue (answered by `queue-status`). */
+  | { do: 'queue-status' }
   | { do: 'hold-music'; on: boolean }
   | { do: 'bridge'; legChannelId: string }
   | { do: 'hangup-leg'; legChannelId: string }
@@ -350,7 +356,9 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       const node = flow.nodes.get(after.node);
       if (node?.kind === 'record') startRecording(node);
     } else if (after.then === 'waiting') {
-      if (s.phase === 'queued' || s.phase === 'offering') play(['please-hold'], { then: 'hold-music' });
+      // the caller hears where they stand; a call whose agent is being rung just holds
+      if (s.phase === 'queued') fx.push({ do: 'queue-status' });
+      else if (s.phase === 'offering') play(['please-hold'], { then: 'hold-music' });
     } else if (after.then === 'hold-music') {
       if (s.phase === 'queued' || s.phase === 'offering') {
         s.onHold = true;
@@ -956,7 +964,16 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       if ((s.phase === 'queued' || s.phase === 'offering') && s.onHold) {
         s.onHold = false;
         fx.push({ do: 'hold-music', on: false });
-        play(['please-hold'], { then: 'hold-music' });
+        if (s.phase === 'queued') fx.push({ do: 'queue-status' });
+        else play(['please-hold'], { then: 'hold-music' });
+      }
+      break;
+
+    case 'queue-status':
+      // the answer may come after an agent was found (offering) or the caller went on hold again
+      if ((s.phase === 'queued' || s.phase === 'offering') && !s.onHold && !s.playback) {
+        const status = s.phase === 'queued' ? event.status : null;
+        play(queueStatusSpeech(status, s.lang), { then: 'hold-music' });
       }
       break;
 

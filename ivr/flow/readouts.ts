@@ -113,3 +113,26 @@ function sayInstant(iso: string, lang: Language): PromptId[] {
     return [];
   }
 }
+
+/** Where a waiting caller stands (cti's QueueStatus); null: not known (Redis away). */
+export interface QueueStatusReadout {
+  ahead: number;
+  waitS: number | null;
+}
+
+/**
+ * The announcement while waiting for an agent: "There are 3 callers ahead of you. The expected wait is about
+ * 4 minutes." Without a position, the plain "please hold"; without an estimate, the position alone.
+ */
+export function queueStatusSpeech(status: QueueStatusReadout | null, lang: Language): PromptId[] {
+  if (!status) return ['please-hold'];
+  const out: PromptId[] =
+    status.ahead === 0
+      ? ['queue-next']
+      : status.ahead === 1
+        ? ['queue-one-ahead']
+        : ['queue-ahead', ...sayNumber(status.ahead, lang), 'queue-ahead-callers'];
+  if (status.waitS === null) return out;
+  if (status.waitS < 60) return [...out, 'queue-wait-under-minute'];
+  return [...out, 'queue-wait', ...sayNumber(Math.ceil(status.waitS / 60), lang), 'queue-wait-minutes'];
+}

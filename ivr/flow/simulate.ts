@@ -134,6 +134,7 @@ export async function simulate(opts: {
       case 'cancel-timer':
       case 'stop-playback':
       case 'dequeue':
+      case 'queue-status': // the simulation ends in the queue (see 'enqueue')
       case 'hold-music':
       case 'bridge':
       case 'hangup-leg':

@@ -112,4 +112,34 @@ describe('the ACD', () => {
     await acd.enqueue(entry(`general-${FIRST}`, 'general', 0, new Date()));
     expect(await offersSettled(1)).toEqual([{ callId: `general-${FIRST}`, agentId: longIdleNovice }]);
   });
+
+  it("tells a waiting call how many are ahead and estimates the wait from the queue's handle times", async () => {
+    const agentId = FIRST + 10;
+    await signIn(agentId, { repairs: 5 }, new Date());
+    // one call handled for about a second sets the queue's handle time
+    await acd.enqueue(entry(`repair-1-${FIRST}`, 'repairs', 0, new Date()));
+    expect(await offersSettled(1)).toEqual([{ callId: `repair-1-${FIRST}`, agentId }]);
+    await acd.legAnswered(`repair-1-${FIRST}`, agentId);
+    await new Promise((r) => setTimeout(r, 1000));
+    await acd.callEnded(`repair-1-${FIRST}`, agentId, 'caller', 'normal clearing');
+    // the agent talks on the next call while two more wait
+    await acd.enqueue(entry(`repair-2-${FIRST}`, 'repairs', 0, new Date()));
+    expect(await offersSettled(1)).toEqual([{ callId: `repair-2-${FIRST}`, agentId }]);
+    await acd.legAnswered(`repair-2-${FIRST}`, agentId);
+    const t = Date.now();
+    await acd.enqueue(entry(`repair-3-${FIRST}`, 'repairs', 0, new Date(t)));
+    await acd.enqueue(entry(`repair-4-${FIRST}`, 'repairs', 0, new Date(t + 1)));
+    // the handle time is whole seconds: 1, or more on a slow machine; each call ahead adds one
+    const third = await acd.queueStatus(`repair-3-${FIRST}`);
+    expect(third?.ahead).toBe(0);
+    expect(third?.waitS).toBeGreaterThanOrEqual(1);
+    expect(await acd.queueStatus(`repair-4-${FIRST}`)).toEqual({ ahead: 1, waitS: 2 * third!.waitS! });
+    expect(await acd.queueStatus(`repair-2-${FIRST}`)).toBeNull(); // answered: not waiting any more
+    // nobody at work on the queue: no estimate, only the place
+    await acd.callEnded(`repair-2-${FIRST}`, agentId, 'caller', 'normal clearing');
+    await acd.states.transition(agentId, { to: 'offline', from: ['available'] });
+    expect(await acd.queueStatus(`repair-4-${FIRST}`)).toEqual({ ahead: 1, waitS: null });
+    await acd.dequeue(`repair-3-${FIRST}`);
+    await acd.dequeue(`repair-4-${FIRST}`);
+  });
 });

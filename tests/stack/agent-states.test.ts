@@ -90,7 +90,10 @@ describe('skills and levels', () => {
 
   it("offers a queue's calls only to agents with its skill at the queue's minimum level", async () => {
     for (const agentId of AGENTS) {
-      await states[0]!.transition(agentId, { to: 'not-ready', from: ['ringing', 'available', 'on-call', 'not-ready'] });
+      await states[0]!.transition(agentId, {
+        to: 'not-ready',
+        from: ['ringing', 'available', 'on-call', 'not-ready'],
+      });
     }
     const [novice, expert, feesOnly] = [AGENTS[1]!, AGENTS[2]!, AGENTS[5]!];
     await states[0]!.register(profile(novice, { complaints: 2, general: 5 }), MIN_LEVELS);

@@ -189,21 +189,34 @@ describe('an owner calls the hotline', () => {
     expect((await call).code).toBe(0);
   });
 
-  it('lets the caller wait with a message while no agent is free, then connects them at once', async () => {
+  it('tells waiting callers where they stand while no agent is free, then connects the first to come', async () => {
     await phone(5);
     const agent = await agentAt(5);
     const mark = observer.mark();
-    const call = ownerCall({ caller: owner.phone, digit: '0', stayMs: 16_000 });
-    const channel = await observer.callerChannel(owner.phone, mark);
-    await eventually(() => observer.heardPrompts(channel).includes('please-hold'), 'the waiting message');
+    const first = ownerCall({ caller: owner.phone, digit: '0', stayMs: 20_000 });
+    const firstChannel = await observer.callerChannel(owner.phone, mark);
+    await eventually(
+      () => observer.heardPrompts(firstChannel).includes('queue-next'),
+      'the first caller to hear they are next',
+    );
+    // a caller the hotline does not know goes straight to the same queue, behind the first
+    const stranger = `0216${String(Date.now()).slice(-7)}`;
+    const second = ownerCall({ caller: stranger, digit: '0', stayMs: 12_000 });
+    const secondChannel = await observer.callerChannel(stranger, mark);
+    await eventually(
+      () => observer.heardPrompts(secondChannel).includes('queue-one-ahead'),
+      'the second caller to hear that one caller is ahead',
+    );
     expect(agent.pops()).toEqual([]);
     const wentAvailable = Date.now();
     await agent.setState('available');
     const { pop } = await agent.nextPop();
+    expect(pop.callerNumber).toBe(owner.phone);
     expect(pop.waitedMs).toBeGreaterThan(3000);
     await eventually(async () => (await agent.status()).state === 'on-call', 'the agent to be on the call');
     expect(Date.now() - wentAvailable).toBeLessThan(5000);
-    expect((await call).code).toBe(0);
+    expect((await first).code).toBe(0);
+    expect((await second).code).toBe(0);
   });
 
   it('passes over an agent whose phone is unreachable without dropping the caller', async () => {

@@ -79,11 +79,15 @@ function queued(): FlowCall {
   return drive(atMenu(), { kind: 'dtmf', digit: '0' }).state;
 }
 
-/** An owner in the queue with hold music on: to-agent (c1:2) and please-hold (c1:3) have been played. */
+/**
+ * An owner in the queue with hold music on: to-agent (c1:2) and where they stand (c1:3, 2 ahead, no estimate)
+ * have been played.
+ */
 function onHold(): FlowCall {
   return drive(
     queued(),
     { kind: 'playback-finished', playbackId: 'c1:2' },
+    { kind: 'queue-status', status: { ahead: 2, waitS: null } },
     { kind: 'playback-finished', playbackId: 'c1:3' },
   ).state;
 }
@@ -277,10 +281,26 @@ describe('key 0: an agent', () => {
     ]);
   });
 
-  it('then hears "please hold", then music with a timer for the next announcement', () => {
-    const hold = drive(queued(), { kind: 'playback-finished', playbackId: 'c1:2' });
-    expect(hold.effects).toEqual([{ do: 'play', playbackId: 'c1:3', prompts: ['please-hold'], lang: 'zh' }]);
-    const music = drive(hold.state, { kind: 'playback-finished', playbackId: 'c1:3' });
+  it('then hears how many callers are ahead and the expected wait, then music with a timer for the next', () => {
+    const asking = drive(queued(), { kind: 'playback-finished', playbackId: 'c1:2' });
+    expect(asking.effects).toEqual([{ do: 'queue-status' }]);
+    const told = drive(asking.state, { kind: 'queue-status', status: { ahead: 3, waitS: 230 } });
+    expect(told.effects).toEqual([
+      {
+        do: 'play',
+        playbackId: 'c1:3',
+        prompts: [
+          'queue-ahead',
+          'digit-3',
+          'queue-ahead-callers',
+          'queue-wait',
+          'digit-4',
+          'queue-wait-minutes',
+        ],
+        lang: 'zh',
+      },
+    ]);
+    const music = drive(told.state, { kind: 'playback-finished', playbackId: 'c1:3' });
     expect(music.state.onHold).toBe(true);
     expect(music.effects).toEqual([
       { do: 'hold-music', on: true },
@@ -288,16 +308,37 @@ describe('key 0: an agent', () => {
     ]);
   });
 
-  it('on each hold tick the music stops and "please hold" is played again', () => {
+  it.each([
+    [{ ahead: 0, waitS: 40 }, ['queue-next', 'queue-wait-under-minute']],
+    [{ ahead: 1, waitS: null }, ['queue-one-ahead']],
+    [
+      { ahead: 12, waitS: 600 },
+      ['queue-ahead', 'ten', 'digit-2', 'queue-ahead-callers', 'queue-wait', 'ten', 'queue-wait-minutes'],
+    ],
+    [null, ['please-hold']],
+  ])('where the caller stands %j is said as %j', (status, prompts) => {
+    const asking = drive(queued(), { kind: 'playback-finished', playbackId: 'c1:2' });
+    expect(plays(drive(asking.state, { kind: 'queue-status', status }).effects)[0]?.prompts).toEqual(prompts);
+  });
+
+  it('on each hold tick the music stops and the caller hears where they stand again', () => {
     const { state, effects } = drive(onHold(), { kind: 'hold-tick' });
-    expect(effects).toEqual([
-      { do: 'hold-music', on: false },
-      { do: 'play', playbackId: 'c1:4', prompts: ['please-hold'], lang: 'zh' },
+    expect(effects).toEqual([{ do: 'hold-music', on: false }, { do: 'queue-status' }]);
+    const told = drive(state, { kind: 'queue-status', status: { ahead: 1, waitS: null } });
+    expect(told.effects).toEqual([
+      { do: 'play', playbackId: 'c1:4', prompts: ['queue-one-ahead'], lang: 'zh' },
     ]);
-    expect(drive(state, { kind: 'playback-finished', playbackId: 'c1:4' }).effects).toEqual([
+    expect(drive(told.state, { kind: 'playback-finished', playbackId: 'c1:4' }).effects).toEqual([
       { do: 'hold-music', on: true },
       { do: 'start-timer', timer: 'hold', ms: 20000 },
     ]);
+  });
+
+  it('a call whose agent is ringing hears "please hold" instead of its place in the queue', () => {
+    const asking = drive(queued(), { kind: 'playback-finished', playbackId: 'c1:2' }).state;
+    const ringing = drive(asking, { kind: 'agent-offered', agentId: 7, legChannelId: 'leg1' }).state;
+    const { effects } = drive(ringing, { kind: 'queue-status', status: { ahead: 0, waitS: null } });
+    expect(plays(effects)[0]?.prompts).toEqual(['please-hold']);
   });
 
   it('a VIP owner pressing 0 is queued at VIP priority', () => {
