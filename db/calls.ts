@@ -8,6 +8,7 @@ export type CallEventKind =
   | 'menu'
   | 'self-service'
   | 'queued'
+  | 'overflowed'
   | 'offered'
   | 'agent-ringing'
   | 'agent-no-answer'

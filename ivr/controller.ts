@@ -69,6 +69,7 @@ const TIMER_EVENTS: Record<Timer, FlowEvent> = {
   digit: { kind: 'digit-timeout' },
   hold: { kind: 'hold-tick' },
   record: { kind: 'record-timeout' },
+  overflow: { kind: 'overflow-timeout' },
 };
 
 /** How long a call event waits for others to share its INSERT (see #events). */

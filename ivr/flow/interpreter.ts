@@ -7,6 +7,7 @@
 //                            ▲         ticket, PIN check) / recording ─▶ walking ─▶ ...
 //                            └──────────────────────────────────────────────┘
 //   walking ─queue─▶ queued ◀─agent-lost─ offering ─agent-answered─▶ connected ─hangup─▶ ended
+//   queued ─max_wait_s─▶ walking (at the queue node's overflow: another queue, a voicemail)
 //
 // Walking the flow. From a node the interpreter goes on by itself through `play`, `say`, `set`, `branch`,
 // `goto` and `identify` by caller ID (looked up when the call arrives), collecting what is to be heard. It stops
@@ -111,7 +112,7 @@ export type LookupResult =
 
 export type HoursState = 'open' | 'closed' | 'holiday';
 
-export type Timer = 'digit' | 'hold' | 'record';
+export type Timer = 'digit' | 'hold' | 'record' | 'overflow';
 
 export type FlowEvent =
   | { kind: 'answered' }
@@ -124,6 +125,8 @@ export type FlowEvent =
   /** Where the waiting call stands in its queue; null: not known. */
   | { kind: 'queue-status'; status: QueueStatusReadout | null }
   | { kind: 'record-timeout' }
+  /** The queue node's max_wait_s is over. */
+  | { kind: 'overflow-timeout' }
   | { kind: 'looked-up'; into: string; result: LookupResult }
   /** The lookup could not be made (the database is away). */
   | { kind: 'lookup-failed'; into: string }
@@ -239,6 +242,11 @@ export interface FlowCall {
   plays: number;
   agent: { agentId: number; legChannelId: string } | null;
   onHold: boolean;
+  /**
+   * Where the call goes when it has waited the queue node's max_wait_s (its `overflow`), and whether that time
+   * is over while an agent's phone rings for it (it leaves if that agent does not answer).
+   */
+  overflow: { node: string; queue: string; due: boolean } | null;
 }
 
 export interface FlowStep {
@@ -303,6 +311,7 @@ export function newFlowCall(
     plays: 0,
     agent: null,
     onHold: false,
+    overflow: null,
   };
   // Caller ID needs nothing from the caller, so it is looked up at once and the walk starts on its answer.
   const byCallerId = [...flow.nodes.values()].some(
@@ -384,6 +393,19 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
     fx.push({ do: 'enqueue', queue, intent, priority: effective });
     fx.push({ do: 'record', event: 'queued', detail: { queue, intent, priority: effective } });
     play(prompts, { then: 'waiting' });
+  };
+  /** The call waited its queue's longest wait: it leaves the queue and the flow goes on at `overflow`. */
+  const overflowNow = () => {
+    const { node, queue } = s.overflow!;
+    s.overflow = null;
+    stopCurrentPlayback();
+    fx.push({ do: 'cancel-timer', timer: 'hold' }, { do: 'dequeue' });
+    if (s.onHold) fx.push({ do: 'hold-music', on: false });
+    s.onHold = false;
+    s.phase = 'walking';
+    s.path.push(`overflow:${queue}`);
+    fx.push({ do: 'record', event: 'overflowed', detail: { queue, to: node } });
+    walk(node, []);
   };
   /** The flow cannot go on by itself (a lookup failed, a walk looped): a person takes over. */
   const rescue = (prompts: PromptId[]) =>
@@ -690,6 +712,10 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
           return;
         case 'queue':
           toAgent(node.skill, node.intent, node.priority, [...pending, ...prompts(node.prompt)]);
+          if (node.maxWaitS !== null && node.overflow !== null) {
+            s.overflow = { node: node.overflow, queue: node.skill, due: false };
+            fx.push({ do: 'start-timer', timer: 'overflow', ms: node.maxWaitS * 1000 });
+          }
           return;
         case 'hangup': {
           const heard = [...pending, ...prompts(node.prompt)];
@@ -989,6 +1015,8 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       s.phase = 'connected';
       stopCurrentPlayback();
       fx.push({ do: 'cancel-timer', timer: 'hold' });
+      if (s.overflow) fx.push({ do: 'cancel-timer', timer: 'overflow' });
+      s.overflow = null;
       if (s.onHold) fx.push({ do: 'hold-music', on: false });
       s.onHold = false;
       fx.push({ do: 'bridge', legChannelId: event.legChannelId });
@@ -1004,6 +1032,13 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       });
       s.agent = null;
       s.phase = 'queued';
+      if (s.overflow?.due) overflowNow();
+      break;
+
+    case 'overflow-timeout':
+      if (!s.overflow) break;
+      if (s.phase === 'offering') s.overflow.due = true; // the agent's phone rings: give them the chance
+      else if (s.phase === 'queued') overflowNow();
       break;
 
     case 'caller-hangup':

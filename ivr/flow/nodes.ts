@@ -83,7 +83,7 @@ export const NODE_FIELDS: Record<NodeKind, readonly string[]> = {
   hours: ['estate', 'open', 'closed', 'holiday'],
   record: ['prompt', 'max_s', 'beep', 'into', 'next'],
   ticket: ['type', 'category', 'fields', 'recording', 'urgent', 'next'],
-  queue: ['skill', 'priority', 'intent', 'prompt', 'overflow'],
+  queue: ['skill', 'priority', 'intent', 'prompt', 'max_wait_s', 'overflow'],
   set: ['variables', 'next'],
   branch: ['value', 'cases', 'default'],
   goto: ['node'],
@@ -95,6 +95,7 @@ const TIMEOUT_MS = { min: 500, max: 60_000 };
 const TRIES = { min: 1, max: 10 };
 const DIGITS = { min: 1, max: 32 };
 const RECORD_S = { min: 1, max: 600 };
+const WAIT_S = { min: 10, max: 3600 };
 
 /** One node of `nodes:`, or null when it has an error (reported). */
 export function readNode(
@@ -195,7 +196,7 @@ function readKind(scope: Scope, kind: NodeKind, base: { id: string; line: number
         priority: oneOf(scope, 'priority', QUEUE_PRIORITIES, null) ?? 'normal',
         intent: text(scope, 'intent', null) ?? skill,
         prompt: prompts(scope, 'prompt', null),
-        overflow: nodeRef(scope, 'overflow', false),
+        ...readOverflow(scope),
       };
     }
     case 'set':
@@ -207,6 +208,25 @@ function readKind(scope: Scope, kind: NodeKind, base: { id: string; line: number
     case 'hangup':
       return { ...base, kind, prompt: prompts(scope, 'prompt', null) };
   }
+}
+
+/** `max_wait_s` and `overflow` go together: after that long in the queue the call goes on at `overflow`. */
+function readOverflow(scope: Scope): { maxWaitS: number | null; overflow: string | null } {
+  const maxWaitS = wholeNumber(scope, 'max_wait_s', 'seconds', WAIT_S, null);
+  const overflow = nodeRef(scope, 'overflow', false);
+  if (
+    (maxWaitS === null) !== (overflow === null) &&
+    !scope.fields.has(maxWaitS === null ? 'max_wait_s' : 'overflow')
+  ) {
+    error(
+      scope,
+      scope.line,
+      maxWaitS === null
+        ? '`overflow` needs `max_wait_s`: how long, in seconds, the caller waits for an agent before going there'
+        : '`max_wait_s` needs `overflow`: the node the caller goes to after waiting that long, such as a voicemail',
+    );
+  }
+  return { maxWaitS, overflow };
 }
 
 function readMenu(scope: Scope, base: { id: string; line: number }): FlowNode {

@@ -217,6 +217,8 @@ export interface QueueNode extends NodeBase {
   intent: string;
   /** Played as the call joins the queue (the agent's phone may ring meanwhile). */
   prompt: PromptItem[];
+  /** After this long in the queue (no agent has answered), the call leaves it for `overflow`; null: it waits. */
+  maxWaitS: number | null;
   overflow: string | null;
 }
 

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient } from '../support/agent-client.ts';
 import { AriObserver } from '../support/ari-observer.ts';
 import { eventually } from '../support/env.ts';
-import { closeDb, createAgent, createOwner, type TestOwner } from '../support/fixtures.ts';
+import { closeDb, createAgent, createOwner, db, type TestOwner } from '../support/fixtures.ts';
 import { FEES_LINE_NUMBER } from '../support/phones.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ScriptedCalls } from '../support/scripted-call.ts';
@@ -116,6 +116,52 @@ describe('editing a flow while the hotline runs', () => {
     } finally {
       await leader.close();
       await agent.close();
+      writeFileSync(join(dir, 'fees-line.yaml'), FEES_LINE);
+    }
+  });
+});
+
+describe("a queue's longest wait", () => {
+  it('takes a caller nobody answered within max_wait_s out of the queue to the overflow node', async () => {
+    const leader = await AgentClient.signIn(
+      platform.url,
+      await createAgent({ seat: null, role: 'supervisor' }),
+    );
+    try {
+      // callers the fees line does not know wait at most 10 s for an agent (nobody takes calls here)
+      const waits = FEES_LINE.replace(
+        '    prompt: [unknown-caller]\n',
+        '    prompt: [unknown-caller]\n    max_wait_s: 10\n    overflow: sorry\n' +
+          '  sorry:\n    kind: hangup\n    prompt: [queue-overflow]\n',
+      );
+      expect(waits).toContain('overflow: sorry');
+      expect(await edit(leader, waits)).toEqual([]);
+      const stranger = `0216${String(Date.now()).slice(-7)}`;
+      const dialledAt = Date.now();
+      const { call, channel } = await calls.dial({
+        caller: stranger,
+        dialled: FEES_LINE_NUMBER,
+        keys: [],
+        dtmf: 'info',
+      });
+      await observer.heard(channel, 'queue-next');
+      await observer.hearing(channel, 'queue-overflow');
+      expect(Date.now() - dialledAt).toBeGreaterThanOrEqual(10_000);
+      await call.hangup();
+      const record = await eventually(async () => {
+        const { rows } = await db().query<{ outcome: string; kinds: string[]; path: string[] }>(
+          `SELECT c.outcome, c.ivr_path AS path, array_agg(e.kind ORDER BY e.at, e.id) AS kinds
+             FROM calls c JOIN call_events e ON e.call_id = c.id
+            WHERE c.caller_number = $1 AND c.ended_at IS NOT NULL GROUP BY c.id`,
+          [stranger],
+        );
+        return rows[0];
+      }, 'the call record');
+      expect(record.kinds).toContain('overflowed');
+      expect(record.kinds.indexOf('overflowed')).toBeGreaterThan(record.kinds.indexOf('queued'));
+      expect(record.path).toContain('overflow:general');
+    } finally {
+      await leader.close();
       writeFileSync(join(dir, 'fees-line.yaml'), FEES_LINE);
     }
   });

@@ -758,3 +758,58 @@ nodes:
     expect(filed.state.path).toEqual(['voicemail', 'ticket:10000041']);
   });
 });
+
+describe('a queue with a longest wait (max_wait_s, overflow)', () => {
+  const WAITS = load(
+    'flows/waits.yaml',
+    `name: waits
+numbers: ['4008200009']
+start: welcome
+nodes:
+  welcome: { kind: play, prompts: [welcome], next: desk }
+  desk: { kind: queue, skill: complaints, prompt: [to-complaints], max_wait_s: 60, overflow: sorry }
+  sorry: { kind: hangup, prompt: [queue-overflow] }
+`,
+  );
+  const run = (state: FlowCall, ...events: FlowEvent[]) => driveWith(SETTINGS, WAITS, state, ...events);
+  /** In the queue from the start: the welcome and "to-complaints" play (c1:1). */
+  const waiting = () =>
+    newFlowCall(SETTINGS, WAITS, {
+      callId: 'c1',
+      channelId: 'ch1',
+      callerNumber: null,
+      dialled: '4008200009',
+      now: { date: '2026-11-15', time: '14:30' },
+    });
+
+  it('starts the clock as the call joins the queue', () => {
+    const { state, effects } = waiting();
+    expect(state.phase).toBe('queued');
+    expect(effects).toContainEqual({ do: 'start-timer', timer: 'overflow', ms: 60_000 });
+  });
+
+  it('takes the call out of the queue to the overflow node when no agent answered in time', () => {
+    const { state, effects } = run(waiting().state, { kind: 'overflow-timeout' });
+    expect(effects).toEqual([
+      { do: 'stop-playback', playbackId: 'c1:1' },
+      { do: 'cancel-timer', timer: 'hold' },
+      { do: 'dequeue' },
+      { do: 'record', event: 'overflowed', detail: { queue: 'complaints', to: 'sorry' } },
+      { do: 'play', playbackId: 'c1:2', prompts: ['queue-overflow'], lang: 'zh' },
+    ]);
+    expect(state.phase).toBe('ending');
+    expect(state.path).toContain('overflow:complaints');
+  });
+
+  it('lets the agent whose phone rings answer; the call overflows only if they do not', () => {
+    const ringing = run(waiting().state, { kind: 'agent-offered', agentId: 7, legChannelId: 'leg1' });
+    const late = run(ringing.state, { kind: 'overflow-timeout' });
+    expect(late.effects).toEqual([]);
+    const answered = run(late.state, { kind: 'agent-answered', legChannelId: 'leg1' });
+    expect(answered.state.phase).toBe('connected');
+    expect(answered.effects).toContainEqual({ do: 'cancel-timer', timer: 'overflow' });
+    const lost = run(late.state, { kind: 'agent-lost', legChannelId: 'leg1', reason: 'no-answer' });
+    expect(lost.effects).toContainEqual({ do: 'dequeue' });
+    expect(plays(lost.effects).at(-1)?.prompts).toEqual(['queue-overflow']);
+  });
+});

@@ -466,6 +466,28 @@ describe('a broken flow names the file, the line, the node and what is wrong', (
       error:
         'flows/main.yaml:6: node `read` says `fee_balance` of `${fees}`, which is not the `into` variable of a `fee_balance` lookup',
     },
+    {
+      what: 'a queue overflow without the longest wait',
+      flow: `${HEAD}
+          welcome: { kind: queue, skill: general, overflow: bye }
+          bye: { kind: hangup }`,
+      error:
+        'flows/main.yaml:5: node `welcome` `overflow` needs `max_wait_s`: how long, in seconds, the caller waits for an agent before going there',
+    },
+    {
+      what: 'a longest wait in the queue without the overflow',
+      flow: `${HEAD}
+          welcome: { kind: queue, skill: general, max_wait_s: 120 }`,
+      error:
+        'flows/main.yaml:5: node `welcome` `max_wait_s` needs `overflow`: the node the caller goes to after waiting that long, such as a voicemail',
+    },
+    {
+      what: 'a longest wait too short to be heard',
+      flow: `${HEAD}
+          welcome: { kind: queue, skill: general, max_wait_s: 5, overflow: bye }
+          bye: { kind: hangup }`,
+      error: 'flows/main.yaml:5: node `welcome` field `max_wait_s` must be from 10 to 3600 seconds, got 5',
+    },
   ];
 
   it.each(cases)('$what', ({ flow, error }) => {
