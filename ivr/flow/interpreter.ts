@@ -1037,7 +1037,8 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
 
     case 'overflow-timeout':
       if (!s.overflow) break;
-      if (s.phase === 'offering') s.overflow.due = true; // the agent's phone rings: give them the chance
+      if (s.phase === 'offering')
+        s.overflow.due = true; // the agent's phone rings: give them the chance
       else if (s.phase === 'queued') overflowNow();
       break;
 
