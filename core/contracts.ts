@@ -6,6 +6,12 @@ export type AgentState = (typeof AGENT_STATES)[number];
 /** States an agent may choose for themself; the rest are set by the ACD. */
 export const AGENT_SELECTABLE_STATES = ['available', 'not-ready', 'offline'] as const;
 export type AgentSelectableState = (typeof AGENT_SELECTABLE_STATES)[number];
+/**
+ * Why an agent is not ready, as they pick it (kept with every state change, for occupancy reports). The system
+ * sets two more: `no-answer` (a call rang out on their phone) and `phone-unreachable`.
+ */
+export const PAUSE_REASONS = ['break', 'lunch', 'meeting', 'training', 'coaching', 'admin'] as const;
+export type PauseReason = (typeof PAUSE_REASONS)[number];
 
 export type Role = 'agent' | 'supervisor' | 'admin';
 

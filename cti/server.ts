@@ -19,6 +19,7 @@ import type {
 } from '../core/index.ts';
 import {
   AGENT_SELECTABLE_STATES,
+  PAUSE_REASONS,
   BadRequest,
   FLOW_STATUS_KEY,
   Forbidden,
@@ -304,13 +305,19 @@ export async function createServer(deps: ServerDeps) {
       const current = await states.get(agentId);
       if (!current.login) throw new Unauthorized('Please sign in again.');
       const { state } = req.body;
+      const reason = req.body.reason ?? 'break';
+      if (state === 'not-ready' && !(PAUSE_REASONS as readonly string[]).includes(reason)) {
+        throw new BadRequest(
+          `There is no pause reason "${reason}"; choose one of: ${PAUSE_REASONS.join(', ')}.`,
+        );
+      }
       if (state === 'available') {
         const agent = await getAgent(db, agentId);
         if (!agent?.endpoint) throw new BadRequest('You have no phone assigned, so you cannot take calls.');
       }
       await states.transition(agentId, {
         to: state,
-        reason: state === 'not-ready' ? (req.body.reason ?? 'break') : '',
+        reason: state === 'not-ready' ? reason : '',
         from: ['offline', 'available', 'not-ready', 'wrap-up'],
       });
       const status = await states.get(agentId);

@@ -1,6 +1,7 @@
 // Formatting and labels: money in fen, dates, durations, and the bilingual words the desk shows.
 import type { AgentState, CallEnded, Fen } from '../../core/contracts.ts';
-import type { Disposition, TicketType } from '../../core/contracts.ts';
+import type { Disposition, PauseReason, TicketType } from '../../core/contracts.ts';
+import { PAUSE_REASONS } from '../../core/contracts.ts';
 
 /** 123450 → "¥1,234.50" (integer arithmetic only; fen are never floats). */
 export function formatFen(fen: Fen): string {
@@ -69,14 +70,21 @@ export const AGENT_STATE_LABELS: Readonly<Record<AgentState, string>> = {
   'wrap-up': '话后整理 Wrap-up',
 };
 
-/** Reasons the agent can pick when going not-ready (sent as `reason`). */
-export const NOT_READY_REASONS: readonly { code: string; text: string }[] = [
-  { code: 'break', text: '小休 Break' },
-  { code: 'lunch', text: '用餐 Lunch' },
-  { code: 'meeting', text: '会议 Meeting' },
-  { code: 'training', text: '培训 Training' },
-  { code: 'admin', text: '事务处理 Admin work' },
-];
+const PAUSE_REASON_LABELS: Readonly<Record<PauseReason, string>> = {
+  break: '小休 Break',
+  lunch: '用餐 Lunch',
+  meeting: '会议 Meeting',
+  training: '培训 Training',
+  coaching: '辅导 Coaching',
+  admin: '事务处理 Admin work',
+};
+/** Reasons the agent can pick when going not-ready (sent as `reason`), in the server's order. */
+export const NOT_READY_REASONS: readonly { code: PauseReason; text: string }[] = PAUSE_REASONS.map(
+  (code) => ({
+    code,
+    text: PAUSE_REASON_LABELS[code],
+  }),
+);
 
 const REASONS: Readonly<Record<string, string>> = {
   ...Object.fromEntries(NOT_READY_REASONS.map((r) => [r.code, r.text])),

@@ -130,6 +130,15 @@ describe('agent state', () => {
     expect(message(res.body)).toContain('must be equal to one of the allowed values');
   });
 
+  it('refuses a pause reason that does not exist, and names the ones there are', async () => {
+    const res = await signedIn.request('PUT', '/api/agents/me/state', { state: 'not-ready', reason: 'nap' });
+    expect(res.status).toBe(400);
+    expect(message(res.body)).toBe(
+      'There is no pause reason "nap"; choose one of: break, lunch, meeting, training, coaching, admin.',
+    );
+    expect((await signedIn.status()).state).not.toBe('not-ready');
+  });
+
   it('does not let staff without a phone take calls', async () => {
     const leader = await AgentClient.signIn(
       platform.url,
