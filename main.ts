@@ -162,13 +162,14 @@ export async function startPlatform(
         .catch((err: unknown) => log.warn({ err }, 'could not apply a phone status'));
     });
     const tick = setInterval(() => {
-      theAcd.endDueWrapUps().catch((err: unknown) => log.warn({ err }, 'wrap-up sweep failed'));
+      theAcd.tick().catch((err: unknown) => log.warn({ err }, 'ACD tick failed'));
       theAcd.dispatch();
     }, 1000);
     closers.push(async () => {
       clearInterval(tick);
       phones.close();
       await controller.close();
+      await theAcd.leave().catch(() => undefined);
       await pbx.close();
       flows.close();
       stopWatchingPrompts();

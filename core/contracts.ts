@@ -8,7 +8,8 @@ export const AGENT_SELECTABLE_STATES = ['available', 'not-ready', 'offline'] as 
 export type AgentSelectableState = (typeof AGENT_SELECTABLE_STATES)[number];
 /**
  * Why an agent is not ready, as they pick it (kept with every state change, for occupancy reports). The system
- * sets two more: `no-answer` (a call rang out on their phone) and `phone-unreachable`.
+ * sets three more: `no-answer` (a call rang out on their phone), `phone-unreachable`, and `call-lost` (the
+ * controller of their call stopped; cti/acd.ts).
  */
 export const PAUSE_REASONS = ['break', 'lunch', 'meeting', 'training', 'coaching', 'admin'] as const;
 export type PauseReason = (typeof PAUSE_REASONS)[number];

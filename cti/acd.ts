@@ -4,6 +4,14 @@
 //
 // Waiting calls are in Redis (`hotline:queue:<name>:waiting`, score = priority band + arrival time), so every
 // process sees the queues; each controller dispatches the calls whose channels it owns.
+//
+// Each controller is a node with a heartbeat (`hotline:acd-node:<id>`, kept alive every second, gone 5 s after
+// the last) and the list of its calls (`hotline:acd-node:<id>:calls`, call id -> queue). When a node's heartbeat
+// is gone, the first other node to notice takes its calls out of the queues and releases their agents: one
+// whose phone was ringing becomes available, one on the call becomes not ready (`call-lost`: the conversation
+// may go on in Asterisk, so the agent says when they are free).
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger, ScreenPop } from '../core/index.ts';
 import { AgentStates, PREFIX } from './agent-states.ts';
@@ -41,10 +49,17 @@ export interface AcdSettings {
 
 const waitingKey = (queue: string) => `${PREFIX}queue:${queue}:waiting`;
 const popKey = (callId: string) => `${PREFIX}call:${callId}:pop`;
+/** The agent last reserved for the call (set by the reservation, cti/agent-states.ts). */
+const callAgentKey = (callId: string) => `${PREFIX}call:${callId}:agent`;
 const wrappedKey = (callId: string) => `${PREFIX}call:${callId}:wrapped-up`;
 /** The handle times (talk + wrap-up, seconds) of the queue's last calls, newest first. */
 const handleTimesKey = (queue: string) => `${PREFIX}queue:${queue}:handle-times`;
 const HANDLE_TIMES_KEPT = 50;
+const NODES = `${PREFIX}acd-nodes`;
+const nodeKey = (node: string) => `${PREFIX}acd-node:${node}`;
+const nodeCallsKey = (node: string) => `${PREFIX}acd-node:${node}:calls`;
+/** A node whose heartbeat is this old is dead: its calls leave the queues and its agents are released. */
+export const NODE_TTL_MS = 5000;
 
 /** Where a waiting call stands: the calls before it in its queue, and the estimated wait (null: no estimate). */
 export interface QueueStatus {
@@ -86,6 +101,8 @@ export class Acd {
   readonly #unseen = new Map<string, { agentId: number; seen: () => void }>();
   #running = false;
   #again = false;
+  /** This controller's name among the nodes sharing the queues and agents. */
+  readonly nodeId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 
   constructor(deps: {
     redis: Redis;
@@ -112,8 +129,66 @@ export class Acd {
 
   async enqueue(entry: QueueEntry): Promise<void> {
     this.#entries.set(entry.callId, entry);
-    await this.#redis.zadd(waitingKey(entry.queue), String(score(entry)), entry.callId);
+    await this.#redis
+      .multi()
+      .hset(nodeCallsKey(this.nodeId), entry.callId, entry.queue)
+      .zadd(waitingKey(entry.queue), String(score(entry)), entry.callId)
+      .exec();
     this.dispatch();
+  }
+
+  /**
+   * Keeps this node alive for the others and releases what dead nodes left (run every second by the
+   * controller, with the wrap-up sweep).
+   */
+  async tick(now = Date.now()): Promise<void> {
+    await this.#redis
+      .multi()
+      .set(nodeKey(this.nodeId), String(now), 'PX', NODE_TTL_MS)
+      .sadd(NODES, this.nodeId)
+      .exec();
+    await this.endDueWrapUps();
+    for (const node of await this.#redis.smembers(NODES)) {
+      if (node === this.nodeId || (await this.#redis.exists(nodeKey(node)))) continue;
+      // one node reaps a dead one: the first to take the lock
+      if ((await this.#redis.set(`${nodeKey(node)}:reaping`, this.nodeId, 'PX', 30_000, 'NX')) !== 'OK')
+        continue;
+      await this.#reap(node);
+    }
+  }
+
+  async #reap(node: string): Promise<void> {
+    const calls = await this.#redis.hgetall(nodeCallsKey(node));
+    let released = 0;
+    for (const [callId, queue] of Object.entries(calls)) {
+      await this.#redis.zrem(waitingKey(queue), callId);
+      const agentId = await this.#redis.get(callAgentKey(callId));
+      if (agentId === null) continue;
+      const status = await this.#states.get(Number(agentId));
+      if (status.callId !== callId) continue;
+      released++;
+      if (status.state === 'ringing') {
+        await this.#setState(status.agentId, { to: 'available', from: ['ringing'], callId });
+      } else if (status.state === 'on-call' || status.state === 'wrap-up') {
+        await this.#setState(status.agentId, {
+          to: 'not-ready',
+          reason: 'call-lost',
+          from: ['on-call', 'wrap-up'],
+          callId,
+        });
+      }
+    }
+    await this.#redis.multi().del(nodeCallsKey(node)).srem(NODES, node).exec();
+    this.#log.warn(
+      { node, calls: Object.keys(calls).length, agentsReleased: released },
+      'a controller stopped; its calls left the queues and its agents were released',
+    );
+    if (released > 0) await wakeAcds(this.#redis);
+  }
+
+  /** Leaves the nodes at shutdown (its calls have ended). */
+  async leave(): Promise<void> {
+    await this.#redis.multi().del(nodeKey(this.nodeId)).srem(NODES, this.nodeId).exec();
   }
 
   /** The caller left (hung up) while waiting or while an agent's phone rang. */
@@ -121,6 +196,7 @@ export class Acd {
     const entry = this.#entries.get(callId);
     this.#entries.delete(callId);
     this.#offered.delete(callId);
+    await this.#redis.hdel(nodeCallsKey(this.nodeId), callId);
     if (entry) await this.#redis.zrem(waitingKey(entry.queue), callId);
   }
 

@@ -49,7 +49,7 @@ end
 `;
 
 // KEYS: the queue's idle zset, available zset. ARGV: queue, callId, nowIso, prefix. Returns the reserved
-// agent id or false. An entry whose agent is no longer available (cannot happen unless edited by hand) is dropped.
+// agent id or false; `call:<callId>:agent` names the agent (for releasing them if the call's controller dies). An entry whose agent is no longer available (cannot happen unless edited by hand) is dropped.
 const RESERVE = `${SET_STATE}
 while true do
   local head = redis.call('ZRANGE', KEYS[1], 0, 0)
@@ -60,6 +60,7 @@ while true do
   if fields[1] == 'available' then
     set_state(key, 'ringing', '', ARGV[3], ARGV[2])
     redis.call('HSET', key, 'queue', ARGV[1])
+    redis.call('SET', ARGV[4] .. 'call:' .. ARGV[2] .. ':agent', id, 'EX', 86400)
     leave_idle(ARGV[4], id, fields[2])
     redis.call('ZREM', KEYS[1], id)
     redis.call('ZREM', KEYS[2], id)

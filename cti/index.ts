@@ -1,6 +1,7 @@
 export {
   Acd,
   wakeAcds,
+  NODE_TTL_MS,
   WAKE_CHANNEL,
   POP_SEEN_CHANNEL,
   type QueueEntry,

@@ -90,6 +90,7 @@ const REASONS: Readonly<Record<string, string>> = {
   ...Object.fromEntries(NOT_READY_REASONS.map((r) => [r.code, r.text])),
   'no-answer': '未接听 No answer',
   'phone-unreachable': '话机不可达 Phone unreachable',
+  'call-lost': '通话中断 Call lost',
 };
 export const reasonLabel = (reason: string): string => label(REASONS, reason);
 

@@ -4,8 +4,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/index.ts';
-import { Acd, Notifier, QueueSettingsBook, type QueueEntry } from '../../cti/index.ts';
-import { stackConfig } from '../support/env.ts';
+import { Acd, NODE_TTL_MS, Notifier, QueueSettingsBook, type QueueEntry } from '../../cti/index.ts';
+import { eventually, stackConfig } from '../support/env.ts';
 import { closeDb, db } from '../support/fixtures.ts';
 import { resetAcd } from '../support/platform.ts';
 
@@ -142,4 +142,46 @@ describe('the ACD', () => {
     await acd.dequeue(`repair-3-${FIRST}`);
     await acd.dequeue(`repair-4-${FIRST}`);
   });
+
+  it('releases what a controller that stopped left: its calls leave the queues, its agents are freed', async () => {
+    const log = createLogger('silent');
+    const other = new Acd({
+      redis,
+      notifier: new Notifier(redis),
+      log,
+      settings: { wrapUpS: 0, popSeenTimeoutMs: 0 },
+      queues: new QueueSettingsBook(db(), log),
+    });
+    other.onOffer(() => Promise.resolve('ringing'));
+    await other.tick(); // the other controller is alive
+    const [ringing, talking] = [FIRST + 20, FIRST + 21];
+    const t = Date.now() - 10_000;
+    await signIn(talking, { fees: 5 }, new Date(t));
+    await other.enqueue(entry(`lost-talk-${FIRST}`, 'fees', 0, new Date(t)));
+    await eventually(
+      async () => (await other.states.get(talking)).state === 'ringing',
+      'the first reservation',
+    );
+    await other.legAnswered(`lost-talk-${FIRST}`, talking);
+    await signIn(ringing, { fees: 5 }, new Date(t));
+    await other.enqueue(entry(`lost-ring-${FIRST}`, 'fees', 0, new Date(t + 1)));
+    await eventually(
+      async () => (await other.states.get(ringing)).state === 'ringing',
+      'the second reservation',
+    );
+    await other.enqueue(entry(`lost-wait-${FIRST}`, 'fees', 0, new Date(t + 2)));
+    // one of ours waits behind the other controller's waiting call
+    await acd.enqueue(entry(`ours-${FIRST}`, 'fees', 0, new Date(t + 3)));
+    expect((await acd.queueStatus(`ours-${FIRST}`))?.ahead).toBe(1);
+
+    // the other controller stops (no more heartbeats); once its heartbeat is gone we release what it left
+    await acd.tick();
+    expect((await acd.states.get(talking)).state).toBe('on-call');
+    await new Promise((r) => setTimeout(r, NODE_TTL_MS + 200));
+    await acd.tick();
+    expect(await acd.states.get(talking)).toMatchObject({ state: 'not-ready', reason: 'call-lost' });
+    expect((await acd.queueStatus(`ours-${FIRST}`))?.ahead).toBe(0);
+    acd.dispatch();
+    expect(await offersSettled(1)).toEqual([{ callId: `ours-${FIRST}`, agentId: ringing }]);
+  }, 20_000);
 });
