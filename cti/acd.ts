@@ -94,6 +94,8 @@ export class Acd {
   readonly #queues: QueueSettingsBook;
   /** The calls this process owns that wait or ring an agent, by call id. */
   readonly #entries = new Map<string, QueueEntry>();
+  /** The same, per queue, most urgent first (priority band, then arrival): a dispatch reads only the heads. */
+  readonly #byQueue = new Map<string, QueueEntry[]>();
   /** Those of them whose offer is under way (an agent reserved, the phone ringing). */
   readonly #offered = new Set<string>();
   #offerHandler: OfferHandler | null = null;
@@ -128,7 +130,7 @@ export class Acd {
   }
 
   async enqueue(entry: QueueEntry): Promise<void> {
-    this.#entries.set(entry.callId, entry);
+    this.#track(entry);
     await this.#redis
       .multi()
       .hset(nodeCallsKey(this.nodeId), entry.callId, entry.queue)
@@ -193,8 +195,7 @@ export class Acd {
 
   /** The caller left (hung up) while waiting or while an agent's phone rang. */
   async dequeue(callId: string): Promise<void> {
-    const entry = this.#entries.get(callId);
-    this.#entries.delete(callId);
+    const entry = this.#untrack(callId);
     this.#offered.delete(callId);
     await this.#redis.hdel(nodeCallsKey(this.nodeId), callId);
     if (entry) await this.#redis.zrem(waitingKey(entry.queue), callId);
@@ -247,14 +248,15 @@ export class Acd {
    * nobody free is not asked again in the same round.
    */
   async #dispatchOnce(): Promise<void> {
-    const waiting = [...this.#entries.values()]
-      .filter((e) => !this.#offered.has(e.callId))
-      .map((e) => ({ e, score: score(e) }))
-      .sort((a, b) => a.score - b.score)
-      .map(({ e }) => e);
     const full = new Set<string>();
-    for (const entry of waiting) {
-      if (full.has(entry.queue) || !this.#entries.has(entry.callId)) continue;
+    for (;;) {
+      let entry: QueueEntry | null = null;
+      for (const [queue, list] of this.#byQueue) {
+        if (full.has(queue)) continue;
+        const head = list.find((e) => !this.#offered.has(e.callId));
+        if (head && (entry === null || score(head) < score(entry))) entry = head;
+      }
+      if (entry === null) return;
       const agentId = await this.#states.reserve(entry.queue, entry.callId);
       if (agentId === null) {
         full.add(entry.queue);
@@ -264,6 +266,32 @@ export class Acd {
       await this.#redis.zrem(waitingKey(entry.queue), entry.callId);
       await this.#offer(entry, agentId);
     }
+  }
+
+  #track(entry: QueueEntry): void {
+    this.#untrack(entry.callId);
+    this.#entries.set(entry.callId, entry);
+    const list = this.#byQueue.get(entry.queue) ?? [];
+    this.#byQueue.set(entry.queue, list);
+    const at = score(entry);
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (score(list[mid]!) <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    list.splice(lo, 0, entry);
+  }
+
+  #untrack(callId: string): QueueEntry | undefined {
+    const entry = this.#entries.get(callId);
+    if (!entry) return undefined;
+    this.#entries.delete(callId);
+    const list = this.#byQueue.get(entry.queue)!;
+    list.splice(list.indexOf(entry), 1);
+    if (list.length === 0) this.#byQueue.delete(entry.queue);
+    return entry;
   }
 
   async #offer(entry: QueueEntry, agentId: number): Promise<void> {
@@ -338,8 +366,7 @@ export class Acd {
   }
 
   async legAnswered(callId: string, agentId: number): Promise<void> {
-    const entry = this.#entries.get(callId);
-    this.#entries.delete(callId);
+    const entry = this.#untrack(callId);
     this.#offered.delete(callId);
     if (entry) await this.#redis.zrem(waitingKey(entry.queue), callId);
     await this.#setState(agentId, { to: 'on-call', from: ['ringing'], callId });
