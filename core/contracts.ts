@@ -26,6 +26,36 @@ export interface AgentStatus {
   callId: string | null;
 }
 
+/** A queue as a team leader sees it live (`GET /api/supervisor/overview`). */
+export interface QueueOverview {
+  name: string;
+  labelZh: string;
+  labelEn: string;
+  /** Calls waiting (not yet offered to an agent). */
+  waiting: number;
+  /** How long the call waiting longest has waited, in seconds; null when none waits. */
+  longestWaitS: number | null;
+  /** Agents who take the queue and are at work on calls (available, ringing, talking, wrapping up). */
+  agentsServing: number;
+  agentsAvailable: number;
+}
+
+/** An agent as a team leader sees them live. */
+export interface AgentOverview extends AgentStatus {
+  name: string;
+  agentNumber: string;
+  /** The queue of the call they ring for, talk on or wrap up. */
+  queue: string | null;
+  /** The queues whose calls they take. */
+  queues: string[];
+}
+
+export interface SupervisorOverview {
+  at: string;
+  queues: QueueOverview[];
+  agents: AgentOverview[];
+}
+
 /** A money amount in fen (1/100 yuan): integers only, never floats. */
 export type Fen = number;
 

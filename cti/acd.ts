@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import type { Logger, ScreenPop } from '../core/index.ts';
+import type { Logger, QueueOverview, ScreenPop } from '../core/index.ts';
 import { AgentStates, PREFIX } from './agent-states.ts';
 import type { Notifier } from './notifier.ts';
 import type { QueueSettingsBook } from './queue-settings.ts';
@@ -424,6 +424,34 @@ export class Acd {
     this.#log.info({ endpoint, reachable, agentId }, 'desk phone status');
     if (agentId === null || reachable) return;
     await this.#setState(agentId, { to: 'not-ready', reason: 'phone-unreachable', from: ['available'] });
+  }
+
+  /** Each queue's waiting calls and agents, for the team leaders' overview (any process can ask). */
+  static async queueOverview(
+    redis: Redis,
+    queues: readonly { name: string; labelZh: string; labelEn: string }[],
+    now = Date.now(),
+  ): Promise<QueueOverview[]> {
+    const pipeline = redis.pipeline();
+    for (const q of queues) {
+      pipeline.zrange(waitingKey(q.name), '0', '-1', 'WITHSCORES');
+      pipeline.scard(`${PREFIX}queue:${q.name}:serving`);
+      pipeline.zcard(`${PREFIX}queue:${q.name}:idle`);
+    }
+    const replies = ((await pipeline.exec()) ?? []).map(([, r]) => r);
+    return queues.map((q, i) => {
+      const waiting = (replies[i * 3] as string[] | null) ?? [];
+      // a score is the priority band (1e13 apart) plus the arrival time in ms
+      const arrivals = waiting.filter((_, k) => k % 2 === 1).map((score) => Number(score) % 1e13);
+      const oldest = arrivals.length > 0 ? Math.min(...arrivals) : null;
+      return {
+        ...q,
+        waiting: arrivals.length,
+        longestWaitS: oldest === null ? null : Math.max(0, Math.round((now - oldest) / 1000)),
+        agentsServing: Number(replies[i * 3 + 1] ?? 0),
+        agentsAvailable: Number(replies[i * 3 + 2] ?? 0),
+      };
+    });
   }
 
   /** The pop of the call an agent is offered or talking to, for a page that reloads. */

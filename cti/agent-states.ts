@@ -10,8 +10,9 @@
 //   queue:<name>:serving set  the agents who take the queue and are at work on calls (available, ringing,
 //                             on a call or wrapping up): what the estimated wait divides by
 //   agents:wrapup       zset  agent id -> the time wrap-up ends (ms)
+//   agents              set   every agent who signed in (the team leaders' overview)
 import type { Redis } from 'ioredis';
-import type { AgentState, AgentStatus, Role } from '../core/index.ts';
+import type { AgentOverview, AgentState, AgentStatus, Role } from '../core/index.ts';
 import { Conflict } from '../core/index.ts';
 
 export const PREFIX = 'hotline:';
@@ -78,6 +79,7 @@ leave_idle(ARGV[11], ARGV[1], old)
 set_serving(ARGV[11], ARGV[1], old, 'offline')
 redis.call('HSET', KEYS[1], 'login', ARGV[2], 'name', ARGV[3], 'agentNumber', ARGV[4], 'role', ARGV[5],
   'endpoint', ARGV[6], 'skills', ARGV[7], 'queues', ARGV[8])
+redis.call('SADD', ARGV[11] .. 'agents', ARGV[1])
 redis.call('HSETNX', KEYS[1], 'state', 'offline')
 redis.call('HSETNX', KEYS[1], 'since', ARGV[9])
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -274,6 +276,30 @@ export class AgentStates {
   /** Agents whose wrap-up time is over. */
   async wrapUpsDue(now = new Date()): Promise<number[]> {
     return (await this.#redis.zrangebyscore(WRAPUP, '0', String(now.getTime()))).map(Number);
+  }
+
+  /** Every agent who signed in, with their state, by agent number. */
+  async list(): Promise<AgentOverview[]> {
+    const ids = (await this.#redis.smembers(`${PREFIX}agents`)).map(Number).sort((a, b) => a - b);
+    const pipeline = this.#redis.pipeline();
+    for (const id of ids) pipeline.hgetall(agentKey(id));
+    const hashes = ((await pipeline.exec()) ?? []).map(([, h]) => (h ?? {}) as Record<string, string>);
+    return ids
+      .map((agentId, i) => ({ agentId, h: hashes[i]! }))
+      .filter(({ h }) => h.login)
+      .map(({ agentId, h }) => ({
+        agentId,
+        login: h.login!,
+        name: h.name ?? '',
+        agentNumber: h.agentNumber ?? '',
+        state: (h.state as AgentState | undefined) ?? 'offline',
+        reason: h.reason || null,
+        since: h.since ?? new Date(0).toISOString(),
+        callId: h.callId || null,
+        queue: h.callId ? h.queue || null : null,
+        queues: (h.queues ?? '').split(',').filter(Boolean),
+      }))
+      .sort((a, b) => a.agentNumber.localeCompare(b.agentNumber) || a.agentId - b.agentId);
   }
 
   /** How many agents who take the queue are at work on calls (available, ringing, talking, wrapping up). */

@@ -35,6 +35,11 @@ export class QueueSettingsBook {
     return this.#byName;
   }
 
+  /** Every queue, by name. */
+  async all(): Promise<QueueSettings[]> {
+    return [...(await this.#current()).values()];
+  }
+
   /** Each queue's minimum skill level (a queue that is not listed needs level 1). */
   async minLevels(): Promise<Map<string, number>> {
     return new Map([...(await this.#current()).values()].map((q) => [q.name, q.minLevel]));

@@ -30,6 +30,7 @@ import {
   rooms,
   TICKET_TYPES,
   verifyPassword,
+  type SupervisorOverview,
   type TicketType,
   type WrapUpRequest,
   type WrapUpResponse,
@@ -107,6 +108,42 @@ const statusBody = {
     callId: { type: ['string', 'null'] },
   },
   required: ['agentId', 'state', 'since'],
+} as const;
+
+const overviewBody = {
+  type: 'object',
+  properties: {
+    at: { type: 'string' },
+    queues: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          labelZh: { type: 'string' },
+          labelEn: { type: 'string' },
+          waiting: { type: 'integer' },
+          longestWaitS: { type: ['integer', 'null'] },
+          agentsServing: { type: 'integer' },
+          agentsAvailable: { type: 'integer' },
+        },
+      },
+    },
+    agents: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          ...statusBody.properties,
+          name: { type: 'string' },
+          agentNumber: { type: 'string' },
+          queue: { type: ['string', 'null'] },
+          queues: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+  },
+  required: ['at', 'queues', 'agents'],
 } as const;
 
 export async function createServer(deps: ServerDeps) {
@@ -274,6 +311,23 @@ export async function createServer(deps: ServerDeps) {
   });
 
   // What every IVR process runs, and any flow file that did not go live (a broken edit keeps the last good one).
+  // Team leaders' live view: every queue and agent (the page asks again every few seconds; agent state changes
+  // also arrive at once as `agent:state` in the supervisors' room).
+  app.get(
+    '/api/supervisor/overview',
+    {
+      onRequest: authenticate(['supervisor', 'admin']),
+      schema: { response: { 200: overviewBody, 401: errorBody, 403: errorBody } },
+    },
+    async (): Promise<SupervisorOverview> => {
+      const [queues, agents] = await Promise.all([
+        queueSettings.all().then((all) => Acd.queueOverview(redis, all)),
+        states.list(),
+      ]);
+      return { at: new Date().toISOString(), queues, agents };
+    },
+  );
+
   app.get('/api/admin/flows', { onRequest: authenticate(['supervisor', 'admin']) }, async () => {
     const published = await redis.hgetall(FLOW_STATUS_KEY);
     return {

@@ -12,7 +12,9 @@ import {
   type TestAgent,
   type TestOwner,
 } from '../support/fixtures.ts';
+import { ownerCall } from '../support/phones.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import type { SupervisorOverview } from '../../core/index.ts';
 
 let platform: TestPlatform;
 let agent: TestAgent;
@@ -148,6 +150,49 @@ describe('agent state', () => {
     expect(res.status).toBe(400);
     expect(message(res.body)).toBe('You have no phone assigned, so you cannot take calls.');
     await leader.close();
+  });
+});
+
+describe("the team leaders' overview", () => {
+  it('shows every queue with its waiting calls and every agent with their state; agents may not see it', async () => {
+    await signedIn.setState('not-ready', 'meeting');
+    const leader = await AgentClient.signIn(
+      platform.url,
+      await createAgent({ seat: null, role: 'supervisor' }),
+    );
+    try {
+      // a caller the fees line does not know waits in the general queue: nobody takes calls
+      const stranger = `0217${String(Date.now()).slice(-7)}`;
+      const call = ownerCall({ caller: stranger, digit: '0', stayMs: 9_000 });
+      const overview = await eventually(async () => {
+        const res = await leader.request('GET', '/api/supervisor/overview');
+        expect(res.status).toBe(200);
+        const body = res.body as SupervisorOverview;
+        return body.queues.some((q) => q.name === 'general' && q.waiting > 0) ? body : undefined;
+      }, 'the waiting call in the overview');
+      expect(overview.queues.map((q) => q.name).sort()).toEqual(
+        expect.arrayContaining(['complaints', 'emergency', 'fees', 'general', 'repairs']),
+      );
+      const general = overview.queues.find((q) => q.name === 'general')!;
+      expect(general).toMatchObject({
+        labelZh: '综合服务',
+        labelEn: 'General',
+        waiting: 1,
+        agentsAvailable: 0,
+      });
+      expect(general.longestWaitS).toBeGreaterThanOrEqual(0);
+      expect(overview.agents.find((a) => a.login === agent.login)).toMatchObject({
+        state: 'not-ready',
+        reason: 'meeting',
+        queues: ['fees', 'general'],
+        callId: null,
+      });
+      expect((await signedIn.request('GET', '/api/supervisor/overview')).status).toBe(403);
+      expect((await anonymous.request('GET', '/api/supervisor/overview')).status).toBe(401);
+      expect((await call).code).toBe(0);
+    } finally {
+      await leader.close();
+    }
   });
 });
 
