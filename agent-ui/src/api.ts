@@ -4,6 +4,7 @@ import type {
   LoginResponse,
   MeResponse,
   StateChange,
+  SupervisorOverview,
   TicketCreated,
   TicketRequest,
   WrapUpRequest,
@@ -116,6 +117,7 @@ export const api = {
   login: (login: string, password: string) =>
     request<LoginResponse>('POST', '/api/auth/login', { login, password }, false),
   me: () => request<MeResponse>('GET', '/api/me'),
+  overview: () => request<SupervisorOverview>('GET', '/api/supervisor/overview'),
   setState: (change: StateChange) => request<AgentStatus>('PUT', '/api/agents/me/state', change),
   createTicket: (ticket: TicketRequest) => request<TicketCreated>('POST', '/api/tickets', ticket),
   wrapUp: (callId: string, body: WrapUpRequest) =>

@@ -3,6 +3,7 @@ import { ApiError, SessionExpiredError, api, setSessionExpiredHandler, tokenStor
 import { createDesk } from './desk.ts';
 import { createLoginView } from './login.ts';
 import { connectSocket, type DeskSocket } from './socket.ts';
+import { createTeamOverview } from './team-overview.ts';
 import type { AgentIdentity, LoginResponse } from '../../core/contracts.ts';
 
 const SESSION_EXPIRED = '登录已过期 Session expired';
@@ -43,7 +44,8 @@ const login = createLoginView((result: LoginResponse) => {
   tokenStore.set(result.token);
   startSession(result.agent);
 });
-app.append(login.root, desk.root);
+const overview = createTeamOverview(() => api.overview(), describeError);
+app.append(login.root, desk.root, overview.root);
 
 /** Re-read the server's view and draw it, unless socket events overtook the answer (then ask again). */
 async function refresh(): Promise<void> {
@@ -56,6 +58,8 @@ async function refresh(): Promise<void> {
       if (before !== eventSeq && attempt < 2) continue;
       desk.showError('');
       desk.applyMe(me);
+      if (me.agent.role === 'agent') overview.stop();
+      else overview.start();
       return;
     } catch (err) {
       if (mine !== refreshSeq || !inSession || err instanceof SessionExpiredError) return;
@@ -105,6 +109,7 @@ function endSession(message: string): void {
   socket?.close();
   socket = null;
   tokenStore.clear();
+  overview.stop();
   desk.reset();
   desk.hide();
   login.show(message);

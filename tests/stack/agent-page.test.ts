@@ -143,3 +143,32 @@ describe('the agent page', () => {
     await page.screenshot({ path: `${process.env.TMPDIR ?? '/tmp'}/agent-page.png`, fullPage: true });
   });
 });
+
+describe("the team leader's page", () => {
+  it("shows the queues and every agent's state live, and not to an agent", async () => {
+    const leader = await createAgent({ seat: null, role: 'supervisor', name: '主管周静' });
+    const leaderPage = await browser.newPage();
+    try {
+      await leaderPage.goto(platform.url);
+      await leaderPage.getByTestId('login-input').fill(leader.login);
+      await leaderPage.getByTestId('password-input').fill(leader.password);
+      await leaderPage.getByTestId('login-submit').click();
+      const agentRow = leaderPage.getByTestId(`overview-agent-${agent.login}`);
+      await expect.poll(() => agentRow.getByTestId('state').textContent(), { timeout: 10_000 }).toBeTruthy();
+      await expect
+        .poll(() => leaderPage.getByTestId('overview-queue-general').textContent())
+        .toContain('综合服务 General');
+
+      // the agent on the other page goes not ready for a meeting: the leader sees it within a few seconds
+      await testId('not-ready-reason').selectOption('meeting');
+      await testId('btn-not-ready').click();
+      await expect
+        .poll(() => agentRow.getByTestId('state').textContent(), { timeout: 10_000 })
+        .toBe('示忙 Not ready · 会议 Meeting');
+      // the agent's own page has no team overview
+      expect(await testId('team-overview').isHidden()).toBe(true);
+    } finally {
+      await leaderPage.close();
+    }
+  });
+});
