@@ -10,7 +10,6 @@ import Fastify, { LogController, type FastifyReply, type FastifyRequest } from '
 import type { Redis } from 'ioredis';
 import { Server as SocketServer } from 'socket.io';
 import type {
-  AgentSelectableState,
   ClientToServerEvents,
   FlowStatus,
   Logger,
@@ -21,6 +20,7 @@ import {
   AGENT_SELECTABLE_STATES,
   PAUSE_REASONS,
   BadRequest,
+  Conflict,
   FLOW_STATUS_KEY,
   Forbidden,
   HotlineError,
@@ -30,6 +30,8 @@ import {
   rooms,
   TICKET_TYPES,
   verifyPassword,
+  type AgentStatus,
+  type StateChange,
   type SupervisorOverview,
   type TicketType,
   type WrapUpRequest,
@@ -337,46 +339,102 @@ export async function createServer(deps: ServerDeps) {
     };
   });
 
-  app.put<{ Body: { state: AgentSelectableState; reason?: string } }>(
-    '/api/agents/me/state',
-    {
-      onRequest: authenticate(),
-      schema: {
-        body: {
-          type: 'object',
-          properties: {
-            state: { type: 'string', enum: [...AGENT_SELECTABLE_STATES] },
-            reason: { type: 'string', maxLength: 64 },
-          },
-          required: ['state'],
-          additionalProperties: false,
-        },
-        response: { 200: statusBody, 400: errorBody, 401: errorBody, 409: errorBody },
-      },
+  const stateChangeBody = {
+    type: 'object',
+    properties: {
+      state: { type: 'string', enum: [...AGENT_SELECTABLE_STATES] },
+      reason: { type: 'string', maxLength: 64 },
     },
-    async (req) => {
-      const agentId = req.user.sub;
-      const current = await states.get(agentId);
-      if (!current.login) throw new Unauthorized('Please sign in again.');
-      const { state } = req.body;
-      const reason = req.body.reason ?? 'break';
-      if (state === 'not-ready' && !(PAUSE_REASONS as readonly string[]).includes(reason)) {
-        throw new BadRequest(
-          `There is no pause reason "${reason}"; choose one of: ${PAUSE_REASONS.join(', ')}.`,
-        );
-      }
-      if (state === 'available') {
-        const agent = await getAgent(db, agentId);
-        if (!agent?.endpoint) throw new BadRequest('You have no phone assigned, so you cannot take calls.');
-      }
+    required: ['state'],
+    additionalProperties: false,
+  } as const;
+
+  /**
+   * The state an agent (or their team leader, `by`) chose: not ready needs one of the pause reasons, available
+   * needs a phone; during a call (ringing, talking) nobody changes it.
+   */
+  async function changeState(
+    agentId: number,
+    change: StateChange,
+    by: 'self' | 'team leader',
+  ): Promise<AgentStatus> {
+    const { state } = change;
+    const reason = change.reason ?? 'break';
+    if (state === 'not-ready' && !(PAUSE_REASONS as readonly string[]).includes(reason)) {
+      throw new BadRequest(
+        `There is no pause reason "${reason}"; choose one of: ${PAUSE_REASONS.join(', ')}.`,
+      );
+    }
+    if (state === 'available' && !(await getAgent(db, agentId))?.endpoint) {
+      throw new BadRequest(
+        by === 'self'
+          ? 'You have no phone assigned, so you cannot take calls.'
+          : 'This agent has no phone assigned, so they cannot take calls.',
+      );
+    }
+    try {
       await states.transition(agentId, {
         to: state,
         reason: state === 'not-ready' ? reason : '',
         from: ['offline', 'available', 'not-ready', 'wrap-up'],
       });
-      const status = await states.get(agentId);
-      io.to(rooms.agent(agentId)).to(rooms.supervisors).emit('agent:state', status);
-      if (state === 'available') await wakeAcds(redis);
+    } catch (err) {
+      if (!(err instanceof Conflict) || by === 'self') throw err;
+      const { state: now } = await states.get(agentId);
+      throw new Conflict(`The agent's state cannot be changed now: they are ${now}.`);
+    }
+    const status = await states.get(agentId);
+    io.to(rooms.agent(agentId)).to(rooms.supervisors).emit('agent:state', status);
+    if (state === 'available') await wakeAcds(redis);
+    return status;
+  }
+
+  app.put<{ Body: StateChange }>(
+    '/api/agents/me/state',
+    {
+      onRequest: authenticate(),
+      schema: {
+        body: stateChangeBody,
+        response: { 200: statusBody, 400: errorBody, 401: errorBody, 409: errorBody },
+      },
+    },
+    async (req) => {
+      if (!(await states.get(req.user.sub)).login) throw new Unauthorized('Please sign in again.');
+      return changeState(req.user.sub, req.body, 'self');
+    },
+  );
+
+  // A team leader sends an agent on a break, signs them out, or makes them available again.
+  app.put<{ Params: { id: number }; Body: StateChange }>(
+    '/api/supervisor/agents/:id/state',
+    {
+      onRequest: authenticate(['supervisor', 'admin']),
+      schema: {
+        params: {
+          type: 'object',
+          properties: { id: { type: 'integer', minimum: 1 } },
+          required: ['id'],
+        },
+        body: stateChangeBody,
+        response: {
+          200: statusBody,
+          400: errorBody,
+          401: errorBody,
+          403: errorBody,
+          404: errorBody,
+          409: errorBody,
+        },
+      },
+    },
+    async (req) => {
+      const agentId = req.params.id;
+      if (!(await states.get(agentId)).login)
+        throw new NotFound('This agent has not signed in to the hotline.');
+      const status = await changeState(agentId, req.body, 'team leader');
+      req.log.info(
+        { agentId, state: status.state, by: req.user.sub },
+        'agent state changed by a team leader',
+      );
       return status;
     },
   );

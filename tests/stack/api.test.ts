@@ -188,6 +188,28 @@ describe("the team leaders' overview", () => {
         callId: null,
       });
       expect((await signedIn.request('GET', '/api/supervisor/overview')).status).toBe(403);
+
+      // the leader sends the agent on a break, then signs them out; an agent may not change another's state
+      const agentId = (await signedIn.status()).agentId;
+      const onBreak = await leader.request('PUT', `/api/supervisor/agents/${agentId}/state`, {
+        state: 'not-ready',
+        reason: 'training',
+      });
+      expect(onBreak.status).toBe(200);
+      expect(await signedIn.status()).toMatchObject({ state: 'not-ready', reason: 'training' });
+      const bad = await leader.request('PUT', `/api/supervisor/agents/${agentId}/state`, {
+        state: 'not-ready',
+        reason: 'holiday',
+      });
+      expect(bad.status).toBe(400);
+      expect(message(bad.body)).toContain('There is no pause reason "holiday"');
+      expect(
+        (await leader.request('PUT', '/api/supervisor/agents/999999/state', { state: 'offline' })).status,
+      ).toBe(404);
+      const self = (await leader.status()).agentId;
+      expect(
+        (await signedIn.request('PUT', `/api/supervisor/agents/${self}/state`, { state: 'offline' })).status,
+      ).toBe(403);
       expect((await anonymous.request('GET', '/api/supervisor/overview')).status).toBe(401);
       expect((await call).code).toBe(0);
     } finally {
