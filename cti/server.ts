@@ -9,13 +9,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Server as SocketServer } from 'socket.io';
-import type {
-  ClientToServerEvents,
-  FlowStatus,
-  Logger,
-  Role,
-  ServerToClientEvents,
-} from '../core/index.ts';
+import type { ClientToServerEvents, FlowStatus, Logger, Role, ServerToClientEvents } from '../core/index.ts';
 import {
   AGENT_SELECTABLE_STATES,
   PAUSE_REASONS,
