@@ -14,7 +14,8 @@
 // working tree, e.g. to measure a commit while the working tree is half-way through a change. Note that the
 // controller applies its pending migrations to the stack's database when it starts.
 //
-// Each step places rate × window calls; an app's steps stop after its first step with a failed call. Figures are
+// Each app first takes 30 unmeasured calls (the JIT's warm-up). Each step places rate × window calls; an app's
+// steps stop after its first step with a failed call. Figures are
 // appended to bench/RESULTS.md (only printed with --no-write). The run takes the shared stack's lock
 // (/tmp/hotline-stack.lock) itself: it re-runs itself under `flock` unless a parent process already holds it, so
 // `flock <lock> npm run bench:ivr` works too. While it runs, the bench extension BARE_NUMBER@from-trunk exists in
@@ -78,6 +79,8 @@ const KEY_MARGIN_MS = 400;
 /** ... and hangs up this long after the fee read-out should have ended (into the menu played again). */
 const STAY_MARGIN_MS = 1500;
 const SIPP_PORT = 5300;
+/** Calls each app takes before the measured steps (see the warm-up in main). */
+const WARM_UP = { rate: 3, calls: 30 };
 const SIPP_MEDIA_PORT = 6600;
 const RECIPE = { rate: 96.8, concurrent: 199, failed: 0, callS: 1.62 };
 const TARGET = { concurrent: 300, cpuRatio: 1.5 };
@@ -437,6 +440,8 @@ interface StepContext {
   /** CPU seconds per wall second of the app, Asterisk and PostgreSQL when no call is placed. */
   idle: { app: number; asterisk: number; postgres: number };
   postmaster: number | null;
+  /** Seconds of arrivals; --window-s unless given (the warm-up). */
+  windowS?: number;
 }
 
 function logLevels(file: string, from: number): { warnings: number; errors: number; samples: string[] } {
@@ -461,7 +466,8 @@ function logLevels(file: string, from: number): { warnings: number; errors: numb
 }
 
 async function runStep(app: AppName, rate: number, ctx: StepContext): Promise<StepResult> {
-  const calls = Math.max(1, Math.round(rate * WINDOW_S));
+  const windowS = ctx.windowS ?? WINDOW_S;
+  const calls = Math.max(1, Math.round(rate * windowS));
   const dir = mkdtempSync(join(ctx.workDir, `${app}-r${rate}-`));
   const stasisApp = app === 'ivr' ? config.ari.app : BARE_APP;
   const logFrom = statSync(ctx.appLog).size;
@@ -488,7 +494,7 @@ async function runStep(app: AppName, rate: number, ctx: StepContext): Promise<St
       ...['-inf', ctx.callersCsv, '-key', 'menu_ms', String(ctx.menuMs)],
       ...['-i', '127.0.0.1', '-p', String(SIPP_PORT), '-mi', '127.0.0.1', '-mp', String(SIPP_MEDIA_PORT)],
       ...['-r', String(rate), '-l', '2000', '-m', String(calls), '-nostdin'],
-      ...['-timeout', `${Math.ceil(WINDOW_S + (ctx.menuMs + ctx.maxStayMs) / 1000 + 60)}s`, '-timeout_error'],
+      ...['-timeout', `${Math.ceil(windowS + (ctx.menuMs + ctx.maxStayMs) / 1000 + 60)}s`, '-timeout_error'],
       ...['-trace_stat', '-stf', join(dir, 'stat.csv'), '-fd', '1'],
       ...['-trace_err', '-error_file', join(dir, 'errors.log')],
     ],
@@ -694,9 +700,26 @@ async function main(): Promise<void> {
       console.warn(note);
       runNotes.push(note);
     }
+    const postmaster = postmasterPid();
+    // Both apps first take calls that are not measured: the JIT compiles the code of a call on the first calls
+    // (far more code in the controller than in the bare app), a one-time cost of a process that would otherwise
+    // land on the first step alone.
+    for (const app of APPS) {
+      console.log(`${app}: warming up with ${WARM_UP.calls} calls (not measured) ...`);
+      await runStep(app, WARM_UP.rate, {
+        workDir,
+        callersCsv,
+        menuMs,
+        maxStayMs,
+        appPid: (app === 'ivr' ? ctl : bare).proc.pid!,
+        appLog: (app === 'ivr' ? ctl : bare).log,
+        idle: { app: 0, asterisk: 0, postgres: 0 },
+        postmaster,
+        windowS: WARM_UP.calls / WARM_UP.rate,
+      });
+    }
     // Idle CPU (timers, ACD ticks, connections, the channel polling of a step), taken off the per-call figures.
     await sleep(2000);
-    const postmaster = postmasterPid();
     const [ctlPid, barePid] = [ctl.proc.pid!, bare.proc.pid!];
     const sample = () => ({
       ctl: cpuSeconds(ctlPid),
