@@ -11,10 +11,11 @@ import {
   type DayHours,
   type IsoWeekday,
   type OpeningHours,
+  type PopArrear,
   type PopOwner,
   type TicketType,
 } from '../core/index.ts';
-import { findOwnerById } from './owners.ts';
+import { arrearsOfUnits, findOwnerById } from './owners.ts';
 import type { Queryable } from './pool.ts';
 
 const INT4_MAX = 2_147_483_647;
@@ -307,22 +308,31 @@ export async function createNotice(db: Queryable, n: NewNotice): Promise<Notice>
 /** The order fees are read out in. */
 export const FEE_KIND_ORDER = ['property', 'water', 'electricity', 'gas', 'parking'] as const;
 
-/** Unpaid fee items of the units summed per kind (in fen), property first, then water, electricity, gas, parking. */
-export async function feesByKind(
-  db: Queryable,
-  unitIds: number[],
-): Promise<{ kind: string; amountFen: number; items: number }[]> {
+/** Unpaid fee items of the units, oldest due date first (ids that cannot be a unit's are left out). */
+export function unpaidFeesOfUnits(db: Queryable, unitIds: readonly unknown[]): Promise<PopArrear[]> {
   const ids = Array.isArray(unitIds) ? unitIds.filter(isInt4Id) : [];
-  if (ids.length === 0) return [];
-  const { rows } = await db.query<{ kind: string; amountFen: number; items: number }>(
-    `SELECT kind, sum(amount_fen)::bigint AS "amountFen", count(*)::int AS items
-       FROM fee_items
-      WHERE unit_id = ANY($1::int[]) AND paid_at IS NULL
-      GROUP BY kind
-      ORDER BY array_position($2::text[], kind), kind`,
-    [ids, FEE_KIND_ORDER],
-  );
-  return rows;
+  return ids.length === 0 ? Promise.resolve([]) : arrearsOfUnits(db, ids);
+}
+
+/**
+ * Unpaid fee items summed per kind (in fen), property first, then water, electricity, gas, parking, then any
+ * other kind by name. Pure: the IVR reads a unit's unpaid items once (arrearsOfUnits) for both the balance and this.
+ */
+export function feesByKind(
+  items: readonly { kind: string; amountFen: number }[],
+): { kind: string; amountFen: number; items: number }[] {
+  const byKind = new Map<string, { kind: string; amountFen: number; items: number }>();
+  for (const item of items) {
+    const total = byKind.get(item.kind) ?? { kind: item.kind, amountFen: 0, items: 0 };
+    total.amountFen += item.amountFen;
+    total.items++;
+    byKind.set(item.kind, total);
+  }
+  const rank = (kind: string) => {
+    const i = (FEE_KIND_ORDER as readonly string[]).indexOf(kind);
+    return i === -1 ? FEE_KIND_ORDER.length : i;
+  };
+  return [...byKind.values()].sort((a, b) => rank(a.kind) - rank(b.kind) || a.kind.localeCompare(b.kind));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ import type { Flow, QueuePriority } from './flow/types.ts';
 import { BatchWriter, CallRecordWriter } from './call-record-writer.ts';
 import { CALLER_WAIT_MS, type SelfServicePort } from './self-service.ts';
 import type { PromptLibrary } from './prompt-library.ts';
-import { localDateTimeOf } from './speech.ts';
+import { localDateTimeAt } from './speech.ts';
 
 export interface ControllerSettings extends FlowCallSettings {
   /** Which file plays each prompt id: a studio recording when there is one, else the generated prompt. */
@@ -59,6 +59,8 @@ interface LiveCall {
   bridgeId: string | null;
   /** The agent whose leg was answered (for the call record and wrap-up). */
   answeredBy: number | null;
+  /** Did the call go to the ACD (a queue, or an agent)? Only then has the ACD anything to release at its end. */
+  queued: boolean;
   /** The insert of the call record (its events and the tickets it files refer to it). */
   inserted: Promise<void>;
   /** Every write to the call record and timeline asked so far, done (or in the writer's backlog) in order. */
@@ -242,7 +244,7 @@ export class IvrController {
       channelId: e.channelId,
       callerNumber: e.callerNumber,
       dialled: e.dialled,
-      now: localDateTimeOf(e.at.toISOString()),
+      now: localDateTimeAt(e.at),
     });
     const call: LiveCall = {
       state: first.state,
@@ -252,6 +254,7 @@ export class IvrController {
       timers: new Map(),
       bridgeId: null,
       answeredBy: null,
+      queued: false,
       inserted: Promise.resolve(),
       records: Promise.resolve(),
     };
@@ -301,10 +304,7 @@ export class IvrController {
             // Without the database the caller still gets through, as an unknown caller.
             call.log.error({ err }, 'owner lookup failed; treating the caller as unknown');
           }
-          if (owner) {
-            const ownerId = owner.id;
-            void this.#store(call, (db) => updateCall(db, s.callId, { ownerId }));
-          }
+          // the owner goes into the call record with its next write (the timeline's `identified` has it now)
           this.#feed(call, { kind: 'identified', owner });
           return;
         }
@@ -352,10 +352,6 @@ export class IvrController {
             found = await this.#service.verifyRoomPin(effect.roomKeys, effect.pin, s.dialled);
           } catch (err) {
             call.log.error({ err }, 'room code and PIN check failed; counting it as not verified');
-          }
-          if (found) {
-            const ownerId = found.owner.id;
-            void this.#store(call, (db) => updateCall(db, s.callId, { ownerId }));
           }
           this.#feed(call, {
             kind: 'pin-checked',
@@ -432,8 +428,11 @@ export class IvrController {
               lastRevisits: [],
             };
           });
+          call.queued = true;
+          const ownerId = s.owner?.id;
           void this.#store(call, (db) =>
             updateCall(db, s.callId, {
+              ownerId,
               queue: effect.queue,
               intent: effect.intent,
               queuedAt: enqueuedAt,
@@ -497,9 +496,10 @@ export class IvrController {
           for (const t of call.timers.values()) clearTimeout(t);
           if (call.bridgeId) await this.#pbx.destroyBridge(call.bridgeId).catch(() => undefined);
           const agentId = call.answeredBy ?? s.agent?.agentId ?? null;
-          await this.#acd.callEnded(s.callId, agentId, effect.hangupBy, effect.cause);
+          if (call.queued) await this.#acd.callEnded(s.callId, agentId, effect.hangupBy, effect.cause);
           void this.#record(call, 'ended', { hangupBy: effect.hangupBy, cause: effect.cause });
           const endedAt = new Date();
+          const ownerId = s.owner?.id;
           // the end is written after every event of the call: a record with an end has its whole timeline
           await this.#store(call, (db) =>
             updateCall(db, s.callId, {
@@ -509,6 +509,7 @@ export class IvrController {
               outcome: effect.outcome,
               ivrPath: s.path,
               agentId,
+              ownerId,
             }),
           );
           call.log.info(

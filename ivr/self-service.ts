@@ -4,7 +4,6 @@
 import type { PopOwner } from '../core/index.ts';
 import { hoursState, normalizePhone } from '../core/index.ts';
 import {
-  arrearsOfUnits,
   createIvrTicket,
   currentNotices,
   estateHours,
@@ -17,6 +16,7 @@ import {
   setOwnerLanguage,
   ticketStatus,
   timeBoxed,
+  unpaidFeesOfUnits,
   type Queryable,
 } from '../db/index.ts';
 import type { FlowEffect, HoursState, LookupResult } from './flow/interpreter.ts';
@@ -57,6 +57,11 @@ export const CALLER_WAIT_MS = 2_500;
 const ESTATE_CACHE_MS = 60_000;
 /** Entries kept at most; past it the cache starts afresh. */
 const ESTATE_CACHE_SIZE = 50_000;
+/**
+ * The fee read-out asks for a unit's balance and then for its bills by kind, a moment apart: one read of the unit's
+ * unpaid items answers both. It is kept only this long: a fee paid is read out as owed for at most this long after.
+ */
+const FEES_REUSE_MS = 3_000;
 
 export class SelfService implements SelfServicePort {
   readonly #db: Queryable;
@@ -66,17 +71,17 @@ export class SelfService implements SelfServicePort {
     this.#db = timeBoxed(db, waitMs);
   }
 
-  /** `load()` once per key and ESTATE_CACHE_MS; a failed load is not kept. */
-  #cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+  /** `load()` once per key and `keepMs`; a failed load is not kept. */
+  #cached<T>(key: string, load: () => Promise<T>, keepMs = ESTATE_CACHE_MS): Promise<T> {
     const now = Date.now();
     const hit = this.#cache.get(key);
     if (hit && hit.until > now) return hit.value as Promise<T>;
-    return this.#remember(key, load());
+    return this.#remember(key, load(), keepMs);
   }
 
-  #remember<T>(key: string, value: Promise<T>): Promise<T> {
+  #remember<T>(key: string, value: Promise<T>, keepMs = ESTATE_CACHE_MS): Promise<T> {
     if (this.#cache.size >= ESTATE_CACHE_SIZE) this.#cache.clear();
-    const entry = { until: Date.now() + ESTATE_CACHE_MS, value };
+    const entry = { until: Date.now() + keepMs, value };
     this.#cache.set(key, entry);
     value.catch(() => {
       if (this.#cache.get(key) === entry) this.#cache.delete(key);
@@ -100,9 +105,9 @@ export class SelfService implements SelfServicePort {
   async lookup(request: LookupRequest, dialled: string): Promise<LookupResult> {
     switch (request.what) {
       case 'fee_balance':
-        return { what: 'fee_balance', items: await arrearsOfUnits(this.#db, request.unitIds) };
+        return { what: 'fee_balance', items: await this.#unpaidFees(request.unitIds) };
       case 'bills':
-        return { what: 'bills', byKind: await feesByKind(this.#db, request.unitIds) };
+        return { what: 'bills', byKind: feesByKind(await this.#unpaidFees(request.unitIds)) };
       case 'ticket_status': {
         const ticket = request.ticket ? await ticketStatus(this.#db, request.ticket) : null;
         return { what: 'ticket_status', ticket };
@@ -152,6 +157,11 @@ export class SelfService implements SelfServicePort {
 
   async rememberLanguage(ownerId: number, language: Language): Promise<void> {
     await setOwnerLanguage(this.#db, ownerId, language);
+  }
+
+  #unpaidFees(unitIds: number[]) {
+    const key = `fees:${unitIds.join(',')}`;
+    return this.#cached(key, () => unpaidFeesOfUnits(this.#db, unitIds), FEES_REUSE_MS);
   }
 
   async #estate(code: string | null, unitId: number | null, dialled: string): Promise<number | null> {

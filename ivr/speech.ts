@@ -223,6 +223,11 @@ export function localDateTimeOf(iso: string, timeZone = 'Asia/Shanghai'): { date
   sayDate(m[1]!, 'zh'); // refuses 30 February
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) throw new RangeError(`not a timestamp with a time zone offset: ${iso}`);
+  return localDateTimeAt(at, timeZone);
+}
+
+/** The date 'YYYY-MM-DD' and time 'HH:MM' of an instant in `timeZone` (see localDateTimeOf). */
+export function localDateTimeAt(at: Date, timeZone = 'Asia/Shanghai'): { date: string; time: string } {
   const { date, minutes } = localTime(at, timeZone);
   const hh = String(Math.floor(minutes / 60)).padStart(2, '0');
   return { date, time: `${hh}:${String(minutes % 60).padStart(2, '0')}` };

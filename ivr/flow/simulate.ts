@@ -7,7 +7,7 @@
 // keyed without a terminator: "1502,-"). When the script runs out
 // and the flow waits for a key, the caller hangs up. A `record` node hears the caller speak and press #.
 import type { PopOwner } from '../../core/index.ts';
-import { localDateTimeOf, type Language, type PromptId } from '../speech.ts';
+import { localDateTimeAt, type Language, type PromptId } from '../speech.ts';
 import type { SelfServicePort } from '../self-service.ts';
 import {
   newFlowCall,
@@ -73,7 +73,7 @@ export async function simulate(opts: {
     channelId: 'simulated',
     callerNumber: opts.from,
     dialled: opts.dialled,
-    now: localDateTimeOf(at.toISOString()),
+    now: localDateTimeAt(at),
   });
   let state = first.state;
 

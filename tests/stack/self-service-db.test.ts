@@ -15,6 +15,7 @@ import {
   estateOfUnit,
   expectedCompletion,
   feesByKind,
+  unpaidFeesOfUnits,
   findOwnerById,
   findOwnerByRoomPin,
   setOwnerLanguage,
@@ -412,17 +413,17 @@ describe('fees by kind', () => {
     });
     const [first, second] = owner.units.map((u) => u.unitId) as [number, number];
     await db().query(`UPDATE fee_items SET paid_at = now() WHERE unit_id = $1 AND kind = 'gas'`, [second]);
-    expect(await feesByKind(db(), [first, second])).toEqual([
+    expect(feesByKind(await unpaidFeesOfUnits(db(), [first, second]))).toEqual([
       { kind: 'property', amountFen: 223450, items: 2 },
       { kind: 'water', amountFen: 4521, items: 2 },
       { kind: 'parking', amountFen: 30000, items: 1 },
     ]);
-    expect(await feesByKind(db(), [second])).toEqual([
+    expect(feesByKind(await unpaidFeesOfUnits(db(), [second]))).toEqual([
       { kind: 'property', amountFen: 100000, items: 1 },
       { kind: 'water', amountFen: 1, items: 1 },
     ]);
-    expect(await feesByKind(db(), [])).toEqual([]);
-    expect(await feesByKind(db(), [-1, 1.5, 2 ** 40])).toEqual([]);
+    expect(feesByKind(await unpaidFeesOfUnits(db(), []))).toEqual([]);
+    expect(await unpaidFeesOfUnits(db(), [-1, 1.5, 2 ** 40, 'x'])).toEqual([]);
   });
 });
 

@@ -95,6 +95,23 @@ describe('hoursState: is the hotline staffed at this instant?', () => {
     expect(hoursState(hours, shanghai(local))).toBe(state);
   });
 
+  it('reads the wall clock on both sides of a daylight-saving change, a second apart', () => {
+    // New York springs forward at 02:00 EST on 2026-03-08 (07:00 UTC) and falls back at 02:00 EDT on 2026-11-01
+    const ny = (iso: string) => localTime(new Date(iso), 'America/New_York');
+    expect(ny('2026-03-08T06:59:59Z')).toEqual({ date: '2026-03-08', weekday: 7, minutes: 1 * 60 + 59 });
+    expect(ny('2026-03-08T07:00:00Z')).toEqual({ date: '2026-03-08', weekday: 7, minutes: 3 * 60 });
+    expect(ny('2026-03-08T06:59:59Z').minutes).toBe(1 * 60 + 59); // and back again
+    expect(ny('2026-11-01T05:59:59Z')).toEqual({ date: '2026-11-01', weekday: 7, minutes: 1 * 60 + 59 });
+    expect(ny('2026-11-01T06:00:00Z')).toEqual({ date: '2026-11-01', weekday: 7, minutes: 1 * 60 });
+    // a zone whose offset is not whole hours (UTC+5:45)
+    expect(localTime(new Date('2026-11-24T23:30:00Z'), 'Asia/Kathmandu')).toEqual({
+      date: '2026-11-25',
+      weekday: 3,
+      minutes: 5 * 60 + 15,
+    });
+    expect(() => localTime(new Date('x'), 'Asia/Shanghai')).toThrow(RangeError);
+  });
+
   it('reads the clock in the estate time zone: 23:30 UTC is 07:30 the next morning in Shanghai', () => {
     const at = new Date('2026-11-24T23:30:00Z');
     expect(localTime(at, 'Asia/Shanghai')).toEqual({ date: '2026-11-25', weekday: 3, minutes: 7 * 60 + 30 });

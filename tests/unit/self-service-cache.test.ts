@@ -15,13 +15,15 @@ function fakeDb(opts: { failFirst?: boolean; hang?: boolean } = {}) {
   const query = (q: string | { text: string }) => {
     const sql = typeof q === 'string' ? q : q.text;
     queries.push(
-      sql.includes('estate_hours')
-        ? 'hours'
-        : sql.includes('owner_phones')
-          ? 'owner'
-          : sql.includes('FROM units')
-            ? 'unit'
-            : 'other',
+      sql.includes('fee_items')
+        ? 'fees'
+        : sql.includes('estate_hours')
+          ? 'hours'
+          : sql.includes('owner_phones')
+            ? 'owner'
+            : sql.includes('FROM units')
+              ? 'unit'
+              : 'other',
     );
     if (opts.hang) return new Promise(() => undefined);
     if (sql.includes('owner_phones')) {
@@ -40,6 +42,14 @@ function fakeDb(opts: { failFirst?: boolean; hang?: boolean } = {}) {
         opens: '09:00:00',
         closes: '18:00:00',
       }));
+      return Promise.resolve({ rows });
+    }
+    if (sql.includes('fee_items')) {
+      const rows = [
+        { unitId: 7, roomCode: 'B3-1502', kind: 'water', amountFen: 4520, dueDate: '2026-09-15' },
+        { unitId: 7, roomCode: 'B3-1502', kind: 'property', amountFen: 123450, dueDate: '2026-09-30' },
+        { unitId: 7, roomCode: 'B3-1502', kind: 'water', amountFen: 1000, dueDate: '2026-10-15' },
+      ];
       return Promise.resolve({ rows });
     }
     if (sql.includes('FROM units')) return Promise.resolve({ rows: [{ estateId: 3 }] });
@@ -95,5 +105,33 @@ describe('estate hours in the IVR', () => {
     await expect(service.identifyCaller('13800138000')).rejects.toThrow('did not answer');
     await expect(service.hours(null, 7, '4008200000', MORNING)).rejects.toThrow('did not answer');
     expect(queries).toEqual(['unit', 'owner', 'unit']);
+  });
+
+  it("reads a unit's unpaid fees once for the balance and the bills that follow it, not for a later call", async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(MORNING);
+    const { db, queries } = fakeDb();
+    const service = new SelfService(db);
+    const balance = await service.lookup(
+      { do: 'lookup', what: 'fee_balance', into: 'fees', unitIds: [7], ticket: null },
+      '',
+    );
+    expect(balance).toMatchObject({
+      what: 'fee_balance',
+      items: [{ kind: 'water', amountFen: 4520 }, {}, {}],
+    });
+    expect(
+      await service.lookup({ do: 'lookup', what: 'bills', into: 'bills', unitIds: [7], ticket: null }, ''),
+    ).toEqual({
+      what: 'bills',
+      byKind: [
+        { kind: 'property', amountFen: 123450, items: 1 },
+        { kind: 'water', amountFen: 5520, items: 2 },
+      ],
+    });
+    expect(queries).toEqual(['fees']);
+    vi.setSystemTime(new Date(MORNING.getTime() + 3_001));
+    await service.lookup({ do: 'lookup', what: 'bills', into: 'bills', unitIds: [7], ticket: null }, '');
+    expect(queries).toEqual(['fees', 'fees']);
   });
 });
