@@ -109,6 +109,11 @@ export class IvrController {
   readonly #calls = new Map<string, LiveCall>();
   /** agent leg channel id -> caller channel id */
   readonly #legs = new Map<string, string>();
+  /**
+   * Channels whose end was reported while no call knew them, with the cause: a leg that fails at once (an
+   * outside number answering busy) can end before the originate that created it has answered.
+   */
+  readonly #endedUnknown = new Map<string, string>();
   readonly #pbx: CallControl;
   /** For the call records, which no caller waits for. */
   readonly #writes: Queryable;
@@ -224,6 +229,13 @@ export class IvrController {
               .legLost(call.state.callId, agentId, reason === 'no-answer' ? 'no-answer' : 'phone-unreachable')
               .catch((err: unknown) => call.log.error({ err }, 'could not requeue the call'));
           }
+          return;
+        }
+        if (!this.#calls.has(e.channelId)) {
+          this.#endedUnknown.set(e.channelId, e.causeText || String(e.cause));
+          // only the last few seconds matter: the originate of a leg answers in milliseconds
+          if (this.#endedUnknown.size > 1000)
+            this.#endedUnknown.delete(this.#endedUnknown.keys().next().value!);
           return;
         }
         this.#feedChannel(e.channelId, { kind: 'caller-hangup', cause: e.causeText || String(e.cause) });
@@ -638,8 +650,10 @@ export class IvrController {
               ringTimeoutS: this.#settings.outsideRingTimeoutS,
               purpose: `outside:${s.callId}`,
             });
-            this.#legs.set(legChannelId, s.channelId);
             this.#feed(call, { kind: 'outside-ringing', legChannelId });
+            const endedAlready = this.#endedUnknown.get(legChannelId);
+            if (endedAlready === undefined) this.#legs.set(legChannelId, s.channelId);
+            else this.#feed(call, { kind: 'outside-lost', legChannelId, cause: endedAlready });
           } catch (err) {
             call.log.warn({ err: (err as Error).message }, 'the outside number could not be dialled');
             this.#feed(call, { kind: 'outside-lost', legChannelId: null, cause: 'not dialled' });
