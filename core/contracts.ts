@@ -147,6 +147,14 @@ export interface TransferRequest {
   note?: string;
 }
 
+/** An agent a call can be transferred to (`GET /api/agents/available`). */
+export interface AvailableAgent {
+  id: number;
+  name: string;
+  agentNumber: string;
+  queues: string[];
+}
+
 /** What the call-control routes answer: the call and what it is doing now. */
 export interface CallControlResponse {
   callId: string;

@@ -27,6 +27,7 @@ import {
   normalizePhone,
   verifyPassword,
   type AgentStatus,
+  type AvailableAgent,
   type CallControlResponse,
   type TransferRequest,
   type TransferTarget,
@@ -649,6 +650,36 @@ export async function createServer(deps: ServerDeps) {
     req.log.info({ callId, command: command.kind, by: req.user.sub }, 'call control');
     return { callId, state, at: result.at };
   }
+
+  // Whom an agent can transfer a call to by name: the agents available now (the caller aside).
+  app.get(
+    '/api/agents/available',
+    {
+      onRequest: authenticate(),
+      schema: {
+        response: {
+          200: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                id: { type: 'integer' },
+                name: { type: 'string' },
+                agentNumber: { type: 'string' },
+                queues: { type: 'array', items: { type: 'string' } },
+              },
+              required: ['id', 'name', 'agentNumber', 'queues'],
+            },
+          },
+          401: errorBody,
+        },
+      },
+    },
+    async (req): Promise<AvailableAgent[]> =>
+      (await states.list())
+        .filter((a) => a.state === 'available' && a.agentId !== req.user.sub)
+        .map((a) => ({ id: a.agentId, name: a.name, agentNumber: a.agentNumber, queues: a.queues })),
+  );
 
   app.post<{ Params: { id: string } }>(
     '/api/calls/:id/hold',
