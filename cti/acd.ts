@@ -51,7 +51,8 @@ const waitingKey = (queue: string) => `${PREFIX}queue:${queue}:waiting`;
 const popKey = (callId: string) => `${PREFIX}call:${callId}:pop`;
 /** The agent last reserved for the call (set by the reservation, cti/agent-states.ts). */
 const callAgentKey = (callId: string) => `${PREFIX}call:${callId}:agent`;
-const wrappedKey = (callId: string) => `${PREFIX}call:${callId}:wrapped-up`;
+/** The agent wrapped up their part of the call while still talking (per agent: a call may be transferred). */
+const wrappedKey = (callId: string, agentId: number) => `${PREFIX}call:${callId}:wrapped-up:${agentId}`;
 /** Since when the owner is on hold (the agent page's hold timer after a reload). */
 const heldKey = (callId: string) => `${PREFIX}call:${callId}:held-since`;
 /** The handle times (talk + wrap-up, seconds) of the queue's last calls, newest first. */
@@ -72,8 +73,8 @@ export interface QueueStatus {
 }
 
 /** The agent wrapped the call up while still talking: when it ends they skip the wrap-up time. */
-export async function markWrappedUp(redis: Redis, callId: string): Promise<void> {
-  await redis.set(wrappedKey(callId), '1', 'EX', 86_400);
+export async function markWrappedUp(redis: Redis, callId: string, agentId: number): Promise<void> {
+  await redis.set(wrappedKey(callId, agentId), '1', 'EX', 86_400);
 }
 export const WAKE_CHANNEL = `${PREFIX}acd:wake`;
 /** Agent pages report here that they have shown a pop ({callId, agentId}). */
@@ -444,7 +445,7 @@ export class Acd {
       await this.#setState(agentId, { to: 'available', from: ['ringing'], callId });
       await wakeAcds(this.#redis);
     } else if (status.state === 'on-call') {
-      const alreadyWrappedUp = (await this.#redis.get(wrappedKey(callId))) !== null;
+      const alreadyWrappedUp = (await this.#redis.get(wrappedKey(callId, agentId))) !== null;
       const wrapUpS = await this.#queues.wrapUpS(status.queue, this.#settings.wrapUpS);
       if (status.queue !== null) {
         const talkS = Math.max(0, (Date.now() - Date.parse(status.since)) / 1000);

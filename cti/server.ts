@@ -589,7 +589,8 @@ export async function createServer(deps: ServerDeps) {
       });
       // wrapping up ends the agent's wrap-up time for this call: they are offered the next call
       const status = await states.get(req.user.sub);
-      if (status.state === 'on-call' && status.callId === call.id) await markWrappedUp(redis, call.id);
+      if (status.state === 'on-call' && status.callId === call.id)
+        await markWrappedUp(redis, call.id, req.user.sub);
       if (status.state === 'wrap-up' && status.callId === call.id) {
         await states.transition(req.user.sub, { to: 'available', from: ['wrap-up'], callId: call.id });
         io.to(rooms.agent(req.user.sub))

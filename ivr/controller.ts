@@ -715,6 +715,13 @@ export class IvrController {
         // lets a phone (and the tests) tie the INVITE to the call record
         variables: { 'PJSIP_HEADER(add,X-Hotline-Call)': entry.callId },
       });
+      const endedAlready = this.#endedUnknown.get(legChannelId);
+      if (endedAlready !== undefined) {
+        // the phone refused the call before the originate answered: as if it could not be rung
+        call.log.warn({ agentId: agent.agentId, cause: endedAlready }, 'agent phone could not be rung');
+        void this.#record(call, 'agent-failed', { agentId: agent.agentId, reason: endedAlready });
+        return 'phone-unreachable';
+      }
       this.#legs.set(legChannelId, call.state.channelId);
       this.#feed(call, { kind: 'agent-offered', agentId: agent.agentId, legChannelId });
       call.log.info({ agentId: agent.agentId, legChannelId }, 'ringing agent');
