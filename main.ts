@@ -22,6 +22,7 @@ import {
   PhoneMonitor,
   POP_SEEN_CHANNEL,
   QueueSettingsBook,
+  serveCallCommands,
   StateLogRecorder,
   WAKE_CHANNEL,
 } from './cti/index.ts';
@@ -139,7 +140,16 @@ export async function startPlatform(
         queue: 'general',
         prompts,
         ringTimeoutS: config.acd.ringTimeoutS,
+        outsideDial: config.acd.outsideDial,
+        outsideRingTimeoutS: config.acd.outsideRingTimeoutS,
       },
+    });
+    // call control from the agent pages (hold, transfer) for the calls of this node
+    const stopCommands = await serveCallCommands({
+      redis,
+      nodeId: acd.nodeId,
+      log,
+      handle: (request) => controller.command(request),
     });
     // Agents becoming available anywhere wake this ACD; a tick catches anything missed and ends wrap-ups.
     const sub = redis.duplicate();
@@ -167,6 +177,7 @@ export async function startPlatform(
     }, 1000);
     closers.push(async () => {
       clearInterval(tick);
+      stopCommands();
       phones.close();
       await controller.close();
       await theAcd.leave().catch(() => undefined);

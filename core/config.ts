@@ -36,6 +36,13 @@ export interface Config {
     readonly wrapUpS: number;
     /** Milliseconds to wait for the agent's page to show the pop before the phone rings anyway. */
     readonly popSeenTimeoutMs: number;
+    /**
+     * How an outside number is dialled for a transfer, `{number}` standing for it (e.g.
+     * "PJSIP/trunk/sip:{number}@sbc.example.com"); null: agents cannot transfer to outside numbers.
+     */
+    readonly outsideDial: string | null;
+    /** Seconds an outside number rings before the owner goes back to the queue. */
+    readonly outsideRingTimeoutS: number;
   };
   readonly ivr: {
     readonly digitTimeoutMs: number;
@@ -85,6 +92,9 @@ export function loadConfig(env: Env = readEnv()): Config {
     }
     return n;
   };
+  if (env.HOTLINE_OUTSIDE_DIAL && !env.HOTLINE_OUTSIDE_DIAL.includes('{number}')) {
+    problems.push(`HOTLINE_OUTSIDE_DIAL must contain {number}, got "${env.HOTLINE_OUTSIDE_DIAL}"`);
+  }
   const config: Config = {
     databaseUrl: str('HOTLINE_DATABASE_URL'),
     redisUrl: str('HOTLINE_REDIS_URL'),
@@ -110,6 +120,8 @@ export function loadConfig(env: Env = readEnv()): Config {
       holdAnnounceS: int('HOTLINE_HOLD_ANNOUNCE_S', 20, 5, 600),
       wrapUpS: int('HOTLINE_WRAP_UP_S', 10, 0, 600),
       popSeenTimeoutMs: int('HOTLINE_POP_SEEN_TIMEOUT_MS', 500, 0, 5000),
+      outsideDial: env.HOTLINE_OUTSIDE_DIAL || null,
+      outsideRingTimeoutS: int('HOTLINE_OUTSIDE_RING_TIMEOUT_S', 30, 5, 120),
     },
     ivr: {
       digitTimeoutMs: int('HOTLINE_DIGIT_TIMEOUT_MS', 6000, 1000, 60000),

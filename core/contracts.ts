@@ -121,6 +121,55 @@ export interface ScreenPop {
   openTickets: PopTicket[];
   lastCalls: PopCall[];
   lastRevisits: { ticketNumber: string; at: string; score: number | null; outcome: string }[];
+  /** The call was transferred to this agent or queue: by whom, and what they noted for the next agent. */
+  transferredFrom?: TransferredFrom | null;
+}
+
+export interface TransferredFrom {
+  agentId: number;
+  agentName: string;
+  note: string | null;
+  at: string;
+}
+
+/** Where an agent sends a call (blind transfer): a queue, a named agent, an outside number. */
+export type TransferTarget =
+  { to: 'queue'; queue: string } | { to: 'agent'; agentId: number } | { to: 'number'; number: string };
+
+/** Queues a call can be transferred to (the skills). */
+export const TRANSFER_QUEUES = ['fees', 'repairs', 'complaints', 'emergency', 'general'] as const;
+
+/** `POST /api/calls/:id/transfer`: exactly one of queue, agentId, number. */
+export interface TransferRequest {
+  queue?: (typeof TRANSFER_QUEUES)[number];
+  agentId?: number;
+  number?: string;
+  note?: string;
+}
+
+/** An agent a call can be transferred to (`GET /api/agents/available`). */
+export interface AvailableAgent {
+  id: number;
+  name: string;
+  agentNumber: string;
+  queues: string[];
+}
+
+/** What the call-control routes answer: the call and what it is doing now. */
+export interface CallControlResponse {
+  callId: string;
+  state: 'held' | 'connected' | 'transferred';
+  at: string;
+}
+
+export interface CallHeld {
+  callId: string;
+  agentId: number;
+  at: string;
+}
+export interface CallResumed extends CallHeld {
+  /** How long the owner was on hold this time. */
+  heldS: number;
 }
 
 export interface CallAnswered {
@@ -140,6 +189,9 @@ export interface ServerToClientEvents {
   'call:answered': (event: CallAnswered) => void;
   'call:ended': (event: CallEnded) => void;
   'agent:state': (status: AgentStatus) => void;
+  /** The owner is on hold (music), and back. */
+  'call:held': (event: CallHeld) => void;
+  'call:resumed': (event: CallResumed) => void;
 }
 
 export interface ClientToServerEvents {
@@ -163,13 +215,15 @@ export interface LoginResponse {
   agent: AgentIdentity;
 }
 
-export type CallPhase = 'offered' | 'on-call' | 'ended';
+export type CallPhase = 'offered' | 'on-call' | 'held' | 'ended';
 
 export interface MeResponse {
   agent: AgentIdentity;
   status: AgentStatus;
   currentCall: ScreenPop | null;
   callState: CallPhase | null;
+  /** While the owner is on hold: since when (the page's hold timer). */
+  heldSince?: string | null;
 }
 
 export interface StateChange {

@@ -51,10 +51,15 @@ const waitingKey = (queue: string) => `${PREFIX}queue:${queue}:waiting`;
 const popKey = (callId: string) => `${PREFIX}call:${callId}:pop`;
 /** The agent last reserved for the call (set by the reservation, cti/agent-states.ts). */
 const callAgentKey = (callId: string) => `${PREFIX}call:${callId}:agent`;
-const wrappedKey = (callId: string) => `${PREFIX}call:${callId}:wrapped-up`;
+/** The agent wrapped up their part of the call while still talking (per agent: a call may be transferred). */
+const wrappedKey = (callId: string, agentId: number) => `${PREFIX}call:${callId}:wrapped-up:${agentId}`;
+/** Since when the owner is on hold (the agent page's hold timer after a reload). */
+const heldKey = (callId: string) => `${PREFIX}call:${callId}:held-since`;
 /** The handle times (talk + wrap-up, seconds) of the queue's last calls, newest first. */
 const handleTimesKey = (queue: string) => `${PREFIX}queue:${queue}:handle-times`;
 const HANDLE_TIMES_KEPT = 50;
+/** The controller node that owns the call (its channel is on that node's Asterisk): call control goes there. */
+const callNodeKey = (callId: string) => `${PREFIX}call:${callId}:node`;
 const NODES = `${PREFIX}acd-nodes`;
 const nodeKey = (node: string) => `${PREFIX}acd-node:${node}`;
 const nodeCallsKey = (node: string) => `${PREFIX}acd-node:${node}:calls`;
@@ -68,8 +73,8 @@ export interface QueueStatus {
 }
 
 /** The agent wrapped the call up while still talking: when it ends they skip the wrap-up time. */
-export async function markWrappedUp(redis: Redis, callId: string): Promise<void> {
-  await redis.set(wrappedKey(callId), '1', 'EX', 86_400);
+export async function markWrappedUp(redis: Redis, callId: string, agentId: number): Promise<void> {
+  await redis.set(wrappedKey(callId, agentId), '1', 'EX', 86_400);
 }
 export const WAKE_CHANNEL = `${PREFIX}acd:wake`;
 /** Agent pages report here that they have shown a pop ({callId, agentId}). */
@@ -129,14 +134,53 @@ export class Acd {
     this.#offerHandler = handler;
   }
 
-  async enqueue(entry: QueueEntry): Promise<void> {
+  /**
+   * Puts the call in its queue. With `agentId` (a transfer to a named agent, already reserved with
+   * `reserveAgent`) it is offered to that agent at once; if they do not answer it waits in the queue.
+   */
+  async enqueue(entry: QueueEntry, opts: { agentId?: number } = {}): Promise<void> {
     this.#track(entry);
-    await this.#redis
+    const multi = this.#redis
       .multi()
       .hset(nodeCallsKey(this.nodeId), entry.callId, entry.queue)
-      .zadd(waitingKey(entry.queue), String(score(entry)), entry.callId)
-      .exec();
-    this.dispatch();
+      .set(callNodeKey(entry.callId), this.nodeId, 'EX', POP_TTL_S);
+    if (opts.agentId === undefined) multi.zadd(waitingKey(entry.queue), String(score(entry)), entry.callId);
+    await multi.exec();
+    if (opts.agentId === undefined) {
+      this.dispatch();
+      return;
+    }
+    this.#offered.add(entry.callId);
+    void this.#offer(entry, opts.agentId).catch((err: unknown) =>
+      this.#log.error({ err, callId: entry.callId }, 'offer to the named agent failed'),
+    );
+  }
+
+  /** Reserves a named agent for a call of this node (a transfer); false when the agent is not available. */
+  reserveAgent(agentId: number, queue: string, callId: string): Promise<boolean> {
+    return this.#states.reserveAgent(agentId, queue, callId);
+  }
+
+  /** The agent put the owner on hold: the page shows it with a timer. */
+  async callHeld(callId: string, agentId: number, at: Date): Promise<void> {
+    await this.#redis.set(heldKey(callId), at.toISOString(), 'EX', POP_TTL_S);
+    this.#notifier.callHeld({ callId, agentId, at: at.toISOString() });
+  }
+
+  /** The owner is back from hold (resumed, transferred, or the call ended). */
+  async callResumed(callId: string, agentId: number, at: Date, heldS: number): Promise<void> {
+    await this.#redis.del(heldKey(callId));
+    this.#notifier.callResumed({ callId, agentId, at: at.toISOString(), heldS });
+  }
+
+  /** Since when the owner of the call is on hold; null when they are not. */
+  static async heldSince(redis: Redis, callId: string): Promise<string | null> {
+    return redis.get(heldKey(callId));
+  }
+
+  /** The controller node that owns a call, or null when no node does (the call ended long ago or never was). */
+  static async nodeOf(redis: Redis, callId: string): Promise<string | null> {
+    return redis.get(callNodeKey(callId));
   }
 
   /**
@@ -381,7 +425,19 @@ export class Acd {
     cause: string,
   ): Promise<void> {
     await this.dequeue(callId);
-    if (agentId === null) return;
+    if (agentId !== null) await this.agentReleased(callId, agentId, hangupBy, cause);
+  }
+
+  /**
+   * The agent's part in the call is over (the call ended, or they transferred it): one who talked goes to
+   * wrap-up, one whose phone was still ringing is free again.
+   */
+  async agentReleased(
+    callId: string,
+    agentId: number,
+    hangupBy: 'caller' | 'agent' | 'system',
+    cause: string,
+  ): Promise<void> {
     this.#notifier.callEnded(agentId, { callId, at: new Date().toISOString(), hangupBy, cause });
     const status = await this.#states.get(agentId);
     if (status.callId !== callId) return;
@@ -389,7 +445,7 @@ export class Acd {
       await this.#setState(agentId, { to: 'available', from: ['ringing'], callId });
       await wakeAcds(this.#redis);
     } else if (status.state === 'on-call') {
-      const alreadyWrappedUp = (await this.#redis.get(wrappedKey(callId))) !== null;
+      const alreadyWrappedUp = (await this.#redis.get(wrappedKey(callId, agentId))) !== null;
       const wrapUpS = await this.#queues.wrapUpS(status.queue, this.#settings.wrapUpS);
       if (status.queue !== null) {
         const talkS = Math.max(0, (Date.now() - Date.parse(status.since)) / 1000);

@@ -71,6 +71,19 @@ while true do
 end
 `;
 
+// KEYS: the agent hash, available zset. ARGV: id, queue, callId, nowIso, prefix. Reserves this one agent for
+// the call (a transfer to a named agent) if they are available; returns 1, or false when they are not.
+const RESERVE_AGENT = `${SET_STATE}
+local fields = redis.call('HMGET', KEYS[1], 'state', 'queues')
+if fields[1] ~= 'available' then return false end
+set_state(KEYS[1], 'ringing', '', ARGV[4], ARGV[3])
+redis.call('HSET', KEYS[1], 'queue', ARGV[2])
+redis.call('SET', ARGV[5] .. 'call:' .. ARGV[3] .. ':agent', ARGV[1], 'EX', 86400)
+leave_idle(ARGV[5], ARGV[1], fields[2])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1
+`;
+
 // KEYS: agent hash, available zset. ARGV: id, login, name, agentNumber, role, endpoint, skills, queues, nowIso,
 // nowMs, prefix. A new agent starts offline; an available agent moves to the idle sets of their new queues.
 const REGISTER = `${SET_STATE}
@@ -246,6 +259,22 @@ export class AgentStates {
       PREFIX,
     )) as number | null;
     return id ?? null;
+  }
+
+  /** Reserves this agent for the call if they are available (ringing for it); false when they are not. */
+  async reserveAgent(agentId: number, queue: string, callId: string, now = new Date()): Promise<boolean> {
+    const reserved = await this.#redis.eval(
+      RESERVE_AGENT,
+      2,
+      agentKey(agentId),
+      AVAILABLE,
+      String(agentId),
+      queue,
+      callId,
+      now.toISOString(),
+      PREFIX,
+    );
+    return reserved === 1;
   }
 
   /** Applies a transition if the agent is in one of `from`; otherwise throws Conflict with a readable reason. */

@@ -14,3 +14,4 @@ export { Notifier } from './notifier.ts';
 export { createServer, type ServerDeps } from './server.ts';
 export { PhoneMonitor, type AmiSettings } from './ami/phone-monitor.ts';
 export { StateLogRecorder } from './state-log-recorder.ts';
+export { CallCommandClient, serveCallCommands } from './call-commands.ts';

@@ -2,7 +2,15 @@
 // server's Redis adapter delivers them to the connected agent pages.
 import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
-import type { AgentStatus, CallAnswered, CallEnded, ScreenPop, ServerToClientEvents } from '../core/index.ts';
+import type {
+  AgentStatus,
+  CallAnswered,
+  CallEnded,
+  CallHeld,
+  CallResumed,
+  ScreenPop,
+  ServerToClientEvents,
+} from '../core/index.ts';
 import { rooms } from '../core/index.ts';
 
 export class Notifier {
@@ -30,6 +38,14 @@ export class Notifier {
 
   callAnswered(event: CallAnswered): void {
     this.#emitter.to(rooms.agent(event.agentId)).to(rooms.supervisors).emit('call:answered', event);
+  }
+
+  callHeld(event: CallHeld): void {
+    this.#emitter.to(rooms.agent(event.agentId)).to(rooms.supervisors).emit('call:held', event);
+  }
+
+  callResumed(event: CallResumed): void {
+    this.#emitter.to(rooms.agent(event.agentId)).to(rooms.supervisors).emit('call:resumed', event);
   }
 
   callEnded(agentId: number, event: CallEnded): void {

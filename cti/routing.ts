@@ -2,3 +2,10 @@
 // happened to the agent's leg.
 export type { Acd, QueueEntry, OfferedAgent, OfferHandler, OfferOutcome } from './acd.ts';
 export { buildPopBase, type PopBase } from './screen-pop.ts';
+export {
+  serveCallCommands,
+  CALL_ENDED,
+  type CallCommand,
+  type CallCommandRequest,
+  type CallCommandResult,
+} from './call-commands.ts';

@@ -23,8 +23,14 @@ import {
   DISPOSITIONS,
   rooms,
   TICKET_TYPES,
+  TRANSFER_QUEUES,
+  normalizePhone,
   verifyPassword,
   type AgentStatus,
+  type AvailableAgent,
+  type CallControlResponse,
+  type TransferRequest,
+  type TransferTarget,
   type StateChange,
   type SupervisorOverview,
   type TicketType,
@@ -40,11 +46,13 @@ import {
   findOwnerById,
   getAgent,
   getCall,
+  agentTookCall,
   unitBelongsToOwner,
   type Pool,
 } from '../db/index.ts';
 import { Acd, markWrappedUp, POP_SEEN_CHANNEL, wakeAcds } from './acd.ts';
 import { AgentStates } from './agent-states.ts';
+import { CALL_ENDED, CallCommandClient, type CallCommand } from './call-commands.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
 
 export interface ServerDeps {
@@ -277,11 +285,15 @@ export async function createServer(deps: ServerDeps) {
     if (!status.login) throw new Unauthorized('Please sign in again.');
     const agent = { id: status.agentId, ...status };
     const currentCall = status.callId ? await Acd.currentPop(redis, status.callId) : null;
+    const heldSince =
+      status.state === 'on-call' && status.callId ? await Acd.heldSince(redis, status.callId) : null;
     const callState =
       status.state === 'ringing'
         ? 'offered'
         : status.state === 'on-call'
-          ? 'on-call'
+          ? heldSince
+            ? 'held'
+            : 'on-call'
           : currentCall
             ? 'ended'
             : null;
@@ -303,6 +315,7 @@ export async function createServer(deps: ServerDeps) {
       },
       currentCall,
       callState,
+      heldSince,
     };
   });
 
@@ -521,7 +534,7 @@ export async function createServer(deps: ServerDeps) {
     async (req) => {
       const call = await getCall(db, req.params.id);
       if (!call) throw new NotFound('That call does not exist.');
-      if (req.user.role === 'agent' && call.agentId !== req.user.sub) {
+      if (req.user.role === 'agent' && !agentTookCall(call, req.user.sub)) {
         throw new Forbidden('You may only see calls you handled.');
       }
       return call;
@@ -550,7 +563,7 @@ export async function createServer(deps: ServerDeps) {
     async (req): Promise<WrapUpResponse> => {
       const call = await getCall(db, req.params.id);
       if (!call) throw new NotFound('That call does not exist.');
-      if (req.user.role === 'agent' && call.agentId !== req.user.sub) {
+      if (req.user.role === 'agent' && !agentTookCall(call, req.user.sub)) {
         throw new Forbidden('You may only wrap up calls you handled.');
       }
       let ticketId: number | null = null;
@@ -576,7 +589,8 @@ export async function createServer(deps: ServerDeps) {
       });
       // wrapping up ends the agent's wrap-up time for this call: they are offered the next call
       const status = await states.get(req.user.sub);
-      if (status.state === 'on-call' && status.callId === call.id) await markWrappedUp(redis, call.id);
+      if (status.state === 'on-call' && status.callId === call.id)
+        await markWrappedUp(redis, call.id, req.user.sub);
       if (status.state === 'wrap-up' && status.callId === call.id) {
         await states.transition(req.user.sub, { to: 'available', from: ['wrap-up'], callId: call.id });
         io.to(rooms.agent(req.user.sub))
@@ -593,6 +607,134 @@ export async function createServer(deps: ServerDeps) {
     },
   );
 
+  // Call control from the agent page: the command goes to the controller that owns the call (another process,
+  // maybe), which runs it in the call's state machine and answers; the agent on the call or a team leader.
+  const commands = await CallCommandClient.start(redis);
+  const callParams = {
+    type: 'object',
+    properties: { id: { type: 'string', format: 'uuid' } },
+    required: ['id'],
+  } as const;
+  const callControlBody = {
+    type: 'object',
+    properties: {
+      callId: { type: 'string' },
+      state: { type: 'string', enum: ['held', 'connected', 'transferred'] },
+      at: { type: 'string' },
+    },
+    required: ['callId', 'state', 'at'],
+  } as const;
+  const callControlResponses = {
+    200: callControlBody,
+    400: errorBody,
+    401: errorBody,
+    403: errorBody,
+    409: errorBody,
+    503: errorBody,
+  };
+
+  async function controlCall(
+    req: FastifyRequest<{ Params: { id: string } }>,
+    command: CallCommand,
+    state: CallControlResponse['state'],
+  ): Promise<CallControlResponse> {
+    const callId = req.params.id;
+    if (req.user.role === 'agent') {
+      const status = await states.get(req.user.sub);
+      if (status.callId !== callId) throw new Forbidden('您不在这通电话上 / You are not on this call.');
+      if (status.state !== 'on-call') throw new Conflict(CALL_ENDED);
+    }
+    const result = await commands.send(callId, { agentId: req.user.sub, role: req.user.role }, command);
+    if (result === null) throw new Error('the call controller did not answer in time');
+    if (!result.ok)
+      throw result.error === 'BadRequest' ? new BadRequest(result.message) : new Conflict(result.message);
+    req.log.info({ callId, command: command.kind, by: req.user.sub }, 'call control');
+    return { callId, state, at: result.at };
+  }
+
+  // Whom an agent can transfer a call to by name: the agents available now (the caller aside).
+  app.get(
+    '/api/agents/available',
+    {
+      onRequest: authenticate(),
+      schema: {
+        response: {
+          200: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                id: { type: 'integer' },
+                name: { type: 'string' },
+                agentNumber: { type: 'string' },
+                queues: { type: 'array', items: { type: 'string' } },
+              },
+              required: ['id', 'name', 'agentNumber', 'queues'],
+            },
+          },
+          401: errorBody,
+        },
+      },
+    },
+    async (req): Promise<AvailableAgent[]> =>
+      (await states.list())
+        .filter((a) => a.state === 'available' && a.agentId !== req.user.sub)
+        .map((a) => ({ id: a.agentId, name: a.name, agentNumber: a.agentNumber, queues: a.queues })),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/api/calls/:id/hold',
+    { onRequest: authenticate(), schema: { params: callParams, response: callControlResponses } },
+    (req) => controlCall(req, { kind: 'hold' }, 'held'),
+  );
+  app.post<{ Params: { id: string } }>(
+    '/api/calls/:id/resume',
+    { onRequest: authenticate(), schema: { params: callParams, response: callControlResponses } },
+    (req) => controlCall(req, { kind: 'resume' }, 'connected'),
+  );
+  app.post<{ Params: { id: string }; Body: TransferRequest }>(
+    '/api/calls/:id/transfer',
+    {
+      onRequest: authenticate(),
+      schema: {
+        params: callParams,
+        body: {
+          type: 'object',
+          properties: {
+            queue: { type: 'string', enum: [...TRANSFER_QUEUES] },
+            agentId: { type: 'integer', minimum: 1 },
+            number: { type: 'string', minLength: 1, maxLength: 32 },
+            note: { type: 'string', maxLength: 2000 },
+          },
+          additionalProperties: false,
+        },
+        response: callControlResponses,
+      },
+    },
+    (req) => {
+      const { queue, agentId, number } = req.body;
+      if ([queue, agentId, number].filter((v) => v !== undefined).length !== 1) {
+        throw new BadRequest(
+          '请在队列、坐席、号码中选择一个转接目标 / Choose one place to transfer the call to: a queue, an agent or a number.',
+        );
+      }
+      let target: TransferTarget;
+      if (queue !== undefined) target = { to: 'queue', queue };
+      else if (agentId !== undefined) target = { to: 'agent', agentId };
+      else {
+        const dialled = normalizePhone(number);
+        if (dialled === null) {
+          throw new BadRequest(
+            `"${number}" 不是可以拨打的号码 / "${number}" is not a number that can be dialled.`,
+          );
+        }
+        target = { to: 'number', number: dialled };
+      }
+      const note = req.body.note?.trim() || null;
+      return controlCall(req, { kind: 'transfer', target, note }, 'transferred');
+    },
+  );
+
   // recordings are sent with reply.sendFile (Range requests, so a player can seek); not served as a folder
   await app.register(fastifyStatic, { root: deps.recordingDir, serve: false });
   app.get<{ Params: { id: string } }>(
@@ -606,7 +748,7 @@ export async function createServer(deps: ServerDeps) {
     async (req, reply) => {
       const call = await getCall(db, req.params.id);
       if (!call) throw new NotFound('That call does not exist.');
-      if (req.user.role === 'agent' && call.agentId !== req.user.sub) {
+      if (req.user.role === 'agent' && !agentTookCall(call, req.user.sub)) {
         throw new Forbidden('You may only hear calls you handled.');
       }
       const file = call.recording ? `${call.recording}.wav` : null;
@@ -671,6 +813,7 @@ export async function createServer(deps: ServerDeps) {
   app.addHook('preClose', () => {
     io.disconnectSockets(true);
     io.engine.close();
+    commands.close();
     adapterPub.disconnect();
     adapterSub.disconnect();
   });

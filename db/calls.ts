@@ -14,6 +14,11 @@ export type CallEventKind =
   | 'agent-no-answer'
   | 'agent-failed'
   | 'agent-answered'
+  | 'held'
+  | 'resumed'
+  | 'transferred'
+  | 'outside-answered'
+  | 'outside-failed'
   | 'ended'
   | 'wrapped-up';
 
@@ -53,6 +58,8 @@ export interface CallUpdate {
   wrapUpNote?: string | null;
   ticketId?: number | null;
   wrappedUpAt?: Date;
+  /** Seconds the owner spent on hold in the whole call. */
+  holdS?: number;
 }
 
 const COLUMNS: Record<keyof CallUpdate, string> = {
@@ -72,6 +79,7 @@ const COLUMNS: Record<keyof CallUpdate, string> = {
   wrapUpNote: 'wrap_up_note',
   ticketId: 'ticket_id',
   wrappedUpAt: 'wrapped_up_at',
+  holdS: 'hold_s',
 };
 
 export async function updateCall(db: Queryable, callId: string, update: CallUpdate): Promise<void> {
@@ -132,6 +140,7 @@ export interface CallRecord {
   recording: string | null;
   disposition: string | null;
   ticketId: number | null;
+  holdS: number;
   timeline: { at: Date; kind: string; detail: Record<string, unknown> }[];
 }
 
@@ -141,7 +150,7 @@ export async function getCall(db: Queryable, callId: string): Promise<CallRecord
             owner_id AS "ownerId", agent_id AS "agentId", intent, queue, ivr_path AS "ivrPath",
             started_at AS "startedAt", agent_answered_at AS "agentAnsweredAt", ended_at AS "endedAt",
             hangup_by AS "hangupBy", hangup_cause AS "hangupCause", outcome, recording,
-            disposition, ticket_id AS "ticketId"
+            disposition, ticket_id AS "ticketId", hold_s AS "holdS"
        FROM calls WHERE id = $1`,
     [callId],
   );
@@ -152,6 +161,17 @@ export async function getCall(db: Queryable, callId: string): Promise<CallRecord
     [callId],
   );
   return { ...call, timeline: events.rows };
+}
+
+/**
+ * Whether the agent took part in the call: the last agent to answer it (`agentId`), or an agent who answered it
+ * and transferred it on (the timeline's `agent-answered`). They may see it, hear it and wrap it up.
+ */
+export function agentTookCall(call: CallRecord, agentId: number): boolean {
+  return (
+    call.agentId === agentId ||
+    call.timeline.some((e) => e.kind === 'agent-answered' && e.detail.agentId === agentId)
+  );
 }
 
 /** Recordings of calls that started before `before`, oldest first (for the retention job). */

@@ -72,6 +72,10 @@ export interface CallControl {
   /** Put channels into a new mixing bridge; returns the bridge id. */
   bridge(channelIds: string[], opts?: OpOptions): Promise<string>;
   destroyBridge(bridgeId: string, opts?: OpOptions): Promise<void>;
+  /** Put channels into an existing bridge (a caller back from hold, the next party after a transfer). */
+  addToBridge(bridgeId: string, channelIds: string[], opts?: OpOptions): Promise<void>;
+  /** Take a channel out of a bridge (hold, transfer); it stays in the app. ChannelGone if it already left. */
+  removeFromBridge(bridgeId: string, channelId: string, opts?: OpOptions): Promise<void>;
   /**
    * Records everything in the bridge (all parties mixed) as `<name>.wav` in the PBX's recording folder, until the
    * bridge is destroyed.

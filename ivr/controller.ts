@@ -16,9 +16,13 @@ import {
 } from '../db/index.ts';
 import {
   buildPopBase,
+  CALL_ENDED,
   type Acd,
+  type CallCommandRequest,
+  type CallCommandResult,
   type OfferedAgent,
   type OfferOutcome,
+  type PopBase,
   type QueueEntry,
 } from '../cti/routing.ts';
 import type { CallControl, PbxEvent } from './call-control.ts';
@@ -29,6 +33,8 @@ import {
   type FlowCallSettings,
   type FlowEffect,
   type FlowEvent,
+  type FlowStep,
+  type CommandRefusal,
   type HoursState,
   type Timer,
 } from './flow/interpreter.ts';
@@ -43,7 +49,18 @@ export interface ControllerSettings extends FlowCallSettings {
   /** Which file plays each prompt id: a studio recording when there is one, else the generated prompt. */
   prompts: Pick<PromptLibrary, 'media'>;
   ringTimeoutS: number;
+  /** How an outside number is dialled for a transfer (`{number}` stands for it); null: not possible. */
+  outsideDial: string | null;
+  outsideRingTimeoutS: number;
 }
+
+/** What the agent reads when a call-control command does not apply to the call now. */
+const REFUSALS: Record<CommandRefusal, string> = {
+  'not-connected': '这通电话还没有接通坐席 / The call is not connected to an agent.',
+  'not-held': '这通电话不在保持中 / The call is not on hold.',
+  'already-held': '这通电话已在保持中 / The call is already on hold.',
+};
+const AGENT_NOT_AVAILABLE = '该坐席不在空闲状态 / That agent is not available.';
 
 /** The ACD's priority for a queue node's: emergency above VIP above normal. */
 const ACD_PRIORITY: Record<QueuePriority, number> = { emergency: 9, vip: 5, normal: 0 };
@@ -60,11 +77,16 @@ interface LiveCall {
   /** The agent whose leg was answered (for the call record and wrap-up). */
   answeredBy: number | null;
   /** Did the call go to the ACD (a queue, or an agent)? Only then has the ACD anything to release at its end. */
-  queued: boolean;
+  reachedAcd: boolean;
   /** The insert of the call record (its events and the tickets it files refer to it). */
   inserted: Promise<void>;
   /** Every write to the call record and timeline asked so far, done (or in the writer's backlog) in order. */
   records: Promise<void>;
+  /** The screen pop as built when the call first joined a queue: it follows the call through transfers. */
+  pop: PopBase | null;
+  /** Since when the owner is on hold (ms), and the hold time of the call so far. */
+  heldAt: number | null;
+  heldMs: number;
 }
 
 const TIMER_EVENTS: Record<Timer, FlowEvent> = {
@@ -89,6 +111,11 @@ export class IvrController {
   readonly #calls = new Map<string, LiveCall>();
   /** agent leg channel id -> caller channel id */
   readonly #legs = new Map<string, string>();
+  /**
+   * Channels whose end was reported while no call knew them, with the cause: a leg that fails at once (an
+   * outside number answering busy) can end before the originate that created it has answered.
+   */
+  readonly #endedUnknown = new Map<string, string>();
   readonly #pbx: CallControl;
   /** For the call records, which no caller waits for. */
   readonly #writes: Queryable;
@@ -165,7 +192,12 @@ export class IvrController {
           void this.#pbx.hangup(e.channelId).catch(() => undefined);
           return;
         }
-        this.#feed(call, { kind: 'agent-answered', legChannelId: e.channelId });
+        this.#feed(
+          call,
+          e.purpose.startsWith('outside:')
+            ? { kind: 'outside-answered', legChannelId: e.channelId }
+            : { kind: 'agent-answered', legChannelId: e.channelId },
+        );
         return;
       }
       case 'dtmf':
@@ -187,8 +219,11 @@ export class IvrController {
           const call = this.#calls.get(callChannel);
           if (!call) return;
           const cause = e.causeText || String(e.cause);
-          if (call.state.phase === 'connected') this.#feed(call, { kind: 'agent-hangup', cause });
-          else if (call.state.phase === 'offering' && call.state.agent?.legChannelId === e.channelId) {
+          if (call.state.phase === 'connected' || call.state.phase === 'held') {
+            this.#feed(call, { kind: 'agent-hangup', cause });
+          } else if (call.state.phase === 'transferring') {
+            this.#feed(call, { kind: 'outside-lost', legChannelId: e.channelId, cause });
+          } else if (call.state.phase === 'offering' && call.state.agent?.legChannelId === e.channelId) {
             const reason = NO_ANSWER_CAUSES.has(e.cause) ? 'no-answer' : 'failed';
             const agentId = call.state.agent.agentId;
             this.#feed(call, { kind: 'agent-lost', legChannelId: e.channelId, reason });
@@ -196,6 +231,13 @@ export class IvrController {
               .legLost(call.state.callId, agentId, reason === 'no-answer' ? 'no-answer' : 'phone-unreachable')
               .catch((err: unknown) => call.log.error({ err }, 'could not requeue the call'));
           }
+          return;
+        }
+        if (!this.#calls.has(e.channelId)) {
+          this.#endedUnknown.set(e.channelId, e.causeText || String(e.cause));
+          // only the last few seconds matter: the originate of a leg answers in milliseconds
+          if (this.#endedUnknown.size > 1000)
+            this.#endedUnknown.delete(this.#endedUnknown.keys().next().value!);
           return;
         }
         this.#feedChannel(e.channelId, { kind: 'caller-hangup', cause: e.causeText || String(e.cause) });
@@ -254,9 +296,12 @@ export class IvrController {
       timers: new Map(),
       bridgeId: null,
       answeredBy: null,
-      queued: false,
+      reachedAcd: false,
       inserted: Promise.resolve(),
       records: Promise.resolve(),
+      pop: null,
+      heldAt: null,
+      heldMs: 0,
     };
     this.#calls.set(e.channelId, call);
     call.log.info({ dialled: e.dialled, flow: flow.name }, 'inbound call');
@@ -281,11 +326,91 @@ export class IvrController {
   }
 
   #feed(call: LiveCall, event: FlowEvent): void {
-    call.mailbox = call.mailbox.then(async () => {
-      const next = stepFlow(this.#settings, call.flow, call.state, event);
-      call.state = next.state;
-      for (const effect of next.effects) await this.#perform(call, effect);
+    call.mailbox = call.mailbox.then(() =>
+      this.#apply(call, stepFlow(this.#settings, call.flow, call.state, event)),
+    );
+  }
+
+  /** Takes the interpreter's step: the new state (and the hold clock), then its effects in order. */
+  async #apply(call: LiveCall, next: FlowStep): Promise<void> {
+    const prev = call.state;
+    call.state = next.state;
+    const agentId = prev.agent?.agentId ?? next.state.agent?.agentId;
+    if (prev.phase !== 'held' && next.state.phase === 'held' && agentId !== undefined) {
+      call.heldAt = Date.now();
+      void this.#acd
+        .callHeld(prev.callId, agentId, new Date(call.heldAt))
+        .catch((err: unknown) => call.log.warn({ err }, 'could not show the hold on the agent page'));
+    } else if (prev.phase === 'held' && next.state.phase !== 'held' && call.heldAt !== null) {
+      const now = Date.now();
+      const heldMs = now - call.heldAt;
+      call.heldMs += heldMs;
+      call.heldAt = null;
+      const holdS = Math.round(call.heldMs / 1000);
+      void this.#store(call, (db) => updateCall(db, prev.callId, { holdS }));
+      if (agentId !== undefined) {
+        void this.#acd
+          .callResumed(prev.callId, agentId, new Date(now), Math.round(heldMs / 1000))
+          .catch((err: unknown) => call.log.warn({ err }, 'could not show the resume on the agent page'));
+      }
+    }
+    for (const effect of next.effects) await this.#perform(call, effect);
+  }
+
+  /**
+   * A call-control command from an agent's page (through the API and the node's command channel): hold,
+   * resume, or a blind transfer. Runs in the call's mailbox, between its PBX events; a command that does not
+   * apply now changes nothing and says why.
+   */
+  command(request: CallCommandRequest): Promise<CallCommandResult> {
+    const call = [...this.#calls.values()].find((c) => c.state.callId === request.callId);
+    if (!call) return Promise.resolve({ ok: false, error: 'Conflict', message: CALL_ENDED });
+    const done = call.mailbox.then(() => this.#command(call, request));
+    call.mailbox = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    return done;
+  }
+
+  async #command(call: LiveCall, request: CallCommandRequest): Promise<CallCommandResult> {
+    const s = call.state;
+    const refused = (message: string, error: 'Conflict' | 'BadRequest' = 'Conflict'): CallCommandResult => ({
+      ok: false,
+      error,
+      message,
     });
+    if (s.phase === 'ended' || s.phase === 'ending' || s.callerGone) return refused(CALL_ENDED);
+    const { command } = request;
+    let event: FlowEvent;
+    if (command.kind === 'transfer') {
+      const target = command.target;
+      if (target.to === 'number' && this.#settings.outsideDial === null) {
+        return refused('外线转接未开通 / Transfers to outside numbers are not set up on this hotline.');
+      }
+      if (target.to === 'agent' && target.agentId === s.agent?.agentId) {
+        return refused('不能转给自己 / You cannot transfer the call to yourself.', 'BadRequest');
+      }
+      event = {
+        kind: 'transfer',
+        target,
+        by: { agentId: s.agent?.agentId ?? request.by.agentId, note: command.note },
+      };
+    } else {
+      event = { kind: command.kind };
+    }
+    const next = stepFlow(this.#settings, call.flow, s, event);
+    if (next.refused) return refused(REFUSALS[next.refused]);
+    if (command.kind === 'transfer' && command.target.to === 'agent') {
+      // the named agent is reserved for the call before anything changes: if they are not free, nothing does
+      const queue = s.queued?.queue ?? this.#settings.queue;
+      if (!(await this.#acd.reserveAgent(command.target.agentId, queue, s.callId))) {
+        return refused(AGENT_NOT_AVAILABLE);
+      }
+    }
+    call.log.info({ command: command.kind, by: request.by.agentId }, 'call control');
+    await this.#apply(call, next);
+    return { ok: true, at: new Date().toISOString() };
   }
 
   async #perform(call: LiveCall, effect: FlowEffect): Promise<void> {
@@ -405,30 +530,40 @@ export class IvrController {
         }
         case 'enqueue': {
           const enqueuedAt = new Date();
-          const pop = await buildPopBase(this.#reads, {
-            callId: s.callId,
-            callerNumber: s.callerNumber,
-            dialledNumber: s.dialled,
-            owner: s.owner,
-            ivrPath: s.path,
-            intent: effect.intent,
-          }).catch((err: unknown) => {
-            call.log.error({ err }, 'could not read the owner history for the screen pop');
-            return {
+          const pop =
+            call.pop ??
+            (await buildPopBase(this.#reads, {
               callId: s.callId,
               callerNumber: s.callerNumber,
               dialledNumber: s.dialled,
+              owner: s.owner,
               ivrPath: s.path,
               intent: effect.intent,
-              owner: s.owner,
-              arrears: [],
-              arrearsTotalFen: 0,
-              openTickets: [],
-              lastCalls: [],
-              lastRevisits: [],
-            };
-          });
-          call.queued = true;
+            }).catch((err: unknown) => {
+              call.log.error({ err }, 'could not read the owner history for the screen pop');
+              return {
+                callId: s.callId,
+                callerNumber: s.callerNumber,
+                dialledNumber: s.dialled,
+                ivrPath: s.path,
+                intent: effect.intent,
+                owner: s.owner,
+                arrears: [],
+                arrearsTotalFen: 0,
+                openTickets: [],
+                lastCalls: [],
+                lastRevisits: [],
+              };
+            }));
+          call.pop = pop;
+          const by = effect.transferredBy;
+          const transferredFrom = by && {
+            agentId: by.agentId,
+            agentName: (await this.#acd.states.get(by.agentId)).name,
+            note: by.note,
+            at: enqueuedAt.toISOString(),
+          };
+          call.reachedAcd = true;
           const ownerId = s.owner?.id;
           void this.#store(call, (db) =>
             updateCall(db, s.callId, {
@@ -439,13 +574,16 @@ export class IvrController {
               ivrPath: s.path,
             }),
           );
-          await this.#acd.enqueue({
-            callId: s.callId,
-            queue: effect.queue,
-            priority: ACD_PRIORITY[effect.priority],
-            enqueuedAt,
-            pop,
-          });
+          await this.#acd.enqueue(
+            {
+              callId: s.callId,
+              queue: effect.queue,
+              priority: ACD_PRIORITY[effect.priority],
+              enqueuedAt,
+              pop: transferredFrom ? { ...pop, transferredFrom } : pop,
+            },
+            { agentId: effect.agentId },
+          );
           return;
         }
         case 'dequeue':
@@ -466,19 +604,58 @@ export class IvrController {
         case 'bridge': {
           const agentId = s.agent?.agentId ?? null;
           call.answeredBy = agentId;
-          call.bridgeId = await this.#pbx.bridge([s.channelId, effect.legChannelId]);
-          // every agent call is recorded, both parties mixed; the record names the file
-          const recording = `call-${s.callId}`;
-          await this.#pbx
-            .recordBridge(call.bridgeId, recording)
-            .then(() => this.#store(call, (db) => updateCall(db, s.callId, { recording })))
-            .catch((err: unknown) => call.log.error({ err }, 'could not start recording the call'));
+          if (call.bridgeId) {
+            // after a transfer: the call's bridge (and its one recording) takes the owner and the next party
+            await this.#pbx.addToBridge(call.bridgeId, [s.channelId, effect.legChannelId]);
+          } else {
+            call.bridgeId = await this.#pbx.bridge([s.channelId, effect.legChannelId]);
+            // every agent call is recorded, both parties mixed; the record names the file
+            const recording = `call-${s.callId}`;
+            await this.#pbx
+              .recordBridge(call.bridgeId, recording)
+              .then(() => this.#store(call, (db) => updateCall(db, s.callId, { recording })))
+              .catch((err: unknown) => call.log.error({ err }, 'could not start recording the call'));
+          }
           if (agentId !== null) {
             const answeredAt = new Date();
             await this.#acd.legAnswered(s.callId, agentId);
             void this.#store(call, (db) =>
               updateCall(db, s.callId, { agentId, agentAnsweredAt: answeredAt }),
             );
+          }
+          return;
+        }
+        case 'caller-in-bridge':
+          if (!call.bridgeId) return;
+          if (effect.in) await this.#pbx.addToBridge(call.bridgeId, [s.channelId]);
+          else await this.#pbx.removeFromBridge(call.bridgeId, s.channelId);
+          return;
+        case 'release-agent':
+          // the leg's hang-up is no longer the call's business
+          this.#legs.delete(effect.legChannelId);
+          call.answeredBy = null;
+          await this.#pbx.hangup(effect.legChannelId).catch((err: unknown) => {
+            call.log.warn({ err }, 'could not hang up the transferring agent’s phone');
+          });
+          await this.#acd.agentReleased(s.callId, effect.agentId, 'agent', 'transferred');
+          return;
+        case 'dial-outside': {
+          const endpoint = this.#settings.outsideDial!.replaceAll('{number}', effect.number);
+          try {
+            const legChannelId = await this.#pbx.originate({
+              endpoint,
+              // the outside party sees the owner calling
+              callerId: s.callerNumber ?? 'anonymous',
+              ringTimeoutS: this.#settings.outsideRingTimeoutS,
+              purpose: `outside:${s.callId}`,
+            });
+            this.#feed(call, { kind: 'outside-ringing', legChannelId });
+            const endedAlready = this.#endedUnknown.get(legChannelId);
+            if (endedAlready === undefined) this.#legs.set(legChannelId, s.channelId);
+            else this.#feed(call, { kind: 'outside-lost', legChannelId, cause: endedAlready });
+          } catch (err) {
+            call.log.warn({ err: (err as Error).message }, 'the outside number could not be dialled');
+            this.#feed(call, { kind: 'outside-lost', legChannelId: null, cause: 'not dialled' });
           }
           return;
         }
@@ -496,7 +673,7 @@ export class IvrController {
           for (const t of call.timers.values()) clearTimeout(t);
           if (call.bridgeId) await this.#pbx.destroyBridge(call.bridgeId).catch(() => undefined);
           const agentId = call.answeredBy ?? s.agent?.agentId ?? null;
-          if (call.queued) await this.#acd.callEnded(s.callId, agentId, effect.hangupBy, effect.cause);
+          if (call.reachedAcd) await this.#acd.callEnded(s.callId, agentId, effect.hangupBy, effect.cause);
           void this.#record(call, 'ended', { hangupBy: effect.hangupBy, cause: effect.cause });
           const endedAt = new Date();
           const ownerId = s.owner?.id;
@@ -508,7 +685,8 @@ export class IvrController {
               hangupCause: effect.cause,
               outcome: effect.outcome,
               ivrPath: s.path,
-              agentId,
+              // after a transfer outside the record keeps the last agent who answered
+              agentId: agentId ?? undefined,
               ownerId,
             }),
           );
@@ -538,6 +716,13 @@ export class IvrController {
         // lets a phone (and the tests) tie the INVITE to the call record
         variables: { 'PJSIP_HEADER(add,X-Hotline-Call)': entry.callId },
       });
+      const endedAlready = this.#endedUnknown.get(legChannelId);
+      if (endedAlready !== undefined) {
+        // the phone refused the call before the originate answered: as if it could not be rung
+        call.log.warn({ agentId: agent.agentId, cause: endedAlready }, 'agent phone could not be rung');
+        void this.#record(call, 'agent-failed', { agentId: agent.agentId, reason: endedAlready });
+        return 'phone-unreachable';
+      }
       this.#legs.set(legChannelId, call.state.channelId);
       this.#feed(call, { kind: 'agent-offered', agentId: agent.agentId, legChannelId });
       call.log.info({ agentId: agent.agentId, legChannelId }, 'ringing agent');

@@ -1,6 +1,9 @@
 // The HTTP API: JSON in and out, the bearer token from sessionStorage, one error type for the UI.
 import type {
   AgentStatus,
+  AvailableAgent,
+  CallControlResponse,
+  TransferRequest,
   LoginResponse,
   MeResponse,
   StateChange,
@@ -120,6 +123,13 @@ export const api = {
   overview: () => request<SupervisorOverview>('GET', '/api/supervisor/overview'),
   setState: (change: StateChange) => request<AgentStatus>('PUT', '/api/agents/me/state', change),
   createTicket: (ticket: TicketRequest) => request<TicketCreated>('POST', '/api/tickets', ticket),
+  hold: (callId: string) =>
+    request<CallControlResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/hold`),
+  resume: (callId: string) =>
+    request<CallControlResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/resume`),
+  transfer: (callId: string, body: TransferRequest) =>
+    request<CallControlResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/transfer`, body),
+  availableAgents: () => request<AvailableAgent[]>('GET', '/api/agents/available'),
   wrapUp: (callId: string, body: WrapUpRequest) =>
     request<WrapUpResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/wrap-up`, body),
 };

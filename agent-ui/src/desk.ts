@@ -1,6 +1,15 @@
 // The desk after login: header, the screen-pop card, the ticket and wrap-up forms, and the little model
 // behind them (agent, status, current call). Socket events and GET /api/me both feed it; /api/me wins.
-import type { AgentStatus, CallAnswered, CallEnded, PopTicket, ScreenPop } from '../../core/contracts.ts';
+import type {
+  AgentStatus,
+  CallAnswered,
+  CallEnded,
+  CallHeld,
+  CallResumed,
+  PopTicket,
+  ScreenPop,
+} from '../../core/contracts.ts';
+import { createCallControls, type CallControlActions } from './call-controls.ts';
 import { h } from './dom.ts';
 import { createHeader, type Connection, type HeaderActions } from './header.ts';
 import { createPopCard } from './pop-card.ts';
@@ -15,7 +24,7 @@ import type {
   WrapUpRequest,
 } from '../../core/contracts.ts';
 
-export interface DeskActions extends HeaderActions {
+export interface DeskActions extends HeaderActions, CallControlActions {
   createTicket(ticket: TicketRequest): Promise<TicketCreated>;
   /** Close the call with a disposition; the agent's new state arrives as an agent:state event. */
   wrapUp(callId: string, body: WrapUpRequest): Promise<unknown>;
@@ -34,6 +43,8 @@ export interface Desk {
   offered(pop: ScreenPop): void;
   answered(event: CallAnswered): void;
   ended(event: CallEnded): void;
+  held(event: CallHeld): void;
+  resumed(event: CallResumed): void;
   setConnection(connection: Connection): void;
   showError(message: string): void;
 }
@@ -46,6 +57,8 @@ interface CurrentCall {
   answered: boolean;
   /** Tickets created from this desk during the call, kept when the server redraws the pop. */
   created: PopTicket[];
+  /** Since when the owner is on hold; null when they are not. */
+  heldSince: string | null;
 }
 
 const TITLE = '坐席工作台 Agent desk';
@@ -81,6 +94,7 @@ export function createDesk(actions: DeskActions): Desk {
     describeError,
   );
   const wrapUpForm = createWrapUpForm((callId, body) => actions.wrapUp(callId, body), describeError);
+  const callControls = createCallControls(actions, describeError);
 
   const root = h(
     'div',
@@ -89,7 +103,7 @@ export function createDesk(actions: DeskActions): Desk {
     h(
       'main',
       { class: 'desk-main' },
-      h('div', { class: 'call-column' }, idle, popCard.root),
+      h('div', { class: 'call-column' }, idle, callControls.root, popCard.root),
       h('div', { class: 'side-column' }, ticketForm.root, wrapUpForm.root),
     ),
   );
@@ -110,6 +124,8 @@ export function createDesk(actions: DeskActions): Desk {
 
   const drawPhase = (): void => {
     if (call) popCard.setPhase(call.phase, call.ended);
+    if (call) callControls.show(call.pop.callId, call.phase, call.phase === 'held' ? call.heldSince : null);
+    else callControls.clear();
     drawWrapUp();
     updateTitle();
   };
@@ -123,7 +139,7 @@ export function createDesk(actions: DeskActions): Desk {
       popCard.show(call.pop);
       ticketForm.update(call.pop);
     } else {
-      call = { pop, phase, ended: null, answered: false, created: [] };
+      call = { pop, phase, ended: null, answered: false, created: [], heldSince: null };
       popCard.show(pop);
       ticketForm.reset(pop);
     }
@@ -153,6 +169,7 @@ export function createDesk(actions: DeskActions): Desk {
       header.setConnection('connecting');
       header.showError('');
       popCard.clear();
+      callControls.clear();
       ticketForm.clear();
       wrapUpForm.clear();
       idle.hidden = false;
@@ -165,6 +182,8 @@ export function createDesk(actions: DeskActions): Desk {
       if (me.currentCall) {
         const known = call?.pop.callId === me.currentCall.callId ? call.phase : 'offered';
         showCall(me.currentCall, me.callState ?? known);
+        if (call) call.heldSince = me.heldSince ?? null;
+        drawPhase();
       } else if (call && call.phase !== 'ended') {
         // The call ended while we were not listening; keep the card, as after any call.
         call.phase = 'ended';
@@ -188,6 +207,18 @@ export function createDesk(actions: DeskActions): Desk {
       if (call?.pop.callId !== event.callId) return;
       call.phase = 'ended';
       call.ended = event;
+      drawPhase();
+    },
+    held(event) {
+      if (call?.pop.callId !== event.callId || call.phase === 'ended') return;
+      call.phase = 'held';
+      call.heldSince = event.at;
+      drawPhase();
+    },
+    resumed(event) {
+      if (call?.pop.callId !== event.callId || call.phase !== 'held') return;
+      call.phase = 'on-call';
+      call.heldSince = null;
       drawPhase();
     },
     setConnection: (connection) => header.setConnection(connection),

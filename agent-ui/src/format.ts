@@ -1,5 +1,5 @@
 // Formatting and labels: money in fen, dates, durations, and the bilingual words the desk shows.
-import type { AgentState, CallEnded, Fen } from '../../core/contracts.ts';
+import type { AgentState, CallEnded, CallPhase, Fen } from '../../core/contracts.ts';
 import type { Disposition, PauseReason, TicketType } from '../../core/contracts.ts';
 import { PAUSE_REASONS } from '../../core/contracts.ts';
 
@@ -139,9 +139,10 @@ const HANGUP_BY: Readonly<Record<CallEnded['hangupBy'], string>> = {
   system: '系统结束 Ended by system',
 };
 
-export function callPhaseText(phase: 'offered' | 'on-call' | 'ended', ended: CallEnded | null): string {
+export function callPhaseText(phase: CallPhase, ended: CallEnded | null): string {
   if (phase === 'offered') return '来电振铃中 Ringing';
   if (phase === 'on-call') return '通话中 On call';
+  if (phase === 'held') return '保持中 On hold';
   if (!ended) return '已结束 Ended';
   const cause = ended.cause ? ` (${ended.cause})` : '';
   return `已结束 Ended — ${HANGUP_BY[ended.hangupBy] ?? ended.hangupBy}${cause} · ${formatTime(ended.at)}`;

@@ -39,6 +39,10 @@ const desk = createDesk({
   },
   createTicket: (ticket) => api.createTicket(ticket),
   wrapUp: (callId, body) => api.wrapUp(callId, body),
+  hold: (callId) => api.hold(callId),
+  resume: (callId) => api.resume(callId),
+  transfer: (callId, body) => api.transfer(callId, body),
+  availableAgents: () => api.availableAgents(),
 });
 const login = createLoginView((result: LoginResponse) => {
   tokenStore.set(result.token);
@@ -98,6 +102,8 @@ function startSession(agent: AgentIdentity | null): void {
     answered: onEvent((event) => desk.answered(event)),
     ended: onEvent((event) => desk.ended(event)),
     agentState: onEvent((status) => desk.applyStatus(status)),
+    held: onEvent((event) => desk.held(event)),
+    resumed: onEvent((event) => desk.resumed(event)),
   });
   void refresh();
 }

@@ -190,6 +190,13 @@ export function createPopCard(): PopCard {
         ...meta('拨入号码 Dialled', pop.dialledNumber),
         ...meta('来电时间 Offered', formatTime(pop.offeredAt)),
         ...meta('按键路径 IVR path', formatIvrPath(pop.ivrPath), 'pop-ivr-path'),
+        ...(pop.transferredFrom
+          ? meta(
+              '转接自 Transferred from',
+              `${pop.transferredFrom.agentName}${pop.transferredFrom.note ? `: ${pop.transferredFrom.note}` : ''}`,
+              'pop-transferred-from',
+            )
+          : []),
       );
       replace(
         body,

@@ -4,6 +4,8 @@ import type {
   AgentStatus,
   CallAnswered,
   CallEnded,
+  CallHeld,
+  CallResumed,
   ClientToServerEvents,
   ScreenPop,
   ServerToClientEvents,
@@ -18,6 +20,8 @@ export interface SocketHandlers {
   offered(pop: ScreenPop): void;
   answered(event: CallAnswered): void;
   ended(event: CallEnded): void;
+  held(event: CallHeld): void;
+  resumed(event: CallResumed): void;
   agentState(status: AgentStatus): void;
 }
 
@@ -67,6 +71,8 @@ export function connectSocket(token: string, handlers: SocketHandlers): DeskSock
   socket.on('call:answered', (event) => handlers.answered(event));
   socket.on('call:ended', (event) => handlers.ended(event));
   socket.on('agent:state', (status) => handlers.agentState(status));
+  socket.on('call:held', (event) => handlers.held(event));
+  socket.on('call:resumed', (event) => handlers.resumed(event));
 
   return {
     close() {

@@ -372,8 +372,20 @@ export class AriCallControl implements CallControl {
   async bridge(channelIds: string[], opts?: OpOptions): Promise<string> {
     const bridge = await this.#call('create bridge', (c) => c.bridges.create({ type: 'mixing' }), opts);
     const bridgeId = (bridge as unknown as { id: string }).id;
-    await this.#call('add to bridge', (c) => c.bridges.addChannel({ bridgeId, channel: channelIds }), opts);
+    await this.addToBridge(bridgeId, channelIds, opts);
     return bridgeId;
+  }
+
+  async addToBridge(bridgeId: string, channelIds: string[], opts?: OpOptions): Promise<void> {
+    await this.#call('add to bridge', (c) => c.bridges.addChannel({ bridgeId, channel: channelIds }), opts);
+  }
+
+  async removeFromBridge(bridgeId: string, channelId: string, opts?: OpOptions): Promise<void> {
+    await this.#call(
+      'remove from bridge',
+      (c) => c.bridges.removeChannel({ bridgeId, channel: channelId }),
+      opts,
+    );
   }
 
   async recordBridge(bridgeId: string, name: string, opts?: OpOptions): Promise<void> {

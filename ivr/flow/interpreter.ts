@@ -9,6 +9,17 @@
 //   walking ─queue─▶ queued ◀─agent-lost─ offering ─agent-answered─▶ connected ─hangup─▶ ended
 //   queued ─max_wait_s─▶ walking (at the queue node's overflow: another queue, a voicemail)
 //
+// Call control by the agent (or a team leader), on a connected call:
+//   connected ─hold─▶ held ─resume─▶ connected      the caller leaves the bridge and hears music; the bridge
+//                                                   (and its recording) stays with the agent
+//   connected|held ─transfer to a queue or an agent─▶ queued (blind: the first agent is released at once and
+//                                                   goes to wrap-up; the call keeps its priority, and the
+//                                                   screen pop with the first agent's note follows it)
+//   connected|held ─transfer to a number─▶ transferring ─outside-answered─▶ connected (to the outside party)
+//                                            └─outside-lost─▶ queued (back to the queue it came from)
+// A command that does not apply in the call's phase (transfer while ringing, resume when not held) is refused:
+// the step says why and changes nothing.
+//
 // Walking the flow. From a node the interpreter goes on by itself through `play`, `say`, `set`, `branch`,
 // `goto` and `identify` by caller ID (looked up when the call arrives), collecting what is to be heard. It stops
 // at a node that needs the caller, and then starts ONE playback of everything collected:
@@ -76,7 +87,7 @@ import type {
   Template,
   TicketNode,
 } from './types.ts';
-import type { TicketType } from '../../core/index.ts';
+import type { TicketType, TransferTarget } from '../../core/index.ts';
 import { parseTemplate, renderTemplate } from './variables.ts';
 
 export type FlowPhase =
@@ -89,6 +100,8 @@ export type FlowPhase =
   | 'queued'
   | 'offering'
   | 'connected'
+  | 'held'
+  | 'transferring'
   | 'ending'
   | 'ended';
 
@@ -113,6 +126,17 @@ export type LookupResult =
 export type HoursState = 'open' | 'closed' | 'holiday';
 
 export type Timer = 'digit' | 'hold' | 'record' | 'overflow';
+
+export type { TransferTarget };
+
+/** Who handed the call on, and what they noted for the next one (it goes with the screen pop). */
+export interface TransferredBy {
+  agentId: number;
+  note: string | null;
+}
+
+/** Why a call-control command was refused: it does not apply in the call's phase. */
+export type CommandRefusal = 'not-connected' | 'not-held' | 'already-held';
 
 export type FlowEvent =
   | { kind: 'answered' }
@@ -142,7 +166,16 @@ export type FlowEvent =
   | { kind: 'agent-lost'; legChannelId: string; reason: 'no-answer' | 'failed' }
   | { kind: 'caller-hangup'; cause: string }
   | { kind: 'agent-hangup'; cause: string }
-  | { kind: 'pbx-lost' };
+  | { kind: 'pbx-lost' }
+  /** Call control from the agent's page (see the top of the file). */
+  | { kind: 'hold' }
+  | { kind: 'resume' }
+  | { kind: 'transfer'; target: TransferTarget; by: TransferredBy }
+  /** The outside number of a transfer is being dialled (its leg exists). */
+  | { kind: 'outside-ringing'; legChannelId: string }
+  | { kind: 'outside-answered'; legChannelId: string }
+  /** The outside number could not be reached: busy, no answer, not dialled at all (legChannelId null). */
+  | { kind: 'outside-lost'; legChannelId: string | null; cause: string };
 
 export type FlowEffect =
   | { do: 'answer' }
@@ -169,12 +202,30 @@ export type FlowEffect =
       unitId: number | null;
     }
   | { do: 'save-language'; ownerId: number; language: Language }
-  | { do: 'enqueue'; queue: string; intent: string; priority: QueuePriority }
+  /**
+   * Join the queue. After a transfer: `transferredBy` goes with the screen pop; `agentId` names the agent the
+   * call is for (already reserved for it: their phone is rung, and if they do not answer the call waits in the
+   * queue like any other).
+   */
+  | {
+      do: 'enqueue';
+      queue: string;
+      intent: string;
+      priority: QueuePriority;
+      transferredBy?: TransferredBy;
+      agentId?: number;
+    }
   | { do: 'dequeue' }
   /** Ask where the waiting call stands in its queue (answered by `queue-status`). */
   | { do: 'queue-status' }
   | { do: 'hold-music'; on: boolean }
   | { do: 'bridge'; legChannelId: string }
+  /** Take the caller out of the call's bridge (hold, transfer) or put them back in (resume). */
+  | { do: 'caller-in-bridge'; in: boolean }
+  /** The agent's part in the call is over (blind transfer): hang up their leg; they go to wrap-up. */
+  | { do: 'release-agent'; agentId: number; legChannelId: string }
+  /** Dial an outside number for a transfer (answered by `outside-ringing` or `outside-lost`). */
+  | { do: 'dial-outside'; number: string }
   | { do: 'hangup-leg'; legChannelId: string }
   | { do: 'hangup-caller' }
   | { do: 'record'; event: string; detail?: Record<string, unknown> }
@@ -241,7 +292,12 @@ export interface FlowCall {
   /** Playbacks started so far; playback ids are `<callId>:<n>`. */
   plays: number;
   agent: { agentId: number; legChannelId: string } | null;
+  /** Whether hold music plays to the caller (waiting in the queue, on hold, while a transfer rings). */
   onHold: boolean;
+  /** The queue the call last joined, as the ACD saw it: a transfer keeps its priority. */
+  queued: { queue: string; intent: string; priority: QueuePriority } | null;
+  /** The last blind transfer: who made it (their note follows the call) and, to a number, the outside leg. */
+  transfer: { by: TransferredBy; number: string | null; legChannelId: string | null } | null;
   /**
    * Where the call goes when it has waited the queue node's max_wait_s (its `overflow`), and whether that time
    * is over while an agent's phone rings for it (it leaves if that agent does not answer).
@@ -252,6 +308,8 @@ export interface FlowCall {
 export interface FlowStep {
   state: FlowCall;
   effects: FlowEffect[];
+  /** A call-control command that does not apply now; the state is unchanged. */
+  refused?: CommandRefusal;
 }
 
 /** The most nodes one walk may pass without waiting: a guard against `goto` loops. */
@@ -311,6 +369,8 @@ export function newFlowCall(
     plays: 0,
     agent: null,
     onHold: false,
+    queued: null,
+    transfer: null,
     overflow: null,
   };
   // Caller ID needs nothing from the caller, so it is looked up at once and the walk starts on its answer.
@@ -383,16 +443,35 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
     s.playback = null;
   };
   // The call joins the queue at once, so an agent's phone can ring while the caller still hears the prompt.
-  const toAgent = (queue: string, intent: string, priority: QueuePriority, prompts: PromptId[]) => {
+  const toAgent = (
+    queue: string,
+    intent: string,
+    priority: QueuePriority,
+    prompts: PromptId[],
+    transfer: { by: TransferredBy; agentId?: number } | null = null,
+  ) => {
     s.phase = 'queued';
     s.node = null;
     s.collect = null;
     s.intent = intent;
     const effective = priority === 'normal' && s.owner?.vip ? 'vip' : priority;
+    s.queued = { queue, intent, priority: effective };
     fx.push({ do: 'cancel-timer', timer: 'digit' });
-    fx.push({ do: 'enqueue', queue, intent, priority: effective });
+    fx.push({
+      do: 'enqueue',
+      queue,
+      intent,
+      priority: effective,
+      ...(transfer && { transferredBy: transfer.by }),
+      ...(transfer?.agentId !== undefined && { agentId: transfer.agentId }),
+    });
     fx.push({ do: 'record', event: 'queued', detail: { queue, intent, priority: effective } });
     play(prompts, { then: 'waiting' });
+  };
+  /** Back into the ACD after a transfer, keeping the call's priority and intent. */
+  const requeue = (queue: string | null, by: TransferredBy, agentId?: number) => {
+    const last = s.queued ?? { queue: settings.queue, intent: 'agent', priority: 'normal' as const };
+    toAgent(queue ?? last.queue, last.intent, last.priority, [], { by, agentId });
   };
   /** The call waited its queue's longest wait: it leaves the queue and the flow goes on at `overflow`. */
   const overflowNow = () => {
@@ -1056,15 +1135,99 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       fx.push({ do: 'cancel-timer', timer: 'record' });
       if (prev.phase === 'queued' || prev.phase === 'offering') fx.push({ do: 'dequeue' });
       if (s.agent) fx.push({ do: 'hangup-leg', legChannelId: s.agent.legChannelId });
+      else if (s.transfer?.legChannelId && (prev.phase === 'transferring' || prev.phase === 'connected')) {
+        fx.push({ do: 'hangup-leg', legChannelId: s.transfer.legChannelId });
+      }
       fx.push({ do: 'finish', hangupBy: 'caller', cause: event.cause, outcome: outcomeOf(prev) });
       break;
 
     case 'agent-hangup':
-      if (s.phase !== 'connected') break;
+      // the agent's phone, or the outside party the call was transferred to, hung up
+      if (s.phase !== 'connected' && s.phase !== 'held') break;
       s.phase = 'ended';
       fx.push({ do: 'hangup-caller' });
-      fx.push({ do: 'finish', hangupBy: 'agent', cause: event.cause, outcome: 'answered' });
+      fx.push({
+        do: 'finish',
+        hangupBy: s.agent ? 'agent' : 'system',
+        cause: s.agent ? event.cause : `outside party: ${event.cause}`,
+        outcome: 'answered',
+      });
       break;
+
+    case 'hold':
+      if (s.phase === 'held') return { state: prev, effects: [], refused: 'already-held' };
+      if (s.phase !== 'connected' || !s.agent) return { state: prev, effects: [], refused: 'not-connected' };
+      s.phase = 'held';
+      s.onHold = true;
+      fx.push({ do: 'caller-in-bridge', in: false }, { do: 'hold-music', on: true });
+      fx.push({ do: 'record', event: 'held', detail: { agentId: s.agent.agentId } });
+      break;
+
+    case 'resume':
+      if (s.phase !== 'held' || !s.agent) return { state: prev, effects: [], refused: 'not-held' };
+      s.phase = 'connected';
+      s.onHold = false;
+      fx.push({ do: 'hold-music', on: false }, { do: 'caller-in-bridge', in: true });
+      fx.push({ do: 'record', event: 'resumed', detail: { agentId: s.agent.agentId } });
+      break;
+
+    case 'transfer': {
+      if ((s.phase !== 'connected' && s.phase !== 'held') || !s.agent) {
+        return { state: prev, effects: [], refused: 'not-connected' };
+      }
+      const { target, by } = event;
+      if (s.phase === 'connected') fx.push({ do: 'caller-in-bridge', in: false });
+      fx.push({ do: 'release-agent', agentId: s.agent.agentId, legChannelId: s.agent.legChannelId });
+      fx.push({
+        do: 'record',
+        event: 'transferred',
+        detail: { ...target, fromAgentId: s.agent.agentId, note: by.note },
+      });
+      s.agent = null;
+      s.transfer = { by, number: target.to === 'number' ? target.number : null, legChannelId: null };
+      if (target.to === 'number') {
+        s.phase = 'transferring';
+        if (!s.onHold) fx.push({ do: 'hold-music', on: true });
+        s.onHold = true;
+        fx.push({ do: 'dial-outside', number: target.number });
+        break;
+      }
+      if (s.onHold) fx.push({ do: 'hold-music', on: false });
+      s.onHold = false;
+      if (target.to === 'queue') requeue(target.queue, by);
+      else requeue(null, by, target.agentId);
+      break;
+    }
+
+    case 'outside-ringing':
+      if (s.phase === 'transferring' && s.transfer) s.transfer.legChannelId = event.legChannelId;
+      break;
+
+    case 'outside-answered':
+      if (s.phase !== 'transferring' || s.transfer?.legChannelId !== event.legChannelId) break;
+      s.phase = 'connected';
+      fx.push({ do: 'hold-music', on: false });
+      s.onHold = false;
+      fx.push({ do: 'bridge', legChannelId: event.legChannelId });
+      fx.push({ do: 'record', event: 'outside-answered', detail: { number: s.transfer.number } });
+      break;
+
+    case 'outside-lost': {
+      if (s.phase !== 'transferring' || !s.transfer) break;
+      if (event.legChannelId !== null && s.transfer.legChannelId !== event.legChannelId) break;
+      // the first agent is already free (blind transfer): the caller goes back to the queue they came from
+      fx.push({
+        do: 'record',
+        event: 'outside-failed',
+        detail: { number: s.transfer.number, cause: event.cause },
+      });
+      fx.push({ do: 'hold-music', on: false });
+      s.onHold = false;
+      const by = s.transfer.by;
+      s.transfer = { ...s.transfer, legChannelId: null };
+      requeue(null, by);
+      break;
+    }
 
     case 'pbx-lost':
       s.phase = 'ended';
@@ -1117,6 +1280,8 @@ function marker(what: LookupWhat): string {
 function outcomeOf(prev: FlowCall): string {
   switch (prev.phase) {
     case 'connected':
+    case 'held':
+    case 'transferring':
       return 'answered';
     case 'queued':
     case 'offering':

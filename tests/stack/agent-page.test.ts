@@ -142,6 +142,25 @@ describe('the agent page', () => {
     expect(wrapped.rows[0]?.disposition).toBe('ticket');
     await page.screenshot({ path: `${process.env.TMPDIR ?? '/tmp'}/agent-page.png`, fullPage: true });
   });
+
+  it('puts the owner on hold from the desk with a running timer and resumes; the buttons follow the call', async () => {
+    const call = ownerCall({ caller: owner.phone, digit: '0', stayMs: 15_000 });
+    await expect.poll(() => testId('call-state').textContent(), { timeout: 20_000 }).toContain('通话中');
+    expect(await testId('call-resume').isDisabled()).toBe(true);
+    expect(await testId('call-transfer').isDisabled()).toBe(false);
+    await testId('call-hold').click();
+    await expect.poll(() => testId('call-state').textContent()).toContain('保持中 On hold');
+    await expect
+      .poll(() => testId('hold-timer').textContent(), { timeout: 5_000 })
+      .toMatch(/On hold 00:0[1-9]/);
+    expect(await testId('call-hold').isDisabled()).toBe(true);
+    await page.screenshot({ path: `${process.env.TMPDIR ?? '/tmp'}/agent-page-hold.png`, fullPage: true });
+    await testId('call-resume').click();
+    await expect.poll(() => testId('call-state').textContent()).toContain('通话中 On call');
+    expect(await testId('hold-timer').textContent()).toBe('');
+    expect((await call).code).toBe(0);
+    await expect.poll(() => testId('call-controls').isHidden(), { timeout: 15_000 }).toBe(true);
+  });
 });
 
 describe("the team leader's page", () => {

@@ -56,7 +56,14 @@ export class AgentClient {
       transports: ['websocket'],
       reconnection: false,
     });
-    for (const event of ['call:offered', 'call:answered', 'call:ended', 'agent:state'] as const) {
+    for (const event of [
+      'call:offered',
+      'call:answered',
+      'call:ended',
+      'agent:state',
+      'call:held',
+      'call:resumed',
+    ] as const) {
       socket.on(event, (payload: unknown) => this.received.push({ event, at: preciseNow(), payload }));
     }
     // like the agent page: acknowledge a pop once it is shown

@@ -3,6 +3,13 @@ import { loadConfig, readEnv, type Config } from '../../core/index.ts';
 
 export const env = readEnv();
 
+/**
+ * How far this stack's ports are from the defaults (HOTLINE_PHONE_BASE_PORT - 5170): the sipp phones of the
+ * tests move by as much (their media ports by five times as much), so two stacks on one machine (two Asterisk
+ * instances, or two checkouts testing at once) never share a port.
+ */
+export const PORT_SHIFT = Number(env.HOTLINE_PHONE_BASE_PORT ?? 5170) - 5170;
+
 export function stackConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ ...env, ...overrides });
 }
@@ -18,6 +25,15 @@ export async function ariGet(path: string): Promise<{ status: number; body: unkn
   });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+/** DELETE on Asterisk's REST interface (hang up a channel); returns the status. */
+export async function ariDelete(path: string): Promise<number> {
+  const res = await fetch(`${env.HOTLINE_ARI_URL}/ari${path}`, {
+    method: 'DELETE',
+    headers: { authorization: ariAuthHeader() },
+  });
+  return res.status;
 }
 
 /** Polls until `check` returns a value other than undefined/false, or fails after timeoutMs. */

@@ -1,9 +1,10 @@
 // Real SIP phones played by sipp: owners calling the hotline, and agents' desk phones.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ariGet, env, eventually } from './env.ts';
+import { ariGet, env, eventually, PORT_SHIFT } from './env.ts';
 
 const SCENARIOS = fileURLToPath(new URL('../../ops/sipp/', import.meta.url));
 const PHONE_BASE_PORT = Number(env.HOTLINE_PHONE_BASE_PORT ?? 5170);
@@ -13,7 +14,9 @@ export const HOTLINE_NUMBER = '4008200000';
 /** The fees line (ivr/flows/fees-line.yaml): caller ID, then 1 for the fee balance or 0 for an agent. */
 export const FEES_LINE_NUMBER = '4008200001';
 
-let callerPort = 5400;
+/** Owners' phones use SIP ports 5400-5490 and media ports from 6000 (moved by PORT_SHIFT). */
+const CALLER_BASE = 5400 + PORT_SHIFT;
+let callerPort = CALLER_BASE;
 
 export interface SippResult {
   code: number;
@@ -31,7 +34,7 @@ export function ownerCall(opts: {
   dialled?: string;
   signal?: AbortSignal;
 }): Promise<SippResult> {
-  callerPort = callerPort >= 5490 ? 5400 : callerPort + 2;
+  callerPort = callerPort >= CALLER_BASE + 90 ? CALLER_BASE : callerPort + 2;
   const args = [
     `127.0.0.1:${SIP_PORT}`,
     ...['-sf', join(SCENARIOS, 'owner_call.xml'), '-s', opts.dialled ?? FEES_LINE_NUMBER],
@@ -44,7 +47,7 @@ export function ownerCall(opts: {
       '-mi',
       '127.0.0.1',
       '-mp',
-      String(6000 + (callerPort - 5400) * 5),
+      String(6000 + PORT_SHIFT * 5 + (callerPort - CALLER_BASE) * 5),
     ],
     ...['-m', '1', '-nostdin', '-timeout', `${Math.ceil(opts.stayMs / 1000) + 30}s`, '-timeout_error'],
   ];
@@ -86,7 +89,7 @@ export async function startAgentPhone(
         '-mi',
         '127.0.0.1',
         '-mp',
-        String(7000 + seat * 10),
+        String(7000 + PORT_SHIFT * 5 + seat * 10),
         '-aa',
         '-d',
         String(opts.answerAfterMs ?? 300),
@@ -108,6 +111,72 @@ export async function startAgentPhone(
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Where the stack dials outside numbers (ops/stack.sh: HOTLINE_OUTSIDE_DIAL goes to this port). */
+const CARRIER_PORT = Number(env.HOTLINE_CARRIER_PORT ?? PHONE_BASE_PORT + 20);
+
+export interface OutsidePhone {
+  /** The SIP messages the phone received and sent so far (sipp's message trace). */
+  messages(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The phone of an outside number a call is transferred to, at the carrier's address: it answers after
+ * `answerAfterMs` and waits for the BYE, or with `busy` answers 486 Busy Here. Resolves once it listens.
+ */
+export async function startOutsidePhone(
+  opts: { busy?: boolean; answerAfterMs?: number } = {},
+): Promise<OutsidePhone> {
+  const dir = mkdtempSync(join(tmpdir(), 'hotline-outside-'));
+  const trace = join(dir, 'messages.log');
+  const child: ChildProcess = spawn(
+    'sipp',
+    [
+      ...['-sf', join(SCENARIOS, opts.busy ? 'outside_busy.xml' : 'agent_phone.xml')],
+      ...[
+        '-i',
+        '127.0.0.1',
+        '-p',
+        String(CARRIER_PORT),
+        '-mi',
+        '127.0.0.1',
+        '-mp',
+        String(7200 + PORT_SHIFT * 5),
+      ],
+      ...['-d', String(opts.answerAfterMs ?? 300), '-trace_msg', '-message_file', trace, '-nostdin'],
+    ],
+    { stdio: 'ignore', cwd: tmpdir() },
+  );
+  await eventually(
+    () =>
+      execFileSync('ss', ['-Hlun', `sport = :${CARRIER_PORT}`])
+        .toString()
+        .trim() !== '',
+    `the outside phone to listen on port ${CARRIER_PORT}`,
+    10_000,
+    50,
+  );
+  return {
+    messages: () => {
+      try {
+        return readFileSync(trace, 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        };
+        if (child.exitCode !== null) return done();
+        child.once('exit', done);
         child.kill('SIGTERM');
       }),
   };

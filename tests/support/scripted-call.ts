@@ -11,7 +11,7 @@ import { createSocket } from 'node:dgram';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { env } from './env.ts';
+import { env, PORT_SHIFT } from './env.ts';
 import type { AriObserver } from './ari-observer.ts';
 import type { SippResult } from './phones.ts';
 import { writeKeyPcap } from './rtp-events.ts';
@@ -20,7 +20,9 @@ const SIP_PORT = Number(env.HOTLINE_SIP_PORT ?? 5160);
 /** Debian's sip-tester ships a recording of G.711 audio, sent before the first RFC 2833 key. */
 const PCAP_DIR = '/usr/share/sip-tester';
 
-let nextPort = 5600;
+/** Scripted owners use SIP ports 5600-5690 and media ports from 16000 (moved by PORT_SHIFT). */
+const SCRIPTED_BASE = 5600 + PORT_SHIFT;
+let nextPort = SCRIPTED_BASE;
 
 export interface ScriptedCall {
   /** sipp's Call-ID, to find the call in Asterisk. */
@@ -44,7 +46,7 @@ export function scriptedCall(opts: {
   /** Longest the call may last, in seconds. */
   limitS?: number;
 }): ScriptedCall {
-  nextPort = nextPort >= 5690 ? 5600 : nextPort + 2;
+  nextPort = nextPort >= SCRIPTED_BASE + 90 ? SCRIPTED_BASE : nextPort + 2;
   const port = nextPort;
   const tag = `scripted-${randomUUID()}`;
   // sipp fills %u with the call number: 1, the only call of this sipp
@@ -57,7 +59,7 @@ export function scriptedCall(opts: {
     [
       `127.0.0.1:${SIP_PORT}`,
       ...['-sf', file, '-s', opts.dialled, '-i', '127.0.0.1', '-p', String(port)],
-      ...['-mi', '127.0.0.1', '-mp', String(16000 + (port - 5600) * 5)],
+      ...['-mi', '127.0.0.1', '-mp', String(16000 + PORT_SHIFT * 5 + (port - SCRIPTED_BASE) * 5)],
       ...['-cid_str', `${tag}-%u@%s`],
       ...['-m', '1', '-nostdin', '-timeout', `${opts.limitS ?? 90}s`, '-timeout_error'],
     ],

@@ -179,7 +179,14 @@ describe('the configuration', () => {
       ari: { url: 'http://127.0.0.1:58088', user: 'hotline-ari', password: 'ari-password', app: 'hotline' },
       ami: { host: '127.0.0.1', port: 5039, user: 'hotline-ami', secret: 'ami-secret' },
       http: { host: '127.0.0.1', port: 8480, jwtSecret: '0123456789abcdef0123456789abcdef' },
-      acd: { ringTimeoutS: 15, holdAnnounceS: 20, wrapUpS: 10, popSeenTimeoutMs: 500 },
+      acd: {
+        ringTimeoutS: 15,
+        holdAnnounceS: 20,
+        wrapUpS: 10,
+        popSeenTimeoutMs: 500,
+        outsideDial: null,
+        outsideRingTimeoutS: 30,
+      },
       ivr: {
         digitTimeoutMs: 6000,
         menuRetries: 3,
@@ -206,6 +213,8 @@ describe('the configuration', () => {
       HOTLINE_HOLD_ANNOUNCE_S: '45',
       HOTLINE_WRAP_UP_S: '0',
       HOTLINE_POP_SEEN_TIMEOUT_MS: '1500',
+      HOTLINE_OUTSIDE_DIAL: 'PJSIP/trunk/sip:{number}@sbc.example.com',
+      HOTLINE_OUTSIDE_RING_TIMEOUT_S: '40',
       HOTLINE_DIGIT_TIMEOUT_MS: '8000',
       HOTLINE_MENU_RETRIES: '2',
       HOTLINE_PROMPT_DIR: '/var/lib/hotline/sounds',
@@ -217,7 +226,14 @@ describe('the configuration', () => {
     expect(config.ami).toEqual({ host: '10.0.0.5', port: 5038, user: 'hotline-ami', secret: 'ami-secret' });
     expect(config.http.host).toBe('0.0.0.0');
     expect(config.http.port).toBe(9000);
-    expect(config.acd).toEqual({ ringTimeoutS: 25, holdAnnounceS: 45, wrapUpS: 0, popSeenTimeoutMs: 1500 });
+    expect(config.acd).toEqual({
+      ringTimeoutS: 25,
+      holdAnnounceS: 45,
+      wrapUpS: 0,
+      popSeenTimeoutMs: 1500,
+      outsideDial: 'PJSIP/trunk/sip:{number}@sbc.example.com',
+      outsideRingTimeoutS: 40,
+    });
     expect(config.ivr).toEqual({
       digitTimeoutMs: 8000,
       menuRetries: 2,

@@ -813,3 +813,161 @@ nodes:
     expect(plays(lost.effects).at(-1)?.prompts).toEqual(['queue-overflow']);
   });
 });
+
+describe('call control by the agent', () => {
+  /** The owner talking to agent 7 (leg1). */
+  const talking = (): FlowCall =>
+    drive(
+      onHold(),
+      { kind: 'agent-offered', agentId: 7, legChannelId: 'leg1' },
+      { kind: 'agent-answered', legChannelId: 'leg1' },
+    ).state;
+  const BY = { agentId: 7, note: '业主反映楼上漏水,已登记' };
+
+  it('hold takes the owner out of the bridge to music; resume puts them back', () => {
+    const held = drive(talking(), { kind: 'hold' });
+    expect(held.state.phase).toBe('held');
+    expect(held.effects).toEqual([
+      { do: 'caller-in-bridge', in: false },
+      { do: 'hold-music', on: true },
+      { do: 'record', event: 'held', detail: { agentId: 7 } },
+    ]);
+    const resumed = drive(held.state, { kind: 'resume' });
+    expect(resumed.state.phase).toBe('connected');
+    expect(resumed.effects).toEqual([
+      { do: 'hold-music', on: false },
+      { do: 'caller-in-bridge', in: true },
+      { do: 'record', event: 'resumed', detail: { agentId: 7 } },
+    ]);
+  });
+
+  it('refuses hold and transfer before an agent answered, and resume when not on hold', () => {
+    const ringing = drive(onHold(), { kind: 'agent-offered', agentId: 7, legChannelId: 'leg1' }).state;
+    for (const event of [
+      { kind: 'hold' },
+      { kind: 'transfer', target: { to: 'queue', queue: 'fees' }, by: BY },
+    ]) {
+      const step = drive(ringing, event as FlowEvent);
+      expect(step.refused).toBe('not-connected');
+      expect(step.effects).toEqual([]);
+      expect(step.state).toBe(ringing);
+    }
+    expect(drive(talking(), { kind: 'resume' }).refused).toBe('not-held');
+    expect(drive(talking(), { kind: 'hold' }, { kind: 'hold' }).refused).toBe('already-held');
+  });
+
+  it('a transfer to a queue releases the agent and queues the owner again at their priority, with the note', () => {
+    const { state, effects } = drive(talking(), {
+      kind: 'transfer',
+      target: { to: 'queue', queue: 'complaints' },
+      by: BY,
+    });
+    expect(state.phase).toBe('queued');
+    expect(state.agent).toBeNull();
+    expect(effects.slice(0, 4)).toEqual([
+      { do: 'caller-in-bridge', in: false },
+      { do: 'release-agent', agentId: 7, legChannelId: 'leg1' },
+      {
+        do: 'record',
+        event: 'transferred',
+        detail: { to: 'queue', queue: 'complaints', fromAgentId: 7, note: BY.note },
+      },
+      { do: 'cancel-timer', timer: 'digit' },
+    ]);
+    expect(effects).toContainEqual({
+      do: 'enqueue',
+      queue: 'complaints',
+      intent: 'agent',
+      priority: 'normal',
+      transferredBy: BY,
+    });
+    // the owner hears where they stand, then music, as any waiting caller
+    expect(effects.at(-1)).toEqual({ do: 'queue-status' });
+  });
+
+  it('a VIP owner transferred from hold keeps the VIP priority, and the music stops for the queue prompts', () => {
+    const vip = { ...OWNER, vip: true };
+    const start = drive(
+      drive(atMenu(vip), { kind: 'dtmf', digit: '0' }).state,
+      { kind: 'agent-offered', agentId: 7, legChannelId: 'leg1' },
+      { kind: 'agent-answered', legChannelId: 'leg1' },
+      { kind: 'hold' },
+    ).state;
+    const { effects } = drive(start, { kind: 'transfer', target: { to: 'agent', agentId: 9 }, by: BY });
+    expect(effects).not.toContainEqual({ do: 'caller-in-bridge', in: false });
+    expect(effects).toContainEqual({ do: 'hold-music', on: false });
+    expect(effects).toContainEqual({
+      do: 'enqueue',
+      queue: 'general',
+      intent: 'agent',
+      priority: 'vip',
+      transferredBy: BY,
+      agentId: 9,
+    });
+  });
+
+  it('a transfer to a number dials it with music for the owner and bridges the outside party', () => {
+    const sent = drive(talking(), {
+      kind: 'transfer',
+      target: { to: 'number', number: '13912345678' },
+      by: BY,
+    });
+    expect(sent.state.phase).toBe('transferring');
+    expect(sent.effects).toContainEqual({ do: 'hold-music', on: true });
+    expect(sent.effects.at(-1)).toEqual({ do: 'dial-outside', number: '13912345678' });
+    const answered = drive(
+      sent.state,
+      { kind: 'outside-ringing', legChannelId: 'out1' },
+      { kind: 'outside-answered', legChannelId: 'out1' },
+    );
+    expect(answered.state.phase).toBe('connected');
+    expect(answered.effects).toEqual([
+      { do: 'hold-music', on: false },
+      { do: 'bridge', legChannelId: 'out1' },
+      { do: 'record', event: 'outside-answered', detail: { number: '13912345678' } },
+    ]);
+    // the owner hanging up hangs up the outside party too
+    const ended = drive(answered.state, { kind: 'caller-hangup', cause: 'normal' });
+    expect(ended.effects).toContainEqual({ do: 'hangup-leg', legChannelId: 'out1' });
+    // and the outside party hanging up ends the call
+    const farEnd = drive(answered.state, { kind: 'agent-hangup', cause: 'normal clearing' });
+    expect(farEnd.effects).toEqual([
+      { do: 'hangup-caller' },
+      { do: 'finish', hangupBy: 'system', cause: 'outside party: normal clearing', outcome: 'answered' },
+    ]);
+  });
+
+  it('an outside number that does not answer sends the owner back to the queue they came from', () => {
+    const { state, effects } = drive(
+      talking(),
+      { kind: 'transfer', target: { to: 'number', number: '13912345678' }, by: BY },
+      { kind: 'outside-ringing', legChannelId: 'out1' },
+      { kind: 'outside-lost', legChannelId: 'out1', cause: 'user busy' },
+    );
+    expect(state.phase).toBe('queued');
+    expect(effects).toContainEqual({
+      do: 'record',
+      event: 'outside-failed',
+      detail: { number: '13912345678', cause: 'user busy' },
+    });
+    expect(effects).toContainEqual({
+      do: 'enqueue',
+      queue: 'general',
+      intent: 'agent',
+      priority: 'normal',
+      transferredBy: BY,
+    });
+  });
+
+  it('an owner hanging up on hold ends an answered call and hangs up the agent’s phone', () => {
+    const { state, effects } = drive(talking(), { kind: 'hold' }, { kind: 'caller-hangup', cause: 'normal' });
+    expect(state.phase).toBe('ended');
+    expect(effects).toContainEqual({ do: 'hangup-leg', legChannelId: 'leg1' });
+    expect(effects).toContainEqual({
+      do: 'finish',
+      hangupBy: 'caller',
+      cause: 'normal',
+      outcome: 'answered',
+    });
+  });
+});
