@@ -35,6 +35,7 @@ import {
   PromptLibrary,
   readCatalogue,
   SelfService,
+  Supervision,
   type PromptScan,
 } from './ivr/index.ts';
 import { startRecordingRetention } from './workers/index.ts';
@@ -145,11 +146,24 @@ export async function startPlatform(
       },
     });
     // call control from the agent pages (hold, transfer) for the calls of this node
+    // team leaders listening in on this node's calls (their own module: the call's flow does not change)
+    const supervision = new Supervision({
+      pbx,
+      db,
+      log,
+      findCall: (callId) => controller.supervisable(callId),
+      notify: (event) => notifier.callMonitored(event),
+    });
     const stopCommands = await serveCallCommands({
       redis,
       nodeId: acd.nodeId,
       log,
-      handle: (request) => controller.command(request),
+      handle: (request) => {
+        const { command } = request;
+        return command.kind === 'monitor'
+          ? supervision.command(request.callId, command)
+          : controller.command({ ...request, command });
+      },
     });
     // Agents becoming available anywhere wake this ACD; a tick catches anything missed and ends wrap-ups.
     const sub = redis.duplicate();
@@ -179,6 +193,7 @@ export async function startPlatform(
       clearInterval(tick);
       stopCommands();
       phones.close();
+      await supervision.close();
       await controller.close();
       await theAcd.leave().catch(() => undefined);
       await pbx.close();

@@ -54,6 +54,8 @@ export interface SupervisorOverview {
   at: string;
   queues: QueueOverview[];
   agents: AgentOverview[];
+  /** The calls team leaders are listening in on now, by call id. */
+  monitors: CallMonitored[];
 }
 
 /** A money amount in fen (1/100 yuan): integers only, never floats. */
@@ -172,6 +174,32 @@ export interface CallResumed extends CallHeld {
   heldS: number;
 }
 
+/** How a team leader listens in on a call: hear both (listen), talk to the agent only (whisper), join (barge). */
+export const MONITOR_MODES = ['listen', 'whisper', 'barge'] as const;
+export type MonitorMode = (typeof MONITOR_MODES)[number];
+
+/** A team leader listening in on an agent's call: what the board shows ("being monitored by X"). */
+export interface CallMonitored {
+  callId: string;
+  /** The agent on the call. */
+  agentId: number | null;
+  leaderId: number;
+  leaderName: string;
+  mode: MonitorMode;
+  /** `ringing`: the leader's phone rings; `active`: they hear the call; `ended`: the session is over. */
+  state: 'ringing' | 'active' | 'ended';
+  /** Why it ended: stopped, leader-hung-up, call-ended, not-answered, failed. */
+  reason?: string;
+  at: string;
+}
+
+export interface MonitorResponse {
+  callId: string;
+  mode: MonitorMode | null;
+  state: 'ringing' | 'active' | 'ended';
+  at: string;
+}
+
 export interface CallAnswered {
   callId: string;
   agentId: number;
@@ -192,6 +220,8 @@ export interface ServerToClientEvents {
   /** The owner is on hold (music), and back. */
   'call:held': (event: CallHeld) => void;
   'call:resumed': (event: CallResumed) => void;
+  /** Supervisors' room only: a team leader's listen, whisper or barge on a call started, changed or ended. */
+  'call:monitored': (event: CallMonitored) => void;
 }
 
 export interface ClientToServerEvents {

@@ -4,12 +4,21 @@
 // answer comes back on the asking API process's own reply channel.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Logger, Role, TransferTarget } from '../core/index.ts';
+import type { Logger, MonitorMode, Role, TransferTarget } from '../core/index.ts';
 import { Acd } from './acd.ts';
 import { PREFIX } from './agent-states.ts';
 
 export type CallCommand =
   { kind: 'hold' } | { kind: 'resume' } | { kind: 'transfer'; target: TransferTarget; note: string | null };
+
+/** A team leader's listen, whisper or barge on the call (ivr/supervision.ts runs it, not the call's flow). */
+export type MonitorCommand = {
+  kind: 'monitor';
+  leader: { agentId: number; name: string; endpoint: string };
+} & ({ action: 'start' | 'change'; mode: MonitorMode } | { action: 'stop' });
+
+/** Every command the owning node takes: the call's own (its flow runs them) and a team leader's. */
+export type NodeCommand = CallCommand | MonitorCommand;
 
 /** Who asked: the agent on the call, or a team leader. */
 export interface CommandSender {
@@ -17,11 +26,11 @@ export interface CommandSender {
   role: Role;
 }
 
-export interface CallCommandRequest {
+export interface CallCommandRequest<C extends NodeCommand = CallCommand> {
   id: string;
   callId: string;
   by: CommandSender;
-  command: CallCommand;
+  command: C;
   replyTo: string;
 }
 
@@ -64,10 +73,16 @@ export class CallCommandClient {
   }
 
   /** Null when the controller did not answer in time (the API answers 503). */
-  async send(callId: string, by: CommandSender, command: CallCommand): Promise<CallCommandResult | null> {
+  async send(callId: string, by: CommandSender, command: NodeCommand): Promise<CallCommandResult | null> {
     const node = await Acd.nodeOf(this.#redis, callId);
     if (node === null) return { ok: false, error: 'Conflict', message: CALL_ENDED };
-    const request: CallCommandRequest = { id: randomUUID(), callId, by, command, replyTo: this.#replyTo };
+    const request: CallCommandRequest<NodeCommand> = {
+      id: randomUUID(),
+      callId,
+      by,
+      command,
+      replyTo: this.#replyTo,
+    };
     const answered = new Promise<CallCommandResult | null>((resolve) => {
       const timer = setTimeout(() => {
         this.#pending.delete(request.id);
@@ -97,15 +112,15 @@ export async function serveCallCommands(deps: {
   redis: Redis;
   nodeId: string;
   log: Logger;
-  handle: (request: CallCommandRequest) => Promise<CallCommandResult>;
+  handle: (request: CallCommandRequest<NodeCommand>) => Promise<CallCommandResult>;
 }): Promise<() => void> {
   const sub = deps.redis.duplicate();
   sub.on('error', () => undefined);
   await sub.subscribe(commandChannel(deps.nodeId));
   sub.on('message', (_channel: string, message: string) => {
-    let request: CallCommandRequest;
+    let request: CallCommandRequest<NodeCommand>;
     try {
-      request = JSON.parse(message) as CallCommandRequest;
+      request = JSON.parse(message) as CallCommandRequest<NodeCommand>;
     } catch {
       return;
     }

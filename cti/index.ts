@@ -15,3 +15,4 @@ export { createServer, type ServerDeps } from './server.ts';
 export { PhoneMonitor, type AmiSettings } from './ami/phone-monitor.ts';
 export { StateLogRecorder } from './state-log-recorder.ts';
 export { CallCommandClient, serveCallCommands } from './call-commands.ts';
+export { MONITORS_KEY } from './notifier.ts';

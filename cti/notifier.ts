@@ -7,11 +7,15 @@ import type {
   CallAnswered,
   CallEnded,
   CallHeld,
+  CallMonitored,
   CallResumed,
   ScreenPop,
   ServerToClientEvents,
 } from '../core/index.ts';
 import { rooms } from '../core/index.ts';
+
+/** Redis hash: call id → the `CallMonitored` of the team leader listening in on it now. */
+export const MONITORS_KEY = 'hotline:monitors';
 
 export class Notifier {
   readonly #emitter: Emitter<ServerToClientEvents>;
@@ -46,6 +50,19 @@ export class Notifier {
 
   callResumed(event: CallResumed): void {
     this.#emitter.to(rooms.agent(event.agentId)).to(rooms.supervisors).emit('call:resumed', event);
+  }
+
+  /**
+   * A team leader's listen, whisper or barge, to the supervisors only; the sessions going on are kept in Redis
+   * (MONITORS_KEY) for the overview a page reads after a reconnect.
+   */
+  callMonitored(event: CallMonitored): void {
+    this.#emitter.to(rooms.supervisors).emit('call:monitored', event);
+    const saved =
+      event.state === 'ended'
+        ? this.#redis.hdel(MONITORS_KEY, event.callId)
+        : this.#redis.hset(MONITORS_KEY, event.callId, JSON.stringify(event));
+    void saved.catch(() => undefined);
   }
 
   callEnded(agentId: number, event: CallEnded): void {

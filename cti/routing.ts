@@ -6,6 +6,8 @@ export {
   serveCallCommands,
   CALL_ENDED,
   type CallCommand,
+  type MonitorCommand,
+  type NodeCommand,
   type CallCommandRequest,
   type CallCommandResult,
 } from './call-commands.ts';

@@ -29,6 +29,10 @@ import {
   type AgentStatus,
   type AvailableAgent,
   type CallControlResponse,
+  type CallMonitored,
+  MONITOR_MODES,
+  type MonitorMode,
+  type MonitorResponse,
   type TransferRequest,
   type TransferTarget,
   type StateChange,
@@ -53,6 +57,7 @@ import {
 import { Acd, markWrappedUp, POP_SEEN_CHANNEL, wakeAcds } from './acd.ts';
 import { AgentStates } from './agent-states.ts';
 import { CALL_ENDED, CallCommandClient, type CallCommand } from './call-commands.ts';
+import { MONITORS_KEY } from './notifier.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
 
 export interface ServerDeps {
@@ -133,6 +138,7 @@ const overviewBody = {
         },
       },
     },
+    monitors: { type: 'array', items: { $ref: 'callMonitored#' } },
     agents: {
       type: 'array',
       items: {
@@ -150,6 +156,22 @@ const overviewBody = {
   required: ['at', 'queues', 'agents'],
 } as const;
 
+const callMonitoredSchema = {
+  $id: 'callMonitored',
+  type: 'object',
+  properties: {
+    callId: { type: 'string' },
+    agentId: { type: ['integer', 'null'] },
+    leaderId: { type: 'integer' },
+    leaderName: { type: 'string' },
+    mode: { type: 'string', enum: [...MONITOR_MODES] },
+    state: { type: 'string', enum: ['ringing', 'active', 'ended'] },
+    reason: { type: 'string' },
+    at: { type: 'string' },
+  },
+  required: ['callId', 'leaderId', 'leaderName', 'mode', 'state', 'at'],
+} as const;
+
 export async function createServer(deps: ServerDeps) {
   const { db, redis, log } = deps;
   const states = new AgentStates(redis);
@@ -161,6 +183,7 @@ export async function createServer(deps: ServerDeps) {
   });
 
   await app.register(fastifyJwt, { secret: deps.jwtSecret, sign: { expiresIn: TOKEN_TTL } });
+  app.addSchema(callMonitoredSchema);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     if (err.validation) {
@@ -329,11 +352,17 @@ export async function createServer(deps: ServerDeps) {
       schema: { response: { 200: overviewBody, 401: errorBody, 403: errorBody } },
     },
     async (): Promise<SupervisorOverview> => {
-      const [queues, agents] = await Promise.all([
+      const [queues, agents, monitored] = await Promise.all([
         queueSettings.all().then((all) => Acd.queueOverview(redis, all)),
         states.list(),
+        redis.hvals(MONITORS_KEY),
       ]);
-      return { at: new Date().toISOString(), queues, agents };
+      // a session of a call no agent is on any more (its controller died) is not shown
+      const onCalls = new Set(agents.map((a) => a.callId));
+      const monitors = monitored
+        .map((m) => JSON.parse(m) as CallMonitored)
+        .filter((m) => onCalls.has(m.callId));
+      return { at: new Date().toISOString(), queues, agents, monitors };
     },
   );
 
@@ -733,6 +762,85 @@ export async function createServer(deps: ServerDeps) {
       const note = req.body.note?.trim() || null;
       return controlCall(req, { kind: 'transfer', target, note }, 'transferred');
     },
+  );
+
+  // Team leaders listening in on a live agent call (listen, whisper, barge) on their own desk phone: the command
+  // goes to the controller that owns the call, like hold and transfer, where ivr/supervision.ts runs it.
+  const NOT_A_LEADER = '只有组长和管理员可以监听通话 / Only team leaders and admins may listen in on calls.';
+  const NO_PHONE =
+    '您的账号没有配置话机,无法监听 / You have no desk phone set up, so you cannot listen in on calls.';
+  const NO_SUCH_CALL = '找不到这通电话 / That call does not exist.';
+  const monitorBody = {
+    type: 'object',
+    properties: { mode: { type: 'string', enum: [...MONITOR_MODES] } },
+    required: ['mode'],
+    additionalProperties: false,
+  } as const;
+  const monitorResponses = {
+    200: {
+      type: 'object',
+      properties: {
+        callId: { type: 'string' },
+        mode: { type: ['string', 'null'], enum: [...MONITOR_MODES, null] },
+        state: { type: 'string', enum: ['ringing', 'active', 'ended'] },
+        at: { type: 'string' },
+      },
+      required: ['callId', 'mode', 'state', 'at'],
+    },
+    400: errorBody,
+    401: errorBody,
+    403: errorBody,
+    404: errorBody,
+    409: errorBody,
+    503: errorBody,
+  };
+
+  async function monitorCall(
+    req: FastifyRequest<{ Params: { id: string } }>,
+    action: 'start' | 'change' | 'stop',
+    mode: MonitorMode | null,
+  ): Promise<MonitorResponse> {
+    if (req.user.role === 'agent') throw new Forbidden(NOT_A_LEADER);
+    const callId = req.params.id;
+    const [call, leader] = await Promise.all([getCall(db, callId), getAgent(db, req.user.sub)]);
+    if (!call) throw new NotFound(NO_SUCH_CALL);
+    if (call.endedAt) throw new Conflict(CALL_ENDED);
+    if (!leader) throw new Unauthorized('Please sign in again: your account no longer exists.');
+    if (action === 'start' && !leader.endpoint) throw new Conflict(NO_PHONE);
+    const by = { agentId: leader.id, name: leader.name, endpoint: leader.endpoint ?? '' };
+    const command =
+      action === 'stop'
+        ? { kind: 'monitor' as const, leader: by, action }
+        : { kind: 'monitor' as const, leader: by, action, mode: mode! };
+    const result = await commands.send(callId, { agentId: req.user.sub, role: req.user.role }, command);
+    if (result === null) throw new Error('the call controller did not answer in time');
+    if (!result.ok)
+      throw result.error === 'BadRequest' ? new BadRequest(result.message) : new Conflict(result.message);
+    req.log.info({ callId, monitor: action, mode, by: req.user.sub }, 'team leader monitoring');
+    const state = action === 'stop' ? 'ended' : action === 'start' ? 'ringing' : 'active';
+    return { callId, mode, state, at: result.at };
+  }
+
+  app.post<{ Params: { id: string }; Body: { mode: MonitorMode } }>(
+    '/api/supervisor/calls/:id/monitor',
+    {
+      onRequest: authenticate(),
+      schema: { params: callParams, body: monitorBody, response: monitorResponses },
+    },
+    (req) => monitorCall(req, 'start', req.body.mode),
+  );
+  app.put<{ Params: { id: string }; Body: { mode: MonitorMode } }>(
+    '/api/supervisor/calls/:id/monitor',
+    {
+      onRequest: authenticate(),
+      schema: { params: callParams, body: monitorBody, response: monitorResponses },
+    },
+    (req) => monitorCall(req, 'change', req.body.mode),
+  );
+  app.delete<{ Params: { id: string } }>(
+    '/api/supervisor/calls/:id/monitor',
+    { onRequest: authenticate(), schema: { params: callParams, response: monitorResponses } },
+    (req) => monitorCall(req, 'stop', null),
   );
 
   // recordings are sent with reply.sendFile (Range requests, so a player can seek); not served as a folder

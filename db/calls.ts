@@ -20,7 +20,11 @@ export type CallEventKind =
   | 'outside-answered'
   | 'outside-failed'
   | 'ended'
-  | 'wrapped-up';
+  | 'wrapped-up'
+  /** A team leader's listen, whisper or barge (detail: leaderId, leaderName, mode, from, reason, durationS). */
+  | 'monitor-started'
+  | 'monitor-changed'
+  | 'monitor-ended';
 
 export interface NewInboundCall {
   id: string;

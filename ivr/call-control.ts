@@ -53,6 +53,10 @@ export type PbxEvent =
   | { type: 'reconnected'; channels: LiveChannel[]; at: Date }
   | { type: 'disconnected'; at: Date };
 
+/** Which audio a snoop channel hears (`spy`) and where what is said into it goes (`whisper`): `in` is what the
+ * snooped channel's party says, `out` what they hear. */
+export type SnoopDirection = 'none' | 'in' | 'out' | 'both';
+
 export type PbxEventListener = (event: PbxEvent) => void;
 
 export interface CallControl {
@@ -93,6 +97,16 @@ export interface CallControl {
   ): Promise<void>;
   /** Hang up; `reason` is an ARI reason such as "normal", "busy", "no_answer". A gone channel is not an error. */
   hangup(channelId: string, reason?: string, opts?: OpOptions): Promise<void>;
+  /**
+   * A snoop channel on `channelId` (a team leader's listen or whisper), in our app with the given purpose; its
+   * `leg-answered` arrives once it can be bridged. Resolves with its channel id. ChannelGone if the call is gone.
+   */
+  snoop(
+    channelId: string,
+    directions: { spy: SnoopDirection; whisper: SnoopDirection },
+    purpose: string,
+    opts?: OpOptions,
+  ): Promise<string>;
   /** The channels in our Stasis app now. */
   listChannels(opts?: OpOptions): Promise<LiveChannel[]>;
   /** Is the PBX connection up? */

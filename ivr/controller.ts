@@ -44,6 +44,7 @@ import { BatchWriter, CallRecordWriter } from './call-record-writer.ts';
 import { CALLER_WAIT_MS, type SelfServicePort } from './self-service.ts';
 import type { PromptLibrary } from './prompt-library.ts';
 import { localDateTimeAt } from './speech.ts';
+import { Supervision, type SupervisableCall } from './supervision.ts';
 
 export interface ControllerSettings extends FlowCallSettings {
   /** Which file plays each prompt id: a studio recording when there is one, else the generated prompt. */
@@ -186,6 +187,7 @@ export class IvrController {
         this.#startCall(e);
         return;
       case 'leg-answered': {
+        if (Supervision.owns(e.purpose)) return; // a team leader's phone or snoop: ivr/supervision.ts
         const callChannel = this.#legs.get(e.channelId);
         const call = callChannel ? this.#calls.get(callChannel) : undefined;
         if (!call) {
@@ -756,5 +758,20 @@ export class IvrController {
   #store(call: LiveCall, write: (db: Queryable) => Promise<void>): Promise<void> {
     call.records = call.records.then(() => this.#records.write(() => write(this.#writes)));
     return call.records;
+  }
+
+  /** The live call with this id as a team leader's supervision sees it (ivr/supervision.ts); null if none. */
+  supervisable(callId: string): SupervisableCall | null {
+    const call = [...this.#calls.values()].find((c) => c.state.callId === callId);
+    if (!call || call.state.callerGone) return null;
+    const s = call.state;
+    return {
+      callId,
+      phase: s.phase,
+      ownerChannelId: s.channelId,
+      agentId: s.agent?.agentId ?? null,
+      agentChannelId: s.agent?.legChannelId ?? null,
+      bridgeId: call.bridgeId,
+    };
   }
 }

@@ -6,3 +6,5 @@ export { FlowLibrary } from './flow/library.ts';
 export { catalogueIds, PromptLibrary, type PromptScan } from './prompt-library.ts';
 export { readCatalogue } from './flow/load.ts';
 export { SelfService, type SelfServicePort } from './self-service.ts';
+export { Supervision, MONITOR_MESSAGES, type SupervisableCall } from './supervision.ts';
+export { monitorSteps, snoopFor, hearsLeader } from './monitor-modes.ts';

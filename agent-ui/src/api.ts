@@ -6,6 +6,8 @@ import type {
   TransferRequest,
   LoginResponse,
   MeResponse,
+  MonitorMode,
+  MonitorResponse,
   StateChange,
   SupervisorOverview,
   TicketCreated,
@@ -129,6 +131,12 @@ export const api = {
     request<CallControlResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/resume`),
   transfer: (callId: string, body: TransferRequest) =>
     request<CallControlResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/transfer`, body),
+  monitor: (callId: string, mode: MonitorMode) =>
+    request<MonitorResponse>('POST', `/api/supervisor/calls/${encodeURIComponent(callId)}/monitor`, { mode }),
+  changeMonitor: (callId: string, mode: MonitorMode) =>
+    request<MonitorResponse>('PUT', `/api/supervisor/calls/${encodeURIComponent(callId)}/monitor`, { mode }),
+  stopMonitor: (callId: string) =>
+    request<MonitorResponse>('DELETE', `/api/supervisor/calls/${encodeURIComponent(callId)}/monitor`),
   availableAgents: () => request<AvailableAgent[]>('GET', '/api/agents/available'),
   wrapUp: (callId: string, body: WrapUpRequest) =>
     request<WrapUpResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/wrap-up`, body),

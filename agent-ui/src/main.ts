@@ -48,7 +48,11 @@ const login = createLoginView((result: LoginResponse) => {
   tokenStore.set(result.token);
   startSession(result.agent);
 });
-const overview = createTeamOverview(() => api.overview(), describeError);
+const overview = createTeamOverview(() => api.overview(), describeError, {
+  start: (callId, mode) => api.monitor(callId, mode),
+  change: (callId, mode) => api.changeMonitor(callId, mode),
+  stop: (callId) => api.stopMonitor(callId),
+});
 app.append(login.root, desk.root, overview.root);
 
 /** Re-read the server's view and draw it, unless socket events overtook the answer (then ask again). */
@@ -63,7 +67,7 @@ async function refresh(): Promise<void> {
       desk.showError('');
       desk.applyMe(me);
       if (me.agent.role === 'agent') overview.stop();
-      else overview.start();
+      else overview.start(me.agent.id);
       return;
     } catch (err) {
       if (mine !== refreshSeq || !inSession || err instanceof SessionExpiredError) return;
@@ -104,6 +108,7 @@ function startSession(agent: AgentIdentity | null): void {
     agentState: onEvent((status) => desk.applyStatus(status)),
     held: onEvent((event) => desk.held(event)),
     resumed: onEvent((event) => desk.resumed(event)),
+    monitored: () => overview.refreshNow(),
   });
   void refresh();
 }

@@ -5,6 +5,7 @@ import type {
   CallAnswered,
   CallEnded,
   CallHeld,
+  CallMonitored,
   CallResumed,
   ClientToServerEvents,
   ScreenPop,
@@ -23,6 +24,8 @@ export interface SocketHandlers {
   held(event: CallHeld): void;
   resumed(event: CallResumed): void;
   agentState(status: AgentStatus): void;
+  /** Team leaders: someone started, changed or ended listening in on a call. */
+  monitored(event: CallMonitored): void;
 }
 
 export interface DeskSocket {
@@ -73,6 +76,7 @@ export function connectSocket(token: string, handlers: SocketHandlers): DeskSock
   socket.on('agent:state', (status) => handlers.agentState(status));
   socket.on('call:held', (event) => handlers.held(event));
   socket.on('call:resumed', (event) => handlers.resumed(event));
+  socket.on('call:monitored', (event) => handlers.monitored(event));
 
   return {
     close() {

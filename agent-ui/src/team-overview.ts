@@ -1,16 +1,55 @@
 // The team leader's live view, under the desk of a supervisor or an admin: every queue (calls waiting, the
 // longest wait, agents at work and free) and every agent (state, reason, for how long, queues). Read from
-// GET /api/supervisor/overview every OVERVIEW_REFRESH_MS while shown.
-import type { SupervisorOverview } from '../../core/contracts.ts';
+// GET /api/supervisor/overview every OVERVIEW_REFRESH_MS while shown. Per agent on a call, the leader can
+// listen (监听), whisper to the agent (耳语), barge (强插) on their own desk phone and stop (结束); the row says
+// who is listening in.
+import type { AgentOverview, CallMonitored, MonitorMode, SupervisorOverview } from '../../core/contracts.ts';
 import { h, replace } from './dom.ts';
 import { agentStateText, formatDuration } from './format.ts';
 
 export const OVERVIEW_REFRESH_MS = 2000;
 
+export interface MonitorActions {
+  start(callId: string, mode: MonitorMode): Promise<unknown>;
+  change(callId: string, mode: MonitorMode): Promise<unknown>;
+  stop(callId: string): Promise<unknown>;
+}
+
+const MODE_LABELS: Record<MonitorMode, string> = {
+  listen: '监听 Listen',
+  whisper: '耳语 Whisper',
+  barge: '强插 Barge',
+};
+
+/**
+ * Which monitoring buttons apply to an agent's row for leader `me`: a call with nobody listening in can be
+ * listened to in any mode; the leader's own session can change to another mode once their phone answered, and
+ * be stopped; someone else's session, a call not yet answered by the agent, or the leader's own call: none.
+ */
+export function monitorButtons(
+  agent: Pick<AgentOverview, 'agentId' | 'state' | 'callId'>,
+  session: Pick<CallMonitored, 'leaderId' | 'mode' | 'state'> | undefined,
+  me: number | null,
+): Record<MonitorMode | 'stop', boolean> {
+  const none = { listen: false, whisper: false, barge: false, stop: false };
+  if (agent.state !== 'on-call' || agent.callId === null || agent.agentId === me) return none;
+  if (!session) return { listen: true, whisper: true, barge: true, stop: false };
+  if (session.leaderId !== me) return none;
+  const answered = session.state === 'active';
+  return {
+    listen: answered && session.mode !== 'listen',
+    whisper: answered && session.mode !== 'whisper',
+    barge: answered && session.mode !== 'barge',
+    stop: true,
+  };
+}
+
 export interface TeamOverview {
   readonly root: HTMLElement;
-  /** Shows the view and reads it every few seconds (a team leader signed in). */
-  start(): void;
+  /** Shows the view and reads it every few seconds (team leader `me` signed in). */
+  start(me?: number): void;
+  /** Reads it again now (a `call:monitored` event arrived). */
+  refreshNow(): void;
   /** Hides it and stops reading (an agent, or signed out). */
   stop(): void;
 }
@@ -18,7 +57,10 @@ export interface TeamOverview {
 export function createTeamOverview(
   read: () => Promise<SupervisorOverview>,
   describeError: (err: unknown) => string,
+  monitor?: MonitorActions,
 ): TeamOverview {
+  let me: number | null = null;
+  let busy = false;
   const queuesBody = h('tbody');
   const agentsBody = h('tbody');
   const status = h('p', {
@@ -67,6 +109,7 @@ export function createTeamOverview(
           th('状态 State'),
           th('持续 For', true),
           th('队列 Queues'),
+          th('监听 Monitor'),
         ),
       ),
       agentsBody,
@@ -106,14 +149,70 @@ export function createTeamOverview(
           h('td', { testid: 'state' }, agentStateText(a.state, a.reason)),
           h('td', { class: 'num' }, formatDuration(now - Date.parse(a.since))),
           h('td', {}, a.queues.join(', ')),
+          monitorCell(
+            a,
+            o.monitors.find((m) => m.callId === a.callId),
+          ),
         ),
       ),
     );
   };
 
+  const act = async (work: () => Promise<unknown>): Promise<void> => {
+    busy = true;
+    try {
+      await work();
+      status.textContent = '';
+    } catch (err) {
+      status.textContent = describeError(err);
+    } finally {
+      busy = false;
+      refreshNow();
+    }
+  };
+
+  function monitorCell(a: AgentOverview, session: CallMonitored | undefined): HTMLElement {
+    const can = monitorButtons(a, session, me);
+    const callId = a.callId;
+    const button = (testid: string, label: string, enabled: boolean, onClick: () => Promise<unknown>) => {
+      const b = h(
+        'button',
+        { testid, attrs: { type: 'button', disabled: !enabled || busy || !monitor || callId === null } },
+        label,
+      );
+      b.addEventListener('click', () => void act(onClick));
+      return b;
+    };
+    const modeButton = (mode: MonitorMode) =>
+      button(`monitor-${mode}`, MODE_LABELS[mode], can[mode], () =>
+        session ? monitor!.change(callId!, mode) : monitor!.start(callId!, mode),
+      );
+    const who = session
+      ? `${session.leaderName} ${MODE_LABELS[session.mode]}${session.state === 'ringing' ? ' (振铃 ringing)' : ''}`
+      : '';
+    return h(
+      'td',
+      { class: 'monitor', testid: 'monitor' },
+      modeButton('listen'),
+      modeButton('whisper'),
+      modeButton('barge'),
+      button('monitor-stop', '结束 Stop', can.stop, () => monitor!.stop(callId!)),
+      who && h('span', { class: 'monitored-by', testid: 'monitored-by' }, who),
+    );
+  }
+
+  function refreshNow(): void {
+    if (!running) return;
+    if (timer) clearTimeout(timer);
+    timer = null;
+    void tick();
+  }
+
   const tick = async (): Promise<void> => {
     try {
-      draw(await read());
+      const o = await read();
+      if (!running) return;
+      draw(o);
       status.textContent = '';
     } catch (err) {
       status.textContent = describeError(err);
@@ -123,7 +222,9 @@ export function createTeamOverview(
 
   return {
     root,
-    start() {
+    refreshNow,
+    start(leader) {
+      me = leader ?? me;
       root.hidden = false;
       if (running) return;
       running = true;

@@ -13,6 +13,7 @@ import type {
   OriginateRequest,
   PbxEvent,
   PbxEventListener,
+  SnoopDirection,
 } from '../call-control.ts';
 
 export interface AriSettings {
@@ -438,6 +439,27 @@ export class AriCallControl implements CallControl {
         if (!(err instanceof ChannelGone)) throw err;
       },
     );
+  }
+
+  async snoop(
+    channelId: string,
+    directions: { spy: SnoopDirection; whisper: SnoopDirection },
+    purpose: string,
+    opts?: OpOptions,
+  ): Promise<string> {
+    const channel = await this.#call(
+      'snoop',
+      (c) =>
+        c.channels.snoopChannel({
+          channelId,
+          spy: directions.spy,
+          whisper: directions.whisper,
+          app: this.#settings.app,
+          appArgs: `leg,${purpose}`,
+        }),
+      opts,
+    );
+    return (channel as unknown as AriChannel).id;
   }
 
   async listChannels(opts?: OpOptions): Promise<LiveChannel[]> {

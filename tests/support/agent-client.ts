@@ -63,6 +63,7 @@ export class AgentClient {
       'agent:state',
       'call:held',
       'call:resumed',
+      'call:monitored',
     ] as const) {
       socket.on(event, (payload: unknown) => this.received.push({ event, at: preciseNow(), payload }));
     }
