@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type {
   AgentStatus,
   CallAnswered,
+  CallConsulting,
   CallEnded,
   CallHeld,
   CallResumed,
@@ -46,6 +47,14 @@ export class Notifier {
 
   callResumed(event: CallResumed): void {
     this.#emitter.to(rooms.agent(event.agentId)).to(rooms.supervisors).emit('call:resumed', event);
+  }
+
+  /** The consulting agent's page: `call:conference` when the three are together, else `call:consulting`. */
+  callConsulting(event: CallConsulting): void {
+    this.#emitter
+      .to(rooms.agent(event.agentId))
+      .to(rooms.supervisors)
+      .emit(event.state === 'conference' ? 'call:conference' : 'call:consulting', event);
   }
 
   callEnded(agentId: number, event: CallEnded): void {

@@ -63,6 +63,8 @@ export class AgentClient {
       'agent:state',
       'call:held',
       'call:resumed',
+      'call:consulting',
+      'call:conference',
     ] as const) {
       socket.on(event, (payload: unknown) => this.received.push({ event, at: preciseNow(), payload }));
     }
