@@ -6,6 +6,7 @@ import type {
   CallEnded,
   CallHeld,
   CallResumed,
+  CallConsulting,
   ClientToServerEvents,
   ScreenPop,
   ServerToClientEvents,
@@ -22,6 +23,8 @@ export interface SocketHandlers {
   ended(event: CallEnded): void;
   held(event: CallHeld): void;
   resumed(event: CallResumed): void;
+  /** The agent's consultation or conference (`call:consulting`, `call:conference`). */
+  consulting(event: CallConsulting): void;
   agentState(status: AgentStatus): void;
 }
 
@@ -73,6 +76,8 @@ export function connectSocket(token: string, handlers: SocketHandlers): DeskSock
   socket.on('agent:state', (status) => handlers.agentState(status));
   socket.on('call:held', (event) => handlers.held(event));
   socket.on('call:resumed', (event) => handlers.resumed(event));
+  socket.on('call:consulting', (event) => handlers.consulting(event));
+  socket.on('call:conference', (event) => handlers.consulting(event));
 
   return {
     close() {
