@@ -138,6 +138,9 @@ export interface TransferredFrom {
 export type TransferTarget =
   { to: 'queue'; queue: string } | { to: 'agent'; agentId: number } | { to: 'number'; number: string };
 
+/** Whom an agent consults before handing the call on (attended transfer): a named agent or an outside number. */
+export type ConsultTarget = { to: 'agent'; agentId: number } | { to: 'number'; number: string };
+
 /** Queues a call can be transferred to (the skills). */
 export const TRANSFER_QUEUES = ['fees', 'repairs', 'complaints', 'emergency', 'general'] as const;
 
@@ -147,6 +150,28 @@ export interface TransferRequest {
   agentId?: number;
   number?: string;
   note?: string;
+}
+
+/** `POST /api/calls/:id/consult` (attended transfer): exactly one of agentId, number; `note?` goes with the pop. */
+export interface ConsultRequest {
+  agentId?: number;
+  number?: string;
+  note?: string;
+}
+
+/**
+ * The consultation of the agent's call (`call:consulting`, and `consult` in `GET /api/me`): whom they consult
+ * (an agent by name, or a masked number) and where it stands. `failed`: busy or no answer; `ended`: the
+ * target hung up; `target-left`: the target left the conference. After those and `cancelled` the owner is
+ * on hold (failed, ended) or back with the agent (cancelled, target-left).
+ */
+export interface CallConsulting {
+  callId: string;
+  agentId: number;
+  at: string;
+  state: 'ringing' | 'answered' | 'failed' | 'cancelled' | 'ended' | 'conference' | 'target-left';
+  target: { agentId: number | null; name: string | null; number: string | null };
+  cause?: string;
 }
 
 /** An agent a call can be transferred to (`GET /api/agents/available`). */
@@ -160,7 +185,7 @@ export interface AvailableAgent {
 /** What the call-control routes answer: the call and what it is doing now. */
 export interface CallControlResponse {
   callId: string;
-  state: 'held' | 'connected' | 'transferred';
+  state: 'held' | 'connected' | 'transferred' | 'consulting' | 'conference' | 'ended';
   at: string;
 }
 
@@ -222,6 +247,10 @@ export interface ServerToClientEvents {
   'call:resumed': (event: CallResumed) => void;
   /** Supervisors' room only: a team leader's listen, whisper or barge on a call started, changed or ended. */
   'call:monitored': (event: CallMonitored) => void;
+  /** The agent's consultation (attended transfer): ringing, answered, failed, cancelled, ended. */
+  'call:consulting': (event: CallConsulting) => void;
+  /** The owner, the agent and the consulted party are in one conference (same payload, state `conference`). */
+  'call:conference': (event: CallConsulting) => void;
 }
 
 export interface ClientToServerEvents {
@@ -254,6 +283,8 @@ export interface MeResponse {
   callState: CallPhase | null;
   /** While the owner is on hold: since when (the page's hold timer). */
   heldSince?: string | null;
+  /** The agent's consultation or conference in progress, if any. */
+  consult?: CallConsulting | null;
 }
 
 export interface StateChange {

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import type { Logger, QueueOverview, ScreenPop } from '../core/index.ts';
+import type { CallConsulting, Logger, QueueOverview, ScreenPop } from '../core/index.ts';
 import { AgentStates, PREFIX } from './agent-states.ts';
 import type { Notifier } from './notifier.ts';
 import type { QueueSettingsBook } from './queue-settings.ts';
@@ -55,6 +55,8 @@ const callAgentKey = (callId: string) => `${PREFIX}call:${callId}:agent`;
 const wrappedKey = (callId: string, agentId: number) => `${PREFIX}call:${callId}:wrapped-up:${agentId}`;
 /** Since when the owner is on hold (the agent page's hold timer after a reload). */
 const heldKey = (callId: string) => `${PREFIX}call:${callId}:held-since`;
+/** The call's consultation in progress (the agent page reads it after a reconnect). */
+const consultKey = (callId: string) => `${PREFIX}call:${callId}:consult`;
 /** The handle times (talk + wrap-up, seconds) of the queue's last calls, newest first. */
 const handleTimesKey = (queue: string) => `${PREFIX}queue:${queue}:handle-times`;
 const HANDLE_TIMES_KEPT = 50;
@@ -339,21 +341,13 @@ export class Acd {
   }
 
   async #offer(entry: QueueEntry, agentId: number): Promise<void> {
-    const agent = await this.#states.get(agentId);
     const now = new Date();
-    const pop: ScreenPop = {
+    const agent = await this.#popFirst(agentId, {
       ...entry.pop,
       queue: entry.queue,
       waitedMs: now.getTime() - entry.enqueuedAt.getTime(),
       offeredAt: now.toISOString(),
-    };
-    await this.#redis.set(popKey(entry.callId), JSON.stringify(pop), 'EX', POP_TTL_S);
-    const seen = this.#whenSeen(entry.callId, agentId);
-    await this.#notifier.screenPop(agentId, pop);
-    this.#notifier.agentState(agent);
-    // The page shows the caller before the phone rings; a page that is closed or slow does not hold the call up.
-    if (!(await seen))
-      this.#log.warn({ callId: entry.callId, agentId }, 'the agent page did not confirm the pop in time');
+    });
     let outcome: OfferOutcome = 'phone-unreachable';
     if (agent.endpoint && this.#offerHandler) {
       outcome = await this.#offerHandler(entry, {
@@ -367,6 +361,58 @@ export class Acd {
     }
     if (outcome === 'phone-unreachable') await this.legLost(entry.callId, agentId, 'phone-unreachable');
     else if (outcome === 'call-gone') await this.callEnded(entry.callId, agentId, 'caller', 'caller left');
+  }
+
+  /**
+   * Sends the screen pop to an agent reserved for the call and waits until their page shows it: the page shows
+   * the caller before the phone rings; a page that is closed or slow does not hold the call up.
+   */
+  async #popFirst(agentId: number, pop: ScreenPop): ReturnType<AgentStates['get']> {
+    const agent = await this.#states.get(agentId);
+    await this.#redis.set(popKey(pop.callId), JSON.stringify(pop), 'EX', POP_TTL_S);
+    const seen = this.#whenSeen(pop.callId, agentId);
+    await this.#notifier.screenPop(agentId, pop);
+    this.#notifier.agentState(agent);
+    if (!(await seen))
+      this.#log.warn({ callId: pop.callId, agentId }, 'the agent page did not confirm the pop in time');
+    return agent;
+  }
+
+  /**
+   * A consultation with a named agent (reserved with `reserveAgent`): their page gets the pop (with whom it is
+   * from and the note), then the caller rings their phone. Returns the phone to ring, null when they have none.
+   */
+  async consultOffer(agentId: number, pop: ScreenPop): Promise<{ endpoint: string; name: string } | null> {
+    const agent = await this.#popFirst(agentId, pop);
+    return agent.endpoint ? { endpoint: agent.endpoint, name: agent.name } : null;
+  }
+
+  /**
+   * A consulted agent's part is over before they took the call: back to available at once (they talked to the
+   * agent, not handled the owner), their page told the call is over for them.
+   */
+  async consultEnded(callId: string, agentId: number, cause: string): Promise<void> {
+    this.#notifier.callEnded(agentId, { callId, at: new Date().toISOString(), hangupBy: 'agent', cause });
+    const status = await this.#states.get(agentId);
+    if (status.callId !== callId || (status.state !== 'ringing' && status.state !== 'on-call')) return;
+    await this.#setState(agentId, { to: 'available', from: ['ringing', 'on-call'], callId });
+    await wakeAcds(this.#redis);
+  }
+
+  /** Where the agent's consultation stands, for their page (kept in Redis while it lasts). */
+  async callConsulting(event: CallConsulting): Promise<void> {
+    if (['ringing', 'answered', 'conference'].includes(event.state)) {
+      await this.#redis.set(consultKey(event.callId), JSON.stringify(event), 'EX', POP_TTL_S);
+    } else {
+      await this.#redis.del(consultKey(event.callId));
+    }
+    this.#notifier.callConsulting(event);
+  }
+
+  /** The consultation of a call in progress, or null. */
+  static async consultOf(redis: Redis, callId: string): Promise<CallConsulting | null> {
+    const raw = await redis.get(consultKey(callId));
+    return raw ? (JSON.parse(raw) as CallConsulting) : null;
   }
 
   #whenSeen(callId: string, agentId: number): Promise<boolean> {

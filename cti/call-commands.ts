@@ -4,12 +4,19 @@
 // answer comes back on the asking API process's own reply channel.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Logger, MonitorMode, Role, TransferTarget } from '../core/index.ts';
+import type { ConsultTarget, Logger, MonitorMode, Role, TransferTarget } from '../core/index.ts';
 import { Acd } from './acd.ts';
 import { PREFIX } from './agent-states.ts';
 
 export type CallCommand =
-  { kind: 'hold' } | { kind: 'resume' } | { kind: 'transfer'; target: TransferTarget; note: string | null };
+  | { kind: 'hold' }
+  | { kind: 'resume' }
+  | { kind: 'transfer'; target: TransferTarget; note: string | null }
+  | { kind: 'consult'; target: ConsultTarget; note: string | null }
+  | { kind: 'consult-cancel' }
+  | { kind: 'consult-complete' }
+  | { kind: 'conference' }
+  | { kind: 'hang-up' };
 
 /** A team leader's listen, whisper or barge on the call (ivr/supervision.ts runs it, not the call's flow). */
 export type MonitorCommand = {
@@ -34,9 +41,12 @@ export interface CallCommandRequest<C extends NodeCommand = CallCommand> {
   replyTo: string;
 }
 
-/** `error` names the HTTP answer: Conflict (409, the call is not in a state for it), BadRequest (400). */
+/**
+ * `error` names the HTTP answer: Conflict (409, the call is not in a state for it), BadRequest (400), Forbidden
+ * (403, not this agent's to do).
+ */
 export type CallCommandResult =
-  { ok: true; at: string } | { ok: false; error: 'Conflict' | 'BadRequest'; message: string };
+  { ok: true; at: string } | { ok: false; error: 'Conflict' | 'BadRequest' | 'Forbidden'; message: string };
 
 export const commandChannel = (nodeId: string) => `${PREFIX}acd-node:${nodeId}:commands`;
 

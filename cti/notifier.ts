@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type {
   AgentStatus,
   CallAnswered,
+  CallConsulting,
   CallEnded,
   CallHeld,
   CallMonitored,
@@ -63,6 +64,14 @@ export class Notifier {
         ? this.#redis.hdel(MONITORS_KEY, event.callId)
         : this.#redis.hset(MONITORS_KEY, event.callId, JSON.stringify(event));
     void saved.catch(() => undefined);
+  }
+
+  /** The consulting agent's page: `call:conference` when the three are together, else `call:consulting`. */
+  callConsulting(event: CallConsulting): void {
+    this.#emitter
+      .to(rooms.agent(event.agentId))
+      .to(rooms.supervisors)
+      .emit(event.state === 'conference' ? 'call:conference' : 'call:consulting', event);
   }
 
   callEnded(agentId: number, event: CallEnded): void {

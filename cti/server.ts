@@ -34,6 +34,8 @@ import {
   type MonitorMode,
   type MonitorResponse,
   type TransferRequest,
+  type ConsultRequest,
+  type ConsultTarget,
   type TransferTarget,
   type StateChange,
   type SupervisorOverview,
@@ -310,6 +312,8 @@ export async function createServer(deps: ServerDeps) {
     const currentCall = status.callId ? await Acd.currentPop(redis, status.callId) : null;
     const heldSince =
       status.state === 'on-call' && status.callId ? await Acd.heldSince(redis, status.callId) : null;
+    const consult =
+      status.state === 'on-call' && status.callId ? await Acd.consultOf(redis, status.callId) : null;
     const callState =
       status.state === 'ringing'
         ? 'offered'
@@ -339,6 +343,7 @@ export async function createServer(deps: ServerDeps) {
       currentCall,
       callState,
       heldSince,
+      consult: consult?.agentId === status.agentId ? consult : null,
     };
   });
 
@@ -648,7 +653,10 @@ export async function createServer(deps: ServerDeps) {
     type: 'object',
     properties: {
       callId: { type: 'string' },
-      state: { type: 'string', enum: ['held', 'connected', 'transferred'] },
+      state: {
+        type: 'string',
+        enum: ['held', 'connected', 'transferred', 'consulting', 'conference', 'ended'],
+      },
       at: { type: 'string' },
     },
     required: ['callId', 'state', 'at'],
@@ -661,6 +669,17 @@ export async function createServer(deps: ServerDeps) {
     409: errorBody,
     503: errorBody,
   };
+
+  /** A number as keyed by the agent, normalized for dialling; 400 when it cannot be dialled. */
+  function dialable(number: string): string {
+    const dialled = normalizePhone(number);
+    if (dialled === null) {
+      throw new BadRequest(
+        `"${number}" 不是可以拨打的号码 / "${number}" is not a number that can be dialled.`,
+      );
+    }
+    return dialled;
+  }
 
   async function controlCall(
     req: FastifyRequest<{ Params: { id: string } }>,
@@ -675,8 +694,11 @@ export async function createServer(deps: ServerDeps) {
     }
     const result = await commands.send(callId, { agentId: req.user.sub, role: req.user.role }, command);
     if (result === null) throw new Error('the call controller did not answer in time');
-    if (!result.ok)
-      throw result.error === 'BadRequest' ? new BadRequest(result.message) : new Conflict(result.message);
+    if (!result.ok) {
+      if (result.error === 'BadRequest') throw new BadRequest(result.message);
+      if (result.error === 'Forbidden') throw new Forbidden(result.message);
+      throw new Conflict(result.message);
+    }
     req.log.info({ callId, command: command.kind, by: req.user.sub }, 'call control');
     return { callId, state, at: result.at };
   }
@@ -750,15 +772,7 @@ export async function createServer(deps: ServerDeps) {
       let target: TransferTarget;
       if (queue !== undefined) target = { to: 'queue', queue };
       else if (agentId !== undefined) target = { to: 'agent', agentId };
-      else {
-        const dialled = normalizePhone(number);
-        if (dialled === null) {
-          throw new BadRequest(
-            `"${number}" 不是可以拨打的号码 / "${number}" is not a number that can be dialled.`,
-          );
-        }
-        target = { to: 'number', number: dialled };
-      }
+      else target = { to: 'number', number: dialable(number!) };
       const note = req.body.note?.trim() || null;
       return controlCall(req, { kind: 'transfer', target, note }, 'transferred');
     },
@@ -841,6 +855,58 @@ export async function createServer(deps: ServerDeps) {
     '/api/supervisor/calls/:id/monitor',
     { onRequest: authenticate(), schema: { params: callParams, response: monitorResponses } },
     (req) => monitorCall(req, 'stop', null),
+  );
+
+  // Attended transfer: the owner waits on hold while the agent talks to a named agent or an outside number, then
+  // hands the call over (complete), takes it back (cancel), or brings the three together (conference).
+  app.post<{ Params: { id: string }; Body: ConsultRequest }>(
+    '/api/calls/:id/consult',
+    {
+      onRequest: authenticate(),
+      schema: {
+        params: callParams,
+        body: {
+          type: 'object',
+          properties: {
+            agentId: { type: 'integer', minimum: 1 },
+            number: { type: 'string', minLength: 1, maxLength: 32 },
+            note: { type: 'string', maxLength: 2000 },
+          },
+          additionalProperties: false,
+        },
+        response: callControlResponses,
+      },
+    },
+    (req) => {
+      const { agentId, number } = req.body;
+      if ((agentId === undefined) === (number === undefined)) {
+        throw new BadRequest('请选择一位坐席或一个号码来咨询 / Choose one agent or one number to consult.');
+      }
+      const target: ConsultTarget =
+        agentId !== undefined ? { to: 'agent', agentId } : { to: 'number', number: dialable(number!) };
+      const note = req.body.note?.trim() || null;
+      return controlCall(req, { kind: 'consult', target, note }, 'consulting');
+    },
+  );
+  app.post<{ Params: { id: string } }>(
+    '/api/calls/:id/consult/complete',
+    { onRequest: authenticate(), schema: { params: callParams, response: callControlResponses } },
+    (req) => controlCall(req, { kind: 'consult-complete' }, 'transferred'),
+  );
+  app.post<{ Params: { id: string } }>(
+    '/api/calls/:id/consult/cancel',
+    { onRequest: authenticate(), schema: { params: callParams, response: callControlResponses } },
+    (req) => controlCall(req, { kind: 'consult-cancel' }, 'connected'),
+  );
+  app.post<{ Params: { id: string } }>(
+    '/api/calls/:id/conference',
+    { onRequest: authenticate(), schema: { params: callParams, response: callControlResponses } },
+    (req) => controlCall(req, { kind: 'conference' }, 'conference'),
+  );
+  app.post<{ Params: { id: string } }>(
+    '/api/calls/:id/hangup',
+    { onRequest: authenticate(), schema: { params: callParams, response: callControlResponses } },
+    (req) => controlCall(req, { kind: 'hang-up' }, 'ended'),
   );
 
   // recordings are sent with reply.sendFile (Range requests, so a player can seek); not served as a folder

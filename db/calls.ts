@@ -19,6 +19,13 @@ export type CallEventKind =
   | 'transferred'
   | 'outside-answered'
   | 'outside-failed'
+  | 'consult-started'
+  | 'consult-answered'
+  | 'consult-failed'
+  | 'consult-ended'
+  | 'consult-cancelled'
+  | 'conference'
+  | 'conference-left'
   | 'ended'
   | 'wrapped-up'
   /** A team leader's listen, whisper or barge (detail: leaderId, leaderName, mode, from, reason, durationS). */

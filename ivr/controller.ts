@@ -3,7 +3,8 @@
 // effects it asks for through the call-control port, the database and the ACD. One controller per Asterisk node.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../core/index.ts';
-import { ChannelGone, OriginateFailed, normalizePhone } from '../core/index.ts';
+import { ChannelGone, OriginateFailed, maskPhone, normalizePhone } from '../core/index.ts';
+import type { CallConsulting, ScreenPop, TransferredFrom } from '../core/index.ts';
 import {
   addCallEvents,
   createInboundCall,
@@ -25,7 +26,7 @@ import {
   type PopBase,
   type QueueEntry,
 } from '../cti/routing.ts';
-import type { CallControl, PbxEvent } from './call-control.ts';
+import type { CallControl, OriginateRequest, PbxEvent } from './call-control.ts';
 import {
   newFlowCall,
   stepFlow,
@@ -37,6 +38,7 @@ import {
   type CommandRefusal,
   type HoursState,
   type Timer,
+  type TransferredBy,
 } from './flow/interpreter.ts';
 import type { FlowLibrary } from './flow/library.ts';
 import type { Flow, QueuePriority } from './flow/types.ts';
@@ -60,7 +62,13 @@ const REFUSALS: Record<CommandRefusal, string> = {
   'not-connected': '这通电话还没有接通坐席 / The call is not connected to an agent.',
   'not-held': '这通电话不在保持中 / The call is not on hold.',
   'already-held': '这通电话已在保持中 / The call is already on hold.',
+  consulting: '请先完成或取消咨询 / Complete or cancel the consultation first.',
+  'in-conference': '会议进行中,请先退出会议或挂断 / The call is in a conference: leave it or hang up first.',
+  'not-consulting': '这通电话没有进行中的咨询 / There is no consultation on this call.',
+  'consult-ringing': '对方还没有接听 / The person you are consulting has not answered yet.',
 };
+const NOT_THE_CONSULTING_AGENT =
+  '只有发起咨询的坐席可以这样操作 / Only the agent who started the consultation can do this.';
 const AGENT_NOT_AVAILABLE = '该坐席不在空闲状态 / That agent is not available.';
 
 /** The ACD's priority for a queue node's: emergency above VIP above normal. */
@@ -89,6 +97,9 @@ interface LiveCall {
   heldAt: number | null;
   heldMs: number;
 }
+
+/** The owner waits with music, out of the bridge: on hold, and while the agent consults someone. */
+const ownerWaits = (state: FlowCall): boolean => state.phase === 'held' || state.phase === 'consulting';
 
 const TIMER_EVENTS: Record<Timer, FlowEvent> = {
   digit: { kind: 'digit-timeout' },
@@ -198,7 +209,9 @@ export class IvrController {
           call,
           e.purpose.startsWith('outside:')
             ? { kind: 'outside-answered', legChannelId: e.channelId }
-            : { kind: 'agent-answered', legChannelId: e.channelId },
+            : e.purpose.startsWith('consult:')
+              ? { kind: 'consult-answered', legChannelId: e.channelId }
+              : { kind: 'agent-answered', legChannelId: e.channelId },
         );
         return;
       }
@@ -221,7 +234,14 @@ export class IvrController {
           const call = this.#calls.get(callChannel);
           if (!call) return;
           const cause = e.causeText || String(e.cause);
-          if (call.state.phase === 'connected' || call.state.phase === 'held') {
+          const consulting = call.state.phase === 'consulting' || call.state.phase === 'conference';
+          if (consulting && call.state.agent?.legChannelId !== e.channelId) {
+            // the consulted party's leg (its id may still be on its way to the state: ask by the agent's)
+            const reason = NO_ANSWER_CAUSES.has(e.cause) ? 'no-answer' : 'failed';
+            this.#feed(call, { kind: 'consult-lost', legChannelId: e.channelId, cause, reason });
+          } else if (consulting) {
+            this.#feed(call, { kind: 'agent-hangup', cause, legChannelId: e.channelId });
+          } else if (call.state.phase === 'connected' || call.state.phase === 'held') {
             this.#feed(call, { kind: 'agent-hangup', cause });
           } else if (call.state.phase === 'transferring') {
             this.#feed(call, { kind: 'outside-lost', legChannelId: e.channelId, cause });
@@ -338,12 +358,15 @@ export class IvrController {
     const prev = call.state;
     call.state = next.state;
     const agentId = prev.agent?.agentId ?? next.state.agent?.agentId;
-    if (prev.phase !== 'held' && next.state.phase === 'held' && agentId !== undefined) {
+    // the owner waits with music on hold, and out of the bridge, also while the agent consults someone
+    const wasHeld = ownerWaits(prev);
+    const isHeld = ownerWaits(next.state);
+    if (!wasHeld && isHeld && agentId !== undefined) {
       call.heldAt = Date.now();
       void this.#acd
         .callHeld(prev.callId, agentId, new Date(call.heldAt))
         .catch((err: unknown) => call.log.warn({ err }, 'could not show the hold on the agent page'));
-    } else if (prev.phase === 'held' && next.state.phase !== 'held' && call.heldAt !== null) {
+    } else if (wasHeld && !isHeld && call.heldAt !== null) {
       const now = Date.now();
       const heldMs = now - call.heldAt;
       call.heldMs += heldMs;
@@ -377,7 +400,10 @@ export class IvrController {
 
   async #command(call: LiveCall, request: CallCommandRequest): Promise<CallCommandResult> {
     const s = call.state;
-    const refused = (message: string, error: 'Conflict' | 'BadRequest' = 'Conflict'): CallCommandResult => ({
+    const refused = (
+      message: string,
+      error: 'Conflict' | 'BadRequest' | 'Forbidden' = 'Conflict',
+    ): CallCommandResult => ({
       ok: false,
       error,
       message,
@@ -398,15 +424,39 @@ export class IvrController {
         target,
         by: { agentId: s.agent?.agentId ?? request.by.agentId, note: command.note },
       };
+    } else if (command.kind === 'consult') {
+      const target = command.target;
+      if (target.to === 'number' && this.#settings.outsideDial === null) {
+        return refused('外线咨询未开通 / Calls to outside numbers are not set up on this hotline.');
+      }
+      if (target.to === 'agent' && target.agentId === s.agent?.agentId) {
+        return refused('不能咨询自己 / You cannot consult yourself.', 'BadRequest');
+      }
+      event = {
+        kind: 'consult',
+        target,
+        by: { agentId: s.agent?.agentId ?? request.by.agentId, note: command.note },
+      };
     } else {
       event = { kind: command.kind };
     }
+    const consulted = s.consult?.target.to === 'agent' ? s.consult.target.agentId : null;
+    if (request.by.role === 'agent' && consulted === request.by.agentId) {
+      // the consulted agent: they may only hang up their own part (as with their phone's hang-up key)
+      if (command.kind !== 'hang-up') return refused(NOT_THE_CONSULTING_AGENT, 'Forbidden');
+      if (s.consult?.legChannelId) await this.#pbx.hangup(s.consult.legChannelId);
+      return { ok: true, at: new Date().toISOString() };
+    }
     const next = stepFlow(this.#settings, call.flow, s, event);
     if (next.refused) return refused(REFUSALS[next.refused]);
-    if (command.kind === 'transfer' && command.target.to === 'agent') {
+    const named =
+      (command.kind === 'transfer' || command.kind === 'consult') && command.target.to === 'agent'
+        ? command.target.agentId
+        : null;
+    if (named !== null) {
       // the named agent is reserved for the call before anything changes: if they are not free, nothing does
       const queue = s.queued?.queue ?? this.#settings.queue;
-      if (!(await this.#acd.reserveAgent(command.target.agentId, queue, s.callId))) {
+      if (!(await this.#acd.reserveAgent(named, queue, s.callId))) {
         return refused(AGENT_NOT_AVAILABLE);
       }
     }
@@ -559,12 +609,7 @@ export class IvrController {
             }));
           call.pop = pop;
           const by = effect.transferredBy;
-          const transferredFrom = by && {
-            agentId: by.agentId,
-            agentName: (await this.#acd.states.get(by.agentId)).name,
-            note: by.note,
-            at: enqueuedAt.toISOString(),
-          };
+          const transferredFrom = by && (await this.#transferredFrom(by, enqueuedAt));
           call.reachedAcd = true;
           const ownerId = s.owner?.id;
           void this.#store(call, (db) =>
@@ -641,24 +686,101 @@ export class IvrController {
           });
           await this.#acd.agentReleased(s.callId, effect.agentId, 'agent', 'transferred');
           return;
-        case 'dial-outside': {
-          const endpoint = this.#settings.outsideDial!.replaceAll('{number}', effect.number);
-          try {
-            const legChannelId = await this.#pbx.originate({
-              endpoint,
+        case 'dial-outside':
+          await this.#dialLeg(
+            call,
+            {
+              endpoint: this.#outside(effect.number),
               // the outside party sees the owner calling
               callerId: s.callerNumber ?? 'anonymous',
               ringTimeoutS: this.#settings.outsideRingTimeoutS,
               purpose: `outside:${s.callId}`,
-            });
-            this.#feed(call, { kind: 'outside-ringing', legChannelId });
-            const endedAlready = this.#endedUnknown.get(legChannelId);
-            if (endedAlready === undefined) this.#legs.set(legChannelId, s.channelId);
-            else this.#feed(call, { kind: 'outside-lost', legChannelId, cause: endedAlready });
-          } catch (err) {
-            call.log.warn({ err: (err as Error).message }, 'the outside number could not be dialled');
-            this.#feed(call, { kind: 'outside-lost', legChannelId: null, cause: 'not dialled' });
+            },
+            (legChannelId) => ({ kind: 'outside-ringing', legChannelId }),
+            (legChannelId, cause) => ({ kind: 'outside-lost', legChannelId, cause }),
+          );
+          return;
+        case 'dial-consult': {
+          const { target } = effect;
+          let endpoint = target.to === 'number' ? this.#outside(target.number) : null;
+          if (target.to === 'agent') {
+            // the consulted agent's page shows the owner (and whom it is from, with the note) before the phone rings
+            const phone = await this.#acd.consultOffer(
+              target.agentId,
+              await this.#consultPop(call, effect.by),
+            );
+            endpoint = phone?.endpoint ?? null;
           }
+          if (endpoint === null) {
+            this.#feed(call, {
+              kind: 'consult-lost',
+              legChannelId: null,
+              cause: 'no phone',
+              reason: 'failed',
+            });
+            return;
+          }
+          await this.#dialLeg(
+            call,
+            {
+              endpoint,
+              callerId: s.callerNumber ?? 'anonymous',
+              ringTimeoutS:
+                target.to === 'agent' ? this.#settings.ringTimeoutS : this.#settings.outsideRingTimeoutS,
+              purpose: `consult:${s.callId}`,
+              ...(target.to === 'agent' && { variables: { 'PJSIP_HEADER(add,X-Hotline-Call)': s.callId } }),
+            },
+            (legChannelId) => ({ kind: 'consult-ringing', legChannelId }),
+            (legChannelId, cause) => ({ kind: 'consult-lost', legChannelId, cause, reason: 'failed' }),
+          );
+          return;
+        }
+        case 'join-bridge':
+          if (call.bridgeId) await this.#pbx.addToBridge(call.bridgeId, [effect.legChannelId]);
+          if (effect.agentId !== null) await this.#acd.legAnswered(s.callId, effect.agentId);
+          return;
+        case 'end-consult': {
+          if (effect.legChannelId) {
+            this.#legs.delete(effect.legChannelId);
+            await this.#pbx.hangup(effect.legChannelId);
+          }
+          const agentId = effect.agentId;
+          if (agentId === null) return;
+          if (effect.end === 'no-answer' || effect.end === 'failed') {
+            await this.#acd.legLost(
+              s.callId,
+              agentId,
+              effect.end === 'no-answer' ? 'no-answer' : 'phone-unreachable',
+            );
+          } else if (effect.end === 'consult-over') {
+            await this.#acd.consultEnded(s.callId, agentId, 'consultation ended');
+          } else {
+            await this.#acd.agentReleased(s.callId, agentId, 'agent', 'left the conference');
+          }
+          return;
+        }
+        case 'take-over': {
+          // the consulted party has the call now; the record names the last agent who took it
+          call.answeredBy = effect.agentId;
+          const agentId = effect.agentId;
+          if (agentId !== null) void this.#store(call, (db) => updateCall(db, s.callId, { agentId }));
+          return;
+        }
+        case 'tell-agent': {
+          const t = effect.target;
+          const event: CallConsulting = {
+            callId: s.callId,
+            agentId: effect.agentId,
+            at: new Date().toISOString(),
+            state: effect.news,
+            target: {
+              agentId: t.to === 'agent' ? t.agentId : null,
+              name: t.to === 'agent' ? (await this.#acd.states.get(t.agentId)).name : null,
+              number: t.to === 'number' ? maskPhone(t.number) : null,
+            },
+            ...(effect.cause !== undefined && { cause: effect.cause }),
+          };
+          await this.#acd.callConsulting(event);
           return;
         }
         case 'hangup-leg':
@@ -703,6 +825,71 @@ export class IvrController {
       if (err instanceof ChannelGone) return; // the hang-up event follows and ends the call
       call.log.error({ err, effect: effect.do }, 'effect failed');
     }
+  }
+
+  /** How an outside number is dialled (the command refuses numbers when HOTLINE_OUTSIDE_DIAL is not set). */
+  #outside(number: string): string {
+    return this.#settings.outsideDial!.replaceAll('{number}', number);
+  }
+
+  /**
+   * Dials a leg for the call (an outside number, a consulted party): `ringing` once it exists, `lost` when it
+   * cannot be dialled or ended before the originate answered (an outside number answering busy).
+   */
+  async #dialLeg(
+    call: LiveCall,
+    request: OriginateRequest,
+    ringing: (legChannelId: string) => FlowEvent,
+    lost: (legChannelId: string | null, cause: string) => FlowEvent,
+  ): Promise<void> {
+    try {
+      const legChannelId = await this.#pbx.originate(request);
+      this.#feed(call, ringing(legChannelId));
+      const endedAlready = this.#endedUnknown.get(legChannelId);
+      if (endedAlready === undefined) this.#legs.set(legChannelId, call.state.channelId);
+      else this.#feed(call, lost(legChannelId, endedAlready));
+    } catch (err) {
+      call.log.warn(
+        { err: (err as Error).message, purpose: request.purpose },
+        'the leg could not be dialled',
+      );
+      this.#feed(call, lost(null, 'not dialled'));
+    }
+  }
+
+  /** Who handed the call on, with their note, for the next agent's screen pop. */
+  async #transferredFrom(by: TransferredBy, at: Date): Promise<TransferredFrom> {
+    return {
+      agentId: by.agentId,
+      agentName: (await this.#acd.states.get(by.agentId)).name,
+      note: by.note,
+      at: at.toISOString(),
+    };
+  }
+
+  /** The screen pop for a consulted agent: the call's pop, with whom it is from and their note. */
+  async #consultPop(call: LiveCall, by: TransferredBy): Promise<ScreenPop> {
+    const s = call.state;
+    const now = new Date();
+    return {
+      ...(call.pop ?? {
+        callId: s.callId,
+        callerNumber: s.callerNumber,
+        dialledNumber: s.dialled,
+        ivrPath: s.path,
+        intent: s.intent ?? 'agent',
+        owner: s.owner,
+        arrears: [],
+        arrearsTotalFen: 0,
+        openTickets: [],
+        lastCalls: [],
+        lastRevisits: [],
+      }),
+      queue: s.queued?.queue ?? this.#settings.queue,
+      waitedMs: 0,
+      offeredAt: now.toISOString(),
+      transferredFrom: await this.#transferredFrom(by, now),
+    };
   }
 
   /** The ACD chose an agent for this call: ring their phone. */

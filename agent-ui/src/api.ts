@@ -4,6 +4,7 @@ import type {
   AvailableAgent,
   CallControlResponse,
   TransferRequest,
+  ConsultRequest,
   LoginResponse,
   MeResponse,
   MonitorMode,
@@ -137,6 +138,16 @@ export const api = {
     request<MonitorResponse>('PUT', `/api/supervisor/calls/${encodeURIComponent(callId)}/monitor`, { mode }),
   stopMonitor: (callId: string) =>
     request<MonitorResponse>('DELETE', `/api/supervisor/calls/${encodeURIComponent(callId)}/monitor`),
+  consult: (callId: string, body: ConsultRequest) =>
+    request<CallControlResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/consult`, body),
+  completeConsult: (callId: string) =>
+    request<CallControlResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/consult/complete`),
+  cancelConsult: (callId: string) =>
+    request<CallControlResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/consult/cancel`),
+  conference: (callId: string) =>
+    request<CallControlResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/conference`),
+  hangUp: (callId: string) =>
+    request<CallControlResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/hangup`),
   availableAgents: () => request<AvailableAgent[]>('GET', '/api/agents/available'),
   wrapUp: (callId: string, body: WrapUpRequest) =>
     request<WrapUpResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/wrap-up`, body),

@@ -6,6 +6,7 @@ import type {
   CallEnded,
   CallHeld,
   CallResumed,
+  CallConsulting,
   PopTicket,
   ScreenPop,
 } from '../../core/contracts.ts';
@@ -45,6 +46,7 @@ export interface Desk {
   ended(event: CallEnded): void;
   held(event: CallHeld): void;
   resumed(event: CallResumed): void;
+  consulting(event: CallConsulting): void;
   setConnection(connection: Connection): void;
   showError(message: string): void;
 }
@@ -183,6 +185,7 @@ export function createDesk(actions: DeskActions): Desk {
         const known = call?.pop.callId === me.currentCall.callId ? call.phase : 'offered';
         showCall(me.currentCall, me.callState ?? known);
         if (call) call.heldSince = me.heldSince ?? null;
+        callControls.consult(me.consult ?? null);
         drawPhase();
       } else if (call && call.phase !== 'ended') {
         // The call ended while we were not listening; keep the card, as after any call.
@@ -208,6 +211,10 @@ export function createDesk(actions: DeskActions): Desk {
       call.phase = 'ended';
       call.ended = event;
       drawPhase();
+    },
+    consulting(event) {
+      if (call?.pop.callId !== event.callId) return;
+      callControls.consult(event);
     },
     held(event) {
       if (call?.pop.callId !== event.callId || call.phase === 'ended') return;

@@ -42,6 +42,11 @@ const desk = createDesk({
   hold: (callId) => api.hold(callId),
   resume: (callId) => api.resume(callId),
   transfer: (callId, body) => api.transfer(callId, body),
+  consult: (callId, body) => api.consult(callId, body),
+  completeConsult: (callId) => api.completeConsult(callId),
+  cancelConsult: (callId) => api.cancelConsult(callId),
+  conference: (callId) => api.conference(callId),
+  hangUp: (callId) => api.hangUp(callId),
   availableAgents: () => api.availableAgents(),
 });
 const login = createLoginView((result: LoginResponse) => {
@@ -109,6 +114,7 @@ function startSession(agent: AgentIdentity | null): void {
     held: onEvent((event) => desk.held(event)),
     resumed: onEvent((event) => desk.resumed(event)),
     monitored: () => overview.refreshNow(),
+    consulting: onEvent((event) => desk.consulting(event)),
   });
   void refresh();
 }

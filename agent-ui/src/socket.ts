@@ -7,6 +7,7 @@ import type {
   CallHeld,
   CallMonitored,
   CallResumed,
+  CallConsulting,
   ClientToServerEvents,
   ScreenPop,
   ServerToClientEvents,
@@ -23,6 +24,8 @@ export interface SocketHandlers {
   ended(event: CallEnded): void;
   held(event: CallHeld): void;
   resumed(event: CallResumed): void;
+  /** The agent's consultation or conference (`call:consulting`, `call:conference`). */
+  consulting(event: CallConsulting): void;
   agentState(status: AgentStatus): void;
   /** Team leaders: someone started, changed or ended listening in on a call. */
   monitored(event: CallMonitored): void;
@@ -77,6 +80,8 @@ export function connectSocket(token: string, handlers: SocketHandlers): DeskSock
   socket.on('call:held', (event) => handlers.held(event));
   socket.on('call:resumed', (event) => handlers.resumed(event));
   socket.on('call:monitored', (event) => handlers.monitored(event));
+  socket.on('call:consulting', (event) => handlers.consulting(event));
+  socket.on('call:conference', (event) => handlers.consulting(event));
 
   return {
     close() {

@@ -17,6 +17,21 @@
 //                                                   screen pop with the first agent's note follows it)
 //   connected|held ─transfer to a number─▶ transferring ─outside-answered─▶ connected (to the outside party)
 //                                            └─outside-lost─▶ queued (back to the queue it came from)
+//   connected|held ─consult (a named agent or a number)─▶ consulting: the owner waits on hold (music, out of the
+//                  bridge) while the target's phone rings; once it answers the target joins the call's bridge
+//                  (and its one recording) and talks with the agent alone
+//     consulting ─consult-cancel─▶ connected          the target's leg is hung up; the owner is back with the agent
+//     consulting ─consult-lost (busy, no answer, the target hung up)─▶ held   the agent is told and resumes
+//     consulting(answered) ─consult-complete─▶ connected (owner + target; the agent is released to wrap-up)
+//     consulting(answered) ─conference─▶ conference (owner, agent and target in the bridge)
+//       conference ─consult-complete (the agent leaves)─▶ connected (owner + target)
+//       conference ─consult-lost (the target hangs up)─▶ connected (owner + agent)
+//   connected|held|consulting|conference ─hang-up (from the page)─▶ ended (the owner is hung up, by the agent)
+// The agent's phone hanging up during a consultation completes it once the target answered (as a desk phone's
+// transfer key does), and ends the call while the target still rings. The owner hanging up during a
+// consultation or a conference ends the call for everyone: the consultation was about the owner, and its leg
+// must not outlive the call record and its recording; the consulted agent is freed (to wrap-up if they talked
+// with the owner in a conference, else available at once).
 // A command that does not apply in the call's phase (transfer while ringing, resume when not held) is refused:
 // the step says why and changes nothing.
 //
@@ -87,7 +102,7 @@ import type {
   Template,
   TicketNode,
 } from './types.ts';
-import type { TicketType, TransferTarget } from '../../core/index.ts';
+import type { ConsultTarget, TicketType, TransferTarget } from '../../core/index.ts';
 import { parseTemplate, renderTemplate } from './variables.ts';
 
 export type FlowPhase =
@@ -102,6 +117,8 @@ export type FlowPhase =
   | 'connected'
   | 'held'
   | 'transferring'
+  | 'consulting'
+  | 'conference'
   | 'ending'
   | 'ended';
 
@@ -136,7 +153,35 @@ export interface TransferredBy {
 }
 
 /** Why a call-control command was refused: it does not apply in the call's phase. */
-export type CommandRefusal = 'not-connected' | 'not-held' | 'already-held';
+export type CommandRefusal =
+  | 'not-connected'
+  | 'not-held'
+  | 'already-held'
+  | 'consulting'
+  | 'in-conference'
+  | 'not-consulting'
+  | 'consult-ringing';
+
+export type { ConsultTarget };
+
+/** The consultation in progress: its target, its leg once dialled, and whether the target answered. */
+export interface Consultation {
+  target: ConsultTarget;
+  by: TransferredBy;
+  legChannelId: string | null;
+  answered: boolean;
+}
+
+/**
+ * How a consulted party's part ends: their phone did not answer or could not ring (an agent becomes not ready),
+ * the consultation is over without them having talked to the owner (an agent is available at once), or they
+ * talked to the owner in a conference (an agent goes to wrap-up).
+ */
+export type ConsultEnd = 'no-answer' | 'failed' | 'consult-over' | 'left-call';
+
+/** What the consulting agent's page is told (`call:consulting`, `call:conference`). */
+export type ConsultNews =
+  'ringing' | 'answered' | 'failed' | 'cancelled' | 'ended' | 'conference' | 'target-left';
 
 export type FlowEvent =
   | { kind: 'answered' }
@@ -165,7 +210,8 @@ export type FlowEvent =
   | { kind: 'agent-answered'; legChannelId: string }
   | { kind: 'agent-lost'; legChannelId: string; reason: 'no-answer' | 'failed' }
   | { kind: 'caller-hangup'; cause: string }
-  | { kind: 'agent-hangup'; cause: string }
+  /** legChannelId: which agent leg (during a consultation the controller tells the agent's from the target's). */
+  | { kind: 'agent-hangup'; cause: string; legChannelId?: string }
   | { kind: 'pbx-lost' }
   /** Call control from the agent's page (see the top of the file). */
   | { kind: 'hold' }
@@ -175,7 +221,18 @@ export type FlowEvent =
   | { kind: 'outside-ringing'; legChannelId: string }
   | { kind: 'outside-answered'; legChannelId: string }
   /** The outside number could not be reached: busy, no answer, not dialled at all (legChannelId null). */
-  | { kind: 'outside-lost'; legChannelId: string | null; cause: string };
+  | { kind: 'outside-lost'; legChannelId: string | null; cause: string }
+  /** Attended transfer and conference (see the top of the file). */
+  | { kind: 'consult'; target: ConsultTarget; by: TransferredBy }
+  | { kind: 'consult-ringing'; legChannelId: string }
+  | { kind: 'consult-answered'; legChannelId: string }
+  /** The target's leg ended or never rang (legChannelId null: not dialled at all). */
+  | { kind: 'consult-lost'; legChannelId: string | null; cause: string; reason: 'no-answer' | 'failed' }
+  | { kind: 'consult-cancel' }
+  | { kind: 'consult-complete' }
+  | { kind: 'conference' }
+  /** The agent hangs up the call from the page. */
+  | { kind: 'hang-up' };
 
 export type FlowEffect =
   | { do: 'answer' }
@@ -226,6 +283,15 @@ export type FlowEffect =
   | { do: 'release-agent'; agentId: number; legChannelId: string }
   /** Dial an outside number for a transfer (answered by `outside-ringing` or `outside-lost`). */
   | { do: 'dial-outside'; number: string }
+  /** Ring the target of a consultation (answered by `consult-ringing`, then `consult-answered` or `consult-lost`). */
+  | { do: 'dial-consult'; target: ConsultTarget; by: TransferredBy }
+  /** The answered target joins the call's bridge (agentId: the consulted agent, null for a number). */
+  | { do: 'join-bridge'; legChannelId: string; agentId: number | null }
+  /** The consulted party's part is over: hang up their leg (if still up) and free the consulted agent. */
+  | { do: 'end-consult'; legChannelId: string | null; agentId: number | null; end: ConsultEnd; cause: string }
+  /** The consulted party now has the call (attended transfer): they are its agent (null: an outside number). */
+  | { do: 'take-over'; agentId: number | null }
+  | { do: 'tell-agent'; agentId: number; news: ConsultNews; target: ConsultTarget; cause?: string }
   | { do: 'hangup-leg'; legChannelId: string }
   | { do: 'hangup-caller' }
   | { do: 'record'; event: string; detail?: Record<string, unknown> }
@@ -298,6 +364,8 @@ export interface FlowCall {
   queued: { queue: string; intent: string; priority: QueuePriority } | null;
   /** The last blind transfer: who made it (their note follows the call) and, to a number, the outside leg. */
   transfer: { by: TransferredBy; number: string | null; legChannelId: string | null } | null;
+  /** The consultation in progress (phases `consulting` and `conference`). */
+  consult: Consultation | null;
   /**
    * Where the call goes when it has waited the queue node's max_wait_s (its `overflow`), and whether that time
    * is over while an agent's phone rings for it (it leaves if that agent does not answer).
@@ -371,6 +439,7 @@ export function newFlowCall(
     onHold: false,
     queued: null,
     transfer: null,
+    consult: null,
     overflow: null,
   };
   // Caller ID needs nothing from the caller, so it is looked up at once and the walk starts on its answer.
@@ -389,6 +458,7 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
     vars: { ...prev.vars },
     results: { ...prev.results },
     collect: prev.collect && { ...prev.collect },
+    consult: prev.consult && { ...prev.consult },
   };
   /** The prompts carried over a database answer (see `carried`); taken once. */
   const carriedOver = (): PromptId[] => {
@@ -899,6 +969,63 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
     }
   };
 
+  /** Refuses what a consultation or a conference does not allow (hold, resume, transfer, another consultation). */
+  const consultBusy = (): FlowStep | null =>
+    s.phase === 'consulting'
+      ? { state: prev, effects: [], refused: 'consulting' }
+      : s.phase === 'conference'
+        ? { state: prev, effects: [], refused: 'in-conference' }
+        : null;
+  /** The consulted party's part is over; the call goes on in `phase` (the consultation is forgotten). */
+  const endConsult = (end: ConsultEnd, cause: string, legUp: boolean) => {
+    const c = s.consult!;
+    fx.push({
+      do: 'end-consult',
+      legChannelId: legUp ? c.legChannelId : null,
+      agentId: c.target.to === 'agent' ? c.target.agentId : null,
+      end,
+      cause,
+    });
+    s.consult = null;
+  };
+  /** The owner, out of the bridge with music, joins it again (cancel, complete, conference). */
+  const ownerBack = () => {
+    if (s.onHold) fx.push({ do: 'hold-music', on: false });
+    s.onHold = false;
+    fx.push({ do: 'caller-in-bridge', in: true });
+  };
+  /** Attended transfer: the consulted party keeps the call with the owner, the agent is released to wrap-up. */
+  const completeConsult = () => {
+    const c = s.consult!;
+    const agent = s.agent!;
+    fx.push({ do: 'release-agent', agentId: agent.agentId, legChannelId: agent.legChannelId });
+    if (s.phase === 'consulting') ownerBack();
+    fx.push({
+      do: 'record',
+      event: 'transferred',
+      detail: { ...c.target, fromAgentId: agent.agentId, note: c.by.note, attended: true, from: s.phase },
+    });
+    if (c.target.to === 'agent') {
+      s.agent = { agentId: c.target.agentId, legChannelId: c.legChannelId! };
+      s.transfer = null;
+    } else {
+      s.agent = null;
+      s.transfer = { by: c.by, number: c.target.number, legChannelId: c.legChannelId };
+    }
+    fx.push({ do: 'take-over', agentId: s.agent?.agentId ?? null });
+    s.consult = null;
+    s.phase = 'connected';
+  };
+  /** The call ends by the agent's doing (the page's hang-up, their phone while the target still rings). */
+  const endByAgent = (cause: string, hangUpAgentLeg: boolean) => {
+    const agent = s.agent!;
+    if (s.consult) endConsult(prev.phase === 'conference' ? 'left-call' : 'consult-over', cause, true);
+    s.phase = 'ended';
+    if (hangUpAgentLeg) fx.push({ do: 'hangup-leg', legChannelId: agent.legChannelId });
+    fx.push({ do: 'hangup-caller' });
+    fx.push({ do: 'finish', hangupBy: 'agent', cause, outcome: 'answered' });
+  };
+
   if (s.phase === 'ended') return { state: s, effects: [] };
 
   switch (event.kind) {
@@ -1134,6 +1261,8 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       s.phase = 'ended';
       fx.push({ do: 'cancel-timer', timer: 'record' });
       if (prev.phase === 'queued' || prev.phase === 'offering') fx.push({ do: 'dequeue' });
+      if (s.consult)
+        endConsult(prev.phase === 'conference' ? 'left-call' : 'consult-over', event.cause, true);
       if (s.agent) fx.push({ do: 'hangup-leg', legChannelId: s.agent.legChannelId });
       else if (s.transfer?.legChannelId && (prev.phase === 'transferring' || prev.phase === 'connected')) {
         fx.push({ do: 'hangup-leg', legChannelId: s.transfer.legChannelId });
@@ -1142,6 +1271,15 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       break;
 
     case 'agent-hangup':
+      if (s.phase === 'conference' || (s.phase === 'consulting' && s.consult?.answered)) {
+        // the agent hung up their phone once the target answered: the target keeps the call
+        completeConsult();
+        break;
+      }
+      if (s.phase === 'consulting') {
+        endByAgent(event.cause, false);
+        break;
+      }
       // the agent's phone, or the outside party the call was transferred to, hung up
       if (s.phase !== 'connected' && s.phase !== 'held') break;
       s.phase = 'ended';
@@ -1155,6 +1293,7 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       break;
 
     case 'hold':
+      if (consultBusy()) return consultBusy()!;
       if (s.phase === 'held') return { state: prev, effects: [], refused: 'already-held' };
       if (s.phase !== 'connected' || !s.agent) return { state: prev, effects: [], refused: 'not-connected' };
       s.phase = 'held';
@@ -1164,6 +1303,7 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       break;
 
     case 'resume':
+      if (consultBusy()) return consultBusy()!;
       if (s.phase !== 'held' || !s.agent) return { state: prev, effects: [], refused: 'not-held' };
       s.phase = 'connected';
       s.onHold = false;
@@ -1172,6 +1312,7 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       break;
 
     case 'transfer': {
+      if (consultBusy()) return consultBusy()!;
       if ((s.phase !== 'connected' && s.phase !== 'held') || !s.agent) {
         return { state: prev, effects: [], refused: 'not-connected' };
       }
@@ -1229,7 +1370,128 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       break;
     }
 
+    case 'consult': {
+      if (consultBusy()) return consultBusy()!;
+      if ((s.phase !== 'connected' && s.phase !== 'held') || !s.agent) {
+        return { state: prev, effects: [], refused: 'not-connected' };
+      }
+      if (s.phase === 'connected') {
+        fx.push({ do: 'caller-in-bridge', in: false }, { do: 'hold-music', on: true });
+        s.onHold = true;
+      }
+      s.phase = 'consulting';
+      s.consult = { target: event.target, by: event.by, legChannelId: null, answered: false };
+      fx.push({
+        do: 'record',
+        event: 'consult-started',
+        detail: { ...event.target, fromAgentId: s.agent.agentId, note: event.by.note },
+      });
+      fx.push({ do: 'dial-consult', target: event.target, by: event.by });
+      fx.push({ do: 'tell-agent', agentId: s.agent.agentId, news: 'ringing', target: event.target });
+      break;
+    }
+
+    case 'consult-ringing':
+      if (s.phase === 'consulting' && s.consult && s.consult.legChannelId === null) {
+        s.consult.legChannelId = event.legChannelId;
+      }
+      break;
+
+    case 'consult-answered': {
+      const c = s.consult;
+      if (s.phase !== 'consulting' || !c || c.answered || c.legChannelId !== event.legChannelId) break;
+      c.answered = true;
+      const agentId = c.target.to === 'agent' ? c.target.agentId : null;
+      fx.push({ do: 'join-bridge', legChannelId: event.legChannelId, agentId });
+      fx.push({ do: 'record', event: 'consult-answered', detail: { ...c.target } });
+      fx.push({ do: 'tell-agent', agentId: s.agent!.agentId, news: 'answered', target: c.target });
+      break;
+    }
+
+    case 'consult-lost': {
+      const c = s.consult;
+      if ((s.phase !== 'consulting' && s.phase !== 'conference') || !c) break;
+      if (event.legChannelId !== null && c.legChannelId !== event.legChannelId) break;
+      const agentId = s.agent!.agentId;
+      const target = c.target;
+      if (s.phase === 'conference') {
+        // the target left the conference: the owner stays with the agent
+        fx.push({ do: 'record', event: 'conference-left', detail: { ...target, cause: event.cause } });
+        endConsult('left-call', event.cause, false);
+        s.phase = 'connected';
+        fx.push({ do: 'tell-agent', agentId, news: 'target-left', target, cause: event.cause });
+        break;
+      }
+      // the owner stays on hold with the agent, who decides what next (resume, another try)
+      s.phase = 'held';
+      if (c.answered) {
+        fx.push({ do: 'record', event: 'consult-ended', detail: { ...target, cause: event.cause } });
+        endConsult('consult-over', event.cause, false);
+        fx.push({ do: 'tell-agent', agentId, news: 'ended', target, cause: event.cause });
+      } else {
+        fx.push({ do: 'record', event: 'consult-failed', detail: { ...target, cause: event.cause } });
+        endConsult(event.reason, event.cause, false);
+        fx.push({ do: 'tell-agent', agentId, news: 'failed', target, cause: event.cause });
+      }
+      break;
+    }
+
+    case 'consult-cancel': {
+      if (s.phase !== 'consulting' || !s.consult) {
+        return {
+          state: prev,
+          effects: [],
+          refused: s.phase === 'conference' ? 'in-conference' : 'not-consulting',
+        };
+      }
+      const target = s.consult.target;
+      endConsult('consult-over', 'cancelled', true);
+      ownerBack();
+      s.phase = 'connected';
+      fx.push({ do: 'record', event: 'consult-cancelled', detail: { ...target } });
+      fx.push({ do: 'tell-agent', agentId: s.agent!.agentId, news: 'cancelled', target });
+      break;
+    }
+
+    case 'consult-complete':
+      if ((s.phase !== 'consulting' && s.phase !== 'conference') || !s.consult) {
+        return { state: prev, effects: [], refused: 'not-consulting' };
+      }
+      if (!s.consult.answered) return { state: prev, effects: [], refused: 'consult-ringing' };
+      completeConsult();
+      break;
+
+    case 'conference': {
+      if (s.phase === 'conference') return { state: prev, effects: [], refused: 'in-conference' };
+      if (s.phase !== 'consulting' || !s.consult)
+        return { state: prev, effects: [], refused: 'not-consulting' };
+      if (!s.consult.answered) return { state: prev, effects: [], refused: 'consult-ringing' };
+      ownerBack();
+      s.phase = 'conference';
+      fx.push({
+        do: 'record',
+        event: 'conference',
+        detail: { ...s.consult.target, agentId: s.agent!.agentId },
+      });
+      fx.push({ do: 'tell-agent', agentId: s.agent!.agentId, news: 'conference', target: s.consult.target });
+      break;
+    }
+
+    case 'hang-up':
+      if (
+        !s.agent ||
+        (s.phase !== 'connected' &&
+          s.phase !== 'held' &&
+          s.phase !== 'consulting' &&
+          s.phase !== 'conference')
+      ) {
+        return { state: prev, effects: [], refused: 'not-connected' };
+      }
+      endByAgent('hung up by agent', true);
+      break;
+
     case 'pbx-lost':
+      if (s.consult) endConsult('left-call', 'pbx-lost', false);
       s.phase = 'ended';
       fx.push(
         { do: 'cancel-timer', timer: 'digit' },
@@ -1282,6 +1544,8 @@ function outcomeOf(prev: FlowCall): string {
     case 'connected':
     case 'held':
     case 'transferring':
+    case 'consulting':
+    case 'conference':
       return 'answered';
     case 'queued':
     case 'offering':

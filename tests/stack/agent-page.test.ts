@@ -161,6 +161,29 @@ describe('the agent page', () => {
     expect((await call).code).toBe(0);
     await expect.poll(() => testId('call-controls').isHidden(), { timeout: 15_000 }).toBe(true);
   });
+
+  it('hangs up from the desk: the owner’s line closes at once and the agent wraps up', async () => {
+    // the last call's wrap-up first, so the next call comes to this desk
+    if (await testId('wrap-up-form').isVisible()) {
+      await testId('wrap-up-disposition').selectOption('resolved');
+      await testId('wrap-up-submit').click();
+      await expect.poll(() => testId('wrap-up-result').textContent()).toContain('Wrap-up done');
+    }
+    const call = ownerCall({ caller: owner.phone, digit: '0', stayMs: 30_000 });
+    await expect.poll(() => testId('call-state').textContent(), { timeout: 20_000 }).toContain('通话中');
+    expect(await testId('call-hangup').isDisabled()).toBe(false);
+    // a consultation needs an agent or a number, not a queue; nothing to complete or cancel yet
+    expect(await testId('call-consult').isDisabled()).toBe(true);
+    await testId('transfer-kind').selectOption('number');
+    expect(await testId('call-consult').isDisabled()).toBe(false);
+    expect(await testId('consult-controls').isHidden()).toBe(true);
+    const started = Date.now();
+    await testId('call-hangup').click();
+    await expect.poll(() => testId('call-state').textContent()).toContain('已结束');
+    await call;
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await expect.poll(() => testId('wrap-up-form').isVisible()).toBe(true);
+  });
 });
 
 describe("the team leader's page", () => {

@@ -64,6 +64,8 @@ export class AgentClient {
       'call:held',
       'call:resumed',
       'call:monitored',
+      'call:consulting',
+      'call:conference',
     ] as const) {
       socket.on(event, (payload: unknown) => this.received.push({ event, at: preciseNow(), payload }));
     }

@@ -11,6 +11,8 @@ import {
   type FlowEffect,
   type FlowEvent,
   type FlowStep,
+  type CommandRefusal,
+  type ConsultTarget,
 } from '../../ivr/flow/interpreter.ts';
 import type { Flow } from '../../ivr/flow/types.ts';
 import {
@@ -968,6 +970,256 @@ describe('call control by the agent', () => {
       hangupBy: 'caller',
       cause: 'normal',
       outcome: 'answered',
+    });
+  });
+
+  describe('attended transfer, conference and hang-up', () => {
+    const AGENT2 = { to: 'agent', agentId: 9 } as const;
+    const NUMBER = { to: 'number', number: '13912345678' } as const;
+    /** agent 7 consults `target`; the target's leg is c1 and rings. */
+    const ringingConsult = (target: ConsultTarget = AGENT2, from = talking()): FlowStep =>
+      drive(from, { kind: 'consult', target, by: BY }, { kind: 'consult-ringing', legChannelId: 'c1' });
+    const consulting = (target: ConsultTarget = AGENT2): FlowCall =>
+      drive(ringingConsult(target).state, { kind: 'consult-answered', legChannelId: 'c1' }).state;
+    const conference = (): FlowCall => drive(consulting(), { kind: 'conference' }).state;
+
+    it('a consultation puts the owner on hold with music and rings the target; the agent hears it rings', () => {
+      const { state, effects } = drive(talking(), { kind: 'consult', target: AGENT2, by: BY });
+      expect(state.phase).toBe('consulting');
+      expect(state.onHold).toBe(true);
+      expect(effects).toEqual([
+        { do: 'caller-in-bridge', in: false },
+        { do: 'hold-music', on: true },
+        { do: 'record', event: 'consult-started', detail: { ...AGENT2, fromAgentId: 7, note: BY.note } },
+        { do: 'dial-consult', target: AGENT2, by: BY },
+        { do: 'tell-agent', agentId: 7, news: 'ringing', target: AGENT2 },
+      ]);
+      // from hold the owner is already out of the bridge with music
+      const fromHold = drive(talking(), { kind: 'hold' }, { kind: 'consult', target: NUMBER, by: BY });
+      expect(fromHold.effects[0]).toEqual({
+        do: 'record',
+        event: 'consult-started',
+        detail: { ...NUMBER, fromAgentId: 7, note: BY.note },
+      });
+    });
+
+    it('the answered target joins the bridge with the agent, the owner still on hold', () => {
+      const { state, effects } = drive(ringingConsult().state, {
+        kind: 'consult-answered',
+        legChannelId: 'c1',
+      });
+      expect(state.consult).toMatchObject({ answered: true, legChannelId: 'c1' });
+      expect(state.onHold).toBe(true);
+      expect(effects).toEqual([
+        { do: 'join-bridge', legChannelId: 'c1', agentId: 9 },
+        { do: 'record', event: 'consult-answered', detail: AGENT2 },
+        { do: 'tell-agent', agentId: 7, news: 'answered', target: AGENT2 },
+      ]);
+      // another leg's answer is not the target's
+      expect(drive(ringingConsult().state, { kind: 'consult-answered', legChannelId: 'x' }).effects).toEqual(
+        [],
+      );
+      const outside = drive(ringingConsult(NUMBER).state, { kind: 'consult-answered', legChannelId: 'c1' });
+      expect(outside.effects[0]).toEqual({ do: 'join-bridge', legChannelId: 'c1', agentId: null });
+    });
+
+    it('complete hands the owner to the consulted agent and releases the first to wrap up', () => {
+      const { state, effects } = drive(consulting(), { kind: 'consult-complete' });
+      expect(state.phase).toBe('connected');
+      expect(state.agent).toEqual({ agentId: 9, legChannelId: 'c1' });
+      expect(state.consult).toBeNull();
+      expect(effects).toEqual([
+        { do: 'release-agent', agentId: 7, legChannelId: 'leg1' },
+        { do: 'hold-music', on: false },
+        { do: 'caller-in-bridge', in: true },
+        {
+          do: 'record',
+          event: 'transferred',
+          detail: { ...AGENT2, fromAgentId: 7, note: BY.note, attended: true, from: 'consulting' },
+        },
+        { do: 'take-over', agentId: 9 },
+      ]);
+      // to a number: the outside party has the call, as after a blind transfer
+      const outside = drive(consulting(NUMBER), { kind: 'consult-complete' }).state;
+      expect(outside.agent).toBeNull();
+      expect(outside.transfer).toEqual({ by: BY, number: NUMBER.number, legChannelId: 'c1' });
+    });
+
+    it('cancel hangs up the target, frees them, and puts the owner back with the agent', () => {
+      for (const from of [ringingConsult().state, consulting()]) {
+        const { state, effects } = drive(from, { kind: 'consult-cancel' });
+        expect(state.phase).toBe('connected');
+        expect(state.agent?.agentId).toBe(7);
+        expect(state.onHold).toBe(false);
+        expect(effects).toEqual([
+          { do: 'end-consult', legChannelId: 'c1', agentId: 9, end: 'consult-over', cause: 'cancelled' },
+          { do: 'hold-music', on: false },
+          { do: 'caller-in-bridge', in: true },
+          { do: 'record', event: 'consult-cancelled', detail: AGENT2 },
+          { do: 'tell-agent', agentId: 7, news: 'cancelled', target: AGENT2 },
+        ]);
+      }
+    });
+
+    it('a busy or silent target ends the consultation: the agent is told, the owner stays on hold', () => {
+      const lost = drive(ringingConsult(NUMBER).state, {
+        kind: 'consult-lost',
+        legChannelId: 'c1',
+        cause: 'User busy',
+        reason: 'no-answer',
+      });
+      expect(lost.state.phase).toBe('held');
+      expect(lost.state.onHold).toBe(true);
+      expect(lost.effects).toEqual([
+        { do: 'record', event: 'consult-failed', detail: { ...NUMBER, cause: 'User busy' } },
+        { do: 'end-consult', legChannelId: null, agentId: null, end: 'no-answer', cause: 'User busy' },
+        { do: 'tell-agent', agentId: 7, news: 'failed', target: NUMBER, cause: 'User busy' },
+      ]);
+      // the agent takes the owner back as from any hold
+      expect(drive(lost.state, { kind: 'resume' }).state.phase).toBe('connected');
+      // a consulted agent who hangs up after talking is free at once; the owner still waits for the agent
+      const hungUp = drive(consulting(), {
+        kind: 'consult-lost',
+        legChannelId: 'c1',
+        cause: 'Normal Clearing',
+        reason: 'no-answer',
+      });
+      expect(hungUp.state.phase).toBe('held');
+      expect(hungUp.effects).toContainEqual({
+        do: 'end-consult',
+        legChannelId: null,
+        agentId: 9,
+        end: 'consult-over',
+        cause: 'Normal Clearing',
+      });
+      expect(hungUp.effects.at(-1)).toMatchObject({ do: 'tell-agent', news: 'ended' });
+      // a leg that could not be dialled at all
+      const notDialled = drive(
+        talking(),
+        { kind: 'consult', target: AGENT2, by: BY },
+        {
+          kind: 'consult-lost',
+          legChannelId: null,
+          cause: 'no phone',
+          reason: 'failed',
+        },
+      );
+      expect(notDialled.state.phase).toBe('held');
+    });
+
+    it('conference brings the owner back into the bridge with both; the agent leaves, the target stays', () => {
+      const conf = drive(consulting(), { kind: 'conference' });
+      expect(conf.state.phase).toBe('conference');
+      expect(conf.effects).toEqual([
+        { do: 'hold-music', on: false },
+        { do: 'caller-in-bridge', in: true },
+        { do: 'record', event: 'conference', detail: { ...AGENT2, agentId: 7 } },
+        { do: 'tell-agent', agentId: 7, news: 'conference', target: AGENT2 },
+      ]);
+      const left = drive(conf.state, { kind: 'consult-complete' });
+      expect(left.state.phase).toBe('connected');
+      expect(left.state.agent).toEqual({ agentId: 9, legChannelId: 'c1' });
+      expect(left.effects).not.toContainEqual({ do: 'caller-in-bridge', in: true });
+      expect(left.effects[0]).toEqual({ do: 'release-agent', agentId: 7, legChannelId: 'leg1' });
+    });
+
+    it('in a conference the target hanging up leaves the owner with the agent; the target wraps up', () => {
+      const { state, effects } = drive(conference(), {
+        kind: 'consult-lost',
+        legChannelId: 'c1',
+        cause: 'Normal Clearing',
+        reason: 'no-answer',
+      });
+      expect(state.phase).toBe('connected');
+      expect(state.agent?.agentId).toBe(7);
+      expect(effects).toEqual([
+        { do: 'record', event: 'conference-left', detail: { ...AGENT2, cause: 'Normal Clearing' } },
+        { do: 'end-consult', legChannelId: null, agentId: 9, end: 'left-call', cause: 'Normal Clearing' },
+        { do: 'tell-agent', agentId: 7, news: 'target-left', target: AGENT2, cause: 'Normal Clearing' },
+      ]);
+    });
+
+    it('the agent hanging up their phone completes an answered consultation, and ends the call while it rings', () => {
+      const completed = drive(consulting(), { kind: 'agent-hangup', cause: 'normal', legChannelId: 'leg1' });
+      expect(completed.state.agent?.agentId).toBe(9);
+      expect(completed.effects).toContainEqual({ do: 'take-over', agentId: 9 });
+      const ended = drive(ringingConsult().state, {
+        kind: 'agent-hangup',
+        cause: 'normal',
+        legChannelId: 'leg1',
+      });
+      expect(ended.state.phase).toBe('ended');
+      expect(ended.effects).toEqual([
+        { do: 'end-consult', legChannelId: 'c1', agentId: 9, end: 'consult-over', cause: 'normal' },
+        { do: 'hangup-caller' },
+        { do: 'finish', hangupBy: 'agent', cause: 'normal', outcome: 'answered' },
+      ]);
+    });
+
+    it('the owner hanging up ends the consultation too: nobody is left on the line', () => {
+      const during = drive(consulting(), { kind: 'caller-hangup', cause: 'normal' });
+      expect(during.state.phase).toBe('ended');
+      expect(during.effects).toContainEqual({
+        do: 'end-consult',
+        legChannelId: 'c1',
+        agentId: 9,
+        end: 'consult-over',
+        cause: 'normal',
+      });
+      expect(during.effects).toContainEqual({ do: 'hangup-leg', legChannelId: 'leg1' });
+      expect(during.effects.at(-1)).toEqual({
+        do: 'finish',
+        hangupBy: 'caller',
+        cause: 'normal',
+        outcome: 'answered',
+      });
+      // in a conference the consulted agent talked with the owner: they wrap up
+      const conf = drive(conference(), { kind: 'caller-hangup', cause: 'normal' });
+      expect(conf.effects).toContainEqual(expect.objectContaining({ do: 'end-consult', end: 'left-call' }));
+    });
+
+    it('hang-up from the page ends the call by the agent, whatever they were doing', () => {
+      const { state, effects } = drive(talking(), { kind: 'hang-up' });
+      expect(state.phase).toBe('ended');
+      expect(effects).toEqual([
+        { do: 'hangup-leg', legChannelId: 'leg1' },
+        { do: 'hangup-caller' },
+        { do: 'finish', hangupBy: 'agent', cause: 'hung up by agent', outcome: 'answered' },
+      ]);
+      expect(drive(conference(), { kind: 'hang-up' }).effects[0]).toEqual({
+        do: 'end-consult',
+        legChannelId: 'c1',
+        agentId: 9,
+        end: 'left-call',
+        cause: 'hung up by agent',
+      });
+      expect(drive(talking(), { kind: 'hold' }, { kind: 'hang-up' }).state.phase).toBe('ended');
+    });
+
+    it('refuses what does not apply and changes nothing', () => {
+      const ringing = drive(onHold(), { kind: 'agent-offered', agentId: 7, legChannelId: 'leg1' }).state;
+      const cases: [FlowCall, FlowEvent, CommandRefusal][] = [
+        [ringing, { kind: 'consult', target: AGENT2, by: BY }, 'not-connected'],
+        [ringing, { kind: 'hang-up' }, 'not-connected'],
+        [talking(), { kind: 'consult-complete' }, 'not-consulting'],
+        [talking(), { kind: 'consult-cancel' }, 'not-consulting'],
+        [talking(), { kind: 'conference' }, 'not-consulting'],
+        [ringingConsult().state, { kind: 'conference' }, 'consult-ringing'],
+        [ringingConsult().state, { kind: 'consult-complete' }, 'consult-ringing'],
+        [consulting(), { kind: 'consult', target: NUMBER, by: BY }, 'consulting'],
+        [consulting(), { kind: 'hold' }, 'consulting'],
+        [consulting(), { kind: 'resume' }, 'consulting'],
+        [consulting(), { kind: 'transfer', target: { to: 'queue', queue: 'fees' }, by: BY }, 'consulting'],
+        [conference(), { kind: 'conference' }, 'in-conference'],
+        [conference(), { kind: 'consult-cancel' }, 'in-conference'],
+        [conference(), { kind: 'hold' }, 'in-conference'],
+      ];
+      for (const [state, event, refusal] of cases) {
+        const step = drive(state, event);
+        expect({ event: event.kind, refused: step.refused }).toEqual({ event: event.kind, refused: refusal });
+        expect(step.effects).toEqual([]);
+        expect(step.state).toBe(state);
+      }
     });
   });
 });
