@@ -743,6 +743,12 @@ export async function createServer(deps: ServerDeps) {
     { onRequest: authenticate(), schema: { params: callParams, response: callControlResponses } },
     (req) => controlCall(req, { kind: 'resume' }, 'connected'),
   );
+  /** Whom a transfer or a consultation goes to (a transfer may also name a queue), and the note for them. */
+  const handOnTarget = {
+    agentId: { type: 'integer', minimum: 1 },
+    number: { type: 'string', minLength: 1, maxLength: 32 },
+    note: { type: 'string', maxLength: 2000 },
+  } as const;
   app.post<{ Params: { id: string }; Body: TransferRequest }>(
     '/api/calls/:id/transfer',
     {
@@ -751,12 +757,7 @@ export async function createServer(deps: ServerDeps) {
         params: callParams,
         body: {
           type: 'object',
-          properties: {
-            queue: { type: 'string', enum: [...TRANSFER_QUEUES] },
-            agentId: { type: 'integer', minimum: 1 },
-            number: { type: 'string', minLength: 1, maxLength: 32 },
-            note: { type: 'string', maxLength: 2000 },
-          },
+          properties: { queue: { type: 'string', enum: [...TRANSFER_QUEUES] }, ...handOnTarget },
           additionalProperties: false,
         },
         response: callControlResponses,
@@ -867,11 +868,7 @@ export async function createServer(deps: ServerDeps) {
         params: callParams,
         body: {
           type: 'object',
-          properties: {
-            agentId: { type: 'integer', minimum: 1 },
-            number: { type: 'string', minLength: 1, maxLength: 32 },
-            note: { type: 'string', maxLength: 2000 },
-          },
+          properties: handOnTarget,
           additionalProperties: false,
         },
         response: callControlResponses,

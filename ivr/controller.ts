@@ -116,6 +116,17 @@ const EVENT_LINGER_MS = 200;
  * could not confirm, which is then written twice).
  */
 const RECORD_WRITE_TIMEOUT_MS = 10_000;
+/** Why a transfer or a consultation cannot be made, whatever the call's phase. */
+const HAND_ON_REFUSALS = {
+  transfer: {
+    noOutsideLine: '外线转接未开通 / Transfers to outside numbers are not set up on this hotline.',
+    self: '不能转给自己 / You cannot transfer the call to yourself.',
+  },
+  consult: {
+    noOutsideLine: '外线咨询未开通 / Calls to outside numbers are not set up on this hotline.',
+    self: '不能咨询自己 / You cannot consult yourself.',
+  },
+} as const;
 /** Hang-up causes of an agent leg that mean "rang, nobody took it" rather than "could not ring". */
 const NO_ANSWER_CAUSES = new Set([0, 16, 17, 18, 19, 21]);
 
@@ -411,32 +422,17 @@ export class IvrController {
     if (s.phase === 'ended' || s.phase === 'ending' || s.callerGone) return refused(CALL_ENDED);
     const { command } = request;
     let event: FlowEvent;
-    if (command.kind === 'transfer') {
+    if (command.kind === 'transfer' || command.kind === 'consult') {
+      const words = HAND_ON_REFUSALS[command.kind];
       const target = command.target;
-      if (target.to === 'number' && this.#settings.outsideDial === null) {
-        return refused('外线转接未开通 / Transfers to outside numbers are not set up on this hotline.');
-      }
-      if (target.to === 'agent' && target.agentId === s.agent?.agentId) {
-        return refused('不能转给自己 / You cannot transfer the call to yourself.', 'BadRequest');
-      }
-      event = {
-        kind: 'transfer',
-        target,
-        by: { agentId: s.agent?.agentId ?? request.by.agentId, note: command.note },
-      };
-    } else if (command.kind === 'consult') {
-      const target = command.target;
-      if (target.to === 'number' && this.#settings.outsideDial === null) {
-        return refused('外线咨询未开通 / Calls to outside numbers are not set up on this hotline.');
-      }
-      if (target.to === 'agent' && target.agentId === s.agent?.agentId) {
-        return refused('不能咨询自己 / You cannot consult yourself.', 'BadRequest');
-      }
-      event = {
-        kind: 'consult',
-        target,
-        by: { agentId: s.agent?.agentId ?? request.by.agentId, note: command.note },
-      };
+      if (target.to === 'number' && this.#settings.outsideDial === null) return refused(words.noOutsideLine);
+      if (target.to === 'agent' && target.agentId === s.agent?.agentId)
+        return refused(words.self, 'BadRequest');
+      const by = { agentId: s.agent?.agentId ?? request.by.agentId, note: command.note };
+      event =
+        command.kind === 'transfer'
+          ? { kind: 'transfer', target: command.target, by }
+          : { kind: 'consult', target: command.target, by };
     } else {
       event = { kind: command.kind };
     }

@@ -59,17 +59,7 @@ afterEach(async () => {
   await call;
   call = null;
   callerChannel = null;
-  for (const agent of [agent1, agent2]) {
-    await eventually(
-      async () => !['ringing', 'on-call'].includes((await agent.status()).state),
-      'the agent to be off the call',
-    );
-    const status = await agent.status();
-    if (status.state === 'wrap-up' && status.callId) {
-      await agent.request('POST', `/api/calls/${status.callId}/wrap-up`, { disposition: 'resolved' });
-    }
-    await agent.setState('not-ready', 'break');
-  }
+  for (const agent of [agent1, agent2]) await agent.offCallOnBreak();
 });
 
 afterAll(async () => {
@@ -90,25 +80,9 @@ async function ownerTalkingTo(agent: AgentClient): Promise<{ pop: ScreenPop; cha
   callerChannel = await ari.callerChannel(owner.phone, mark);
   await eventually(() => agent.pops().length > before, 'the screen pop');
   const pop = agent.pops().at(-1)!;
-  await enteredBridge(callerChannel, mark);
+  await ari.bridgeMove(callerChannel, mark, 'entered');
   await eventually(async () => (await agent.status()).state === 'on-call', 'the agent to be on the call');
   return { pop, channel: callerChannel };
-}
-
-function enteredBridge(channelId: string, mark: number, what = 'the owner to be bridged'): Promise<AriEvent> {
-  return ari.waitFor(
-    (e) => ari.events.indexOf(e) >= mark && e.type === 'ChannelEnteredBridge' && e.channel?.id === channelId,
-    20_000,
-    what,
-  );
-}
-
-function leftBridge(channelId: string, mark: number): Promise<AriEvent> {
-  return ari.waitFor(
-    (e) => ari.events.indexOf(e) >= mark && e.type === 'ChannelLeftBridge' && e.channel?.id === channelId,
-    10_000,
-    'the owner to leave the bridge',
-  );
 }
 
 /** The channels in the bridge the owner's channel entered, once the other party is in it too. */
@@ -129,7 +103,7 @@ describe('call control from the agent desk', () => {
     const held = await agent1.request('POST', `/api/calls/${pop.callId}/hold`);
     expect(held.status).toBe(200);
     expect(held.body).toMatchObject({ callId: pop.callId, state: 'held' });
-    await leftBridge(channel, heldMark);
+    await ari.bridgeMove(channel, heldMark, 'left');
     await ami.musicOnHold(channel, true, mohMark);
     const me = await agent1.request('GET', '/api/me');
     expect(me.body).toMatchObject({ callState: 'held' });
@@ -144,7 +118,7 @@ describe('call control from the agent desk', () => {
     const resumed = await agent1.request('POST', `/api/calls/${pop.callId}/resume`);
     expect(resumed.status).toBe(200);
     await ami.musicOnHold(channel, false, mohMark);
-    const back = await enteredBridge(channel, resumeMark, 'the owner to be back in the bridge');
+    const back = await ari.bridgeMove(channel, resumeMark, 'entered', 'the owner to be back in the bridge');
     expect(await bridgeOf(back)).toHaveLength(2);
     expect((await agent1.status()).state).toBe('on-call');
 
@@ -221,7 +195,12 @@ describe('call control from the agent desk', () => {
       agentName: who.agent1.name,
       note,
     });
-    const bridged = await enteredBridge(channel, mark, 'the owner to be bridged to the next agent');
+    const bridged = await ari.bridgeMove(
+      channel,
+      mark,
+      'entered',
+      'the owner to be bridged to the next agent',
+    );
     expect(await bridgeOf(bridged)).toHaveLength(2);
     await eventually(async () => (await agent2.status()).state === 'on-call', 'agent2 on the call');
     // the first agent was released to wrap up the call, which they still may
@@ -245,7 +224,7 @@ describe('call control from the agent desk', () => {
     });
     expect(sent.status).toBe(200);
     await agent2.nextPop((p) => p.callId === pop.callId && p.transferredFrom?.agentId === who.agent1.agentId);
-    await enteredBridge(channel, mark, 'the owner to be bridged to the named agent');
+    await ari.bridgeMove(channel, mark, 'entered', 'the owner to be bridged to the named agent');
     await eventually(async () => (await agent2.status()).state === 'on-call', 'agent2 on the call');
   });
 
@@ -258,7 +237,12 @@ describe('call control from the agent desk', () => {
         number: '139-1234-5678',
       });
       expect(sent.status).toBe(200);
-      const bridged = await enteredBridge(channel, mark, 'the owner to be bridged to the outside number');
+      const bridged = await ari.bridgeMove(
+        channel,
+        mark,
+        'entered',
+        'the owner to be bridged to the outside number',
+      );
       expect(await bridgeOf(bridged)).toHaveLength(2);
       const invite = outside
         .messages()
@@ -288,7 +272,7 @@ describe('call control from the agent desk', () => {
       const next = await agent2.nextPop((p) => p.callId === pop.callId);
       expect(next.pop.queue).toBe('general');
       expect(next.pop.transferredFrom?.note).toBe('业主要找开发商');
-      await enteredBridge(channel, mark, 'the owner to be bridged to the next agent');
+      await ari.bridgeMove(channel, mark, 'entered', 'the owner to be bridged to the next agent');
       const { rows } = await db().query<{ kind: string }>(
         "SELECT kind FROM call_events WHERE call_id = $1 AND kind = 'outside-failed'",
         [pop.callId],

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CallConsulting, ScreenPop } from '../../core/index.ts';
 import { AgentClient } from '../support/agent-client.ts';
 import { AmiObserver } from '../support/ami-observer.ts';
-import { AriObserver, type AriEvent } from '../support/ari-observer.ts';
+import { AriObserver } from '../support/ari-observer.ts';
 import { ariDelete, ariGet, eventually } from '../support/env.ts';
 import {
   closeDb,
@@ -57,17 +57,7 @@ afterEach(async () => {
   await call;
   call = null;
   callerChannel = null;
-  for (const agent of [agent1, agent2]) {
-    await eventually(
-      async () => !['ringing', 'on-call'].includes((await agent.status()).state),
-      'the agent to be off the call',
-    );
-    const status = await agent.status();
-    if (status.state === 'wrap-up' && status.callId) {
-      await agent.request('POST', `/api/calls/${status.callId}/wrap-up`, { disposition: 'resolved' });
-    }
-    await agent.setState('not-ready', 'break');
-  }
+  for (const agent of [agent1, agent2]) await agent.offCallOnBreak();
 });
 
 afterAll(async () => {
@@ -97,19 +87,11 @@ async function ownerTalkingToAgent1(stayMs = 60_000): Promise<Talking> {
   const channel = callerChannel;
   await eventually(() => agent1.pops().length > before, 'the screen pop');
   const pop = agent1.pops().at(-1)!;
-  const entered = await enteredBridge(channel, mark);
+  const entered = await ari.bridgeMove(channel, mark, 'entered');
   const bridge = (entered.bridge as { id: string }).id;
   const both = await bridged(bridge, (c) => c.length === 2, 'agent1 to be bridged with the owner');
   await eventually(async () => (await agent1.status()).state === 'on-call', 'agent1 to be on the call');
   return { pop, channel, agentLeg: both.find((c) => c !== channel)!, bridge };
-}
-
-function enteredBridge(channelId: string, mark: number, what = 'the owner to be bridged'): Promise<AriEvent> {
-  return ari.waitFor(
-    (e) => ari.events.indexOf(e) >= mark && e.type === 'ChannelEnteredBridge' && e.channel?.id === channelId,
-    20_000,
-    what,
-  );
 }
 
 /** The channels in the call's bridge once `ok` says they are what the test waits for. */

@@ -108,6 +108,19 @@ export class AgentClient {
   }
 
   /** Signs the agent out, waiting for a call in progress to end first, so no later test's call reaches them. */
+  /** After a test's call: waits until the agent is off it, ends their wrap-up (if any) and takes a break. */
+  async offCallOnBreak(): Promise<void> {
+    await eventually(
+      async () => !['ringing', 'on-call'].includes((await this.status()).state),
+      'the agent to be off the call',
+    );
+    const status = await this.status();
+    if (status.state === 'wrap-up' && status.callId) {
+      await this.request('POST', `/api/calls/${status.callId}/wrap-up`, { disposition: 'resolved' });
+    }
+    await this.setState('not-ready', 'break');
+  }
+
   async close(): Promise<void> {
     if (this.token) {
       await eventually(

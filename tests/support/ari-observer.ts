@@ -93,6 +93,22 @@ export class AriObserver {
     return this.events.length;
   }
 
+  /** The channel entering (or leaving) a bridge after `mark`; the event names the bridge. */
+  async bridgeMove(
+    channelId: string,
+    mark: number,
+    move: 'entered' | 'left',
+    what = `the owner to ${move === 'entered' ? 'be bridged' : 'leave the bridge'}`,
+    timeoutMs = move === 'entered' ? 20_000 : 10_000,
+  ): Promise<AriEvent> {
+    const type = move === 'entered' ? 'ChannelEnteredBridge' : 'ChannelLeftBridge';
+    return this.waitFor(
+      (e) => this.events.indexOf(e) >= mark && e.type === type && e.channel?.id === channelId,
+      timeoutMs,
+      what,
+    );
+  }
+
   /** The channel id of the caller's leg: the first trunk channel with that caller number created after `mark`. */
   async callerChannel(callerNumber: string, mark: number, timeoutMs = 20_000): Promise<string> {
     const e = await this.waitFor(
