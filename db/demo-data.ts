@@ -170,7 +170,7 @@ export const DEMO_AGENTS: readonly DemoAgent[] = [
   { id: 2, login: 'agent2', name: '客服小李', agentNumber: '02', role: 'agent', endpoint: 'PJSIP/agent2', skills: { general: 5, fees: 4, repairs: 7, emergency: 5 } },
   { id: 3, login: 'agent3', name: '客服小张', agentNumber: '03', role: 'agent', endpoint: 'PJSIP/agent3', skills: { general: 4, complaints: 7, repairs: 3, emergency: 6 } },
   { id: 4, login: 'agent4', name: '客服小陈', agentNumber: '04', role: 'agent', endpoint: 'PJSIP/agent4', skills: { general: 3, fees: 3, complaints: 4, emergency: 8 } },
-  { id: 5, login: 'leader', name: '客服主管周静', agentNumber: '90', role: 'supervisor', endpoint: null, skills: { general: 9, complaints: 9 } },
+  { id: 5, login: 'leader', name: '客服主管周静', agentNumber: '90', role: 'supervisor', endpoint: 'PJSIP/agent5', skills: { general: 9, complaints: 9 } },
   { id: 6, login: 'admin', name: '系统管理员', agentNumber: '99', role: 'admin', endpoint: null, skills: {} },
 ];
 

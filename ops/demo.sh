@@ -30,7 +30,7 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 # The agents' desk phones: one sipp per seat, answering 4 s after it starts ringing.
-for seat in 1 2 3 4; do
+for seat in 1 2 3 4 5; do
   port=$((HOTLINE_PHONE_BASE_PORT + seat))
   (cd "$STACK/demo" && exec sipp -sf "$ROOT/ops/sipp/agent_phone.xml" -i 127.0.0.1 -p "$port" \
     -mi 127.0.0.1 -mp $((7000 + seat * 10)) -aa -d 4000 -nostdin > "$STACK/demo/phone$seat.log" 2>&1) &
