@@ -2,7 +2,7 @@
 // The flow command-line tool (issue 3), the npm bin `hotline-flow`:
 //
 //   hotline-flow check [--flows DIR]           checks every flow file of the folder, as the hotline would
-//   hotline-flow graph <flow> [--flows DIR]    prints a flow as a Mermaid flowchart
+//   hotline-flow graph <flow> [--flows DIR] [--svg FILE]   prints a flow as a Mermaid flowchart, or draws it as SVG
 //   hotline-flow simulate <flow> --from <number> --keys "1,2#"   a call without a phone, against the database
 //   npm run flow -- check                      the same, from the repository
 //
@@ -10,7 +10,7 @@
 // then a summary; it exits 0 when there is no error, 1 when there is one, 2 when the command line is wrong.
 // A prompt id must have a Chinese text in the catalogue (an error, as when the hotline loads the flows); one with
 // an empty English cell is only a warning: the flow still runs, English callers miss that prompt.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,7 @@ import { createPool } from '../../db/index.ts';
 import { catalogueIds, parseCatalogue } from '../prompt-library.ts';
 import { SelfService, type SelfServicePort } from '../self-service.ts';
 import { toMermaid } from './graph.ts';
+import { mermaidToSvg } from './svg.ts';
 import { simulate, type SimulationEnd, type SimulationLine } from './simulate.ts';
 import { format, loadFlow, loadFlowFiles, promptCatalogue, type FlowError } from './load.ts';
 import { didYouMean } from './suggest.ts';
@@ -42,10 +43,12 @@ Commands:
                  English cell is a warning), the variables, where each node goes, unreachable nodes and dead
                  ends, and the numbers, names and default role the files claim. Exits 0 when there is no
                  error, 1 otherwise.
-  graph <flow>   Print a flow as a Mermaid flowchart. <flow> is the name of a flow (its \`name:\`) in the
-                 flows folder, or the path of a .yaml flow file. To get a picture (SVG or PNG), paste the text
-                 into any Mermaid renderer: https://mermaid.live, a \`\`\`mermaid block in a Markdown file on
-                 GitHub or GitLab, or an editor's Markdown preview.
+  graph <flow> [--svg FILE]
+                 Print a flow as a Mermaid flowchart. <flow> is the name of a flow (its \`name:\`) in the
+                 flows folder, or the path of a .yaml flow file. With --svg, draw it as an SVG picture into
+                 FILE instead (Mermaid's own renderer in headless Chromium: /usr/bin/chromium, or
+                 HOTLINE_CHROMIUM). The text also goes into any Mermaid renderer: a \`\`\`mermaid block in a
+                 Markdown file on GitHub or GitLab, or an editor's Markdown preview.
   simulate <flow>
                  Run a call through the flow with the interpreter the hotline uses, against the real database
                  (the private stack's, or HOTLINE_DATABASE_URL): prints what the caller hears, in their
@@ -91,7 +94,7 @@ export async function runFlowCli(argv: string[], io: FlowCliIo): Promise<number>
         if (rest.length === 0)
           return usageError(io, '`graph` needs a flow: its name or the path of its file');
         if (rest.length > 1) return usageError(io, `\`graph\` takes one flow, got \`${rest.join(' ')}\``);
-        return await graph(rest[0]!, flowsDir, promptsDir, io);
+        return await graph(rest[0]!, flowsDir, promptsDir, values.svg ?? null, io);
       default:
         return usageError(
           io,
@@ -116,6 +119,7 @@ function parse(argv: string[]) {
       keys: { type: 'string' },
       dialled: { type: 'string' },
       'file-tickets': { type: 'boolean' },
+      svg: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -192,7 +196,13 @@ function count(n: number, noun: string): string {
 // ---------------------------------------------------------------------------------------------------------
 // graph
 
-async function graph(target: string, flowsDir: string, promptsDir: string, io: FlowCliIo): Promise<number> {
+async function graph(
+  target: string,
+  flowsDir: string,
+  promptsDir: string,
+  svgFile: string | null,
+  io: FlowCliIo,
+): Promise<number> {
   const { zh } = await catalogues(promptsDir);
   if (/\.ya?ml$/.test(target) || target.includes('/') || target.includes(sep)) {
     let text: string;
@@ -203,7 +213,7 @@ async function graph(target: string, flowsDir: string, promptsDir: string, io: F
       return 1;
     }
     const result = loadFlow(target, text, zh);
-    return draw(io, `flow ${target}`, result.flow, result.errors, result.warnings);
+    return draw(io, `flow ${target}`, result.flow, result.errors, result.warnings, svgFile);
   }
 
   const files = await flowFiles(flowsDir);
@@ -226,24 +236,39 @@ async function graph(target: string, flowsDir: string, promptsDir: string, io: F
   // A usable flow is drawn even when a later file claims its name too (that file has the error).
   const flow = set.flows.find((f) => matches.includes(f.file));
   const mine = (e: FlowError) => (flow === undefined ? matches.includes(e.file) : e.file === flow.file);
-  return draw(io, `flow \`${target}\``, flow, set.errors.filter(mine), set.warnings.filter(mine));
+  return draw(io, `flow \`${target}\``, flow, set.errors.filter(mine), set.warnings.filter(mine), svgFile);
 }
 
-/** Prints the drawing, or the errors that keep the flow from going live (and from being drawn). */
-function draw(
+/**
+ * Prints the drawing (or writes it as SVG to `svgFile`), or the errors that keep the flow from going live (and
+ * from being drawn).
+ */
+async function draw(
   io: FlowCliIo,
   what: string,
   flow: Flow | undefined,
   errors: FlowError[],
   warnings: FlowError[],
-): number {
+  svgFile: string | null,
+): Promise<number> {
   if (flow === undefined || errors.length > 0) {
     for (const e of errors) io.err(format(e));
     io.err(`hotline-flow: the ${what} is not drawn: it has ${count(errors.length, 'error')}`);
     return 1;
   }
   for (const w of warnings) io.err(`warning: ${format(w)}`);
-  io.out(toMermaid(flow).trimEnd());
+  const mermaid = toMermaid(flow).trimEnd();
+  if (svgFile === null) {
+    io.out(mermaid);
+    return 0;
+  }
+  try {
+    await writeFile(svgFile, await mermaidToSvg(mermaid));
+  } catch (err) {
+    io.err(`hotline-flow: the ${what} is not drawn as SVG: ${(err as Error).message}`);
+    return 1;
+  }
+  io.out(`wrote ${svgFile}`);
   return 0;
 }
 
