@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type {
   AgentStatus,
   CallAnswered,
+  CallbackNotReached,
   CallEnded,
   CallHeld,
   CallMonitored,
@@ -63,6 +64,10 @@ export class Notifier {
         ? this.#redis.hdel(MONITORS_KEY, event.callId)
         : this.#redis.hset(MONITORS_KEY, event.callId, JSON.stringify(event));
     void saved.catch(() => undefined);
+  }
+
+  callbackNotReached(event: CallbackNotReached): void {
+    this.#emitter.to(rooms.agent(event.agentId)).to(rooms.supervisors).emit('callback:not-reached', event);
   }
 
   callEnded(agentId: number, event: CallEnded): void {
