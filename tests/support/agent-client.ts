@@ -64,6 +64,7 @@ export class AgentClient {
       'call:held',
       'call:resumed',
       'call:monitored',
+      'callback:not-reached',
     ] as const) {
       socket.on(event, (payload: unknown) => this.received.push({ event, at: preciseNow(), payload }));
     }
