@@ -143,6 +143,10 @@ export async function startPlatform(
         ringTimeoutS: config.acd.ringTimeoutS,
         outsideDial: config.acd.outsideDial,
         outsideRingTimeoutS: config.acd.outsideRingTimeoutS,
+        // a callback dials the owner through the outside line: offered only when there is one
+        callbacks: config.acd.outsideDial !== null,
+        callbackRetries: config.acd.callbackRetries,
+        callbackRetryS: config.acd.callbackRetryS,
       },
     });
     // call control from the agent pages (hold, transfer) for the calls of this node

@@ -43,6 +43,9 @@ export interface Config {
     readonly outsideDial: string | null;
     /** Seconds an outside number rings before the owner goes back to the queue. */
     readonly outsideRingTimeoutS: number;
+    /** Callback instead of waiting: tries after the first one the owner did not answer, and seconds between. */
+    readonly callbackRetries: number;
+    readonly callbackRetryS: number;
   };
   readonly ivr: {
     readonly digitTimeoutMs: number;
@@ -122,6 +125,8 @@ export function loadConfig(env: Env = readEnv()): Config {
       popSeenTimeoutMs: int('HOTLINE_POP_SEEN_TIMEOUT_MS', 500, 0, 5000),
       outsideDial: env.HOTLINE_OUTSIDE_DIAL || null,
       outsideRingTimeoutS: int('HOTLINE_OUTSIDE_RING_TIMEOUT_S', 30, 5, 120),
+      callbackRetries: int('HOTLINE_CALLBACK_RETRIES', 2, 0, 5),
+      callbackRetryS: int('HOTLINE_CALLBACK_RETRY_S', 300, 5, 86_400),
     },
     ivr: {
       digitTimeoutMs: int('HOTLINE_DIGIT_TIMEOUT_MS', 6000, 1000, 60000),

@@ -125,6 +125,8 @@ export interface ScreenPop {
   lastRevisits: { ticketNumber: string; at: string; score: number | null; outcome: string }[];
   /** The call was transferred to this agent or queue: by whom, and what they noted for the next agent. */
   transferredFrom?: TransferredFrom | null;
+  /** The owner asked to be called back instead of waiting: the agent is connected first, then the owner dialled. */
+  callback?: boolean;
 }
 
 export interface TransferredFrom {
@@ -251,6 +253,17 @@ export interface ServerToClientEvents {
   'call:consulting': (event: CallConsulting) => void;
   /** The owner, the agent and the consulted party are in one conference (same payload, state `conference`). */
   'call:conference': (event: CallConsulting) => void;
+  /** A callback's owner did not answer: the agent goes to wrap-up; retryAt null: no more tries (a ticket). */
+  'callback:not-reached': (event: CallbackNotReached) => void;
+}
+
+export interface CallbackNotReached {
+  callId: string;
+  agentId: number;
+  attempt: number;
+  cause: string;
+  retryAt: string | null;
+  at: string;
 }
 
 export interface ClientToServerEvents {

@@ -40,6 +40,31 @@ export type OfferOutcome = 'ringing' | 'phone-unreachable' | 'call-gone';
 /** Rings the agent's phone for the call. */
 export type OfferHandler = (entry: QueueEntry, agent: OfferedAgent) => Promise<OfferOutcome>;
 
+/**
+ * A callback waiting for its turn (the caller hung up): kept in Redis (`hotline:callback:<call id>`) so that
+ * another controller takes it over when the one that took it stops. `entry` is the ACD entry as first queued.
+ */
+export interface CallbackRecord {
+  callId: string;
+  /** The owner's number (normalised) the callback goes to. */
+  number: string;
+  callerNumber: string | null;
+  dialled: string;
+  lang: 'zh' | 'en';
+  ownerId: number | null;
+  intent: string;
+  /** The flow's priority name (normal, vip, emergency). */
+  priorityName: 'normal' | 'vip' | 'emergency';
+  entry: { queue: string; priority: number; enqueuedAt: string; pop: PopBase };
+  /** Tries the owner did not answer so far. */
+  attempts: number;
+  /** When the next try joins the queue again; null: it is in the queue (or being called). */
+  retryAt: string | null;
+}
+
+/** Takes over a callback whose controller stopped (the controller builds its call from the record). */
+export type AdoptHandler = (record: CallbackRecord) => void;
+
 export interface AcdSettings {
   /** Wrap-up time after a call whose queue sets none. */
   wrapUpS: number;
@@ -63,6 +88,11 @@ const HANDLE_TIMES_KEPT = 50;
 /** The controller node that owns the call (its channel is on that node's Asterisk): call control goes there. */
 const callNodeKey = (callId: string) => `${PREFIX}call:${callId}:node`;
 const NODES = `${PREFIX}acd-nodes`;
+const callbackKey = (callId: string) => `${PREFIX}callback:${callId}`;
+/** Held while the owner's number rings for a callback: never two dials of one callback at once. */
+const callbackDialKey = (callId: string) => `${PREFIX}callback:${callId}:dialling`;
+/** A callback is kept this long at most (its tries are minutes apart). */
+const CALLBACK_TTL_S = 2 * 86_400;
 const nodeKey = (node: string) => `${PREFIX}acd-node:${node}`;
 const nodeCallsKey = (node: string) => `${PREFIX}acd-node:${node}:calls`;
 /** A node whose heartbeat is this old is dead: its calls leave the queues and its agents are released. */
@@ -106,6 +136,7 @@ export class Acd {
   /** Those of them whose offer is under way (an agent reserved, the phone ringing). */
   readonly #offered = new Set<string>();
   #offerHandler: OfferHandler | null = null;
+  #adoptHandler: AdoptHandler | null = null;
   /** Offers waiting for the agent's page to show the pop, by call id. */
   readonly #unseen = new Map<string, { agentId: number; seen: () => void }>();
   #running = false;
@@ -134,6 +165,98 @@ export class Acd {
 
   onOffer(handler: OfferHandler): void {
     this.#offerHandler = handler;
+  }
+
+  onAdopt(handler: AdoptHandler): void {
+    this.#adoptHandler = handler;
+  }
+
+  /**
+   * The caller chose a callback: the call keeps its entry (first enqueue time, priority) and its pop says it is a
+   * callback; the record lets another controller take it over.
+   */
+  async requestCallback(record: Omit<CallbackRecord, 'entry' | 'attempts' | 'retryAt'>): Promise<void> {
+    const entry = this.#entries.get(record.callId);
+    if (!entry) throw new Error('the call is not waiting in a queue');
+    entry.pop = { ...entry.pop, callback: true };
+    const full: CallbackRecord = {
+      ...record,
+      entry: {
+        queue: entry.queue,
+        priority: entry.priority,
+        enqueuedAt: entry.enqueuedAt.toISOString(),
+        pop: entry.pop,
+      },
+      attempts: 0,
+      retryAt: null,
+    };
+    await this.#redis.set(callbackKey(record.callId), JSON.stringify(full), 'EX', CALLBACK_TTL_S);
+  }
+
+  static async callback(redis: Redis, callId: string): Promise<CallbackRecord | null> {
+    const raw = await redis.get(callbackKey(callId));
+    return raw ? (JSON.parse(raw) as CallbackRecord) : null;
+  }
+
+  /** A try went unanswered: counted, and when the next one joins the queue (null: none). */
+  async callbackNotReached(
+    callId: string,
+    agentId: number,
+    attempt: number,
+    cause: string,
+    retryInS: number | null,
+  ): Promise<void> {
+    const now = Date.now();
+    const retryAt = retryInS === null ? null : new Date(now + retryInS * 1000).toISOString();
+    const record = await Acd.callback(this.#redis, callId);
+    if (record) {
+      await this.#redis.set(
+        callbackKey(callId),
+        JSON.stringify({ ...record, attempts: attempt, retryAt }),
+        'EX',
+        CALLBACK_TTL_S,
+      );
+    }
+    await this.#redis.del(callbackDialKey(callId));
+    this.#notifier.callbackNotReached({
+      callId,
+      agentId,
+      attempt,
+      cause,
+      retryAt,
+      at: new Date(now).toISOString(),
+    });
+  }
+
+  /** The next try: back in the queue at the callback's first place (enqueue time and priority). */
+  async requeueCallback(callId: string): Promise<void> {
+    const record = await Acd.callback(this.#redis, callId);
+    if (!record) throw new Error('the callback is not stored any more');
+    await this.#redis.set(
+      callbackKey(callId),
+      JSON.stringify({ ...record, retryAt: null }),
+      'EX',
+      CALLBACK_TTL_S,
+    );
+    await this.enqueue(Acd.#callbackEntry(record));
+  }
+
+  static #callbackEntry(record: CallbackRecord): QueueEntry {
+    const { entry } = record;
+    return { callId: record.callId, ...entry, enqueuedAt: new Date(entry.enqueuedAt) };
+  }
+
+  /**
+   * Takes the owner's number for one dial of the callback (until `ms` from now or `callbackDone`); false when
+   * another dial of it is under way.
+   */
+  async takeCallbackDial(callId: string, ms: number): Promise<boolean> {
+    return (await this.#redis.set(callbackDialKey(callId), this.nodeId, 'PX', ms, 'NX')) === 'OK';
+  }
+
+  /** The callback is over (talked, or given up). */
+  async callbackDone(callId: string): Promise<void> {
+    await this.#redis.del(callbackKey(callId), callbackDialKey(callId));
   }
 
   /**
@@ -208,8 +331,12 @@ export class Acd {
   async #reap(node: string): Promise<void> {
     const calls = await this.#redis.hgetall(nodeCallsKey(node));
     let released = 0;
+    const adopted: CallbackRecord[] = [];
     for (const [callId, queue] of Object.entries(calls)) {
-      await this.#redis.zrem(waitingKey(queue), callId);
+      const callback = await Acd.callback(this.#redis, callId);
+      if (callback) adopted.push(callback);
+      // a callback keeps its place: it stays in the queue for this node to take over
+      else await this.#redis.zrem(waitingKey(queue), callId);
       const agentId = await this.#redis.get(callAgentKey(callId));
       if (agentId === null) continue;
       const status = await this.#states.get(Number(agentId));
@@ -227,11 +354,36 @@ export class Acd {
       }
     }
     await this.#redis.multi().del(nodeCallsKey(node)).srem(NODES, node).exec();
+    for (const record of adopted) await this.#adopt(record);
     this.#log.warn(
       { node, calls: Object.keys(calls).length, agentsReleased: released },
       'a controller stopped; its calls left the queues and its agents were released',
     );
     if (released > 0) await wakeAcds(this.#redis);
+  }
+
+  /**
+   * Takes over a callback of a stopped controller: this node owns it now. One being called when that controller
+   * stopped counts as not reached and waits for its next try (its dial may still ring: the dial lock keeps the
+   * owner from a second call meanwhile).
+   */
+  async #adopt(record: CallbackRecord): Promise<void> {
+    const callId = record.callId;
+    const inQueue = (await this.#redis.zscore(waitingKey(record.entry.queue), callId)) !== null;
+    if (!inQueue && record.retryAt === null) record.retryAt = new Date(Date.now() + 60_000).toISOString();
+    await this.#redis
+      .multi()
+      .set(callbackKey(callId), JSON.stringify(record), 'EX', CALLBACK_TTL_S)
+      .hset(nodeCallsKey(this.nodeId), callId, record.entry.queue)
+      .set(callNodeKey(callId), this.nodeId, 'EX', POP_TTL_S)
+      .exec();
+    if (inQueue) this.#track(Acd.#callbackEntry(record));
+    this.#log.warn(
+      { callId, inQueue, retryAt: record.retryAt },
+      'took over a callback of a stopped controller',
+    );
+    this.#adoptHandler?.(record);
+    if (inQueue) this.dispatch();
   }
 
   /** Leaves the nodes at shutdown (its calls have ended). */

@@ -6,6 +6,7 @@ import type {
   AgentStatus,
   CallAnswered,
   CallConsulting,
+  CallbackNotReached,
   CallEnded,
   CallHeld,
   CallMonitored,
@@ -72,6 +73,10 @@ export class Notifier {
       .to(rooms.agent(event.agentId))
       .to(rooms.supervisors)
       .emit(event.state === 'conference' ? 'call:conference' : 'call:consulting', event);
+  }
+
+  callbackNotReached(event: CallbackNotReached): void {
+    this.#emitter.to(rooms.agent(event.agentId)).to(rooms.supervisors).emit('callback:not-reached', event);
   }
 
   callEnded(agentId: number, event: CallEnded): void {

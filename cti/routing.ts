@@ -1,6 +1,6 @@
 // cti's routing port, as the IVR controller sees it: queue a call (with its screen pop), and report what
 // happened to the agent's leg.
-export type { Acd, QueueEntry, OfferedAgent, OfferHandler, OfferOutcome } from './acd.ts';
+export type { Acd, CallbackRecord, QueueEntry, OfferedAgent, OfferHandler, OfferOutcome } from './acd.ts';
 export { buildPopBase, type PopBase } from './screen-pop.ts';
 export {
   serveCallCommands,

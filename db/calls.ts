@@ -31,7 +31,17 @@ export type CallEventKind =
   /** A team leader's listen, whisper or barge (detail: leaderId, leaderName, mode, from, reason, durationS). */
   | 'monitor-started'
   | 'monitor-changed'
-  | 'monitor-ended';
+  | 'monitor-ended'
+  /** A callback instead of waiting (ivr/flow/interpreter.ts): asked for, the caller's line gone, each try. */
+  | 'callback-requested'
+  | 'caller-left'
+  | 'callback-dialled'
+  | 'callback-answered'
+  | 'callback-not-reached'
+  | 'callback-failed'
+  | 'callback-adopted'
+  | 'agent-hangup'
+  | 'ticket';
 
 export interface NewInboundCall {
   id: string;

@@ -25,6 +25,7 @@ import {
   type OfferOutcome,
   type PopBase,
   type QueueEntry,
+  type CallbackRecord,
 } from '../cti/routing.ts';
 import type { CallControl, OriginateRequest, PbxEvent } from './call-control.ts';
 import {
@@ -39,6 +40,8 @@ import {
   type HoursState,
   type Timer,
   type TransferredBy,
+  adoptedCallback,
+  waitsForCallback,
 } from './flow/interpreter.ts';
 import type { FlowLibrary } from './flow/library.ts';
 import type { Flow, QueuePriority } from './flow/types.ts';
@@ -106,6 +109,7 @@ const TIMER_EVENTS: Record<Timer, FlowEvent> = {
   hold: { kind: 'hold-tick' },
   record: { kind: 'record-timeout' },
   overflow: { kind: 'overflow-timeout' },
+  callback: { kind: 'callback-due' },
 };
 
 /** How long a call event waits for others to share its INSERT (see #events). */
@@ -181,6 +185,7 @@ export class IvrController {
     );
     this.#unsubscribe = this.#pbx.onEvent((e) => this.#onPbxEvent(e));
     this.#acd.onOffer((entry, agent) => this.#ringAgent(entry, agent));
+    this.#acd.onAdopt((record) => this.#adoptCallback(record));
   }
 
   /**
@@ -192,6 +197,13 @@ export class IvrController {
       const deadline = Date.now() + ms;
       while (this.#calls.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     };
+    // a callback waiting for its turn has no channel: it stays in Redis for the next controller to take over
+    for (const [key, call] of this.#calls) {
+      if (call.state.phase === 'callback-waiting') {
+        this.#calls.delete(key);
+        for (const t of call.timers.values()) clearTimeout(t);
+      }
+    }
     await wait(graceMs);
     for (const call of this.#calls.values())
       await this.#pbx.hangup(call.state.channelId).catch(() => undefined);
@@ -214,6 +226,10 @@ export class IvrController {
         const call = callChannel ? this.#calls.get(callChannel) : undefined;
         if (!call) {
           void this.#pbx.hangup(e.channelId).catch(() => undefined);
+          return;
+        }
+        if (e.purpose.startsWith('callback:')) {
+          this.#feed(call, { kind: 'owner-answered', legChannelId: e.channelId });
           return;
         }
         this.#feed(
@@ -245,6 +261,10 @@ export class IvrController {
           const call = this.#calls.get(callChannel);
           if (!call) return;
           const cause = e.causeText || String(e.cause);
+          if (call.state.phase.startsWith('callback-')) {
+            this.#callbackLegEnded(call, e.channelId, e.cause, cause);
+            return;
+          }
           const consulting = call.state.phase === 'consulting' || call.state.phase === 'conference';
           if (consulting && call.state.agent?.legChannelId !== e.channelId) {
             // the consulted party's leg (its id may still be on its way to the state: ask by the agent's)
@@ -288,6 +308,7 @@ export class IvrController {
   /** After a reconnect: calls whose channels are gone ended with the PBX; unknown channels in our app are hung up. */
   #reconcile(live: Set<string>, channels: { channelId: string; appArgs: string[] }[]): void {
     for (const [channelId, call] of this.#calls) {
+      if (waitsForCallback(call.state.phase)) continue; // no channel of its own: its legs are below
       if (!live.has(channelId)) {
         this.#feed(call, { kind: 'pbx-lost' });
       } else if (call.state.playback) {
@@ -788,6 +809,18 @@ export class IvrController {
         case 'record':
           void this.#record(call, effect.event as CallEventKind, effect.detail ?? {});
           return;
+        case 'callback-request':
+        case 'callback-waiting':
+        case 'callback-agent-answered':
+        case 'play-leg':
+        case 'dial-owner':
+        case 'bridge-legs':
+        case 'callback-not-reached':
+        case 'callback-release-agent':
+        case 'callback-requeue':
+        case 'callback-done':
+          await this.#performCallback(call, effect);
+          return;
         case 'finish': {
           this.#calls.delete(s.channelId);
           for (const t of call.timers.values()) clearTimeout(t);
@@ -888,10 +921,199 @@ export class IvrController {
     };
   }
 
+  /** A leg of a callback ended: the agent's phone that was ringing, or either party of the callback. */
+  #callbackLegEnded(call: LiveCall, legChannelId: string, causeCode: number, cause: string): void {
+    const s = call.state;
+    if (s.phase === 'callback-agent' && s.agent?.legChannelId === legChannelId) {
+      const reason = NO_ANSWER_CAUSES.has(causeCode) ? 'no-answer' : 'failed';
+      const agentId = s.agent.agentId;
+      this.#feed(call, { kind: 'agent-lost', legChannelId, reason });
+      void this.#acd
+        .legLost(s.callId, agentId, reason === 'no-answer' ? 'no-answer' : 'phone-unreachable')
+        .catch((err: unknown) => call.log.error({ err }, 'could not put the callback back in its queue'));
+      return;
+    }
+    this.#feed(call, { kind: 'callback-leg-ended', legChannelId, cause });
+  }
+
+  /** The effects of a callback instead of waiting (see the end of ivr/flow/interpreter.ts). */
+  async #performCallback(call: LiveCall, effect: FlowEffect): Promise<void> {
+    const s = call.state;
+    switch (effect.do) {
+      case 'callback-request': {
+        const queued = s.queued!;
+        await this.#acd.requestCallback({
+          callId: s.callId,
+          number: effect.number,
+          callerNumber: s.callerNumber,
+          dialled: s.dialled,
+          lang: s.lang,
+          ownerId: s.owner?.id ?? null,
+          intent: queued.intent,
+          priorityName: queued.priority,
+        });
+        call.log.info(
+          { number: effect.number, queue: queued.queue },
+          'callback requested; the caller keeps their place',
+        );
+        return;
+      }
+      case 'callback-waiting':
+        // the caller's line is gone but the call goes on: not abandoned, not ended
+        void this.#store(call, (db) =>
+          updateCall(db, s.callId, { outcome: 'callback-requested', ivrPath: s.path }),
+        );
+        return;
+      case 'callback-agent-answered': {
+        call.answeredBy = effect.agentId;
+        const answeredAt = new Date();
+        await this.#acd.legAnswered(s.callId, effect.agentId);
+        void this.#store(call, (db) =>
+          updateCall(db, s.callId, { agentId: effect.agentId, agentAnsweredAt: answeredAt }),
+        );
+        return;
+      }
+      case 'play-leg':
+        await this.#pbx
+          .play(effect.legChannelId, randomUUID(), this.#settings.prompts.media(effect.lang, effect.prompts))
+          .catch((err: unknown) => call.log.warn({ err }, 'could not play to the agent'));
+        return;
+      case 'dial-owner': {
+        const ringS = this.#settings.outsideRingTimeoutS;
+        if (
+          this.#settings.outsideDial === null ||
+          !(await this.#acd.takeCallbackDial(s.callId, (ringS + 15) * 1000))
+        ) {
+          call.log.warn('the owner is being called already (or cannot be): this try does not dial');
+          this.#feed(call, { kind: 'callback-leg-ended', legChannelId: null, cause: 'not dialled' });
+          return;
+        }
+        await this.#dialLeg(
+          call,
+          {
+            endpoint: this.#outside(effect.number),
+            // the owner sees the hotline they called calling back
+            callerId: s.dialled,
+            ringTimeoutS: ringS,
+            purpose: `callback:${s.callId}`,
+          },
+          (legChannelId) => ({ kind: 'owner-ringing', legChannelId }),
+          (legChannelId, cause) => ({ kind: 'callback-leg-ended', legChannelId, cause }),
+        );
+        return;
+      }
+      case 'bridge-legs': {
+        call.bridgeId = await this.#pbx.bridge([effect.agentLegChannelId, effect.ownerLegChannelId]);
+        const recording = `call-${s.callId}`;
+        await this.#pbx
+          .recordBridge(call.bridgeId, recording)
+          .then(() => this.#store(call, (db) => updateCall(db, s.callId, { recording })))
+          .catch((err: unknown) => call.log.error({ err }, 'could not start recording the callback'));
+        return;
+      }
+      case 'callback-not-reached':
+        call.log.info(
+          { attempt: effect.attempt, cause: effect.cause, retryInS: effect.retryInS },
+          'callback: owner not reached',
+        );
+        await this.#acd.callbackNotReached(
+          s.callId,
+          effect.agentId,
+          effect.attempt,
+          effect.cause,
+          effect.retryInS,
+        );
+        return;
+      case 'callback-release-agent':
+        this.#legs.delete(effect.legChannelId);
+        call.answeredBy = null;
+        await this.#pbx.hangup(effect.legChannelId).catch(() => undefined);
+        await this.#acd.agentReleased(s.callId, effect.agentId, 'system', effect.cause);
+        return;
+      case 'callback-requeue':
+        await this.#acd.requeueCallback(s.callId);
+        return;
+      case 'callback-done': {
+        await this.#acd.callbackDone(s.callId);
+        if (!effect.failed) return;
+        // given up: a ticket the team follows up (call the owner by hand, or write to them)
+        const tries = s.callback?.attempts ?? 0;
+        try {
+          await call.inserted;
+          const ticket = await this.#service.fileTicket(
+            {
+              do: 'create-ticket',
+              type: 'inquiry',
+              category: 'callback',
+              urgent: false,
+              description: `回拨${tries}次未接通,请跟进 / Callback not answered after ${tries} tries: please follow up (${s.callback?.number ?? ''}).`,
+              recording: null,
+              ownerId: s.owner?.id ?? null,
+              unitId: null,
+            },
+            s.callId,
+          );
+          void this.#record(call, 'ticket', { number: ticket.number, type: 'inquiry', callback: true });
+          call.log.warn({ ticket: ticket.number, tries }, 'callback given up; ticket filed');
+        } catch (err) {
+          call.log.error({ err }, 'could not file the ticket of a failed callback');
+        }
+        return;
+      }
+    }
+  }
+
+  /** A callback of a controller that stopped is ours now: it waits here for its turn (or its next try). */
+  #adoptCallback(record: CallbackRecord): void {
+    if ([...this.#calls.values()].some((c) => c.state.callId === record.callId)) return;
+    const flow = this.#flows.forDialled(record.dialled);
+    if (!flow) {
+      this.#log.error({ callId: record.callId }, 'no flow for an adopted callback; it is left in Redis');
+      return;
+    }
+    const channelId = `callback:${record.callId}`;
+    const state = adoptedCallback({
+      callId: record.callId,
+      channelId,
+      callerNumber: record.callerNumber,
+      dialled: record.dialled,
+      number: record.number,
+      attempts: record.attempts,
+      lang: record.lang,
+      queued: { queue: record.entry.queue, intent: record.intent, priority: record.priorityName },
+    });
+    const call: LiveCall = {
+      state,
+      flow,
+      log: this.#log.child({ callId: record.callId, caller: record.number }),
+      mailbox: Promise.resolve(),
+      timers: new Map(),
+      bridgeId: null,
+      answeredBy: null,
+      reachedAcd: true,
+      inserted: Promise.resolve(),
+      records: Promise.resolve(),
+      pop: record.entry.pop,
+      heldAt: null,
+      heldMs: 0,
+    };
+    this.#calls.set(channelId, call);
+    void this.#record(call, 'callback-adopted', { attempts: record.attempts, retryAt: record.retryAt });
+    if (record.retryAt !== null) {
+      const ms = Math.max(0, Date.parse(record.retryAt) - Date.now());
+      call.timers.set(
+        'callback',
+        setTimeout(() => this.#feed(call, { kind: 'callback-due' }), ms),
+      );
+    }
+    call.log.warn({ retryAt: record.retryAt }, 'took over a callback');
+  }
+
   /** The ACD chose an agent for this call: ring their phone. */
   async #ringAgent(entry: QueueEntry, agent: OfferedAgent): Promise<OfferOutcome> {
     const call = [...this.#calls.values()].find((c) => c.state.callId === entry.callId);
-    if (!call || call.state.phase !== 'queued') return 'call-gone';
+    if (!call || (call.state.phase !== 'queued' && call.state.phase !== 'callback-waiting'))
+      return 'call-gone';
     try {
       const legChannelId = await this.#pbx.originate({
         endpoint: agent.endpoint,

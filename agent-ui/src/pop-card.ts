@@ -197,6 +197,13 @@ export function createPopCard(): PopCard {
               'pop-transferred-from',
             )
           : []),
+        ...(pop.callback
+          ? meta(
+              '回拨 Callback',
+              '业主选择回拨,接听后为您拨打业主 / The owner asked for a callback: answer, then the owner is dialled',
+              'pop-callback',
+            )
+          : []),
       );
       replace(
         body,

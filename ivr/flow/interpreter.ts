@@ -104,6 +104,7 @@ import type {
 } from './types.ts';
 import type { ConsultTarget, TicketType, TransferTarget } from '../../core/index.ts';
 import { parseTemplate, renderTemplate } from './variables.ts';
+import { normalizePhone } from '../../core/phone.ts';
 
 export type FlowPhase =
   | 'arrived'
@@ -120,7 +121,18 @@ export type FlowPhase =
   | 'consulting'
   | 'conference'
   | 'ending'
-  | 'ended';
+  | 'ended'
+  /** A callback instead of waiting (see `callbackStep`): the caller hears the confirmation, then hangs up. */
+  | 'callback-confirming'
+  /** The caller is gone and keeps their place in the queue (or waits for the next try). */
+  | 'callback-waiting'
+  /** Its turn came: the agent's phone rings. */
+  | 'callback-agent'
+  /** The agent answered and hears "calling the owner back"; the owner's number rings. */
+  | 'callback-dialling'
+  | 'callback-connected'
+  /** The owner did not answer: the agent hears it before their phone is hung up. */
+  | 'callback-releasing';
 
 export interface FlowCallSettings {
   /** How long a menu or a digit collection waits for a key, unless the node says otherwise. */
@@ -131,7 +143,18 @@ export interface FlowCallSettings {
   holdAnnounceS: number;
   /** The queue a call goes to when the flow itself cannot go on (a lookup failed, a walk loops). */
   queue: string;
+  /** Callbacks: how many more tries after the first, and how long after an unanswered try the next one is. */
+  callbackRetries?: number;
+  callbackRetryS?: number;
+  /** Whether callbacks can be made at all (an outside line to dial the owner); unset: yes. */
+  callbacks?: boolean;
 }
+
+/** A callback's tries after the first that the owner did not answer, and the time between them (see README). */
+export const CALLBACK_RETRIES = 2;
+export const CALLBACK_RETRY_S = 300;
+/** How long the agent hears "the owner did not answer" before their phone is hung up. */
+export const CALLBACK_TELL_AGENT_MS = 4000;
 
 /** What a lookup gave back. */
 export type LookupResult =
@@ -142,7 +165,7 @@ export type LookupResult =
 
 export type HoursState = 'open' | 'closed' | 'holiday';
 
-export type Timer = 'digit' | 'hold' | 'record' | 'overflow';
+export type Timer = 'digit' | 'hold' | 'record' | 'overflow' | 'callback';
 
 export type { TransferTarget };
 
@@ -232,7 +255,14 @@ export type FlowEvent =
   | { kind: 'consult-complete' }
   | { kind: 'conference' }
   /** The agent hangs up the call from the page. */
-  | { kind: 'hang-up' };
+  | { kind: 'hang-up' }
+  /** The callback's timer: the agent has heard that the owner did not answer, or the next try is due. */
+  | { kind: 'callback-due' }
+  /** The owner's number is ringing for a callback (its leg exists). */
+  | { kind: 'owner-ringing'; legChannelId: string }
+  | { kind: 'owner-answered'; legChannelId: string }
+  /** A leg of a callback (the agent's or the owner's; null: the owner's could not be dialled) ended. */
+  | { kind: 'callback-leg-ended'; legChannelId: string | null; cause: string };
 
 export type FlowEffect =
   | { do: 'answer' }
@@ -295,14 +325,36 @@ export type FlowEffect =
   | { do: 'hangup-leg'; legChannelId: string }
   | { do: 'hangup-caller' }
   | { do: 'record'; event: string; detail?: Record<string, unknown> }
-  | { do: 'finish'; hangupBy: 'caller' | 'agent' | 'system'; cause: string; outcome: string };
+  | { do: 'finish'; hangupBy: 'caller' | 'agent' | 'system'; cause: string; outcome: string }
+  /** The caller chose a callback to `number`: it keeps the call's place in the queue (stored where any node sees it). */
+  | { do: 'callback-request'; number: string }
+  /** The caller's line is gone; the callback waits (the call record says so: no abandoned call). */
+  | { do: 'callback-waiting' }
+  /** The agent answered a callback: they are on the call now (the owner is dialled next). */
+  | { do: 'callback-agent-answered'; agentId: number }
+  /** Play to a leg (the agent's), without waiting for its end. */
+  | { do: 'play-leg'; legChannelId: string; prompts: PromptId[]; lang: Language }
+  /** Dial the owner's number, showing the hotline's (answered by `owner-ringing`, or `callback-leg-ended`). */
+  | { do: 'dial-owner'; number: string }
+  /** The owner answered: agent and owner in one bridge, recorded. */
+  | { do: 'bridge-legs'; agentLegChannelId: string; ownerLegChannelId: string }
+  /** The owner was not reached on this try: the agent's page is told; retryInS null: no more tries. */
+  | { do: 'callback-not-reached'; agentId: number; attempt: number; retryInS: number | null; cause: string }
+  /** The agent's part is over: their phone is hung up and they go to wrap-up. */
+  | { do: 'callback-release-agent'; agentId: number; legChannelId: string; cause: string }
+  /** The next try: the call goes back to its place in the queue (its first enqueue time and priority). */
+  | { do: 'callback-requeue' }
+  /** The callback is over (talked, or given up: `failed` files a ticket for the team to follow up). */
+  | { do: 'callback-done'; failed: boolean };
 
 type AfterPlayback =
   | { then: 'wait-for-digit' | 'collect' | 'waiting' | 'hold-music' | 'hangup' }
   /** Go on walking the flow at `node` (a node that waits for the outside world let the prompts before it end). */
   | { then: 'resume'; node: string }
   /** The prompt of a `record` node ended: the recording starts (after the beep). */
-  | { then: 'start-recording'; node: string };
+  | { then: 'start-recording'; node: string }
+  /** The callback confirmation ended: the caller is hung up. */
+  | { then: 'callback-hangup' };
 
 /** Digits being keyed: for a `gather` node, or the room code, PIN or unit of an `identify` node. */
 interface Collect {
@@ -371,6 +423,10 @@ export interface FlowCall {
    * is over while an agent's phone rings for it (it leaves if that agent does not answer).
    */
   overflow: { node: string; queue: string; due: boolean } | null;
+  /** The number a callback would go to: set while waiting in a queue that offers one, for a known number. */
+  callbackTo?: string | null;
+  /** The callback chosen: the number, the tries the owner did not answer, the owner's leg on this try. */
+  callback?: { number: string; attempts: number; ownerLegChannelId: string | null } | null;
 }
 
 export interface FlowStep {
@@ -391,25 +447,19 @@ const RECORDING_SAVE_MS = 5000;
 /** Seconds past a voicemail's longest length before the recording is given up on. */
 const RECORDING_GRACE_S = 10;
 
-export function newFlowCall(
-  settings: FlowCallSettings,
-  flow: Flow,
-  init: {
-    callId: string;
-    channelId: string;
-    callerNumber: string | null;
-    dialled: string;
-    /** The call's start in local time, for `${now.date}` and `${now.time}`. */
-    now: { date: string; time: string };
-  },
-): FlowStep {
-  const state: FlowCall = {
+/** A call that has just arrived: nothing heard, pressed or looked up yet. */
+function freshCall(
+  init: { callId: string; channelId: string; callerNumber: string | null; dialled: string },
+  lang: Language,
+  vars: Record<string, string>,
+): FlowCall {
+  return {
     callId: init.callId,
     channelId: init.channelId,
     callerNumber: init.callerNumber,
     dialled: init.dialled,
     phase: 'arrived',
-    lang: flow.language,
+    lang,
     langChosen: false,
     owner: null,
     identified: false,
@@ -420,13 +470,7 @@ export function newFlowCall(
     failures: 0,
     collect: null,
     roomKeys: '',
-    vars: {
-      caller: init.callerNumber ?? '',
-      dialled: init.dialled,
-      'call.id': init.callId,
-      'now.date': init.now.date,
-      'now.time': init.now.time,
-    },
+    vars,
     results: {},
     carried: [],
     selfService: false,
@@ -442,6 +486,27 @@ export function newFlowCall(
     consult: null,
     overflow: null,
   };
+}
+
+export function newFlowCall(
+  settings: FlowCallSettings,
+  flow: Flow,
+  init: {
+    callId: string;
+    channelId: string;
+    callerNumber: string | null;
+    dialled: string;
+    /** The call's start in local time, for `${now.date}` and `${now.time}`. */
+    now: { date: string; time: string };
+  },
+): FlowStep {
+  const state = freshCall(init, flow.language, {
+    caller: init.callerNumber ?? '',
+    dialled: init.dialled,
+    'call.id': init.callId,
+    'now.date': init.now.date,
+    'now.time': init.now.time,
+  });
   // Caller ID needs nothing from the caller, so it is looked up at once and the walk starts on its answer.
   const byCallerId = [...flow.nodes.values()].some(
     (n) => n.kind === 'identify' && n.by.includes('caller_id') && state.callerNumber !== null,
@@ -506,6 +571,8 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       }
     } else if (after.then === 'hangup') {
       hangUp();
+    } else if (after.then === 'callback-hangup') {
+      if (s.phase === 'callback-confirming') fx.push({ do: 'hangup-caller' });
     }
   };
   const stopCurrentPlayback = () => {
@@ -520,6 +587,7 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
     prompts: PromptId[],
     transfer: { by: TransferredBy; agentId?: number } | null = null,
   ) => {
+    s.callbackTo = null;
     s.phase = 'queued';
     s.node = null;
     s.collect = null;
@@ -861,6 +929,8 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
           return;
         case 'queue':
           toAgent(node.skill, node.intent, node.priority, [...pending, ...prompts(node.prompt)]);
+          s.callbackTo =
+            node.callback && settings.callbacks !== false ? normalizePhone(s.callerNumber) : null;
           if (node.maxWaitS !== null && node.overflow !== null) {
             s.overflow = { node: node.overflow, queue: node.skill, due: false };
             fx.push({ do: 'start-timer', timer: 'overflow', ms: node.maxWaitS * 1000 });
@@ -1027,6 +1097,7 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
   };
 
   if (s.phase === 'ended') return { state: s, effects: [] };
+  if (callbackStep(settings, s, prev, event, fx, play, stopCurrentPlayback)) return { state: s, effects: fx };
 
   switch (event.kind) {
     case 'answered':
@@ -1205,7 +1276,8 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       // the answer may come after an agent was found (offering) or the caller went on hold again
       if ((s.phase === 'queued' || s.phase === 'offering') && !s.onHold && !s.playback) {
         const status = s.phase === 'queued' ? event.status : null;
-        play(queueStatusSpeech(status, s.lang), { then: 'hold-music' });
+        const offer: PromptId[] = s.phase === 'queued' && s.callbackTo ? ['callback-offer'] : [];
+        play([...queueStatusSpeech(status, s.lang), ...offer], { then: 'hold-music' });
       }
       break;
 
@@ -1552,5 +1624,254 @@ function outcomeOf(prev: FlowCall): string {
       return 'abandoned';
     default:
       return prev.recordings > 0 ? 'voicemail' : prev.selfService ? 'self-service' : 'ivr-hangup';
+  }
+}
+
+// ---- A callback instead of waiting (a queue node with `callback: true`, a caller whose number is known)
+//
+//   queued ─1─▶ callback-confirming ─confirmation played, caller hung up─▶ callback-waiting (the ACD entry keeps
+//     its place: first enqueue time, priority)
+//   callback-waiting ─agent-offered─▶ callback-agent ─agent-answered─▶ callback-dialling (the agent hears
+//     "calling the owner back", the owner's number rings showing the hotline's) ─owner-answered─▶
+//     callback-connected ─either hangs up─▶ ended ('callback-answered')
+//   callback-agent ─agent-lost─▶ callback-waiting (as a waiting call: its place kept)
+//   callback-dialling ─owner not reached─▶ callback-releasing (the agent hears it, their page is told) ─▶ the agent
+//     wraps up; callback-waiting for the next try after callbackRetryS, or ended ('callback-failed', a ticket)
+//     once callbackRetries more tries went unanswered
+//   callback-dialling ─the agent hung up─▶ callback-waiting, back in its place at once (the try does not count)
+// Hold and transfer do not apply to a callback (refused as "not connected").
+const CALLBACK_PHASES: ReadonlySet<FlowPhase> = new Set<FlowPhase>([
+  'callback-confirming',
+  'callback-waiting',
+  'callback-agent',
+  'callback-dialling',
+  'callback-connected',
+  'callback-releasing',
+]);
+
+/** Whether a call in this phase waits for a callback without any channel of its own (the caller is gone). */
+export function waitsForCallback(phase: FlowPhase): boolean {
+  return CALLBACK_PHASES.has(phase) && phase !== 'callback-confirming';
+}
+
+/** A callback call as another controller takes it over (the one that took it stopped): waiting for its turn. */
+export function adoptedCallback(init: {
+  callId: string;
+  channelId: string;
+  callerNumber: string | null;
+  dialled: string;
+  number: string;
+  attempts: number;
+  lang: Language;
+  queued: { queue: string; intent: string; priority: QueuePriority };
+}): FlowCall {
+  return {
+    ...freshCall(init, init.lang, {}),
+    phase: 'callback-waiting',
+    langChosen: true,
+    identified: true,
+    path: ['callback'],
+    intent: init.queued.intent,
+    queued: init.queued,
+    callbackTo: null,
+    callback: { number: init.number, attempts: init.attempts, ownerLegChannelId: null },
+  };
+}
+
+/** The callback's part of a step; false: not a callback matter, the main step goes on. */
+function callbackStep(
+  settings: FlowCallSettings,
+  s: FlowCall,
+  prev: FlowCall,
+  event: FlowEvent,
+  fx: FlowEffect[],
+  play: (prompts: PromptId[], after: AfterPlayback) => void,
+  stopCurrentPlayback: () => void,
+): boolean {
+  if (event.kind === 'dtmf' && s.phase === 'queued' && event.digit === '1' && s.callbackTo) {
+    const number = s.callbackTo;
+    stopCurrentPlayback();
+    fx.push({ do: 'cancel-timer', timer: 'hold' });
+    if (s.onHold) fx.push({ do: 'hold-music', on: false });
+    s.onHold = false;
+    // a callback keeps its place until its turn: the queue's longest wait no longer applies
+    if (s.overflow) fx.push({ do: 'cancel-timer', timer: 'overflow' });
+    s.overflow = null;
+    s.callbackTo = null;
+    s.phase = 'callback-confirming';
+    s.callback = { number, attempts: 0, ownerLegChannelId: null };
+    s.path.push('callback');
+    fx.push({ do: 'callback-request', number });
+    fx.push({
+      do: 'record',
+      event: 'callback-requested',
+      detail: { number, queue: s.queued?.queue ?? null },
+    });
+    play(['callback-confirm', ...sayDigits(number.slice(-4), s.lang), 'callback-confirm-end'], {
+      then: 'callback-hangup',
+    });
+    return true;
+  }
+  if (!CALLBACK_PHASES.has(s.phase) || !prev.callback) return false;
+  const cb = { ...prev.callback };
+  s.callback = cb;
+  const agent = s.agent;
+
+  const notReached = (cause: string) => {
+    cb.attempts++;
+    cb.ownerLegChannelId = null;
+    const retries = settings.callbackRetries ?? CALLBACK_RETRIES;
+    const retryInS = cb.attempts <= retries ? (settings.callbackRetryS ?? CALLBACK_RETRY_S) : null;
+    s.phase = 'callback-releasing';
+    fx.push({
+      do: 'record',
+      event: 'callback-not-reached',
+      detail: { attempt: cb.attempts, cause, retryInS },
+    });
+    if (agent) {
+      fx.push({ do: 'callback-not-reached', agentId: agent.agentId, attempt: cb.attempts, retryInS, cause });
+      fx.push({
+        do: 'play-leg',
+        legChannelId: agent.legChannelId,
+        prompts: ['callback-owner-not-reached'],
+        lang: s.lang,
+      });
+    }
+    fx.push({ do: 'start-timer', timer: 'callback', ms: CALLBACK_TELL_AGENT_MS });
+  };
+  /** The agent has heard that the owner was not reached: they wrap up; the next try waits, or it is over. */
+  const afterNotReached = () => {
+    fx.push({ do: 'cancel-timer', timer: 'callback' });
+    if (agent) {
+      fx.push({
+        do: 'callback-release-agent',
+        agentId: agent.agentId,
+        legChannelId: agent.legChannelId,
+        cause: 'owner not reached',
+      });
+    }
+    s.agent = null;
+    const retries = settings.callbackRetries ?? CALLBACK_RETRIES;
+    if (cb.attempts <= retries) {
+      s.phase = 'callback-waiting';
+      fx.push({
+        do: 'start-timer',
+        timer: 'callback',
+        ms: (settings.callbackRetryS ?? CALLBACK_RETRY_S) * 1000,
+      });
+      return;
+    }
+    s.phase = 'ended';
+    fx.push({ do: 'record', event: 'callback-failed', detail: { attempts: cb.attempts } });
+    fx.push({ do: 'callback-done', failed: true });
+    fx.push({ do: 'finish', hangupBy: 'system', cause: 'owner not reached', outcome: 'callback-failed' });
+  };
+
+  switch (event.kind) {
+    case 'playback-finished':
+    case 'hold':
+    case 'resume':
+    case 'transfer':
+      return false; // the confirmation's end (callback-hangup); commands are refused as not connected
+    case 'pbx-lost':
+      return s.phase === 'callback-waiting'; // nothing of it was on the PBX
+    case 'caller-hangup':
+      if (s.phase !== 'callback-confirming') return true;
+      s.playback = null;
+      s.phase = 'callback-waiting';
+      fx.push({ do: 'record', event: 'caller-left', detail: { cause: event.cause } });
+      fx.push({ do: 'callback-waiting' });
+      return true;
+    case 'agent-offered':
+      if (s.phase !== 'callback-waiting') return true;
+      fx.push({ do: 'cancel-timer', timer: 'callback' });
+      s.phase = 'callback-agent';
+      s.agent = { agentId: event.agentId, legChannelId: event.legChannelId };
+      fx.push({ do: 'record', event: 'offered', detail: { agentId: event.agentId, callback: true } });
+      return true;
+    case 'agent-lost':
+      if (s.phase !== 'callback-agent' || agent?.legChannelId !== event.legChannelId) return true;
+      fx.push({
+        do: 'record',
+        event: event.reason === 'no-answer' ? 'agent-no-answer' : 'agent-failed',
+        detail: { agentId: agent.agentId },
+      });
+      s.agent = null;
+      s.phase = 'callback-waiting';
+      return true;
+    case 'agent-answered':
+      if (s.phase !== 'callback-agent' || agent?.legChannelId !== event.legChannelId) return true;
+      s.phase = 'callback-dialling';
+      cb.ownerLegChannelId = null;
+      fx.push({ do: 'callback-agent-answered', agentId: agent.agentId });
+      fx.push({ do: 'record', event: 'agent-answered', detail: { agentId: agent.agentId, callback: true } });
+      fx.push({
+        do: 'play-leg',
+        legChannelId: agent.legChannelId,
+        prompts: ['callback-calling-owner'],
+        lang: s.lang,
+      });
+      fx.push({ do: 'dial-owner', number: cb.number });
+      fx.push({ do: 'record', event: 'callback-dialled', detail: { attempt: cb.attempts + 1 } });
+      return true;
+    case 'owner-ringing':
+      if (s.phase === 'callback-dialling') cb.ownerLegChannelId = event.legChannelId;
+      return true;
+    case 'owner-answered':
+      if (s.phase !== 'callback-dialling' || !agent) return true;
+      if (cb.ownerLegChannelId !== null && cb.ownerLegChannelId !== event.legChannelId) return true;
+      cb.ownerLegChannelId = event.legChannelId;
+      s.phase = 'callback-connected';
+      fx.push({
+        do: 'bridge-legs',
+        agentLegChannelId: agent.legChannelId,
+        ownerLegChannelId: event.legChannelId,
+      });
+      fx.push({ do: 'record', event: 'callback-answered', detail: { agentId: agent.agentId } });
+      return true;
+    case 'callback-leg-ended': {
+      const fromAgent = agent !== null && event.legChannelId === agent.legChannelId;
+      const fromOwner =
+        event.legChannelId === null
+          ? s.phase === 'callback-dialling'
+          : event.legChannelId === cb.ownerLegChannelId;
+      if (s.phase === 'callback-dialling' && fromOwner) {
+        notReached(event.cause);
+      } else if (s.phase === 'callback-dialling' && fromAgent) {
+        // the agent gave up before the owner answered: the callback goes back to its place, the try not counted
+        if (cb.ownerLegChannelId) fx.push({ do: 'hangup-leg', legChannelId: cb.ownerLegChannelId });
+        cb.ownerLegChannelId = null;
+        fx.push({ do: 'record', event: 'agent-hangup', detail: { agentId: agent.agentId, callback: true } });
+        fx.push({
+          do: 'callback-release-agent',
+          agentId: agent.agentId,
+          legChannelId: agent.legChannelId,
+          cause: event.cause,
+        });
+        s.agent = null;
+        s.phase = 'callback-waiting';
+        fx.push({ do: 'callback-requeue' });
+      } else if (s.phase === 'callback-connected' && (fromAgent || fromOwner)) {
+        const other = fromAgent ? cb.ownerLegChannelId : agent?.legChannelId;
+        if (other) fx.push({ do: 'hangup-leg', legChannelId: other });
+        s.phase = 'ended';
+        fx.push({ do: 'callback-done', failed: false });
+        fx.push({
+          do: 'finish',
+          hangupBy: fromAgent ? 'agent' : 'caller',
+          cause: event.cause,
+          outcome: 'callback-answered',
+        });
+      } else if (s.phase === 'callback-releasing' && fromAgent) {
+        afterNotReached();
+      }
+      return true;
+    }
+    case 'callback-due':
+      if (s.phase === 'callback-releasing') afterNotReached();
+      else if (s.phase === 'callback-waiting') fx.push({ do: 'callback-requeue' });
+      return true;
+    default:
+      return true; // keys, hold music ticks, queue status: the caller is not on the line
   }
 }

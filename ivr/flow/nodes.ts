@@ -38,6 +38,7 @@ import {
   type FlowNode,
   type IdentifyMethod,
   type NodeKind,
+  type QueuePriority,
   type PhoneKey,
   type Template,
 } from './types.ts';
@@ -83,7 +84,7 @@ export const NODE_FIELDS: Record<NodeKind, readonly string[]> = {
   hours: ['estate', 'open', 'closed', 'holiday'],
   record: ['prompt', 'max_s', 'beep', 'into', 'next'],
   ticket: ['type', 'category', 'fields', 'recording', 'urgent', 'next'],
-  queue: ['skill', 'priority', 'intent', 'prompt', 'max_wait_s', 'overflow'],
+  queue: ['skill', 'priority', 'intent', 'prompt', 'max_wait_s', 'overflow', 'callback'],
   set: ['variables', 'next'],
   branch: ['value', 'cases', 'default'],
   goto: ['node'],
@@ -189,14 +190,16 @@ function readKind(scope: Scope, kind: NodeKind, base: { id: string; line: number
     case 'queue': {
       const skill =
         text(scope, 'skill', 'the skill of the agents who take the call, such as `general`') ?? '';
+      const priority = oneOf(scope, 'priority', QUEUE_PRIORITIES, null) ?? 'normal';
       return {
         ...base,
         kind,
         skill,
-        priority: oneOf(scope, 'priority', QUEUE_PRIORITIES, null) ?? 'normal',
+        priority,
         intent: text(scope, 'intent', null) ?? skill,
         prompt: prompts(scope, 'prompt', null),
         ...readOverflow(scope),
+        callback: readCallback(scope, priority),
       };
     }
     case 'set':
@@ -208,6 +211,21 @@ function readKind(scope: Scope, kind: NodeKind, base: { id: string; line: number
     case 'hangup':
       return { ...base, kind, prompt: prompts(scope, 'prompt', null) };
   }
+}
+
+/** `callback: true` offers a callback instead of waiting; never on an emergency queue (nobody may hang up there). */
+function readCallback(scope: Scope, priority: QueuePriority): boolean {
+  const callback = bool(scope, 'callback') ?? false;
+  if (callback && priority === 'emergency') {
+    const field = scope.fields.get('callback')!;
+    error(
+      scope,
+      valueLine(scope, field),
+      '`callback` is not offered on an emergency queue: an emergency caller stays on the line until an agent answers',
+    );
+    return false;
+  }
+  return callback;
 }
 
 /** `max_wait_s` and `overflow` go together: after that long in the queue the call goes on at `overflow`. */

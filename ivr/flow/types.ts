@@ -220,6 +220,11 @@ export interface QueueNode extends NodeBase {
   /** After this long in the queue (no agent has answered), the call leaves it for `overflow`; null: it waits. */
   maxWaitS: number | null;
   overflow: string | null;
+  /**
+   * While waiting, the caller (when their number is known) is offered to press 1 to be called back instead:
+   * they hang up and keep their place; when their turn comes the agent is connected first, then the owner.
+   */
+  callback: boolean;
 }
 
 /** Sets variables; values are text with variables (`language: en` switches the caller to English). */

@@ -66,6 +66,7 @@ export class AgentClient {
       'call:monitored',
       'call:consulting',
       'call:conference',
+      'callback:not-reached',
     ] as const) {
       socket.on(event, (payload: unknown) => this.received.push({ event, at: preciseNow(), payload }));
     }

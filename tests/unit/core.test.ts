@@ -186,6 +186,8 @@ describe('the configuration', () => {
         popSeenTimeoutMs: 500,
         outsideDial: null,
         outsideRingTimeoutS: 30,
+        callbackRetries: 2,
+        callbackRetryS: 300,
       },
       ivr: {
         digitTimeoutMs: 6000,
@@ -233,6 +235,8 @@ describe('the configuration', () => {
       popSeenTimeoutMs: 1500,
       outsideDial: 'PJSIP/trunk/sip:{number}@sbc.example.com',
       outsideRingTimeoutS: 40,
+      callbackRetries: 2,
+      callbackRetryS: 300,
     });
     expect(config.ivr).toEqual({
       digitTimeoutMs: 8000,

@@ -298,6 +298,8 @@ describe('key 0: an agent', () => {
           'queue-wait',
           'digit-4',
           'queue-wait-minutes',
+          // the fees line's agent queue offers a callback to a caller whose number is known
+          'callback-offer',
         ],
         lang: 'zh',
       },
@@ -320,7 +322,10 @@ describe('key 0: an agent', () => {
     [null, ['please-hold']],
   ])('where the caller stands %j is said as %j', (status, prompts) => {
     const asking = drive(queued(), { kind: 'playback-finished', playbackId: 'c1:2' });
-    expect(plays(drive(asking.state, { kind: 'queue-status', status }).effects)[0]?.prompts).toEqual(prompts);
+    expect(plays(drive(asking.state, { kind: 'queue-status', status }).effects)[0]?.prompts).toEqual([
+      ...prompts,
+      'callback-offer',
+    ]);
   });
 
   it('on each hold tick the music stops and the caller hears where they stand again', () => {
@@ -328,7 +333,7 @@ describe('key 0: an agent', () => {
     expect(effects).toEqual([{ do: 'hold-music', on: false }, { do: 'queue-status' }]);
     const told = drive(state, { kind: 'queue-status', status: { ahead: 1, waitS: null } });
     expect(told.effects).toEqual([
-      { do: 'play', playbackId: 'c1:4', prompts: ['queue-one-ahead'], lang: 'zh' },
+      { do: 'play', playbackId: 'c1:4', prompts: ['queue-one-ahead', 'callback-offer'], lang: 'zh' },
     ]);
     expect(drive(told.state, { kind: 'playback-finished', playbackId: 'c1:4' }).effects).toEqual([
       { do: 'hold-music', on: true },
@@ -348,8 +353,8 @@ describe('key 0: an agent', () => {
     expect(effects).toContainEqual({ do: 'enqueue', queue: 'general', intent: 'agent', priority: 'vip' });
   });
 
-  it('keys pressed while waiting are ignored', () => {
-    const { state, effects } = drive(onHold(), { kind: 'dtmf', digit: '1' });
+  it('keys pressed while waiting are ignored (but 1 for a callback)', () => {
+    const { state, effects } = drive(onHold(), { kind: 'dtmf', digit: '5' });
     expect(effects).toEqual([]);
     expect(state.path).toEqual(['identified:caller-id', 'menu:0']);
   });
