@@ -129,11 +129,11 @@ describe("a queue's longest wait", () => {
     );
     try {
       // callers the fees line does not know wait at most 10 s for an agent (nobody takes calls here)
-      const waits = FEES_LINE.replace(
-        '    prompt: [unknown-caller]\n',
-        '    prompt: [unknown-caller]\n    max_wait_s: 10\n    overflow: sorry\n' +
-          '  sorry:\n    kind: hangup\n    prompt: [queue-overflow]\n',
-      );
+      const waits =
+        FEES_LINE.replace(
+          '    prompt: [unknown-caller]\n',
+          '    prompt: [unknown-caller]\n    max_wait_s: 10\n    overflow: sorry\n',
+        ).trimEnd() + '\n\n  sorry:\n    kind: hangup\n    prompt: [queue-overflow]\n';
       expect(waits).toContain('overflow: sorry');
       expect(await edit(leader, waits)).toEqual([]);
       const stranger = `0216${String(Date.now()).slice(-7)}`;
