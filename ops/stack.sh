@@ -9,6 +9,11 @@
 #   ops/stack.sh asterisk-start    start Asterisk alone (after a crash or asterisk-kill)
 #   ops/stack.sh asterisk-stop     stop Asterisk alone
 #   ops/stack.sh asterisk-kill     kill -9 Asterisk (failure tests)
+#   ops/stack.sh asterisk2-start|asterisk2-stop|asterisk2-kill   a second Asterisk (node hotline2) beside the
+#                                  first, for the several-nodes tests: its own folder (.stack/asterisk2), SIP, ARI
+#                                  and AMI ports one above the first's, the RTP range just above the first's, the
+#                                  same credentials and agent desk phones; `stop` stops it too
+#   ops/stack.sh cli2 'core show channels'   the CLI of the second Asterisk
 #   ops/stack.sh pg-stop|pg-start, redis-stop|redis-start   one service alone (failure tests)
 #   ops/stack.sh pg-pause|pg-resume  freeze PostgreSQL (SIGSTOP): connections stay open, nothing answers
 #   ops/stack.sh cli 'pjsip show contacts'
@@ -37,6 +42,12 @@ QUALIFY_S=${HOTLINE_QUALIFY_S:-2}
 QUALIFY_TIMEOUT_S=${HOTLINE_QUALIFY_TIMEOUT_S:-1.0}
 TRUNK_MATCH=${HOTLINE_TRUNK_MATCH:-127.0.0.1}
 HTTP_PORT=${HOTLINE_HTTP_PORT:-8480}
+# The second Asterisk instance (asterisk2-start): derived from the first unless set
+SIP2_PORT=${HOTLINE_SIP2_PORT:-$((SIP_PORT + 1))}
+ARI2_PORT=${HOTLINE_ARI2_PORT:-$((ARI_PORT + 1))}
+AMI2_PORT=${HOTLINE_AMI2_PORT:-$((AMI_PORT + 1))}
+RTP2_START=${HOTLINE_RTP2_START:-$((RTP_END + 1))}
+RTP2_END=${HOTLINE_RTP2_END:-$((RTP2_START + RTP_END - RTP_START))}
 ARI_APP=${HOTLINE_ARI_APP:-hotline}
 
 say() { printf '[stack] %s\n' "$*"; }
@@ -129,6 +140,12 @@ HOTLINE_PROMPT_DIR=$STACK/sounds
 HOTLINE_RECORDING_DIR=$AST/var/spool/recording
 HOTLINE_ASTERISK_CONF=$STACK/asterisk/etc/asterisk.conf
 HOTLINE_ASTERISK_PID_FILE=$STACK/asterisk/asterisk.pid
+# the second Asterisk (node hotline2, ops/stack.sh asterisk2-start); same ARI user, password and AMI secret
+HOTLINE_ARI2_URL=http://127.0.0.1:$ARI2_PORT
+HOTLINE_AMI2_PORT=$AMI2_PORT
+HOTLINE_SIP2_PORT=$SIP2_PORT
+HOTLINE_RECORDING2_DIR=$STACK/asterisk2/var/spool/recording
+HOTLINE_ASTERISK2_CONF=$STACK/asterisk2/etc/asterisk.conf
 EOF
   )
 }
@@ -252,6 +269,17 @@ redis_stop() {
 # ---------------------------------------------------------------------------------------------- Asterisk
 AST=$STACK/asterisk
 AST_CONF=$AST/etc/asterisk.conf
+AST_NODE=${HOTLINE_ASTERISK_NODE:-hotline1}
+AST_NAME=Asterisk
+
+# The Asterisk commands act on the second instance after this: its folder, node name, ports and RTP range.
+use_instance2() {
+  AST=$STACK/asterisk2
+  AST_CONF=$AST/etc/asterisk.conf
+  AST_NODE=${HOTLINE_ASTERISK2_NODE:-hotline2}
+  AST_NAME='Asterisk 2'
+  SIP_PORT=$SIP2_PORT ARI_PORT=$ARI2_PORT AMI_PORT=$AMI2_PORT RTP_START=$RTP2_START RTP_END=$RTP2_END
+}
 
 agent_endpoints() {
   local n
@@ -268,7 +296,7 @@ render_asterisk_config() {
   for f in "$ROOT"/ops/asterisk/*.conf; do
     (
       umask 077
-      sed -e "s#@AST_ETC@#$AST/etc#g; s#@AST_VAR@#$AST/var#g; s#@AST_NODE@#${HOTLINE_ASTERISK_NODE:-hotline1}#g" \
+      sed -e "s#@AST_ETC@#$AST/etc#g; s#@AST_VAR@#$AST/var#g; s#@AST_NODE@#$AST_NODE#g" \
         -e "s#@ARI_PORT@#$ARI_PORT#g; s#@ARI_USER@#hotline#g; s#@ARI_PASSWORD@#$ARI_PASSWORD#g; s#@ARI_APP@#$ARI_APP#g" \
         -e "s#@AMI_PORT@#$AMI_PORT#g; s#@AMI_USER@#hotline#g; s#@AMI_SECRET@#$AMI_SECRET#g" \
         -e "s#@SIP_PORT@#$SIP_PORT#g; s#@RTP_START@#$RTP_START#g; s#@RTP_END@#$RTP_END#g" \
@@ -282,7 +310,7 @@ asterisk_start() {
   local pid
   pid=$(pid_of "$AST/asterisk.pid")
   if alive "$pid"; then
-    say "Asterisk already running (pid $pid), ARI on 127.0.0.1:$ARI_PORT"
+    say "$AST_NAME already running (pid $pid), ARI on 127.0.0.1:$ARI_PORT"
     return 0
   fi
   render_asterisk_config
@@ -296,15 +324,15 @@ asterisk_start() {
   for _ in $(seq 1 300); do
     if curl -fsS -o /dev/null -u "hotline:$ARI_PASSWORD" "http://127.0.0.1:$ARI_PORT/ari/asterisk/info" 2> /dev/null; then
       /usr/sbin/asterisk -C "$AST_CONF" -rx 'core waitfullybooted' > /dev/null
-      say "Asterisk started (pid $pid) in $((($(date +%s%N) - t0) / 1000000)) ms; SIP 127.0.0.1:$SIP_PORT, ARI 127.0.0.1:$ARI_PORT, AMI 127.0.0.1:$AMI_PORT"
+      say "$AST_NAME ($AST_NODE) started (pid $pid) in $((($(date +%s%N) - t0) / 1000000)) ms; SIP 127.0.0.1:$SIP_PORT, ARI 127.0.0.1:$ARI_PORT, AMI 127.0.0.1:$AMI_PORT"
       return 0
     fi
-    alive "$pid" || { tail -30 "$AST/asterisk.out"; die "Asterisk exited during start"; }
+    alive "$pid" || { tail -30 "$AST/asterisk.out"; die "$AST_NAME exited during start"; }
     sleep 0.05
   done
   tail -30 "$AST/asterisk.out"
   kill "$pid" 2> /dev/null || true
-  die "Asterisk's ARI did not answer within 15 s"
+  die "$AST_NAME's ARI did not answer within 15 s"
 }
 
 asterisk_stop() {
@@ -313,7 +341,7 @@ asterisk_stop() {
   alive "$pid" || { rm -f "$AST/asterisk.pid"; return 0; }
   /usr/sbin/asterisk -C "$AST_CONF" -rx 'core stop now' > /dev/null 2>&1 || true
   for _ in $(seq 1 100); do
-    alive "$pid" || { rm -f "$AST/asterisk.pid"; say "Asterisk stopped"; return 0; }
+    alive "$pid" || { rm -f "$AST/asterisk.pid"; say "$AST_NAME stopped"; return 0; }
     sleep 0.1
   done
   kill "$pid" 2> /dev/null || true
@@ -325,10 +353,10 @@ asterisk_stop() {
 asterisk_kill() {
   local pid
   pid=$(pid_of "$AST/asterisk.pid")
-  alive "$pid" || die "Asterisk is not running"
+  alive "$pid" || die "$AST_NAME is not running"
   kill -9 "$pid"
   while alive "$pid"; do sleep 0.05; done
-  say "Asterisk killed (pid $pid)"
+  say "$AST_NAME killed (pid $pid)"
 }
 
 # ---------------------------------------------------------------------------------------------- prompts
@@ -396,6 +424,7 @@ status() {
   else echo "postgresql: stopped"; fi
   if alive "$(pid_of "$STACK/redis/redis.pid")"; then echo "redis: running on 127.0.0.1:$REDIS_PORT"; else echo "redis: stopped"; fi
   if alive "$(pid_of "$AST/asterisk.pid")"; then echo "asterisk: running, SIP 127.0.0.1:$SIP_PORT"; else echo "asterisk: stopped"; fi
+  if alive "$(pid_of "$STACK/asterisk2/asterisk.pid")"; then echo "asterisk2: running, SIP 127.0.0.1:$SIP2_PORT"; fi
 }
 
 case "${1:-start}" in
@@ -412,6 +441,7 @@ case "${1:-start}" in
     ;;
   stop)
     [ -f "$STACK/secrets.env" ] && ensure_secrets
+    (use_instance2 && asterisk_stop)
     asterisk_stop
     redis_stop
     pg_stop
@@ -420,6 +450,9 @@ case "${1:-start}" in
   asterisk-start) ensure_secrets && asterisk_start ;;
   asterisk-stop) asterisk_stop ;;
   asterisk-kill) asterisk_kill ;;
+  asterisk2-start) ensure_secrets && use_instance2 && asterisk_start ;;
+  asterisk2-stop) use_instance2 && asterisk_stop ;;
+  asterisk2-kill) use_instance2 && asterisk_kill ;;
   pg-start) ensure_secrets && pg_start ;;
   pg-stop) pg_stop ;;
   pg-pause) pg_signal STOP && say "PostgreSQL paused" ;;
@@ -431,5 +464,10 @@ case "${1:-start}" in
     shift
     exec /usr/sbin/asterisk -C "$AST_CONF" -rx "$*"
     ;;
-  *) die "unknown command '$1' (start | stop | status | install | asterisk-start | asterisk-stop | asterisk-kill | pg-start | pg-stop | pg-pause | pg-resume | redis-start | redis-stop | prompts | cli)" ;;
+  cli2)
+    shift
+    use_instance2
+    exec /usr/sbin/asterisk -C "$AST_CONF" -rx "$*"
+    ;;
+  *) die "unknown command '$1' (start | stop | status | install | asterisk-start | asterisk-stop | asterisk-kill | asterisk2-start | asterisk2-stop | asterisk2-kill | pg-start | pg-stop | pg-pause | pg-resume | redis-start | redis-stop | prompts | cli | cli2)" ;;
 esac
