@@ -18,9 +18,12 @@ export function ariAuthHeader(): string {
   return 'Basic ' + Buffer.from(`${env.HOTLINE_ARI_USER}:${env.HOTLINE_ARI_PASSWORD}`).toString('base64');
 }
 
-/** GET on Asterisk's REST interface; returns status and JSON body (or null). */
-export async function ariGet(path: string): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${env.HOTLINE_ARI_URL}/ari${path}`, {
+/** GET on Asterisk's REST interface (the first Asterisk's unless `ariUrl`); returns status and JSON body (or null). */
+export async function ariGet(
+  path: string,
+  ariUrl = env.HOTLINE_ARI_URL,
+): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${ariUrl}/ari${path}`, {
     headers: { authorization: ariAuthHeader() },
   });
   const text = await res.text();
@@ -28,8 +31,8 @@ export async function ariGet(path: string): Promise<{ status: number; body: unkn
 }
 
 /** DELETE on Asterisk's REST interface (hang up a channel); returns the status. */
-export async function ariDelete(path: string): Promise<number> {
-  const res = await fetch(`${env.HOTLINE_ARI_URL}/ari${path}`, {
+export async function ariDelete(path: string, ariUrl = env.HOTLINE_ARI_URL): Promise<number> {
+  const res = await fetch(`${ariUrl}/ari${path}`, {
     method: 'DELETE',
     headers: { authorization: ariAuthHeader() },
   });

@@ -30,14 +30,20 @@ export interface SippResult {
 export function ownerCall(opts: {
   caller: string;
   digit: string;
+  /** How long the caller stays after the key; with `untilHangUp`, how long they wait at most for the BYE. */
   stayMs: number;
   dialled?: string;
+  /** The Asterisk called (its SIP port): the first one unless given. */
+  sipPort?: number;
+  /** Stay on the line until the hotline hangs up (the agent ended the call), answering its BYE. */
+  untilHangUp?: boolean;
   signal?: AbortSignal;
 }): Promise<SippResult> {
   callerPort = callerPort >= CALLER_BASE + 90 ? CALLER_BASE : callerPort + 2;
+  const scenario = opts.untilHangUp ? 'owner_call_until_bye.xml' : 'owner_call.xml';
   const args = [
-    `127.0.0.1:${SIP_PORT}`,
-    ...['-sf', join(SCENARIOS, 'owner_call.xml'), '-s', opts.dialled ?? FEES_LINE_NUMBER],
+    `127.0.0.1:${opts.sipPort ?? SIP_PORT}`,
+    ...['-sf', join(SCENARIOS, scenario), '-s', opts.dialled ?? FEES_LINE_NUMBER],
     ...['-key', 'caller', opts.caller, '-key', 'digit', opts.digit, '-d', String(opts.stayMs)],
     ...[
       '-i',
@@ -73,14 +79,20 @@ export interface AgentPhone {
 
 /**
  * Starts the desk phone of agent seat N (PJSIP endpoint agentN, port PHONE_BASE + N): it answers after
- * `answerAfterMs`, or never when `answers` is false. Resolves once Asterisk sees it as reachable.
+ * `answerAfterMs`, or never when `answers` is false; with `talkMs` the agent hangs up that long after answering.
+ * Resolves once Asterisk (each of `ariUrls`, the first Asterisk unless given) sees it as reachable.
  */
 export async function startAgentPhone(
   seat: number,
-  opts: { answers?: boolean; answerAfterMs?: number } = {},
+  opts: { answers?: boolean; answerAfterMs?: number; talkMs?: number; ariUrls?: string[] } = {},
 ): Promise<AgentPhone> {
   const port = PHONE_BASE_PORT + seat;
-  const scenario = opts.answers === false ? 'agent_phone_noanswer.xml' : 'agent_phone.xml';
+  const scenario =
+    opts.answers === false
+      ? 'agent_phone_noanswer.xml'
+      : opts.talkMs !== undefined
+        ? 'agent_phone_talks.xml'
+        : 'agent_phone.xml';
   const child: ChildProcess = spawn(
     'sipp',
     [
@@ -94,16 +106,20 @@ export async function startAgentPhone(
         '-d',
         String(opts.answerAfterMs ?? 300),
       ],
+      ...(opts.talkMs !== undefined ? ['-key', 'talk_ms', String(opts.talkMs)] : []),
       '-nostdin',
     ],
     { stdio: 'ignore', cwd: tmpdir() },
   );
-  await eventually(
-    async () =>
-      ((await ariGet(`/endpoints/PJSIP/agent${seat}`)).body as { state?: string } | null)?.state === 'online',
-    `agent${seat}'s phone to be reachable`,
-    20_000,
-  );
+  for (const ariUrl of opts.ariUrls ?? [undefined]) {
+    await eventually(
+      async () =>
+        ((await ariGet(`/endpoints/PJSIP/agent${seat}`, ariUrl)).body as { state?: string } | null)?.state ===
+        'online',
+      `agent${seat}'s phone to be reachable from ${ariUrl ?? 'Asterisk'}`,
+      20_000,
+    );
+  }
   return {
     seat,
     endpoint: `PJSIP/agent${seat}`,

@@ -8,6 +8,8 @@ export type StackCommand =
   | 'asterisk-kill'
   | 'asterisk-stop'
   | 'asterisk-start'
+  | 'asterisk2-start'
+  | 'asterisk2-stop'
   | 'pg-stop'
   | 'pg-start'
   | 'pg-pause'
