@@ -672,21 +672,9 @@ export class IvrController {
             // after a transfer: the call's bridge (and its one recording) takes the owner and the next party
             await this.#pbx.addToBridge(call.bridgeId, [s.channelId, effect.legChannelId]);
           } else {
-            call.bridgeId = await this.#pbx.bridge([s.channelId, effect.legChannelId]);
-            // every agent call is recorded, both parties mixed; the record names the file
-            const recording = `call-${s.callId}`;
-            await this.#pbx
-              .recordBridge(call.bridgeId, recording)
-              .then(() => this.#store(call, (db) => updateCall(db, s.callId, { recording })))
-              .catch((err: unknown) => call.log.error({ err }, 'could not start recording the call'));
+            await this.#bridgeAndRecord(call, [s.channelId, effect.legChannelId]);
           }
-          if (agentId !== null) {
-            const answeredAt = new Date();
-            await this.#acd.legAnswered(s.callId, agentId);
-            void this.#store(call, (db) =>
-              updateCall(db, s.callId, { agentId, agentAnsweredAt: answeredAt }),
-            );
-          }
+          if (agentId !== null) await this.#agentAnswered(call, agentId);
           return;
         }
         case 'caller-in-bridge':
@@ -921,6 +909,25 @@ export class IvrController {
     };
   }
 
+  /** Puts the channels in the call's bridge and records it: every agent call is recorded, both parties mixed. */
+  async #bridgeAndRecord(call: LiveCall, channelIds: string[]): Promise<void> {
+    const callId = call.state.callId;
+    call.bridgeId = await this.#pbx.bridge(channelIds);
+    const recording = `call-${callId}`;
+    await this.#pbx
+      .recordBridge(call.bridgeId, recording)
+      .then(() => this.#store(call, (db) => updateCall(db, callId, { recording })))
+      .catch((err: unknown) => call.log.error({ err }, 'could not start recording the call'));
+  }
+
+  /** The agent took the call: they are on it for the ACD, and the record names them. */
+  async #agentAnswered(call: LiveCall, agentId: number): Promise<void> {
+    const callId = call.state.callId;
+    const answeredAt = new Date();
+    await this.#acd.legAnswered(callId, agentId);
+    void this.#store(call, (db) => updateCall(db, callId, { agentId, agentAnsweredAt: answeredAt }));
+  }
+
   /** A leg of a callback ended: the agent's phone that was ringing, or either party of the callback. */
   #callbackLegEnded(call: LiveCall, legChannelId: string, causeCode: number, cause: string): void {
     const s = call.state;
@@ -964,15 +971,10 @@ export class IvrController {
           updateCall(db, s.callId, { outcome: 'callback-requested', ivrPath: s.path }),
         );
         return;
-      case 'callback-agent-answered': {
+      case 'callback-agent-answered':
         call.answeredBy = effect.agentId;
-        const answeredAt = new Date();
-        await this.#acd.legAnswered(s.callId, effect.agentId);
-        void this.#store(call, (db) =>
-          updateCall(db, s.callId, { agentId: effect.agentId, agentAnsweredAt: answeredAt }),
-        );
+        await this.#agentAnswered(call, effect.agentId);
         return;
-      }
       case 'play-leg':
         await this.#pbx
           .play(effect.legChannelId, randomUUID(), this.#settings.prompts.media(effect.lang, effect.prompts))
@@ -1002,15 +1004,9 @@ export class IvrController {
         );
         return;
       }
-      case 'bridge-legs': {
-        call.bridgeId = await this.#pbx.bridge([effect.agentLegChannelId, effect.ownerLegChannelId]);
-        const recording = `call-${s.callId}`;
-        await this.#pbx
-          .recordBridge(call.bridgeId, recording)
-          .then(() => this.#store(call, (db) => updateCall(db, s.callId, { recording })))
-          .catch((err: unknown) => call.log.error({ err }, 'could not start recording the callback'));
+      case 'bridge-legs':
+        await this.#bridgeAndRecord(call, [effect.agentLegChannelId, effect.ownerLegChannelId]);
         return;
-      }
       case 'callback-not-reached':
         call.log.info(
           { attempt: effect.attempt, cause: effect.cause, retryInS: effect.retryInS },

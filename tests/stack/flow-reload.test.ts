@@ -1,7 +1,7 @@
 // Editing a flow file while the hotline runs (ivr/flow/library.ts): the next call through Asterisk follows the
 // edit, with no restart; a broken edit never goes live — callers keep the last good version — and the team
 // leader sees what is wrong, with file, line and node, on the admin API.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -76,9 +76,14 @@ async function flowStatus(client: AgentClient): Promise<{ checkedAt: string; err
 }
 
 /** Writes a flow file and waits until the IVR has loaded the folder again. */
+/**
+ * Saves the fees line as an editor that replaces the file does (write a temporary file, rename it over), so the
+ * IVR never reads it half-written, and waits for the IVR to reload; returns the errors it reports.
+ */
 async function edit(leader: AgentClient, text: string): Promise<string[]> {
   const before = (await flowStatus(leader)).checkedAt;
-  writeFileSync(join(dir, 'fees-line.yaml'), text);
+  writeFileSync(join(dir, '.fees-line.yaml.tmp'), text);
+  renameSync(join(dir, '.fees-line.yaml.tmp'), join(dir, 'fees-line.yaml'));
   return (
     await eventually(async () => {
       const status = await flowStatus(leader);
@@ -114,9 +119,9 @@ describe('editing a flow while the hotline runs', () => {
       // the flows' state is for team leaders and admins only
       expect((await agent.request('GET', '/api/admin/flows')).status).toBe(403);
     } finally {
+      expect(await edit(leader, FEES_LINE)).toEqual([]);
       await leader.close();
       await agent.close();
-      writeFileSync(join(dir, 'fees-line.yaml'), FEES_LINE);
     }
   });
 });
@@ -161,8 +166,8 @@ describe("a queue's longest wait", () => {
       expect(record.kinds.indexOf('overflowed')).toBeGreaterThan(record.kinds.indexOf('queued'));
       expect(record.path).toContain('overflow:general');
     } finally {
+      expect(await edit(leader, FEES_LINE)).toEqual([]);
       await leader.close();
-      writeFileSync(join(dir, 'fees-line.yaml'), FEES_LINE);
     }
   });
 });
