@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# npm run demo: install what is missing, start the stack, load the demo data, start the platform and four
-# agent desk phones (sipp, answering after a few seconds), print how to call; Ctrl-C stops it all.
+# npm run demo: install what is missing, start the stack, load the demo data, start the platform, five desk
+# phones and the carrier's phone (sipp, answering after a few seconds), print how to call; Ctrl-C stops it all.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -13,7 +13,9 @@ set -a
 . "${HOTLINE_STACK_DIR:-$ROOT/.stack}/stack.env"
 set +a
 node db/migrate.ts
-node db/seed.ts
+# The demo's data and logins. Without the logins file the database holds no demo data (only what `npm test` left,
+# which is disposable): start it afresh.
+if [ -f "${HOTLINE_STACK_DIR:-$ROOT/.stack}/demo-logins.json" ]; then node db/seed.ts; else node db/seed.ts --reset; fi
 vite build --config agent-ui/vite.config.ts --logLevel warn
 
 STACK=$HOTLINE_STACK_DIR
@@ -36,6 +38,12 @@ for seat in 1 2 3 4 5; do
     -mi 127.0.0.1 -mp $((7000 + seat * 10)) -aa -d 4000 -nostdin > "$STACK/demo/phone$seat.log" 2>&1) &
   PIDS+=($!)
 done
+
+# The carrier: outside numbers (transfers, consultations, callbacks to owners) ring this sipp phone, which
+# answers after 3 s and stays until the other side hangs up.
+(cd "$STACK/demo" && exec sipp -sf "$ROOT/ops/sipp/agent_phone.xml" -i 127.0.0.1 -p "$HOTLINE_CARRIER_PORT" \
+  -mi 127.0.0.1 -mp 7200 -aa -d 3000 -nostdin > "$STACK/demo/carrier.log" 2>&1) &
+PIDS+=($!)
 
 node main.ts start > "$STACK/demo/platform.log" 2>&1 &
 PIDS+=($!)
@@ -62,6 +70,8 @@ $(node -e 'for (const l of JSON.parse(require("fs").readFileSync(process.argv[1]
      sipp 127.0.0.1:$HOTLINE_SIP_PORT -sf ops/sipp/owner_call.xml -s 4008200000 -key caller 13800138000 -key digit 0 -d 20000 -i 127.0.0.1 -p 5061 -m 1 -nostdin
 
      Press 1 instead of 0 to hear the arrears (digit 1, -d 25000); use another number to be an unknown caller.
+  3. Outside numbers (a transfer or consultation to a number from the agent page, a callback to an owner) ring
+     the carrier's sipp phone on 127.0.0.1:$HOTLINE_CARRIER_PORT, which answers after 3 s.
 
   Logs: $STACK/demo/platform.log   Press Ctrl-C to stop.
 EOF
