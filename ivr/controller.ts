@@ -134,6 +134,23 @@ const HAND_ON_REFUSALS = {
 /** Hang-up causes of an agent leg that mean "rang, nobody took it" rather than "could not ring". */
 const NO_ANSWER_CAUSES = new Set([0, 16, 17, 18, 19, 21]);
 
+/** The screen pop of a call whose owner history could not be read (or was never read): who and what only. */
+function popWithoutHistory(s: FlowCall, intent: string) {
+  return {
+    callId: s.callId,
+    callerNumber: s.callerNumber,
+    dialledNumber: s.dialled,
+    ivrPath: s.path,
+    intent,
+    owner: s.owner,
+    arrears: [],
+    arrearsTotalFen: 0,
+    openTickets: [],
+    lastCalls: [],
+    lastRevisits: [],
+  };
+}
+
 export class IvrController {
   readonly #calls = new Map<string, LiveCall>();
   /** agent leg channel id -> caller channel id */
@@ -610,19 +627,7 @@ export class IvrController {
               intent: effect.intent,
             }).catch((err: unknown) => {
               call.log.error({ err }, 'could not read the owner history for the screen pop');
-              return {
-                callId: s.callId,
-                callerNumber: s.callerNumber,
-                dialledNumber: s.dialled,
-                ivrPath: s.path,
-                intent: effect.intent,
-                owner: s.owner,
-                arrears: [],
-                arrearsTotalFen: 0,
-                openTickets: [],
-                lastCalls: [],
-                lastRevisits: [],
-              };
+              return popWithoutHistory(s, effect.intent);
             }));
           call.pop = pop;
           const by = effect.transferredBy;
@@ -889,19 +894,7 @@ export class IvrController {
     const s = call.state;
     const now = new Date();
     return {
-      ...(call.pop ?? {
-        callId: s.callId,
-        callerNumber: s.callerNumber,
-        dialledNumber: s.dialled,
-        ivrPath: s.path,
-        intent: s.intent ?? 'agent',
-        owner: s.owner,
-        arrears: [],
-        arrearsTotalFen: 0,
-        openTickets: [],
-        lastCalls: [],
-        lastRevisits: [],
-      }),
+      ...(call.pop ?? popWithoutHistory(s, s.intent ?? 'agent')),
       queue: s.queued?.queue ?? this.#settings.queue,
       waitedMs: 0,
       offeredAt: now.toISOString(),
