@@ -149,6 +149,9 @@ export async function startPlatform(
         callbackRetryS: config.acd.callbackRetryS,
       },
     });
+    await controller
+      .hangUpLeftovers()
+      .catch((err: unknown) => log.warn({ err }, 'could not clear what a previous controller left'));
     // call control from the agent pages (hold, transfer) for the calls of this node
     // team leaders listening in on this node's calls (their own module: the call's flow does not change)
     const supervision = new Supervision({

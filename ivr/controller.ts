@@ -206,6 +206,25 @@ export class IvrController {
   }
 
   /**
+   * At start: hangs up the channels left in our Stasis app by a controller of this Asterisk node that died
+   * (kill -9, a crash). Asterisk keeps them in the app with nobody serving them (the caller would hear silence
+   * until they give up) and never replays their events; the ACD of a surviving controller has already taken
+   * their calls out of the queues and released their agents. Returns how many were hung up.
+   */
+  async hangUpLeftovers(settleMs = 200): Promise<number> {
+    const channels = await this.#pbx.listChannels();
+    // a call that arrived just before the list is announced by its StasisStart within this time
+    await new Promise((r) => setTimeout(r, settleMs));
+    const left = channels.filter(
+      (ch) => ch.appArgs.length > 0 && !this.#calls.has(ch.channelId) && !this.#legs.has(ch.channelId),
+    );
+    for (const ch of left) await this.#pbx.hangup(ch.channelId).catch(() => undefined);
+    if (left.length > 0)
+      this.#log.warn({ channels: left.length }, 'hung up the channels a previous controller left in the app');
+    return left.length;
+  }
+
+  /**
    * Stops taking events after ending the calls in progress: waits up to `graceMs` for them to finish by
    * themselves, hangs up the rest, and lets their records be written.
    */
