@@ -150,7 +150,7 @@ export async function startPlatform(
       },
     });
     await controller
-      .hangUpLeftovers()
+      .clearLeftovers()
       .catch((err: unknown) => log.warn({ err }, 'could not clear what a previous controller left'));
     // call control from the agent pages (hold, transfer) for the calls of this node
     // team leaders listening in on this node's calls (their own module: the call's flow does not change)

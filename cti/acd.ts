@@ -680,6 +680,11 @@ export class Acd {
     await this.#setState(agentId, { to: 'not-ready', reason: 'phone-unreachable', from: ['available'] });
   }
 
+  /** The calls waiting in a queue across every controller, the next to be served first (any process can ask). */
+  static async waitingCalls(redis: Redis, queue: string): Promise<string[]> {
+    return redis.zrange(waitingKey(queue), '0', '-1');
+  }
+
   /** Each queue's waiting calls and agents, for the team leaders' overview (any process can ask). */
   static async queueOverview(
     redis: Redis,

@@ -981,12 +981,13 @@ export async function createServer(deps: ServerDeps) {
         .catch(() => undefined);
     });
   });
-  app.addHook('preClose', () => {
+  app.addHook('preClose', async () => {
     io.disconnectSockets(true);
     io.engine.close();
     commands.close();
-    adapterPub.disconnect();
-    adapterSub.disconnect();
+    // QUIT after what the adapter still sends (disconnectSockets tells the other API nodes through Redis): a
+    // disconnect would fail that publish as an unhandled rejection inside the adapter
+    await Promise.all([adapterPub.quit(), adapterSub.quit()]).catch(() => undefined);
   });
   return { app, io };
 }

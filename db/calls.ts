@@ -40,6 +40,8 @@ export type CallEventKind =
   | 'callback-not-reached'
   | 'callback-failed'
   | 'callback-adopted'
+  /** The controller that ran the call stopped (kill -9, a crash); the next one of its node ended the record. */
+  | 'controller-lost'
   | 'agent-hangup'
   | 'ticket';
 
@@ -140,6 +142,28 @@ export async function addCallEvents(db: Queryable, events: readonly CallEventRow
       events.map((e) => JSON.stringify(e.detail)),
     ],
   );
+}
+
+/**
+ * Ends the records a stopped controller left open: the calls of one Asterisk node (channel ids start with its
+ * system name and a dash) that started before `startedBefore` and are not among `live` (calls the new controller
+ * already runs). A call an agent answered stays answered; the others failed. The end is the time of this
+ * clean-up: when the old controller died is not known. Returns the calls ended.
+ */
+export async function endLeftCalls(
+  db: Queryable,
+  left: { channelPrefix: string; startedBefore: Date; live: readonly string[] },
+): Promise<string[]> {
+  const r = await db.query<{ id: string }>(
+    `WITH ended AS (
+       UPDATE calls SET ended_at = now(), hangup_by = 'system', hangup_cause = 'controller-stopped',
+              outcome = CASE WHEN agent_answered_at IS NOT NULL THEN 'answered' ELSE 'failed' END
+        WHERE ended_at IS NULL AND started_at < $2 AND starts_with(channel_id, $1) AND NOT (channel_id = ANY($3))
+        RETURNING id)
+     INSERT INTO call_events (call_id, kind) SELECT id, 'controller-lost' FROM ended RETURNING call_id AS id`,
+    [left.channelPrefix, left.startedBefore, left.live],
+  );
+  return r.rows.map((row) => row.id);
 }
 
 export interface CallRecord {

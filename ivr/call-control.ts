@@ -107,6 +107,11 @@ export interface CallControl {
     purpose: string,
     opts?: OpOptions,
   ): Promise<string>;
+  /**
+   * The PBX's system name (asterisk.conf `systemname`), the prefix of its channel ids; '' when it has none (then
+   * it must be the only node).
+   */
+  nodeName(opts?: OpOptions): Promise<string>;
   /** The channels in our Stasis app now. */
   listChannels(opts?: OpOptions): Promise<LiveChannel[]>;
   /** Is the PBX connection up? */

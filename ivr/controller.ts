@@ -8,6 +8,7 @@ import type { CallConsulting, ScreenPop, TransferredFrom } from '../core/index.t
 import {
   addCallEvents,
   createInboundCall,
+  endLeftCalls,
   updateCall,
   type CallEventKind,
   type CallEventRow,
@@ -206,22 +207,32 @@ export class IvrController {
   }
 
   /**
-   * At start: hangs up the channels left in our Stasis app by a controller of this Asterisk node that died
-   * (kill -9, a crash). Asterisk keeps them in the app with nobody serving them (the caller would hear silence
-   * until they give up) and never replays their events; the ACD of a surviving controller has already taken
-   * their calls out of the queues and released their agents. Returns how many were hung up.
+   * At start: clears what a controller of this Asterisk node left when it died (kill -9, a crash). Asterisk keeps
+   * its channels in our Stasis app with nobody serving them (a caller would hear silence until they give up) and
+   * never replays their events, so they are hung up; their call records, and those of calls that ended while no
+   * controller ran, are ended (`controller-lost` in the timeline). The ACD of a surviving controller has already
+   * taken those calls out of the queues and released their agents (Acd#reap).
    */
-  async hangUpLeftovers(settleMs = 200): Promise<number> {
-    const channels = await this.#pbx.listChannels();
+  async clearLeftovers(settleMs = 200): Promise<{ hungUp: number; recordsEnded: number }> {
+    const startedBefore = new Date();
+    const [node, channels] = await Promise.all([this.#pbx.nodeName(), this.#pbx.listChannels()]);
     // a call that arrived just before the list is announced by its StasisStart within this time
     await new Promise((r) => setTimeout(r, settleMs));
     const left = channels.filter(
       (ch) => ch.appArgs.length > 0 && !this.#calls.has(ch.channelId) && !this.#legs.has(ch.channelId),
     );
     for (const ch of left) await this.#pbx.hangup(ch.channelId).catch(() => undefined);
-    if (left.length > 0)
-      this.#log.warn({ channels: left.length }, 'hung up the channels a previous controller left in the app');
-    return left.length;
+    const ended = await endLeftCalls(this.#writes, {
+      channelPrefix: node === '' ? '' : `${node}-`,
+      startedBefore,
+      live: [...this.#calls.keys()],
+    });
+    if (left.length > 0 || ended.length > 0)
+      this.#log.warn(
+        { channels: left.length, records: ended.length },
+        'cleared the calls a previous controller of this node left',
+      );
+    return { hungUp: left.length, recordsEnded: ended.length };
   }
 
   /**

@@ -462,6 +462,11 @@ export class AriCallControl implements CallControl {
     return (channel as unknown as AriChannel).id;
   }
 
+  async nodeName(opts?: OpOptions): Promise<string> {
+    const info = await this.#call('asterisk info', (c) => c.asterisk.getInfo({ only: 'config' }), opts);
+    return (info as { config?: { name?: string } }).config?.name ?? '';
+  }
+
   async listChannels(opts?: OpOptions): Promise<LiveChannel[]> {
     const channels = (await this.#call(
       'list channels',
