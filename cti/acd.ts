@@ -386,9 +386,19 @@ export class Acd {
     if (inQueue) this.dispatch();
   }
 
-  /** Leaves the nodes at shutdown (its calls have ended). */
+  /**
+   * Leaves the nodes at shutdown, once its calls have ended. Callbacks still waiting for their turn (they have no
+   * channel) are left to the other controllers: the node stays listed without its heartbeat, so the next tick of
+   * another controller, or of the next one to start, reaps it and takes them over.
+   */
   async leave(): Promise<void> {
-    await this.#redis.multi().del(nodeKey(this.nodeId)).srem(NODES, this.nodeId).exec();
+    const callbacks = await this.#redis.hlen(nodeCallsKey(this.nodeId));
+    if (callbacks === 0) {
+      await this.#redis.multi().del(nodeKey(this.nodeId)).srem(NODES, this.nodeId).exec();
+      return;
+    }
+    await this.#redis.del(nodeKey(this.nodeId));
+    this.#log.info({ callbacks }, 'left the callbacks still waiting to the other controllers');
   }
 
   /** The caller left (hung up) while waiting or while an agent's phone rang. */

@@ -1772,7 +1772,16 @@ function callbackStep(
     case 'hold':
     case 'resume':
     case 'transfer':
+    case 'consult':
+    case 'consult-cancel':
+    case 'consult-complete':
+    case 'conference':
       return false; // the confirmation's end (callback-hangup); commands are refused as not connected
+    case 'hang-up':
+      // from the page, as with the phone's hang-up key: the agent's leg ends and callback-leg-ended does the rest
+      if (!agent || (s.phase !== 'callback-dialling' && s.phase !== 'callback-connected')) return false;
+      fx.push({ do: 'hangup-leg', legChannelId: agent.legChannelId });
+      return true;
     case 'pbx-lost':
       return s.phase === 'callback-waiting'; // nothing of it was on the PBX
     case 'caller-hangup':

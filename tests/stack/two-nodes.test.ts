@@ -1,7 +1,9 @@
 // Two Asterisk nodes, two controllers, one set of agents and queues in Redis (issue 4, "Several nodes"). The
 // first controller runs in this process with the API (startTestPlatform, Asterisk 1); the second is a child
 // process `node main.ts start --role ivr` attached to the second Asterisk (ops/stack.sh asterisk2-start), as in
-// a cluster. Owners call both nodes; the desk phones (sipp) are reachable from both.
+// a cluster. Owners call both nodes; the desk phones (sipp) are reachable from both. Covered: the load (200 calls,
+// no double offer, no needless wait), callbacks taken over when a controller stops cleanly or dies, and kill -9
+// of a controller with a call in conversation and one waiting.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +16,16 @@ import { AgentClient } from '../support/agent-client.ts';
 import { ariDelete, ariGet, env, eventually, stackConfig } from '../support/env.ts';
 import { closeDb, createAgent, createOwner, db, type TestOwner } from '../support/fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { ownerCall, startAgentPhone, type AgentPhone, type SippResult } from '../support/phones.ts';
+import {
+  FEES_LINE_NUMBER,
+  ownerCall,
+  startAgentPhone,
+  startOutsidePhone,
+  type AgentPhone,
+  type SippResult,
+} from '../support/phones.ts';
+import { AriObserver } from '../support/ari-observer.ts';
+import { ScriptedCalls } from '../support/scripted-call.ts';
 import { stack } from '../support/stack-control.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -217,6 +228,96 @@ describe('two controllers on two Asterisk nodes', () => {
       await Promise.all(phones.map((p) => p.stop()));
     }
   }, 240_000);
+
+  it.each(['SIGTERM', 'SIGKILL'] as const)(
+    'a callback waiting on a controller that stops (%s) is taken over by the other node: the agent is connected, then the owner is called back',
+    async (signal) => {
+      const seat = signal === 'SIGTERM' ? 1 : 2;
+      const owner = await createOwner({ name: `业主回拨${seat}`, rooms: [{ roomCode: `C${seat}-0101` }] });
+      const agent = await createAgent({ seat, skills: { general: 5 } });
+      const phone = await startAgentPhone(seat, { answerAfterMs: 300, ariUrls: [ARI1, ARI2] });
+      const desk = await AgentClient.signIn(platform.url, agent);
+      const outside = await startOutsidePhone();
+      const observer2 = await AriObserver.connect({ ariUrl: ARI2 });
+      const scripted = new ScriptedCalls(() => observer2);
+      try {
+        await desk.setState('not-ready', 'break');
+        // nobody is free: an owner calling node 2 asks for a callback and is hung up
+        const { call, channel } = await scripted.dial({
+          caller: owner.phone,
+          dialled: FEES_LINE_NUMBER,
+          keys: ['0', '1'],
+          dtmf: 'info',
+          limitS: 120,
+          sipPort: SIP2,
+        });
+        await observer2.hearing(channel, 'menu-main');
+        await call.press();
+        await observer2.hearing(channel, 'callback-offer');
+        await call.press();
+        await observer2.heard(channel, 'callback-confirm-end');
+        expect((await call.done).code).toBe(0);
+        const callId = (
+          await db().query<{ id: string }>('SELECT id FROM calls WHERE channel_id = $1', [channel])
+        ).rows[0]!.id;
+        expect(await Acd.waitingCalls(redis, 'general')).toEqual([callId]);
+
+        // node 2's controller stops; node 1's takes the callback over, which keeps its place in the queue
+        await stopController2(signal);
+        await eventually(
+          async () => (await Acd.nodeOf(redis, callId)) === platform.acd!.nodeId,
+          'node 1 to take the callback over',
+          NODE_TTL_MS + 5000,
+        );
+        expect(await Acd.waitingCalls(redis, 'general')).toEqual([callId]);
+
+        // the agent becomes free: their phone rings with the callback's pop, then the owner's phone rings
+        // (through node 1's outside line) showing the hotline's number
+        await desk.setState('available');
+        const { pop } = await desk.nextPop((p) => p.callId === callId);
+        expect(pop.callback).toBe(true);
+        expect(pop.owner?.name).toBe(owner.name);
+        const kinds = await eventually(async () => {
+          const r = await db().query<{ kind: string }>(
+            'SELECT kind FROM call_events WHERE call_id = $1 ORDER BY at, id',
+            [callId],
+          );
+          const k = r.rows.map((e) => e.kind);
+          return k.includes('callback-answered') ? k : undefined;
+        }, 'the owner to answer the callback');
+        expect(kinds).toEqual(
+          expect.arrayContaining([
+            'callback-requested',
+            'callback-adopted',
+            'agent-answered',
+            'callback-dialled',
+          ]),
+        );
+        expect(kinds.indexOf('callback-adopted')).toBeLessThan(kinds.indexOf('callback-dialled'));
+        expect(outside.messages()).toMatch(
+          new RegExp(`INVITE sip:${owner.phone}@[^]*From: .*<sip:${FEES_LINE_NUMBER}@`),
+        );
+        expect((await desk.status()).state).toBe('on-call');
+
+        // the agent hangs up from the page; the record says the callback was answered
+        expect((await desk.request('POST', `/api/calls/${callId}/hangup`)).status).toBe(200);
+        await eventually(async () => {
+          const r = await db().query<{ outcome: string | null }>('SELECT outcome FROM calls WHERE id = $1', [
+            callId,
+          ]);
+          return r.rows[0]?.outcome === 'callback-answered';
+        }, 'the record to end');
+      } finally {
+        scripted.stopAll();
+        await observer2.close();
+        await outside.stop();
+        await desk.close();
+        await phone.stop();
+        controller2 ??= await startController2();
+      }
+    },
+    120_000,
+  );
 
   it("releases a killed controller's agents and queue places within the heartbeat time, and the next controller of its node hangs up the callers it left", async () => {
     const agent = await createAgent({ seat: KILL_SEAT, skills: { general: 5 } });

@@ -29,13 +29,14 @@ export class AriObserver {
 
   /**
    * By default a fresh app subscribed to every event in Asterisk; with `app`, that app's own events only (a bench
-   * placing calls into its own Stasis app).
+   * placing calls into its own Stasis app). `ariUrl`: another Asterisk's ARI (the second node), same credentials.
    */
-  static async connect(opts: { app?: string } = {}): Promise<AriObserver> {
+  static async connect(opts: { app?: string; ariUrl?: string } = {}): Promise<AriObserver> {
     const env = readEnv();
+    const ariUrl = opts.ariUrl ?? env.HOTLINE_ARI_URL!;
     const name = opts.app ?? `observer-${process.pid}-${Date.now()}`;
     const apiKey = `${env.HOTLINE_ARI_USER}:${env.HOTLINE_ARI_PASSWORD}`;
-    const url = new URL(env.HOTLINE_ARI_URL!.replace(/^http/, 'ws') + '/ari/events');
+    const url = new URL(ariUrl.replace(/^http/, 'ws') + '/ari/events');
     url.searchParams.set('app', name);
     if (opts.app === undefined) url.searchParams.set('subscribeAll', 'true');
     url.searchParams.set('api_key', apiKey);
@@ -46,7 +47,7 @@ export class AriObserver {
     });
     return new AriObserver(ws, {
       name,
-      rest: `${env.HOTLINE_ARI_URL}/ari`,
+      rest: `${ariUrl}/ari`,
       apiKey,
       all: opts.app === undefined,
     });

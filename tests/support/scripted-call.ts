@@ -45,6 +45,8 @@ export function scriptedCall(opts: {
   dtmf: 'info' | 'rfc2833';
   /** Longest the call may last, in seconds. */
   limitS?: number;
+  /** The Asterisk's SIP port (the second node's); the first's by default. */
+  sipPort?: number;
 }): ScriptedCall {
   nextPort = nextPort >= SCRIPTED_BASE + 90 ? SCRIPTED_BASE : nextPort + 2;
   const port = nextPort;
@@ -57,7 +59,7 @@ export function scriptedCall(opts: {
   const child = spawn(
     'sipp',
     [
-      `127.0.0.1:${SIP_PORT}`,
+      `127.0.0.1:${opts.sipPort ?? SIP_PORT}`,
       ...['-sf', file, '-s', opts.dialled, '-i', '127.0.0.1', '-p', String(port)],
       ...['-mi', '127.0.0.1', '-mp', String(16000 + PORT_SHIFT * 5 + (port - SCRIPTED_BASE) * 5)],
       ...['-cid_str', `${tag}-%u@%s`],

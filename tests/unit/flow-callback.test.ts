@@ -222,9 +222,35 @@ describe('a callback instead of waiting', () => {
     expect(gaveUp.effects).toContainEqual({ do: 'callback-requeue' });
   });
 
-  it('hold and transfer do not apply to a callback', () => {
+  it('hold, transfer, consultation and conference do not apply to a callback: refused, nothing done', () => {
     const bridged = drive(ownerRinging(), { kind: 'owner-answered', legChannelId: 'owner1' });
-    expect(stepFlow(CALLBACK_SETTINGS, FEES_LINE, bridged.state, { kind: 'hold' }).refused).toBe(
+    const by = { agentId: 7, note: null };
+    const commands: FlowEvent[] = [
+      { kind: 'hold' },
+      { kind: 'transfer', target: { to: 'queue', queue: 'fees' }, by },
+      { kind: 'consult', target: { to: 'number', number: '13900001111' }, by },
+      { kind: 'consult-complete' },
+      { kind: 'consult-cancel' },
+      { kind: 'conference' },
+    ];
+    for (const command of commands) {
+      const step = stepFlow(CALLBACK_SETTINGS, FEES_LINE, bridged.state, command);
+      expect(step.refused, command.kind).toBeTruthy();
+      expect(step.effects, command.kind).toEqual([]);
+    }
+  });
+
+  it("hang-up from the agent's page ends the agent's leg, as their phone's key would, while the owner rings or talks", () => {
+    for (const state of [
+      ownerRinging(),
+      drive(ownerRinging(), { kind: 'owner-answered', legChannelId: 'owner1' }).state,
+    ]) {
+      const step = stepFlow(CALLBACK_SETTINGS, FEES_LINE, state, { kind: 'hang-up' });
+      expect(step.refused).toBeUndefined();
+      expect(step.effects).toEqual([{ do: 'hangup-leg', legChannelId: 'agent7' }]);
+    }
+    // waiting for its turn, there is nobody to hang up on
+    expect(stepFlow(CALLBACK_SETTINGS, FEES_LINE, callbackWaiting(), { kind: 'hang-up' }).refused).toBe(
       'not-connected',
     );
   });
