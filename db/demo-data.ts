@@ -862,11 +862,21 @@ function addFees(g: Generation, batch: DemoBatch, unit: UnitRow): void {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Past calls with their timeline (call_events), over the past 90 days.
+// Past calls with their timeline (call_events), over the past 90 days; with a longer history (`history` N), over
+// N periods of 90 days, each as busy as the first.
 // IVR menu of the demo flow: 1 fees, 2 repair, 3 complaint or suggestion, 4 ticket status, 0 agent.
 // ---------------------------------------------------------------------------------------------------------------
 
-const HISTORY_DAYS = 90;
+/** The length of one period of history. */
+export const HISTORY_DAYS = 90;
+/** Periods of history at most (`history`): 50 periods of 90 days, about 12 years. */
+export const MAX_HISTORY = 50;
+
+/** A day in the given period of history: period 0 is the last 90 days before today, period 1 the 90 before. */
+function historyDay(g: Generation, period: number): number {
+  return g.today - period * HISTORY_DAYS - g.rng.int(1, HISTORY_DAYS);
+}
+
 const NORMAL_CLEARING = 'Normal Clearing';
 
 interface InboundIntent {
@@ -1073,7 +1083,7 @@ function outboundCall(g: Generation, batch: DemoBatch, who: OwnerContext, day: n
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Tickets: about one for every ten owners, many created by an agent during a call.
+// Tickets: about one for every ten owners in each period of history, many created by an agent during a call.
 // ---------------------------------------------------------------------------------------------------------------
 
 // prettier-ignore
@@ -1118,7 +1128,7 @@ function ticketStatus(rng: Rng, ageDays: number): TicketStatus {
   return ageDays <= 7 ? pickRecentTicketStatus(rng) : pickOlderTicketStatus(rng);
 }
 
-function addTicket(g: Generation, batch: DemoBatch, who: OwnerContext): void {
+function addTicket(g: Generation, batch: DemoBatch, who: OwnerContext, period: number): void {
   const { rng, today } = g;
   const type = pickTicketType(rng);
   const unit = rng.pick(who.units);
@@ -1126,11 +1136,11 @@ function addTicket(g: Generation, batch: DemoBatch, who: OwnerContext): void {
   let fromCall: CallRow | null = null;
   if (rng.chance(0.6)) {
     // created by the agent during the owner's call about it
-    fromCall = inboundCall(g, batch, who, today - rng.int(1, HISTORY_DAYS), 'answered', TICKET_INTENT[type]);
+    fromCall = inboundCall(g, batch, who, historyDay(g, period), 'answered', TICKET_INTENT[type]);
     createdMs = Date.parse(fromCall.agentAnsweredAt!) + rng.int(30, 120) * 1000;
   } else {
     // entered by an agent from the WeChat account or the front desk
-    createdMs = callTime(rng, today - rng.int(1, HISTORY_DAYS));
+    createdMs = callTime(rng, historyDay(g, period));
   }
   const ageDays = today - shanghaiDay(new Date(createdMs));
   const status = ticketStatus(rng, ageDays);
@@ -1158,7 +1168,7 @@ function addTicket(g: Generation, batch: DemoBatch, who: OwnerContext): void {
 // Owners
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Calls per owner besides the ones that led to a ticket: about 0.45 on average (0.5 with those). */
+/** Calls per owner and period besides the ones that led to a ticket: about 0.45 on average (0.5 with those). */
 // prettier-ignore
 const pickCallCount = weighted<number>([
   [0, 65], [1, 27], [2, 6], [3, 2],
@@ -1191,9 +1201,17 @@ function addOwner(g: Generation, batch: DemoBatch): void {
 
   const hasArrears = batch.feeItems.slice(feesBefore).some((f) => f.paidAt === null);
   const who: OwnerContext = { owner, phones, units, hasArrears };
+  // Each period of history draws its calls and tickets as the last 90 days do; with one period (the default) the
+  // draws are those of the generator before longer histories existed, so the same seed gives the same data.
+  for (let period = 0; period < g.history; period++) addHistory(g, batch, who, period);
+}
+
+/** An owner's calls and tickets in one period of history. */
+function addHistory(g: Generation, batch: DemoBatch, who: OwnerContext, period: number): void {
+  const { rng } = g;
   const calls = pickCallCount(rng);
   for (let i = 0; i < calls; i++) {
-    const day = g.today - rng.int(1, HISTORY_DAYS);
+    const day = historyDay(g, period);
     if (rng.chance(0.08)) outboundCall(g, batch, who, day);
     else {
       const scenario = pickInboundScenario(rng);
@@ -1202,7 +1220,7 @@ function addOwner(g: Generation, batch: DemoBatch): void {
     }
   }
   const tickets = rng.chance(0.095) ? 1 : rng.chance(0.006) ? 2 : 0;
-  for (let i = 0; i < tickets; i++) addTicket(g, batch, who);
+  for (let i = 0; i < tickets; i++) addTicket(g, batch, who, period);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1213,9 +1231,17 @@ export interface DemoDataOptions {
   /** Owners in total, the three fixture owners included. */
   owners: number;
   seed: number | string;
-  /** "Now" for the generated history: calls of the 90 days before this date, fees due in the months before. */
+  /** "Now" for the generated history: calls and tickets of the days before it, fees due in the months before. */
   asOf: Date;
-  /** Owners per batch, rounded up to the end of an estate so batches never refer to each other. Default 10,000. */
+  /**
+   * Periods of 90 days of call and ticket history, 1 to MAX_HISTORY (default 1): N times the calls and tickets
+   * per owner, over N times 90 days before `asOf`.
+   */
+  history?: number;
+  /**
+   * Owners per batch, rounded up to the end of an estate so batches never refer to each other. Default 10,000
+   * divided by `history`, so that a batch holds about as many calls whatever the history.
+   */
   batchOwners?: number;
 }
 
@@ -1226,6 +1252,8 @@ interface Generation {
   nextPhone: () => string;
   site: Site;
   previousUnit: UnitRow | null;
+  /** Periods of history per owner. */
+  history: number;
   ids: typeof FIRST_RANDOM_IDS & { channel: number };
 }
 
@@ -1235,7 +1263,13 @@ interface Generation {
  * batches can be written in parallel.
  */
 export function* randomBatches(options: DemoDataOptions): Generator<DemoBatch, void, undefined> {
-  const batchOwners = options.batchOwners ?? 10_000;
+  const history = options.history ?? 1;
+  if (!Number.isInteger(history) || history < 1 || history > MAX_HISTORY) {
+    throw new RangeError(
+      `history must be a whole number of periods from 1 to ${MAX_HISTORY}, got ${history}`,
+    );
+  }
+  const batchOwners = options.batchOwners ?? Math.ceil(10_000 / history);
   const rng = createRng(options.seed);
   const g: Generation = {
     rng,
@@ -1254,6 +1288,7 @@ export function* randomBatches(options: DemoDataOptions): Generator<DemoBatch, v
       building: null,
     },
     previousUnit: null,
+    history,
     ids: { ...FIRST_RANDOM_IDS, channel: 1 },
   };
   let remaining = options.owners - DEMO_FIXTURE_OWNERS.length;

@@ -1,10 +1,13 @@
 // npm run seed: fill the database with demo data (db/demo-data.ts) and demo agents with generated passwords.
 //
-//   node db/seed.ts [--owners N] [--seed S] [--reset] [--logins-file PATH]
+//   node db/seed.ts [--owners N] [--history N] [--seed S] [--reset] [--logins-file PATH]
 //
+// --history N gives every owner N times the calls and tickets of the normal 90 days, over N x 90 days (the
+// issue 4 benchmark: --owners 1000000 --history 10 makes about 5.1 million calls and 1.06 million tickets).
 // Does nothing (exit code 0) when owners already exist, so a demo can call it on every start; --reset empties
 // every data table first. Rows are written in batches with INSERT ... SELECT FROM unnest(...), one transaction
-// per batch, two batches at a time.
+// per batch, two batches at a time. A batch holds 10,000 / history owners (rounded up to a whole estate), so its
+// calls and their events, and the memory the run takes, are about the same whatever --history.
 import { randomInt } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -14,6 +17,8 @@ import { hashPassword, loadConfig } from '../core/index.ts';
 import { createPool, inTransaction, type Queryable } from './pool.ts';
 import {
   DEMO_AGENTS,
+  HISTORY_DAYS,
+  MAX_HISTORY,
   fixtureBatch,
   randomBatches,
   type CallEventRow,
@@ -31,7 +36,7 @@ import {
   type UnitRow,
 } from './demo-data.ts';
 
-const USAGE = 'usage: node db/seed.ts [--owners N] [--seed S] [--reset] [--logins-file PATH]';
+const USAGE = 'usage: node db/seed.ts [--owners N] [--history N] [--seed S] [--reset] [--logins-file PATH]';
 const DEFAULT_OWNERS = 3000;
 const DEFAULT_SEED = '1';
 const MAX_OWNERS = 10_000_000;
@@ -43,6 +48,8 @@ const SEED_LOCK_ID = 7_400_820_001;
 
 interface SeedOptions {
   owners: number;
+  /** Periods of 90 days of calls and tickets per owner. */
+  history: number;
   seed: string;
   reset: boolean;
   loginsFile: string | null;
@@ -57,6 +64,7 @@ function parseOptions(argv: string[]): SeedOptions {
       args: argv,
       options: {
         owners: { type: 'string' },
+        history: { type: 'string' },
         seed: { type: 'string' },
         reset: { type: 'boolean', default: false },
         'logins-file': { type: 'string' },
@@ -73,9 +81,16 @@ function parseOptions(argv: string[]): SeedOptions {
   if (!Number.isInteger(owners) || owners < 3 || owners > MAX_OWNERS) {
     throw new UsageError(`--owners must be a whole number from 3 to ${MAX_OWNERS}, got "${values.owners}"`);
   }
+  const history = values.history === undefined ? 1 : Number(values.history);
+  if (!Number.isInteger(history) || history < 1 || history > MAX_HISTORY) {
+    throw new UsageError(
+      `--history must be a whole number from 1 to ${MAX_HISTORY} (periods of ${HISTORY_DAYS} days of calls ` +
+        `and tickets), got "${values.history}"`,
+    );
+  }
   const seed = values.seed ?? DEFAULT_SEED;
   if (seed === '') throw new UsageError('--seed must not be empty');
-  return { owners, seed, reset: values.reset, loginsFile: values['logins-file'] ?? null };
+  return { owners, history, seed, reset: values.reset, loginsFile: values['logins-file'] ?? null };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -354,7 +369,13 @@ async function writeBulk(pool: pg.Pool, options: SeedOptions, asOf: Date, starte
   const state: { failure: Error | null } = { failure: null };
   let ownersWritten = 3;
   let nextReport = PROGRESS_EVERY;
-  for (const batch of randomBatches({ owners: options.owners, seed: options.seed, asOf })) {
+  const batches = randomBatches({
+    owners: options.owners,
+    history: options.history,
+    seed: options.seed,
+    asOf,
+  });
+  for (const batch of batches) {
     while (inFlight.size >= PARALLEL_BATCHES) await Promise.race(inFlight);
     if (state.failure) break;
     const write: Promise<void> = inTransaction(pool, (client) => insertBatch(client, batch)).then(
@@ -412,19 +433,24 @@ async function seed(pool: pg.Pool, options: SeedOptions, loginsFile: string): Pr
       return created;
     });
     await writeLogins(loginsFile, logins);
-    console.log(`Seeding ${formatCount(options.owners)} owners (seed ${options.seed})...`);
+    console.log(
+      `Seeding ${formatCount(options.owners)} owners with ${options.history * HISTORY_DAYS} days of calls and ` +
+        `tickets (seed ${options.seed})...`,
+    );
 
     await writeBulk(pool, options, asOf, startedAt);
     await syncSequences(lock);
     await lock.query('ANALYZE');
-    const counts = await lock.query<{ units: number; calls: number; tickets: number }>(
+    const counts = await lock.query<{ units: number; calls: number; tickets: number; size: string }>(
       `SELECT (SELECT count(*)::int FROM units) AS units, (SELECT count(*)::int FROM calls) AS calls,
-              (SELECT count(*)::int FROM tickets) AS tickets`,
+              (SELECT count(*)::int FROM tickets) AS tickets,
+              pg_size_pretty(pg_database_size(current_database())) AS size`,
     );
     const c = counts.rows[0];
     console.log(
       `Seeded ${formatCount(options.owners)} owners, ${formatCount(c?.units ?? 0)} units, ` +
-        `${formatCount(c?.calls ?? 0)} calls, ${formatCount(c?.tickets ?? 0)} tickets in ${elapsed(startedAt)}.`,
+        `${formatCount(c?.calls ?? 0)} calls, ${formatCount(c?.tickets ?? 0)} tickets in ${elapsed(startedAt)}; ` +
+        `the database takes ${c?.size ?? '?'}.`,
     );
     console.log(`Agent logins (${logins.map((l) => l.login).join(', ')}) written to ${loginsFile}`);
     return 0;

@@ -646,6 +646,8 @@ export class IvrController {
         }
         case 'enqueue': {
           const enqueuedAt = new Date();
+          const buildStarted = performance.now();
+          const built = call.pop === null;
           const pop =
             call.pop ??
             (await buildPopBase(this.#reads, {
@@ -659,6 +661,8 @@ export class IvrController {
               call.log.error({ err }, 'could not read the owner history for the screen pop');
               return popWithoutHistory(s, effect.intent);
             }));
+          // from joining the queue to the pop being ready: the owner history's queries (bench/screen-pop.ts)
+          const popBuildMs = built ? Math.round((performance.now() - buildStarted) * 10) / 10 : null;
           call.pop = pop;
           const by = effect.transferredBy;
           const transferredFrom = by && (await this.#transferredFrom(by, enqueuedAt));
@@ -683,6 +687,7 @@ export class IvrController {
             },
             { agentId: effect.agentId },
           );
+          call.log.info({ queue: effect.queue, intent: effect.intent, popBuildMs }, 'call queued');
           return;
         }
         case 'dequeue':

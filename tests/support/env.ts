@@ -3,12 +3,15 @@ import { loadConfig, readEnv, type Config } from '../../core/index.ts';
 
 export const env = readEnv();
 
+/** The agents' desk phones listen on this port + their seat (ops/stack.sh, pjsip.conf). */
+export const PHONE_BASE_PORT = Number(env.HOTLINE_PHONE_BASE_PORT ?? 5170);
+
 /**
  * How far this stack's ports are from the defaults (HOTLINE_PHONE_BASE_PORT - 5170): the sipp phones of the
  * tests move by as much (their media ports by five times as much), so two stacks on one machine (two Asterisk
  * instances, or two checkouts testing at once) never share a port.
  */
-export const PORT_SHIFT = Number(env.HOTLINE_PHONE_BASE_PORT ?? 5170) - 5170;
+export const PORT_SHIFT = PHONE_BASE_PORT - 5170;
 
 export function stackConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ ...env, ...overrides });

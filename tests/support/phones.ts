@@ -4,10 +4,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ariGet, env, eventually, PORT_SHIFT } from './env.ts';
+import { ariGet, env, eventually, PHONE_BASE_PORT, PORT_SHIFT } from './env.ts';
 
 const SCENARIOS = fileURLToPath(new URL('../../ops/sipp/', import.meta.url));
-const PHONE_BASE_PORT = Number(env.HOTLINE_PHONE_BASE_PORT ?? 5170);
 const SIP_PORT = Number(env.HOTLINE_SIP_PORT ?? 5160);
 /** The estate hotline (ivr/flows/default.yaml: identification, hours, the full self-service menu). */
 export const HOTLINE_NUMBER = '4008200000';
@@ -71,6 +70,11 @@ function run(cmd: string, args: string[], signal?: AbortSignal): Promise<SippRes
   });
 }
 
+/** The SIP port of agent seat N's desk phone. */
+export function agentPhonePort(seat: number): number {
+  return PHONE_BASE_PORT + seat;
+}
+
 export interface AgentPhone {
   seat: number;
   endpoint: string;
@@ -86,7 +90,7 @@ export async function startAgentPhone(
   seat: number,
   opts: { answers?: boolean; answerAfterMs?: number; talkMs?: number; ariUrls?: string[] } = {},
 ): Promise<AgentPhone> {
-  const port = PHONE_BASE_PORT + seat;
+  const port = agentPhonePort(seat);
   const scenario =
     opts.answers === false
       ? 'agent_phone_noanswer.xml'

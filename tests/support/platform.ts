@@ -1,6 +1,6 @@
 // The platform under test, started in this process against the private stack, with settings suited to tests.
 import { Redis } from 'ioredis';
-import { createLogger } from '../../core/index.ts';
+import { createLogger, type Logger } from '../../core/index.ts';
 import { startPlatform, type Platform } from '../../main.ts';
 import { ariGet, eventually, stackConfig } from './env.ts';
 
@@ -23,7 +23,11 @@ export async function resetAcd(): Promise<void> {
   }
 }
 
-export async function startTestPlatform(overrides: Record<string, string> = {}): Promise<TestPlatform> {
+/** `log`: the platform's logger (a bench reads what the controller logs); by default warnings and errors only. */
+export async function startTestPlatform(
+  overrides: Record<string, string> = {},
+  opts: { log?: Logger } = {},
+): Promise<TestPlatform> {
   const config = stackConfig({
     HOTLINE_HTTP_PORT: '0',
     HOTLINE_WRAP_UP_S: '0',
@@ -32,7 +36,7 @@ export async function startTestPlatform(overrides: Record<string, string> = {}):
     ...overrides,
   });
   await resetAcd();
-  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'warn', 'hotline-test');
+  const log = opts.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'warn', 'hotline-test');
   const platform = await startPlatform(config, { log });
   // Calls are dropped by Asterisk until the Stasis app is registered.
   await eventually(

@@ -2,9 +2,7 @@
 // sipp buffers its own message trace, so the capture is the honest "when did the phone receive the INVITE".
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { env, eventually } from './env.ts';
-
-const PHONE_BASE_PORT = Number(env.HOTLINE_PHONE_BASE_PORT ?? 5170);
+import { eventually, PHONE_BASE_PORT } from './env.ts';
 
 export interface CapturedInvite {
   /** epoch ms, microsecond precision */

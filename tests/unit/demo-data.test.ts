@@ -155,6 +155,46 @@ describe('the demo-data generator', () => {
     expect(sample.calls.some((c) => c.agentId !== null)).toBe(true);
   });
 
+  it('with a longer history gives each owner N times the calls and tickets, over N times 90 days', () => {
+    const owners = 6000;
+    const history = 3;
+    const batches = [...randomBatches({ owners: owners + 3, seed: 42, asOf: AS_OF, history })];
+    const long = merge(batches);
+    expect(long.owners).toHaveLength(owners);
+    expect(long.calls.length / owners).toBeGreaterThan(history * 0.4);
+    expect(long.calls.length / owners).toBeLessThan(history * 0.6);
+    expect(long.tickets.length / owners).toBeGreaterThan(history * 0.08);
+    expect(long.tickets.length / owners).toBeLessThan(history * 0.12);
+    // each period of 90 days is as busy as the last one, the older calls further back
+    const daysAgo = (iso: string) => (AS_OF.getTime() - Date.parse(iso)) / DAY_MS;
+    const perPeriod = [0, 0, 0];
+    for (const c of long.calls) {
+      const d = daysAgo(c.startedAt);
+      expect(d).toBeGreaterThan(0);
+      expect(d).toBeLessThanOrEqual(history * 90 + 1);
+      perPeriod[Math.min(history - 1, Math.floor(d / 90))]!++;
+    }
+    for (const n of perPeriod) expect(n / long.calls.length).toBeCloseTo(1 / history, 1);
+    for (const t of long.tickets) expect(daysAgo(t.createdAt)).toBeLessThanOrEqual(history * 90 + 1);
+    expect(long.tickets.some((t) => daysAgo(t.createdAt) > 180)).toBe(true);
+    // the same seed gives the same data; batches hold fewer owners, so about as many calls as with one period
+    expect(batches[0]).toEqual(
+      randomBatches({ owners: owners + 3, seed: 42, asOf: AS_OF, history }).next().value,
+    );
+    expect(batches[0]!.owners.length).toBeLessThan(sampleBatches[0]!.owners.length);
+  });
+
+  it('makes one period of history by default, and refuses a history that is not 1 to 50 periods', () => {
+    const [withOne] = randomBatches({ owners: 5000, seed: 7, asOf: AS_OF, history: 1 });
+    const [byDefault] = randomBatches({ owners: 5000, seed: 7, asOf: AS_OF });
+    expect(withOne).toEqual(byDefault);
+    for (const history of [0, 51, 2.5]) {
+      expect(() => randomBatches({ owners: 5000, seed: 7, asOf: AS_OF, history }).next()).toThrow(
+        /history must be a whole number of periods from 1 to 50/,
+      );
+    }
+  });
+
   it('gives every call a timeline from arrival (or origination) to its end', () => {
     const eventsByCall = new Map<string, string[]>();
     for (const e of sample.callEvents)
