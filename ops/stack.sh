@@ -140,11 +140,12 @@ HOTLINE_PROMPT_DIR=$STACK/sounds
 HOTLINE_RECORDING_DIR=$AST/var/spool/recording
 HOTLINE_ASTERISK_CONF=$STACK/asterisk/etc/asterisk.conf
 HOTLINE_ASTERISK_PID_FILE=$STACK/asterisk/asterisk.pid
-# the second Asterisk (node hotline2, ops/stack.sh asterisk2-start); same ARI user, password and AMI secret
+# the second Asterisk (node hotline2, ops/stack.sh asterisk2-start); same ARI user, password and AMI secret,
+# and the same recording folder
 HOTLINE_ARI2_URL=http://127.0.0.1:$ARI2_PORT
 HOTLINE_AMI2_PORT=$AMI2_PORT
 HOTLINE_SIP2_PORT=$SIP2_PORT
-HOTLINE_RECORDING2_DIR=$STACK/asterisk2/var/spool/recording
+HOTLINE_RECORDING2_DIR=$AST/var/spool/recording
 HOTLINE_ASTERISK2_CONF=$STACK/asterisk2/etc/asterisk.conf
 EOF
   )
@@ -279,6 +280,9 @@ use_instance2() {
   AST_NODE=${HOTLINE_ASTERISK2_NODE:-hotline2}
   AST_NAME='Asterisk 2'
   SIP_PORT=$SIP2_PORT ARI_PORT=$ARI2_PORT AMI_PORT=$AMI2_PORT RTP_START=$RTP2_START RTP_END=$RTP2_END
+  # every node records into one folder (in production a shared mount): the API serves any node's recordings and
+  # the retention job clears them all; names are call ids, so the nodes never collide
+  SHARED_RECORDINGS=$STACK/asterisk/var/spool/recording
 }
 
 agent_endpoints() {
@@ -291,6 +295,11 @@ agent_endpoints() {
 
 render_asterisk_config() {
   mkdir -p "$AST/etc" "$AST/var"/{run,log,spool/recording,lib,cache}
+  if [[ -n ${SHARED_RECORDINGS:-} ]]; then
+    mkdir -p "$SHARED_RECORDINGS"
+    [[ -L $AST/var/spool/recording ]] || rm -rf "$AST/var/spool/recording"
+    ln -sfn "$SHARED_RECORDINGS" "$AST/var/spool/recording"
+  fi
   local endpoints f
   endpoints=$(agent_endpoints)
   for f in "$ROOT"/ops/asterisk/*.conf; do

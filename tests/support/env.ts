@@ -57,3 +57,31 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Runs a test's body, then every clean-up step, each even when an earlier one failed (a desk that cannot sign out
+ * must not leave its sipp phone running into the next test). When the body failed, clean-up failures are only
+ * printed, so they do not hide the body's error; otherwise the first one fails the test.
+ */
+export async function withCleanUp(
+  body: () => Promise<void>,
+  ...steps: (() => Promise<unknown> | void)[]
+): Promise<void> {
+  const cleanUp = async (): Promise<unknown[]> => {
+    const errors: unknown[] = [];
+    for (const step of steps)
+      await Promise.resolve()
+        .then(step)
+        .catch((err: unknown) => errors.push(err));
+    return errors;
+  };
+  try {
+    await body();
+  } catch (err) {
+    for (const e of await cleanUp()) console.warn('clean-up after a failed test also failed:', e);
+    throw err;
+  }
+  const [first] = await cleanUp();
+  if (first !== undefined)
+    throw first instanceof Error ? first : new Error(`clean-up failed: ${JSON.stringify(first)}`);
+}
