@@ -73,7 +73,8 @@ export interface AcdSettings {
 }
 
 const waitingKey = (queue: string) => `${PREFIX}queue:${queue}:waiting`;
-const popKey = (callId: string) => `${PREFIX}call:${callId}:pop`;
+/** The screen pop each agent was offered for the call (see `currentPop`). */
+const popKey = (callId: string, agentId: number) => `${PREFIX}call:${callId}:pop:${agentId}`;
 /** The agent last reserved for the call (set by the reservation, cti/agent-states.ts). */
 const callAgentKey = (callId: string) => `${PREFIX}call:${callId}:agent`;
 /** The agent wrapped up their part of the call while still talking (per agent: a call may be transferred). */
@@ -531,7 +532,7 @@ export class Acd {
    */
   async #popFirst(agentId: number, pop: ScreenPop): ReturnType<AgentStates['get']> {
     const agent = await this.#states.get(agentId);
-    await this.#redis.set(popKey(pop.callId), JSON.stringify(pop), 'EX', POP_TTL_S);
+    await this.#redis.set(popKey(pop.callId, agentId), JSON.stringify(pop), 'EX', POP_TTL_S);
     const seen = this.#whenSeen(pop.callId, agentId);
     await this.#notifier.screenPop(agentId, pop);
     this.#notifier.agentState(agent);
@@ -723,9 +724,12 @@ export class Acd {
     });
   }
 
-  /** The pop of the call an agent is offered or talking to, for a page that reloads. */
-  static async currentPop(redis: Redis, callId: string): Promise<ScreenPop | null> {
-    const raw = await redis.get(popKey(callId));
+  /**
+   * The pop the agent was offered for their call (ringing, talking or wrapping up), for a page that reloads: each
+   * agent their own, so a consulting agent keeps theirs while the consulted agent's says whom it is from.
+   */
+  static async currentPop(redis: Redis, callId: string, agentId: number): Promise<ScreenPop | null> {
+    const raw = await redis.get(popKey(callId, agentId));
     return raw ? (JSON.parse(raw) as ScreenPop) : null;
   }
 
