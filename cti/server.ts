@@ -311,7 +311,9 @@ export async function createServer(deps: ServerDeps) {
     const agent = { id: status.agentId, ...status };
     const currentCall = status.callId ? await Acd.currentPop(redis, status.callId, status.agentId) : null;
     const heldSince =
-      status.state === 'on-call' && status.callId ? await Acd.heldSince(redis, status.callId) : null;
+      status.state === 'on-call' && status.callId
+        ? await Acd.heldSince(redis, status.callId, status.agentId)
+        : null;
     const consult =
       status.state === 'on-call' && status.callId ? await Acd.consultOf(redis, status.callId) : null;
     const callState =
