@@ -73,13 +73,17 @@ export interface AcdSettings {
 }
 
 const waitingKey = (queue: string) => `${PREFIX}queue:${queue}:waiting`;
-const popKey = (callId: string) => `${PREFIX}call:${callId}:pop`;
+/** The screen pop each agent was offered for the call (see `currentPop`). */
+const popKey = (callId: string, agentId: number) => `${PREFIX}call:${callId}:pop:${agentId}`;
 /** The agent last reserved for the call (set by the reservation, cti/agent-states.ts). */
 const callAgentKey = (callId: string) => `${PREFIX}call:${callId}:agent`;
 /** The agent wrapped up their part of the call while still talking (per agent: a call may be transferred). */
 const wrappedKey = (callId: string, agentId: number) => `${PREFIX}call:${callId}:wrapped-up:${agentId}`;
-/** Since when the owner is on hold (the agent page's hold timer after a reload). */
-const heldKey = (callId: string) => `${PREFIX}call:${callId}:held-since`;
+/**
+ * Since when the owner is on hold (the agent page's hold timer after a reload), per agent: the hold is the agent's
+ * who put the owner on it (or is consulting someone), not the consulted agent's, who talks with them.
+ */
+const heldKey = (callId: string, agentId: number) => `${PREFIX}call:${callId}:held-since:${agentId}`;
 /** The call's consultation in progress (the agent page reads it after a reconnect). */
 const consultKey = (callId: string) => `${PREFIX}call:${callId}:consult`;
 /** The handle times (talk + wrap-up, seconds) of the queue's last calls, newest first. */
@@ -288,19 +292,19 @@ export class Acd {
 
   /** The agent put the owner on hold: the page shows it with a timer. */
   async callHeld(callId: string, agentId: number, at: Date): Promise<void> {
-    await this.#redis.set(heldKey(callId), at.toISOString(), 'EX', POP_TTL_S);
+    await this.#redis.set(heldKey(callId, agentId), at.toISOString(), 'EX', POP_TTL_S);
     this.#notifier.callHeld({ callId, agentId, at: at.toISOString() });
   }
 
   /** The owner is back from hold (resumed, transferred, or the call ended). */
   async callResumed(callId: string, agentId: number, at: Date, heldS: number): Promise<void> {
-    await this.#redis.del(heldKey(callId));
+    await this.#redis.del(heldKey(callId, agentId));
     this.#notifier.callResumed({ callId, agentId, at: at.toISOString(), heldS });
   }
 
-  /** Since when the owner of the call is on hold; null when they are not. */
-  static async heldSince(redis: Redis, callId: string): Promise<string | null> {
-    return redis.get(heldKey(callId));
+  /** Since when the agent has the owner of the call on hold; null when they do not. */
+  static async heldSince(redis: Redis, callId: string, agentId: number): Promise<string | null> {
+    return redis.get(heldKey(callId, agentId));
   }
 
   /** The controller node that owns a call, or null when no node does (the call ended long ago or never was). */
@@ -531,7 +535,7 @@ export class Acd {
    */
   async #popFirst(agentId: number, pop: ScreenPop): ReturnType<AgentStates['get']> {
     const agent = await this.#states.get(agentId);
-    await this.#redis.set(popKey(pop.callId), JSON.stringify(pop), 'EX', POP_TTL_S);
+    await this.#redis.set(popKey(pop.callId, agentId), JSON.stringify(pop), 'EX', POP_TTL_S);
     const seen = this.#whenSeen(pop.callId, agentId);
     await this.#notifier.screenPop(agentId, pop);
     this.#notifier.agentState(agent);
@@ -723,9 +727,12 @@ export class Acd {
     });
   }
 
-  /** The pop of the call an agent is offered or talking to, for a page that reloads. */
-  static async currentPop(redis: Redis, callId: string): Promise<ScreenPop | null> {
-    const raw = await redis.get(popKey(callId));
+  /**
+   * The pop the agent was offered for their call (ringing, talking or wrapping up), for a page that reloads: each
+   * agent their own, so a consulting agent keeps theirs while the consulted agent's says whom it is from.
+   */
+  static async currentPop(redis: Redis, callId: string, agentId: number): Promise<ScreenPop | null> {
+    const raw = await redis.get(popKey(callId, agentId));
     return raw ? (JSON.parse(raw) as ScreenPop) : null;
   }
 

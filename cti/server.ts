@@ -309,9 +309,11 @@ export async function createServer(deps: ServerDeps) {
     const status = await states.get(req.user.sub);
     if (!status.login) throw new Unauthorized('Please sign in again.');
     const agent = { id: status.agentId, ...status };
-    const currentCall = status.callId ? await Acd.currentPop(redis, status.callId) : null;
+    const currentCall = status.callId ? await Acd.currentPop(redis, status.callId, status.agentId) : null;
     const heldSince =
-      status.state === 'on-call' && status.callId ? await Acd.heldSince(redis, status.callId) : null;
+      status.state === 'on-call' && status.callId
+        ? await Acd.heldSince(redis, status.callId, status.agentId)
+        : null;
     const consult =
       status.state === 'on-call' && status.callId ? await Acd.consultOf(redis, status.callId) : null;
     const callState =

@@ -132,6 +132,11 @@ const HAND_ON_REFUSALS = {
     self: '不能咨询自己 / You cannot consult yourself.',
   },
 } as const;
+/**
+ * What an agent hears while the owner's phone rings for a callback: the ringback tone as callers in China know it
+ * (zone `cn` of ops/asterisk/indications.conf), played until stopped.
+ */
+const RINGBACK_TONE = 'tone:ring;tonezone=cn';
 /** Hang-up causes of an agent leg that mean "rang, nobody took it" rather than "could not ring". */
 const NO_ANSWER_CAUSES = new Set([0, 16, 17, 18, 19, 21]);
 
@@ -841,6 +846,7 @@ export class IvrController {
         case 'callback-waiting':
         case 'callback-agent-answered':
         case 'play-leg':
+        case 'ringback':
         case 'dial-owner':
         case 'bridge-legs':
         case 'callback-not-reached':
@@ -1007,6 +1013,12 @@ export class IvrController {
         await this.#pbx
           .play(effect.legChannelId, randomUUID(), this.#settings.prompts.media(effect.lang, effect.prompts))
           .catch((err: unknown) => call.log.warn({ err }, 'could not play to the agent'));
+        return;
+      case 'ringback':
+        // queued by Asterisk behind the prompt the agent hears; it lasts until the interpreter stops it
+        await this.#pbx
+          .play(effect.legChannelId, effect.playbackId, [RINGBACK_TONE])
+          .catch((err: unknown) => call.log.warn({ err }, 'could not play the ringback to the agent'));
         return;
       case 'dial-owner': {
         const ringS = this.#settings.outsideRingTimeoutS;

@@ -334,6 +334,11 @@ export type FlowEffect =
   | { do: 'callback-agent-answered'; agentId: number }
   /** Play to a leg (the agent's), without waiting for its end. */
   | { do: 'play-leg'; legChannelId: string; prompts: PromptId[]; lang: Language }
+  /**
+   * Ringback to a leg (the agent hears the owner's phone ringing, not silence): it starts once what the leg hears
+   * now has ended (Asterisk plays a channel's playbacks in turn) and lasts until `stop-playback` of `playbackId`.
+   */
+  | { do: 'ringback'; legChannelId: string; playbackId: string }
   /** Dial the owner's number, showing the hotline's (answered by `owner-ringing`, or `callback-leg-ended`). */
   | { do: 'dial-owner'; number: string }
   /** The owner answered: agent and owner in one bridge, recorded. */
@@ -425,8 +430,16 @@ export interface FlowCall {
   overflow: { node: string; queue: string; due: boolean } | null;
   /** The number a callback would go to: set while waiting in a queue that offers one, for a known number. */
   callbackTo?: string | null;
-  /** The callback chosen: the number, the tries the owner did not answer, the owner's leg on this try. */
-  callback?: { number: string; attempts: number; ownerLegChannelId: string | null } | null;
+  /**
+   * The callback chosen: the number, the tries the owner did not answer, the owner's leg on this try, and the
+   * ringback the agent hears while the owner's phone rings (its playback id).
+   */
+  callback?: {
+    number: string;
+    attempts: number;
+    ownerLegChannelId: string | null;
+    ringback: string | null;
+  } | null;
 }
 
 export interface FlowStep {
@@ -1632,7 +1645,8 @@ function outcomeOf(prev: FlowCall): string {
 //   queued ─1─▶ callback-confirming ─confirmation played, caller hung up─▶ callback-waiting (the ACD entry keeps
 //     its place: first enqueue time, priority)
 //   callback-waiting ─agent-offered─▶ callback-agent ─agent-answered─▶ callback-dialling (the agent hears
-//     "calling the owner back", the owner's number rings showing the hotline's) ─owner-answered─▶
+//     "calling the owner back", then a ringback tone while the owner's number rings showing the hotline's; the
+//     ringback stops when the owner answers, is not reached, or the agent hangs up) ─owner-answered─▶
 //     callback-connected ─either hangs up─▶ ended ('callback-answered')
 //   callback-agent ─agent-lost─▶ callback-waiting (as a waiting call: its place kept)
 //   callback-dialling ─owner not reached─▶ callback-releasing (the agent hears it, their page is told) ─▶ the agent
@@ -1674,7 +1688,7 @@ export function adoptedCallback(init: {
     intent: init.queued.intent,
     queued: init.queued,
     callbackTo: null,
-    callback: { number: init.number, attempts: init.attempts, ownerLegChannelId: null },
+    callback: { number: init.number, attempts: init.attempts, ownerLegChannelId: null, ringback: null },
   };
 }
 
@@ -1699,7 +1713,7 @@ function callbackStep(
     s.overflow = null;
     s.callbackTo = null;
     s.phase = 'callback-confirming';
-    s.callback = { number, attempts: 0, ownerLegChannelId: null };
+    s.callback = { number, attempts: 0, ownerLegChannelId: null, ringback: null };
     s.path.push('callback');
     fx.push({ do: 'callback-request', number });
     fx.push({
@@ -1716,8 +1730,14 @@ function callbackStep(
   const cb = { ...prev.callback };
   s.callback = cb;
   const agent = s.agent;
+  /** The agent no longer hears the owner's phone ringing (it answered, was not reached, or the agent left). */
+  const stopRingback = () => {
+    if (cb.ringback) fx.push({ do: 'stop-playback', playbackId: cb.ringback });
+    cb.ringback = null;
+  };
 
   const notReached = (cause: string) => {
+    stopRingback();
     cb.attempts++;
     cb.ownerLegChannelId = null;
     const retries = settings.callbackRetries ?? CALLBACK_RETRIES;
@@ -1820,6 +1840,10 @@ function callbackStep(
         prompts: ['callback-calling-owner'],
         lang: s.lang,
       });
+      // then, until the owner answers (or is not reached), the agent hears the owner's phone ringing
+      s.plays++;
+      cb.ringback = `${s.callId}:${s.plays}`;
+      fx.push({ do: 'ringback', legChannelId: agent.legChannelId, playbackId: cb.ringback });
       fx.push({ do: 'dial-owner', number: cb.number });
       fx.push({ do: 'record', event: 'callback-dialled', detail: { attempt: cb.attempts + 1 } });
       return true;
@@ -1831,6 +1855,8 @@ function callbackStep(
       if (cb.ownerLegChannelId !== null && cb.ownerLegChannelId !== event.legChannelId) return true;
       cb.ownerLegChannelId = event.legChannelId;
       s.phase = 'callback-connected';
+      // the ringback stops before the agent joins the bridge (a channel joins it once its playbacks are over)
+      stopRingback();
       fx.push({
         do: 'bridge-legs',
         agentLegChannelId: agent.legChannelId,
@@ -1848,6 +1874,7 @@ function callbackStep(
         notReached(event.cause);
       } else if (s.phase === 'callback-dialling' && fromAgent) {
         // the agent gave up before the owner answered: the callback goes back to its place, the try not counted
+        stopRingback();
         if (cb.ownerLegChannelId) fx.push({ do: 'hangup-leg', legChannelId: cb.ownerLegChannelId });
         cb.ownerLegChannelId = null;
         fx.push({ do: 'record', event: 'agent-hangup', detail: { agentId: agent.agentId, callback: true } });

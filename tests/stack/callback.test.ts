@@ -183,6 +183,80 @@ describe('a callback instead of waiting', () => {
     }
   }, 120_000);
 
+  it('the agent hears "calling the owner back", then the owner’s phone ringing until the owner answers, not silence', async () => {
+    // the owner answers after 6 s: the prompt (about 2 s) is over, the ringing has gone on for a while
+    const outside = await startOutsidePhone({ answerAfterMs: 6000 });
+    try {
+      const asked = await askForCallback(first);
+      await asked.hungUp;
+      const mark = ari.mark();
+      const after = (e: AriEvent) => ari.events.indexOf(e) >= mark;
+      await agent.setState('available');
+      await agent.nextPop((p) => p.callId === asked.callId);
+      const prompt = await ari.waitFor(
+        (e) =>
+          after(e) &&
+          e.type === 'PlaybackFinished' &&
+          e.playback?.media_uri.endsWith('/callback-calling-owner') === true,
+        30_000,
+        'the agent to hear "calling the owner back"',
+      );
+      const agentChannel = prompt.playback!.target_uri;
+      const ringback = await ari.waitFor(
+        (e) =>
+          after(e) &&
+          e.type === 'PlaybackStarted' &&
+          e.playback?.target_uri === agentChannel &&
+          e.playback.media_uri === 'tone:ring;tonezone=cn',
+        10_000,
+        'the ringback on the agent’s phone',
+      );
+      expect(ari.events.indexOf(ringback)).toBeGreaterThan(ari.events.indexOf(prompt));
+      const ownerAnswered = await ari.waitFor(
+        (e) =>
+          after(e) &&
+          e.type === 'ChannelStateChange' &&
+          e.channel?.name.startsWith('PJSIP/trunk') === true &&
+          e.channel.state === 'Up',
+        15_000,
+        'the owner to answer',
+      );
+      const stopped = await ari.waitFor(
+        (e) => e.type === 'PlaybackFinished' && e.playback?.id === ringback.playback!.id,
+        10_000,
+        'the ringback to stop',
+      );
+      // it rang until the owner answered, and stopped then: the agent talks with the owner
+      expect(ari.events.indexOf(stopped)).toBeGreaterThan(ari.events.indexOf(ownerAnswered));
+      expect(Date.parse(stopped.timestamp) - Date.parse(ringback.timestamp)).toBeGreaterThan(2000);
+      const agentEntered = await ari.bridgeMove(
+        agentChannel.replace(/^channel:/, ''),
+        mark,
+        'entered',
+        'the agent to be bridged with the owner',
+      );
+      expect(ari.events.indexOf(agentEntered)).toBeGreaterThan(ari.events.indexOf(stopped));
+      const members = await bridgeMembers(agentEntered);
+      expect(members.some((name) => name.startsWith('PJSIP/trunk'))).toBe(true);
+      // nothing else played to the agent after the ringing stopped
+      expect(
+        ari.events.filter(
+          (e) =>
+            ari.events.indexOf(e) > ari.events.indexOf(stopped) &&
+            e.type === 'PlaybackStarted' &&
+            e.playback?.target_uri === agentChannel,
+        ),
+      ).toEqual([]);
+      await ariDelete(`/channels/${ownerAnswered.channel!.id}`);
+      await eventually(
+        async () => (await outcome(asked.callId)) === 'callback-answered',
+        'the record to end',
+      );
+    } finally {
+      await outside.stop();
+    }
+  }, 120_000);
+
   it('an owner who is busy: the agent is told and wraps up, the callback is tried again, then given up with a ticket', async () => {
     const outside = await startOutsidePhone({ busy: true });
     try {

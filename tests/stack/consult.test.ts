@@ -3,7 +3,7 @@
 // over, takes it back, or brings the three together; what agent1 is told when the other side is busy; what an
 // agent may not do.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { CallConsulting, ScreenPop } from '../../core/index.ts';
+import type { CallConsulting, MeResponse, ScreenPop } from '../../core/index.ts';
 import { AgentClient } from '../support/agent-client.ts';
 import { AmiObserver } from '../support/ami-observer.ts';
 import { AriObserver } from '../support/ari-observer.ts';
@@ -182,6 +182,55 @@ describe('attended transfer, conference and hang-up from the agent desk', () => 
       return kinds.includes('transferred') && kinds;
     }, 'the transfer in the timeline');
     expect(events).toEqual(expect.arrayContaining(['consult-started', 'consult-answered', 'transferred']));
+  });
+
+  it('a reload shows each agent their own pop: agent1 the owner as offered, agent2 the owner with agent1’s note, also after the hand-over', async () => {
+    const t = await ownerTalkingToAgent1();
+    const before = agent2.pops().length;
+    const note = '业主要求减免滞纳金,请你跟进';
+    await consultAgent2(t, note);
+    const consultPop = agent2
+      .pops()
+      .slice(before)
+      .find((p) => p.callId === t.pop.callId)!;
+    expect(consultPop.transferredFrom).toMatchObject({ agentId: who.agent1.agentId, note });
+
+    // during the consultation: agent1 keeps the owner's pop (on hold, consulting agent2) ...
+    const agent1Reloaded = await eventually(async () => {
+      const me = (await agent1.request('GET', '/api/me')).body as MeResponse;
+      return me.consult?.state === 'answered' && me;
+    }, 'agent1’s consultation to be answered');
+    expect(agent1Reloaded.currentCall).toEqual(t.pop);
+    expect(agent1Reloaded.currentCall?.transferredFrom ?? null).toBeNull();
+    expect(agent1Reloaded).toMatchObject({
+      callState: 'held',
+      consult: { agentId: who.agent1.agentId, target: { agentId: who.agent2.agentId } },
+    });
+    // ... and agent2 the pop they were offered: the same owner and history, whom it is from and the note
+    const agent2Reloaded = (await agent2.request('GET', '/api/me')).body as MeResponse;
+    expect(agent2Reloaded.currentCall).toEqual(consultPop);
+    expect(agent2Reloaded.currentCall).toMatchObject({
+      owner: t.pop.owner,
+      arrears: t.pop.arrears,
+      openTickets: t.pop.openTickets,
+      lastCalls: t.pop.lastCalls,
+    });
+    // agent2 talks with agent1: the owner's hold is agent1's, and so is the consultation
+    expect(agent2Reloaded).toMatchObject({ callState: 'on-call', heldSince: null, consult: null });
+
+    // agent1 hands the owner over: agent2 owns the call with the note, agent1 wraps up with their own pop
+    expect((await agent1.request('POST', `/api/calls/${t.pop.callId}/consult/complete`)).status).toBe(200);
+    await eventually(async () => (await agent1.status()).state === 'wrap-up', 'agent1 to wrap up');
+    const agent1After = (await agent1.request('GET', '/api/me')).body as MeResponse;
+    expect(agent1After.currentCall).toEqual(t.pop);
+    expect(agent1After).toMatchObject({ callState: 'ended', consult: null });
+    const agent2After = (await agent2.request('GET', '/api/me')).body as MeResponse;
+    expect(agent2After.currentCall).toEqual(consultPop);
+    expect(agent2After).toMatchObject({
+      status: { state: 'on-call', callId: t.pop.callId },
+      callState: 'on-call',
+      currentCall: { owner: { id: owner.ownerId }, transferredFrom: { agentId: who.agent1.agentId, note } },
+    });
   });
 
   it('cancels the consultation: agent2 is hung up and free, the owner is back with agent1', async () => {

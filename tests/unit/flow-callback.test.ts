@@ -121,7 +121,7 @@ describe('a callback instead of waiting', () => {
     expect(gone.state.path).toContain('callback');
   });
 
-  it('at its turn the agent is connected first, hears "calling the owner back", then the owner is dialled and bridged', () => {
+  it('at its turn the agent is connected first, hears "calling the owner back" and the ringing, then the owner is dialled and bridged', () => {
     const offered = drive(callbackWaiting(), { kind: 'agent-offered', agentId: 7, legChannelId: 'agent7' });
     expect(offered.state.phase).toBe('callback-agent');
     expect(offered.effects).not.toContainEqual(expect.objectContaining({ do: 'dial-owner' }));
@@ -131,17 +131,20 @@ describe('a callback instead of waiting', () => {
       { do: 'callback-agent-answered', agentId: 7 },
       { do: 'record', event: 'agent-answered', detail: { agentId: 7, callback: true } },
       { do: 'play-leg', legChannelId: 'agent7', prompts: ['callback-calling-owner'], lang: 'zh' },
+      { do: 'ringback', legChannelId: 'agent7', playbackId: 'c1:5' },
       { do: 'dial-owner', number: '13800135678' },
       { do: 'record', event: 'callback-dialled', detail: { attempt: 1 } },
     ]);
     const ringing = drive(answered.state, { kind: 'owner-ringing', legChannelId: 'owner1' });
+    expect(ringing.effects).toEqual([]);
     const bridged = drive(ringing.state, { kind: 'owner-answered', legChannelId: 'owner1' });
     expect(bridged.state.phase).toBe('callback-connected');
-    expect(bridged.effects).toContainEqual({
-      do: 'bridge-legs',
-      agentLegChannelId: 'agent7',
-      ownerLegChannelId: 'owner1',
-    });
+    // the ringing stops, then the agent talks with the owner
+    expect(bridged.effects.slice(0, 2)).toEqual([
+      { do: 'stop-playback', playbackId: 'c1:5' },
+      { do: 'bridge-legs', agentLegChannelId: 'agent7', ownerLegChannelId: 'owner1' },
+    ]);
+    expect(bridged.state.callback?.ringback).toBeNull();
     const ended = drive(bridged.state, {
       kind: 'callback-leg-ended',
       legChannelId: 'owner1',
@@ -169,6 +172,7 @@ describe('a callback instead of waiting', () => {
     });
     expect(busy.state.phase).toBe('callback-releasing');
     expect(busy.effects).toEqual([
+      { do: 'stop-playback', playbackId: 'c1:5' },
       {
         do: 'record',
         event: 'callback-not-reached',
@@ -186,6 +190,58 @@ describe('a callback instead of waiting', () => {
       { do: 'start-timer', timer: 'callback', ms: 300_000 },
     ]);
     expect(drive(released.state, { kind: 'callback-due' }).effects).toEqual([{ do: 'callback-requeue' }]);
+  });
+
+  it('the agent hears the ringing until the owner is not reached, or they hang up; each try rings anew', () => {
+    const ringbacks = (effects: FlowEffect[]) => effects.filter((e) => e.do === 'ringback');
+    const stops = (effects: FlowEffect[]) => effects.filter((e) => e.do === 'stop-playback');
+    // not reached: the ringing stops before the agent hears that the owner did not answer
+    const busy = drive(ownerRinging(), {
+      kind: 'callback-leg-ended',
+      legChannelId: 'owner1',
+      cause: 'User busy',
+    });
+    const order = busy.effects.map((e) => e.do);
+    expect(order.indexOf('stop-playback')).toBeLessThan(order.indexOf('play-leg'));
+    // not dialled at all (another dial of it is under way): the same
+    const notDialled = drive(
+      callbackWaiting(),
+      { kind: 'agent-offered', agentId: 7, legChannelId: 'agent7' },
+      { kind: 'agent-answered', legChannelId: 'agent7' },
+      { kind: 'callback-leg-ended', legChannelId: null, cause: 'not dialled' },
+    );
+    expect(stops(notDialled.effects)).toEqual([{ do: 'stop-playback', playbackId: 'c1:5' }]);
+    // the agent hangs up while the owner's phone rings
+    const gaveUp = drive(ownerRinging(), {
+      kind: 'callback-leg-ended',
+      legChannelId: 'agent7',
+      cause: 'Normal Clearing',
+    });
+    expect(stops(gaveUp.effects)).toEqual([{ do: 'stop-playback', playbackId: 'c1:5' }]);
+    expect(gaveUp.state.callback?.ringback).toBeNull();
+    // the next try, with the next agent: a ringback of its own, stopped when that owner's leg is not reached
+    const released = drive(busy.state, { kind: 'callback-due' }, { kind: 'callback-due' });
+    const again = drive(
+      released.state,
+      { kind: 'agent-offered', agentId: 8, legChannelId: 'agent8' },
+      { kind: 'agent-answered', legChannelId: 'agent8' },
+    );
+    expect(ringbacks(again.effects)).toEqual([
+      { do: 'ringback', legChannelId: 'agent8', playbackId: 'c1:6' },
+    ]);
+    const noAnswer = drive(
+      again.state,
+      { kind: 'owner-ringing', legChannelId: 'owner2' },
+      { kind: 'callback-leg-ended', legChannelId: 'owner2', cause: 'No answer' },
+    );
+    expect(stops(noAnswer.effects)).toEqual([{ do: 'stop-playback', playbackId: 'c1:6' }]);
+    // once the ringing is over, nothing else stops it again (the agent's hang-up after the not-reached prompt)
+    const after = drive(busy.state, {
+      kind: 'callback-leg-ended',
+      legChannelId: 'agent7',
+      cause: 'Normal Clearing',
+    });
+    expect(stops(after.effects)).toEqual([]);
   });
 
   it('after the first try and 2 more unanswered, the callback is given up: a ticket, the record says failed', () => {
