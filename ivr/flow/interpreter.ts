@@ -153,8 +153,11 @@ export interface FlowCallSettings {
 /** A callback's tries after the first that the owner did not answer, and the time between them (see README). */
 export const CALLBACK_RETRIES = 2;
 export const CALLBACK_RETRY_S = 300;
-/** How long the agent hears "the owner did not answer" before their phone is hung up. */
-export const CALLBACK_TELL_AGENT_MS = 4000;
+/**
+ * How long the agent's phone stays up after the owner was not reached: the rest of "calling the owner" (about
+ * 2.1 s when the owner is busy at once) and "the owner did not answer" (about 2 s), with a margin.
+ */
+export const CALLBACK_TELL_AGENT_MS = 5000;
 
 /** What a lookup gave back. */
 export type LookupResult =

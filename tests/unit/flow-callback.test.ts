@@ -4,6 +4,7 @@
 // answer is tried again later, then given up with a ticket. And how a flow file's `callback` field is checked.
 import { describe, expect, it } from 'vitest';
 import {
+  CALLBACK_TELL_AGENT_MS,
   newFlowCall,
   stepFlow,
   type FlowCall,
@@ -180,7 +181,7 @@ describe('a callback instead of waiting', () => {
       },
       { do: 'callback-not-reached', agentId: 7, attempt: 1, retryInS: 300, cause: 'User busy' },
       { do: 'play-leg', legChannelId: 'agent7', prompts: ['callback-owner-not-reached'], lang: 'zh' },
-      { do: 'start-timer', timer: 'callback', ms: 4000 },
+      { do: 'start-timer', timer: 'callback', ms: CALLBACK_TELL_AGENT_MS },
     ]);
     const released = drive(busy.state, { kind: 'callback-due' });
     expect(released.state.phase).toBe('callback-waiting');
