@@ -33,7 +33,7 @@ export class Notifier {
    * caller can ring the agent's phone only after the pop is on its way.
    */
   async screenPop(agentId: number, pop: ScreenPop): Promise<void> {
-    this.#emitter.to(rooms.agent(agentId)).to(rooms.supervisors).emit('call:offered', pop);
+    this.#emitter.to(rooms.agent(agentId)).to(rooms.supervisors).emit('call:offered', { ...pop, agentId });
     // Commands on one connection run in order: when PING answers, the PUBLISH before it was delivered.
     await this.#redis.ping();
   }
