@@ -224,6 +224,8 @@ export class Supervision {
     if (session.ended || session.leaderChannelId === null) return;
     const from = session.active;
     for (const step of monitorSteps(from, to)) await this.#step(session, step);
+    // the call or the leader went meanwhile: #end has told the supervisors, an 'active' now would outlive it
+    if (session.ended) return;
     session.active = to;
     session.mode = to;
     if (from !== null && from !== to) {
