@@ -22,6 +22,7 @@ import {
   PhoneMonitor,
   POP_SEEN_CHANNEL,
   QueueSettingsBook,
+  RedisLeaderClaims,
   serveCallCommands,
   StateLogRecorder,
   WAKE_CHANNEL,
@@ -160,6 +161,8 @@ export async function startPlatform(
       log,
       findCall: (callId) => controller.supervisable(callId),
       notify: (event) => notifier.callMonitored(event),
+      claims: new RedisLeaderClaims(redis),
+      node: acd.nodeId,
     });
     const stopCommands = await serveCallCommands({
       redis,

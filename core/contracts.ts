@@ -129,6 +129,14 @@ export interface ScreenPop {
   callback?: boolean;
 }
 
+/**
+ * `call:offered` as sent: the pop and the agent it is offered to. The supervisors' room gets every agent's pops, so
+ * a team leader's own desk shows only those offered to them.
+ */
+export interface CallOffered extends ScreenPop {
+  agentId: number;
+}
+
 export interface TransferredFrom {
   agentId: number;
   agentName: string;
@@ -240,7 +248,7 @@ export interface CallEnded {
 }
 
 export interface ServerToClientEvents {
-  'call:offered': (pop: ScreenPop) => void;
+  'call:offered': (pop: CallOffered) => void;
   'call:answered': (event: CallAnswered) => void;
   'call:ended': (event: CallEnded) => void;
   'agent:state': (status: AgentStatus) => void;

@@ -53,7 +53,8 @@ export const commandChannel = (nodeId: string) => `${PREFIX}acd-node:${nodeId}:c
 /** What an agent reads when the call they act on is over (or its controller is gone). */
 export const CALL_ENDED = '这通电话已经结束 / The call has already ended.';
 
-const REPLY_TIMEOUT_MS = 5000;
+/** How long the API waits for the owning controller to answer a command. */
+export const REPLY_TIMEOUT_MS = 5000;
 
 /** The API side: sends a command to the call's controller and waits for its answer. */
 export class CallCommandClient {

@@ -16,3 +16,11 @@ export { PhoneMonitor, type AmiSettings } from './ami/phone-monitor.ts';
 export { StateLogRecorder } from './state-log-recorder.ts';
 export { CallCommandClient, serveCallCommands } from './call-commands.ts';
 export { MONITORS_KEY } from './notifier.ts';
+export {
+  RedisLeaderClaims,
+  monitorClaimKey,
+  parseClaim,
+  MONITOR_CLAIM_TTL_MS,
+  MONITOR_CLAIM_REFRESH_MS,
+  type MonitorClaim,
+} from './monitor-claims.ts';

@@ -33,7 +33,10 @@ export class Notifier {
    * caller can ring the agent's phone only after the pop is on its way.
    */
   async screenPop(agentId: number, pop: ScreenPop): Promise<void> {
-    this.#emitter.to(rooms.agent(agentId)).to(rooms.supervisors).emit('call:offered', pop);
+    this.#emitter
+      .to(rooms.agent(agentId))
+      .to(rooms.supervisors)
+      .emit('call:offered', { ...pop, agentId });
     // Commands on one connection run in order: when PING answers, the PUBLISH before it was delivered.
     await this.#redis.ping();
   }
@@ -59,12 +62,14 @@ export class Notifier {
    * (MONITORS_KEY) for the overview a page reads after a reconnect.
    */
   callMonitored(event: CallMonitored): void {
-    this.#emitter.to(rooms.supervisors).emit('call:monitored', event);
+    // saved first: commands on one connection run in order, so a page that reads the overview when the event
+    // reaches it finds the session as the event says
     const saved =
       event.state === 'ended'
         ? this.#redis.hdel(MONITORS_KEY, event.callId)
         : this.#redis.hset(MONITORS_KEY, event.callId, JSON.stringify(event));
     void saved.catch(() => undefined);
+    this.#emitter.to(rooms.supervisors).emit('call:monitored', event);
   }
 
   /** The consulting agent's page: `call:conference` when the three are together, else `call:consulting`. */

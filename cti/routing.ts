@@ -11,3 +11,4 @@ export {
   type CallCommandRequest,
   type CallCommandResult,
 } from './call-commands.ts';
+export { MONITOR_CLAIM_REFRESH_MS, type LeaderClaims, type MonitorClaim } from './monitor-claims.ts';

@@ -4,12 +4,20 @@
 // up. The session ends, leaving the call as it was, when the leader stops or hangs up, and with the call: when
 // the owner's or the agent's channel goes, the leader's leg, the snoop and the session's bridge go too.
 // Each start, change and end goes into the call's timeline (a quality and a privacy record) and to the
-// supervisors' room.
+// supervisors' room. A leader has one session at a time across every controller: a start first claims the
+// leader in Redis (cti/monitor-claims.ts), refreshed while the session lasts and let go when it ends.
 import { randomUUID } from 'node:crypto';
 import type { CallMonitored, Logger } from '../core/index.ts';
 import { OriginateFailed } from '../core/index.ts';
 import { addCallEvent, type CallEventKind, type Queryable } from '../db/index.ts';
-import { CALL_ENDED, type CallCommandResult, type MonitorCommand } from '../cti/routing.ts';
+import {
+  CALL_ENDED,
+  MONITOR_CLAIM_REFRESH_MS,
+  type CallCommandResult,
+  type LeaderClaims,
+  type MonitorClaim,
+  type MonitorCommand,
+} from '../cti/routing.ts';
 import type { CallControl, PbxEvent } from './call-control.ts';
 import { monitorSteps, SUPERVISABLE_PHASES, type MonitorMode, type MonitorStep } from './monitor-modes.ts';
 
@@ -27,7 +35,10 @@ export const MONITOR_MESSAGES = {
   notConnected: '这通电话还没有接通坐席 / The call is not connected to an agent.',
   alreadyMonitored: (name: string) =>
     `组长${name}已在监听这通电话 / Team leader ${name} is already monitoring this call.`,
-  leaderBusy: '您正在监听另一通电话 / You are already monitoring another call.',
+  leaderBusy:
+    '您正在监听另一通电话,请先结束那一通 / You are already monitoring another call; stop that one first.',
+  claimUnavailable:
+    '暂时无法确认您是否在监听其他通话,请稍后再试 / Could not check whether you are already monitoring another call; please try again shortly.',
   ownCall: '不能监听自己的通话 / You cannot monitor your own call.',
   notMonitoring: '您没有在监听这通电话 / You are not monitoring this call.',
   notAnswered: '您的话机还没有接听 / Your phone has not answered yet.',
@@ -52,6 +63,9 @@ interface Session {
   /** Mode changes and the end run one after another. */
   mailbox: Promise<void>;
   ended: boolean;
+  /** The session's claim on its leader (cti/monitor-claims.ts) once made, and the timer refreshing it. */
+  claim: MonitorClaim | null;
+  refresher: ReturnType<typeof setInterval> | null;
   log: Logger;
 }
 
@@ -66,6 +80,8 @@ export class Supervision {
   readonly #log: Logger;
   readonly #findCall: (callId: string) => SupervisableCall | null;
   readonly #notify: (event: CallMonitored) => void;
+  readonly #claims: LeaderClaims;
+  readonly #node: string;
   readonly #sessions = new Map<string, Session>();
   /** Purposes of legs and snoops answered (StasisStart), with who waits for them. */
   readonly #answered = new Set<string>();
@@ -78,12 +94,18 @@ export class Supervision {
     log: Logger;
     findCall: (callId: string) => SupervisableCall | null;
     notify: (event: CallMonitored) => void;
+    /** One session per leader across every controller. */
+    claims: LeaderClaims;
+    /** This controller, named in its claims. */
+    node: string;
   }) {
     this.#pbx = deps.pbx;
     this.#db = deps.db;
     this.#log = deps.log.child({ component: 'supervision' });
     this.#findCall = deps.findCall;
     this.#notify = deps.notify;
+    this.#claims = deps.claims;
+    this.#node = deps.node;
     this.#unsubscribe = this.#pbx.onEvent((e) => this.#onPbxEvent(e));
   }
 
@@ -118,9 +140,6 @@ export class Supervision {
     }
     if (call.agentId === command.leader.agentId) return refused(MONITOR_MESSAGES.ownCall);
     if (mine) return refused(MONITOR_MESSAGES.alreadyMonitored(mine.leader.name));
-    if ([...this.#sessions.values()].some((s) => s.leader.agentId === command.leader.agentId)) {
-      return refused(MONITOR_MESSAGES.leaderBusy);
-    }
     const session: Session = {
       id: randomUUID(),
       call,
@@ -134,9 +153,26 @@ export class Supervision {
       startedAt: Date.now(),
       mailbox: Promise.resolve(),
       ended: false,
+      claim: null,
+      refresher: null,
       log: this.#log.child({ callId, leaderId: command.leader.agentId }),
     };
+    // the call is this session's while Redis answers: a second start on it meanwhile is refused above
     this.#sessions.set(callId, session);
+    // Whether the leader is monitoring another call is asked of Redis only, for a session on this controller
+    // as for one on any other: there is no second, local answer that could disagree.
+    const claimed = await this.#claim(session);
+    if (claimed !== true) {
+      if (this.#sessions.get(callId) === session) this.#sessions.delete(callId);
+      session.ended = true;
+      return refused(claimed);
+    }
+    if (session.ended) {
+      // the call ended (or the leader stopped) while Redis answered; #end had no claim yet to let go
+      await this.#releaseClaim(session);
+      return refused(CALL_ENDED);
+    }
+    session.refresher = setInterval(() => void this.#refreshClaim(session), MONITOR_CLAIM_REFRESH_MS);
     try {
       session.leaderChannelId = await this.#pbx.originate({
         endpoint: command.leader.endpoint,
@@ -147,6 +183,8 @@ export class Supervision {
       });
     } catch (err) {
       this.#sessions.delete(callId);
+      session.ended = true;
+      await this.#releaseClaim(session);
       if (err instanceof OriginateFailed) {
         session.log.warn({ err: err.message }, 'the team leader’s phone could not be rung');
         return refused(MONITOR_MESSAGES.phoneUnreachable);
@@ -180,6 +218,55 @@ export class Supervision {
   async close(): Promise<void> {
     await Promise.all([...this.#sessions.values()].map((s) => this.#end(s, 'stopped')));
     this.#unsubscribe();
+  }
+
+  /** Claims the session's leader: true once claimed, else why the start is refused. */
+  async #claim(session: Session): Promise<true | string> {
+    const claim = { session: session.id, callId: session.call.callId, node: this.#node };
+    try {
+      const holder = await this.#claims.claim(session.leader.agentId, claim);
+      if (holder !== null) {
+        session.log.info({ holder }, 'the team leader is already monitoring another call');
+        return MONITOR_MESSAGES.leaderBusy;
+      }
+    } catch (err) {
+      session.log.warn({ err }, 'could not claim the team leader for the monitoring');
+      return MONITOR_MESSAGES.claimUnavailable;
+    }
+    session.claim = claim;
+    return true;
+  }
+
+  async #refreshClaim(session: Session): Promise<void> {
+    const claim = session.claim;
+    if (session.ended || claim === null) return;
+    let kept: boolean;
+    try {
+      kept = await this.#claims.refresh(session.leader.agentId, claim);
+    } catch (err) {
+      // Redis is away: the claim lasts its time to live, the next refresh tries again
+      session.log.warn({ err }, 'could not refresh the team leader’s monitoring claim');
+      return;
+    }
+    if (kept || session.ended) return;
+    // it lapsed (Redis was out of reach longer than its time to live) and another session took the leader: that
+    // one rang their phone last, this one gives way
+    session.log.warn('another monitoring session took the team leader; ending this one');
+    session.claim = null;
+    await this.#end(session, 'failed');
+  }
+
+  async #releaseClaim(session: Session): Promise<void> {
+    if (session.refresher) clearInterval(session.refresher);
+    session.refresher = null;
+    const claim = session.claim;
+    session.claim = null;
+    if (claim === null) return;
+    await this.#claims
+      .release(session.leader.agentId, claim)
+      .catch((err: unknown) =>
+        session.log.warn({ err }, 'could not let the team leader’s monitoring claim go; it lapses by itself'),
+      );
   }
 
   #onPbxEvent(e: PbxEvent): void {
@@ -224,6 +311,8 @@ export class Supervision {
     if (session.ended || session.leaderChannelId === null) return;
     const from = session.active;
     for (const step of monitorSteps(from, to)) await this.#step(session, step);
+    // the call or the leader went meanwhile: #end has told the supervisors, an 'active' now would outlive it
+    if (session.ended) return;
     session.active = to;
     session.mode = to;
     if (from !== null && from !== to) {
@@ -287,6 +376,8 @@ export class Supervision {
     await Promise.all(hangups.map((c) => this.#pbx.hangup(c).catch(() => undefined)));
     if (session.monitorBridgeId)
       await this.#pbx.destroyBridge(session.monitorBridgeId).catch(() => undefined);
+    // after the leader's phone is hung up: a next session may ring it
+    await this.#releaseClaim(session);
     if (session.active !== null) {
       const durationS = Math.round((Date.now() - session.startedAt) / 1000);
       void this.#timeline(session, 'monitor-ended', { mode: session.active, reason, durationS });

@@ -4,6 +4,7 @@ import type {
   AgentStatus,
   CallAnswered,
   CallEnded,
+  CallOffered,
   CallHeld,
   CallResumed,
   CallConsulting,
@@ -41,7 +42,8 @@ export interface Desk {
   reset(): void;
   applyMe(me: MeResponse): void;
   applyStatus(status: AgentStatus): void;
-  offered(pop: ScreenPop): void;
+  /** A pop offered to an agent: shown when it is this desk's (a team leader's socket gets every agent's). */
+  offered(pop: CallOffered): void;
   answered(event: CallAnswered): void;
   ended(event: CallEnded): void;
   held(event: CallHeld): void;
@@ -151,6 +153,12 @@ export function createDesk(actions: DeskActions): Desk {
     drawPhase();
   };
 
+  /**
+   * An event about this desk's agent. A team leader's socket gets every agent's events too: a call the leader took
+   * and handed on must not be redrawn by what the next agent does with it.
+   */
+  const mine = (event: { agentId: number }): boolean => !agent || event.agentId === agent.id;
+
   const desk: Desk = {
     root,
     show(next) {
@@ -197,11 +205,12 @@ export function createDesk(actions: DeskActions): Desk {
       if (agent && status.agentId !== agent.id) return;
       header.setStatus(status);
     },
-    offered(pop) {
+    offered({ agentId, ...pop }) {
+      if (agent && agentId !== agent.id) return;
       showCall(pop, 'offered');
     },
     answered(event) {
-      if (call?.pop.callId !== event.callId) return;
+      if (call?.pop.callId !== event.callId || !mine(event)) return;
       call.answered = true; // even when the end overtook this event: the agent did talk
       if (call.phase !== 'ended') call.phase = 'on-call';
       drawPhase();
@@ -213,17 +222,17 @@ export function createDesk(actions: DeskActions): Desk {
       drawPhase();
     },
     consulting(event) {
-      if (call?.pop.callId !== event.callId) return;
+      if (call?.pop.callId !== event.callId || !mine(event)) return;
       callControls.consult(event);
     },
     held(event) {
-      if (call?.pop.callId !== event.callId || call.phase === 'ended') return;
+      if (call?.pop.callId !== event.callId || !mine(event) || call.phase === 'ended') return;
       call.phase = 'held';
       call.heldSince = event.at;
       drawPhase();
     },
     resumed(event) {
-      if (call?.pop.callId !== event.callId || call.phase !== 'held') return;
+      if (call?.pop.callId !== event.callId || !mine(event) || call.phase !== 'held') return;
       call.phase = 'on-call';
       call.heldSince = null;
       drawPhase();

@@ -6,10 +6,10 @@ import type {
   CallEnded,
   CallHeld,
   CallMonitored,
+  CallOffered,
   CallResumed,
   CallConsulting,
   ClientToServerEvents,
-  ScreenPop,
   ServerToClientEvents,
 } from '../../core/contracts.ts';
 
@@ -19,7 +19,7 @@ export interface SocketHandlers {
   disconnected(): void;
   /** The server refused the token (connect_error "unauthorized"). */
   unauthorized(): void;
-  offered(pop: ScreenPop): void;
+  offered(pop: CallOffered): void;
   answered(event: CallAnswered): void;
   ended(event: CallEnded): void;
   held(event: CallHeld): void;

@@ -8,6 +8,8 @@ import { h, replace } from './dom.ts';
 import { agentStateText, formatDuration } from './format.ts';
 
 export const OVERVIEW_REFRESH_MS = 2000;
+/** How long the answer to a click that was refused stays on screen (redraws do not wipe it). */
+export const ACTION_MESSAGE_MS = 10_000;
 
 export interface MonitorActions {
   start(callId: string, mode: MonitorMode): Promise<unknown>;
@@ -61,6 +63,12 @@ export function createTeamOverview(
 ): TeamOverview {
   let me: number | null = null;
   let busy = false;
+  /** Why the last click was refused, and since when; why the last read failed. */
+  let actionError = '';
+  let actionErrorAt = 0;
+  let readError = '';
+  /** Bumped by every read: only the latest may draw and schedule the next, so one loop runs, never a stale draw. */
+  let readSeq = 0;
   const queuesBody = h('tbody');
   const agentsBody = h('tbody');
   const status = h('p', {
@@ -158,15 +166,24 @@ export function createTeamOverview(
     );
   };
 
+  const showStatus = (): void => {
+    status.textContent = actionError || readError;
+  };
+
   const act = async (work: () => Promise<unknown>): Promise<void> => {
     busy = true;
+    // one click at a time: a second 监听 before the first is answered would be refused as a session already there
+    for (const b of agentsBody.querySelectorAll('button')) b.disabled = true;
+    actionError = '';
+    showStatus();
     try {
       await work();
-      status.textContent = '';
     } catch (err) {
-      status.textContent = describeError(err);
+      actionError = describeError(err);
+      actionErrorAt = Date.now();
     } finally {
       busy = false;
+      showStatus();
       refreshNow();
     }
   };
@@ -202,22 +219,25 @@ export function createTeamOverview(
   }
 
   function refreshNow(): void {
-    if (!running) return;
-    if (timer) clearTimeout(timer);
-    timer = null;
-    void tick();
+    if (running) void tick();
   }
 
   const tick = async (): Promise<void> => {
+    const mine = ++readSeq;
+    if (timer) clearTimeout(timer);
+    timer = null;
     try {
       const o = await read();
-      if (!running) return;
+      if (!running || mine !== readSeq) return;
       draw(o);
-      status.textContent = '';
+      readError = '';
+      if (actionError && Date.now() - actionErrorAt > ACTION_MESSAGE_MS) actionError = '';
     } catch (err) {
-      status.textContent = describeError(err);
+      if (!running || mine !== readSeq) return;
+      readError = describeError(err);
     }
-    if (running) timer = setTimeout(() => void tick(), OVERVIEW_REFRESH_MS);
+    showStatus();
+    timer = setTimeout(() => void tick(), OVERVIEW_REFRESH_MS);
   };
 
   return {
@@ -232,8 +252,11 @@ export function createTeamOverview(
     },
     stop() {
       running = false;
+      readSeq++;
       if (timer) clearTimeout(timer);
       timer = null;
+      actionError = readError = '';
+      showStatus();
       root.hidden = true;
       replace(queuesBody);
       replace(agentsBody);

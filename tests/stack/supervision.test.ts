@@ -2,28 +2,35 @@
 // owner talks to agent1; the leader's phone (seat 3) rings and answers; listen is a snoop on the owner's channel
 // bridged with the leader, whisper a snoop on the agent's channel, barge the leader in the call's own bridge;
 // stopping or the leader hanging up leaves the call as it was; the owner hanging up leaves no channel behind.
-// What an agent, a leader without a phone and anyone acting on a call that is not live are told.
+// What an agent, a leader without a phone and anyone acting on a call that is not live are told. One session per
+// leader on every controller: the claim in Redis (cti/monitor-claims.ts), and one a dead controller left behind.
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CallMonitored, ScreenPop } from '../../core/index.ts';
+import { MONITOR_CLAIM_TTL_MS, monitorClaimKey, parseClaim } from '../../cti/index.ts';
 import { AgentClient } from '../support/agent-client.ts';
 import { AriObserver } from '../support/ari-observer.ts';
-import { ariDelete, ariGet, eventually } from '../support/env.ts';
+import { ariDelete, ariGet, eventually, stackConfig } from '../support/env.ts';
 import { closeDb, createAgent, createOwner, db, type TestOwner } from '../support/fixtures.ts';
 import { ownerCall, startAgentPhone, type AgentPhone, type SippResult } from '../support/phones.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 let platform: TestPlatform;
 let ari: AriObserver;
+let redis: Redis;
 let owner: TestOwner;
+/** A second owner, talking to agent2 at the same time. */
+let owner2: TestOwner;
 const phones: AgentPhone[] = [];
 let agent1: AgentClient;
+let agent2: AgentClient;
 /** A team leader with a desk phone (seat 3), and one without. */
 let leader: AgentClient;
 let leaderId: number;
 let phoneless: AgentClient;
-let call: Promise<SippResult> | null = null;
-let callerChannel: string | null = null;
+/** The owners' calls of the test, hung up after it (a channel already gone is no harm). */
+const live: { call: Promise<SippResult>; channel: string | null }[] = [];
 
 interface AriChannel {
   id: string;
@@ -42,9 +49,12 @@ const monitorPath = (callId: string) => `/api/supervisor/calls/${callId}/monitor
 beforeAll(async () => {
   platform = await startTestPlatform({ HOTLINE_WRAP_UP_S: '0' });
   ari = await AriObserver.connect();
+  redis = new Redis(stackConfig().redisUrl);
   owner = await createOwner({ name: '林芳', rooms: [{ roomCode: 'D1-1203' }] });
-  phones.push(await startAgentPhone(1), await startAgentPhone(3));
+  owner2 = await createOwner({ name: '何军', rooms: [{ roomCode: 'D2-0402' }] });
+  phones.push(await startAgentPhone(1), await startAgentPhone(2), await startAgentPhone(3));
   agent1 = await AgentClient.signIn(platform.url, await createAgent({ seat: 1, skills: { general: 5 } }));
+  agent2 = await AgentClient.signIn(platform.url, await createAgent({ seat: 2, skills: { general: 5 } }));
   const leaderRow = await createAgent({ seat: 3, role: 'supervisor', name: '王组长', skills: {} });
   leaderId = leaderRow.agentId;
   leader = await AgentClient.signIn(platform.url, leaderRow);
@@ -55,46 +65,58 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  if (callerChannel) await ariDelete(`/channels/${callerChannel}`);
-  await call;
-  call = null;
-  callerChannel = null;
-  await eventually(
-    async () => !['ringing', 'on-call'].includes((await agent1.status()).state),
-    'agent1 to be off the call',
-  );
-  await agent1.setState('not-ready', 'break');
+  for (const { channel } of live) if (channel) await ariDelete(`/channels/${channel}`);
+  await Promise.all(live.map((l) => l.call));
+  live.length = 0;
+  for (const agent of [agent1, agent2]) {
+    await eventually(
+      async () => !['ringing', 'on-call'].includes((await agent.status()).state),
+      'the agents to be off their calls',
+    );
+    if ((await agent.status()).state === 'available') await agent.setState('not-ready', 'break');
+  }
 });
 
 afterAll(async () => {
-  for (const agent of [agent1, leader, phoneless]) await agent?.close();
+  for (const agent of [agent1, agent2, leader, phoneless]) await agent?.close();
   for (const phone of phones) await phone.stop();
+  redis?.disconnect();
   await ari?.close();
   await platform?.close();
   await closeDb();
 });
 
-/** The owner calls the fees line, presses 0 and talks to agent1. */
-async function ownerTalkingToAgent1(): Promise<{
+/** The owner calls the fees line, presses 0 and talks to the agent (the only one available). */
+async function ownerTalkingTo(
+  agent: AgentClient,
+  caller: TestOwner,
+): Promise<{
   pop: ScreenPop;
   ownerChannel: string;
   agentChannel: string;
 }> {
-  await agent1.setState('available');
+  await agent.setState('available');
   const mark = ari.mark();
-  const before = agent1.pops().length;
-  call = ownerCall({ caller: owner.phone, digit: '0', stayMs: 90_000 });
-  callerChannel = await ari.callerChannel(owner.phone, mark);
-  const ownerChannel = callerChannel;
-  await eventually(() => agent1.pops().length > before, 'the screen pop');
-  const pop = agent1.pops().at(-1)!;
-  await eventually(async () => (await agent1.status()).state === 'on-call', 'agent1 on the call');
+  const before = agent.pops().length;
+  const call: (typeof live)[number] = {
+    call: ownerCall({ caller: caller.phone, digit: '0', stayMs: 90_000 }),
+    channel: null,
+  };
+  live.push(call);
+  const ownerChannel = await ari.callerChannel(caller.phone, mark);
+  call.channel = ownerChannel;
+  await eventually(() => agent.pops().length > before, 'the screen pop');
+  const pop = agent.pops().at(-1)!;
+  await eventually(async () => (await agent.status()).state === 'on-call', 'the agent on the call');
   const bridge = await eventually(
     async () => (await bridges()).find((b) => b.channels.includes(ownerChannel) && b.channels.length === 2),
-    'the owner and agent1 in one bridge',
+    'the owner and the agent in one bridge',
   );
   return { pop, ownerChannel, agentChannel: bridge.channels.find((c) => c !== ownerChannel)! };
 }
+
+/** 林芳 talks to agent1. */
+const ownerTalkingToAgent1 = () => ownerTalkingTo(agent1, owner);
 
 /** The leader's socket saw the session of this call reach `state` (after `from` events). */
 function monitored(callId: string, state: CallMonitored['state'], from = 0): Promise<CallMonitored> {
@@ -131,6 +153,10 @@ function bridgeWith(ids: string[], what: string): Promise<AriBridge> {
     what,
   );
 }
+
+/** The leader's claim in Redis: one monitoring session at a time, on every controller. */
+const claimKey = () => monitorClaimKey(leaderId);
+const claimNow = async () => parseClaim(await redis.get(claimKey()));
 
 async function timeline(callId: string): Promise<{ kind: string; detail: Record<string, unknown> }[]> {
   const { rows } = await db().query<{ kind: string; detail: Record<string, unknown> }>(
@@ -199,6 +225,7 @@ describe('a team leader listening in on an agent call', () => {
     const stopped = await leader.request('DELETE', monitorPath(pop.callId));
     expect(stopped.status).toBe(200);
     expect(stopped.body).toMatchObject({ state: 'ended', mode: null });
+    expect(await redis.exists(claimKey())).toBe(0);
     await eventually(async () => (await leaderLeg()) === undefined, 'the leader’s phone hung up');
     await eventually(async () => (await snoopsOn(ownerChannel)).length === 0, 'the snoop gone');
     await bridgeWith([ownerChannel, agentChannel], 'the call going on');
@@ -230,6 +257,7 @@ describe('a team leader listening in on an agent call', () => {
     await ariDelete(`/channels/${leg.id}`); // the leader puts the receiver down
     const ended = await monitored(pop.callId, 'ended', seen);
     expect(ended.reason).toBe('leader-hung-up');
+    await eventually(async () => (await redis.exists(claimKey())) === 0, 'the leader free to listen again');
     await eventually(async () => (await snoopsOn(agentChannel)).length === 0, 'the snoop gone');
     await bridgeWith([ownerChannel, agentChannel], 'the call going on');
     expect((await agent1.status()).state).toBe('on-call');
@@ -242,9 +270,9 @@ describe('a team leader listening in on an agent call', () => {
     await monitored(pop.callId, 'active', seen);
     expect(await snoopsOn(ownerChannel)).toHaveLength(1);
     await ariDelete(`/channels/${ownerChannel}`);
-    callerChannel = null;
     const ended = await monitored(pop.callId, 'ended', seen);
     expect(ended.reason).toBe('call-ended');
+    await eventually(async () => (await redis.exists(claimKey())) === 0, 'the leader free to listen again');
     await eventually(async () => (await channels()).length === 0, 'no channel left in Asterisk');
     await eventually(
       async () => (await bridges()).every((b) => b.channels.length === 0),
@@ -282,5 +310,93 @@ describe('a team leader listening in on an agent call', () => {
     expect(notMonitoring.status).toBe(409);
     expect(message(notMonitoring.body)).toBe('您没有在监听这通电话 / You are not monitoring this call.');
     expect(await leaderLeg()).toBeUndefined();
+  });
+});
+
+describe('one monitoring session per team leader, on every controller', () => {
+  const busy =
+    '您正在监听另一通电话,请先结束那一通 / You are already monitoring another call; stop that one first.';
+
+  // Both sessions run in this one controller, yet this proves the rule across controllers: whether the leader
+  // is monitoring another call is asked of Redis only (the per-process check is gone), the same SET NX on the
+  // same key a controller on another Asterisk node makes; there is no other path for the second start to take.
+  it('a leader listening to one call is refused a second one, and their phone is not rung again', async () => {
+    const first = await ownerTalkingToAgent1();
+    const second = await ownerTalkingTo(agent2, owner2);
+    const seen = leader.received.length;
+    const mark = ari.mark();
+    expect((await leader.request('POST', monitorPath(first.pop.callId), { mode: 'listen' })).status).toBe(
+      200,
+    );
+    await monitored(first.pop.callId, 'active', seen);
+    // the claim names the session's call, and lives at most its time to live unless refreshed
+    expect(await claimNow()).toMatchObject({ callId: first.pop.callId });
+    const ttl = await redis.pttl(claimKey());
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(MONITOR_CLAIM_TTL_MS);
+
+    const refused = await leader.request('POST', monitorPath(second.pop.callId), { mode: 'whisper' });
+    expect(refused.status).toBe(409);
+    expect(message(refused.body)).toBe(busy);
+    // one leg to the leader's phone, no snoop on the second call, the first session as it was
+    const dialled = ari.events
+      .slice(mark)
+      .filter((e) => e.type === 'ChannelCreated' && e.channel?.name.startsWith('PJSIP/agent3-') === true);
+    expect(dialled).toHaveLength(1);
+    expect(await snoopsOn(second.ownerChannel)).toHaveLength(0);
+    expect(await snoopsOn(second.agentChannel)).toHaveLength(0);
+    expect(await snoopsOn(first.ownerChannel)).toHaveLength(1);
+    expect(await claimNow()).toMatchObject({ callId: first.pop.callId });
+    expect(
+      leader.received.slice(seen).some((r) => (r.payload as CallMonitored).callId === second.pop.callId),
+    ).toBe(false);
+
+    // while the session lasts its controller keeps the claim alive
+    let last = await redis.pttl(claimKey());
+    await eventually(
+      async () => {
+        const now = await redis.pttl(claimKey());
+        const refreshed = now > last;
+        last = now;
+        return refreshed;
+      },
+      'the claim refreshed',
+      MONITOR_CLAIM_TTL_MS,
+    );
+
+    // stopping the first lets the leader go: the second call can be listened to now
+    expect((await leader.request('DELETE', monitorPath(first.pop.callId))).status).toBe(200);
+    expect(await redis.exists(claimKey())).toBe(0);
+    await eventually(async () => (await leaderLeg()) === undefined, 'the leader’s phone hung up');
+    const next = leader.received.length;
+    expect((await leader.request('POST', monitorPath(second.pop.callId), { mode: 'whisper' })).status).toBe(
+      200,
+    );
+    await monitored(second.pop.callId, 'active', next);
+    expect(await claimNow()).toMatchObject({ callId: second.pop.callId });
+    expect((await leader.request('DELETE', monitorPath(second.pop.callId))).status).toBe(200);
+    expect(await redis.exists(claimKey())).toBe(0);
+  });
+
+  it('a claim left by a controller that died holds the leader back only until it lapses', async () => {
+    const { pop } = await ownerTalkingToAgent1();
+    // a controller on another node died with the leader listening in, 13.5 s after its last refresh
+    const dead = { session: randomUUID(), callId: randomUUID(), node: 'hotline2-dead' };
+    await redis.set(claimKey(), JSON.stringify(dead), 'PX', 1500);
+    const refused = await leader.request('POST', monitorPath(pop.callId), { mode: 'listen' });
+    expect(refused.status).toBe(409);
+    expect(message(refused.body)).toBe(busy);
+    expect(await leaderLeg()).toBeUndefined();
+
+    await eventually(
+      async () => (await redis.exists(claimKey())) === 0,
+      'the dead controller’s claim to lapse',
+    );
+    const seen = leader.received.length;
+    expect((await leader.request('POST', monitorPath(pop.callId), { mode: 'listen' })).status).toBe(200);
+    await monitored(pop.callId, 'active', seen);
+    expect(await claimNow()).toMatchObject({ callId: pop.callId });
+    expect((await leader.request('DELETE', monitorPath(pop.callId))).status).toBe(200);
+    expect(await redis.exists(claimKey())).toBe(0);
   });
 });
