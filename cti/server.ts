@@ -364,11 +364,12 @@ export async function createServer(deps: ServerDeps) {
         states.list(),
         redis.hvals(MONITORS_KEY),
       ]);
-      // a session of a call no agent is on any more (its controller died) is not shown
+      // a session of a call no agent is on any more (its controller died) is not shown, and is cleared
       const onCalls = new Set(agents.map((a) => a.callId));
-      const monitors = monitored
-        .map((m) => JSON.parse(m) as CallMonitored)
-        .filter((m) => onCalls.has(m.callId));
+      const sessions = monitored.map((m) => JSON.parse(m) as CallMonitored);
+      const monitors = sessions.filter((m) => onCalls.has(m.callId));
+      const stale = sessions.filter((m) => !onCalls.has(m.callId)).map((m) => m.callId);
+      if (stale.length > 0) void redis.hdel(MONITORS_KEY, ...stale).catch(() => undefined);
       return { at: new Date().toISOString(), queues, agents, monitors };
     },
   );
