@@ -2,3 +2,4 @@
 // is, and its time limits. Pure modules: no I/O, time passed in.
 export * from './types.ts';
 export * from './lifecycle.ts';
+export * from './responsibility.ts';
