@@ -3,3 +3,5 @@
 export * from './types.ts';
 export * from './lifecycle.ts';
 export * from './responsibility.ts';
+export * from './same-issue.ts';
+export * from './severity.ts';
