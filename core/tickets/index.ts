@@ -5,3 +5,4 @@ export * from './lifecycle.ts';
 export * from './responsibility.ts';
 export * from './same-issue.ts';
 export * from './severity.ts';
+export * from './clocks.ts';
