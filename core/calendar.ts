@@ -1,5 +1,6 @@
 // The mainland-China calendar and an estate's opening hours: is the hotline staffed now, is a date a working
-// day. Pure: no I/O, no clock; the time zone comes with the hours, the instant with the call.
+// day, when do N working days end (ticket clocks). Pure: no I/O, no clock; the time zone comes with the hours,
+// the instant with the call.
 //
 // Public holidays and make-up working days (调休上班) come from the chinese-days package (its data follows the
 // State Council's yearly notice, e.g. 国办发明电〔2025〕 for 2026). We read its shipped JSON
@@ -102,6 +103,22 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
+/**
+ * The calendar date 'YYYY-MM-DD' `months` months after `date` (before it when negative). A day the target month
+ * lacks becomes that month's last day: 2026-01-31 + 1 month is 2026-02-28, 2025-11-30 + 3 months is 2026-02-28.
+ */
+export function addMonths(date: string, months: number): string {
+  checkDate(date);
+  if (!Number.isInteger(months)) throw new RangeError(`months must be a whole number, got ${months}`);
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const index = year * 12 + (month - 1) + months;
+  const y = Math.floor(index / 12);
+  const m = index - y * 12; // 0..11
+  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  const d = Math.min(day, lastDay);
+  return `${String(y).padStart(4, '0')}-${String(m + 1).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Local time in a zone (Intl, no dependency)
 // ---------------------------------------------------------------------------------------------------------------
@@ -193,6 +210,63 @@ export function addWorkingDays(at: Date, workingDays: number, timeZone: string =
   let guess = wall - offsetMs(at, timeZone);
   guess = wall - offsetMs(new Date(guess), timeZone);
   return new Date(guess);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Working time (ticket clocks counted in working days)
+// ---------------------------------------------------------------------------------------------------------------
+//
+// Working time is the wall-clock time inside working days: every working day (isWorkingDay) counts whole, local
+// 00:00 to 24:00; weekends and public holidays count nothing. "N working days" is N x 24 h of it. So from an
+// instant on a working day, N working days later is the same time of day on the N-th following working day (as
+// addWorkingDays); from a weekend or a holiday the count starts at 00:00 of the next working day and ends at the
+// end (24:00) of the N-th working day. Wall-clock time: in a zone with daylight saving a working day still
+// counts 24 h (Asia/Shanghai has none).
+
+/** The local wall clock of an instant, read as if it were UTC (milliseconds). */
+function wallMs(at: Date, timeZone: string): number {
+  return at.getTime() + offsetMs(at, timeZone);
+}
+
+/** The instant whose local wall clock reads `wall` (corrected once for an offset that differs there). */
+function instantOfWall(wall: number, timeZone: string): Date {
+  let guess = wall - offsetMs(new Date(wall), timeZone);
+  guess = wall - offsetMs(new Date(guess), timeZone);
+  return new Date(guess);
+}
+
+const dateOfWall = (wall: number): string => new Date(wall).toISOString().slice(0, 10);
+
+/** Working time between two instants, in milliseconds (0 when `to` is not after `from`). */
+export function workingTimeBetween(from: Date, to: Date, timeZone: string = DEFAULT_TIME_ZONE): number {
+  const start = wallMs(from, timeZone);
+  const end = wallMs(to, timeZone);
+  let total = 0;
+  for (let date = dateOfWall(start); start < end; date = addDays(date, 1)) {
+    const dayStart = Date.parse(`${date}T00:00:00Z`);
+    if (dayStart >= end) break;
+    if (isWorkingDay(date)) total += Math.min(end, dayStart + DAY_MS) - Math.max(start, dayStart);
+  }
+  return total;
+}
+
+/**
+ * The first instant at which `ms` of working time have passed since `at`: 17:00 on Wednesday 2026-09-30 (the
+ * eve of the National Day break) plus 2 working days (2 x 24 h) is Friday 2026-10-09 17:00; Saturday 10:00 plus
+ * 2 working days is the end of Tuesday (Wednesday 00:00). `ms` 0 is `at` itself.
+ */
+export function addWorkingTime(at: Date, ms: number, timeZone: string = DEFAULT_TIME_ZONE): Date {
+  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`working time must be >= 0 ms, got ${ms}`);
+  if (ms === 0) return at;
+  const start = wallMs(at, timeZone);
+  let left = ms;
+  for (let date = dateOfWall(start); ; date = addDays(date, 1)) {
+    if (!isWorkingDay(date)) continue;
+    const from = Math.max(start, Date.parse(`${date}T00:00:00Z`));
+    const available = Date.parse(`${date}T00:00:00Z`) + DAY_MS - from;
+    if (left <= available) return instantOfWall(from + left, timeZone);
+    left -= available;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -6,3 +6,4 @@ export * from './contracts.ts';
 export * from './phone.ts';
 export * from './password.ts';
 export * from './calendar.ts';
+export * from './tickets/index.ts';

@@ -1,7 +1,9 @@
 // Is the hotline staffed? The mainland calendar (public holidays, make-up working days) and an estate's hours.
 import { describe, expect, it } from 'vitest';
 import {
+  addMonths,
   addWorkingDays,
+  addWorkingTime,
   defaultOpeningHours,
   holidayCalendarCovers,
   hoursState,
@@ -9,6 +11,7 @@ import {
   isPublicHoliday,
   isWorkingDay,
   localTime,
+  workingTimeBetween,
   type HoursState,
   type OpeningHours,
 } from '../../core/calendar.ts';
@@ -168,6 +171,85 @@ describe('addWorkingDays', () => {
     // Friday 2026-10-23 09:00 in London (BST, UTC+1) + 1 working day = Monday 26th 09:00 (GMT, UTC+0)
     expect(addWorkingDays(new Date('2026-10-23T08:00:00Z'), 1, 'Europe/London').toISOString()).toBe(
       '2026-10-26T09:00:00.000Z',
+    );
+  });
+});
+
+describe('addMonths', () => {
+  it.each([
+    ['2026-01-15', 3, '2026-04-15'],
+    ['2026-01-31', 1, '2026-02-28'],
+    ['2024-01-31', 1, '2024-02-29'],
+    ['2025-11-30', 3, '2026-02-28'],
+    ['2026-10-31', 2, '2026-12-31'],
+    ['2026-11-24', -3, '2026-08-24'],
+    ['2026-05-31', -3, '2026-02-28'],
+    ['2026-02-28', 12, '2027-02-28'],
+    ['2026-03-15', 0, '2026-03-15'],
+  ])('%s + %i months = %s', (date, months, expected) => {
+    expect(addMonths(date, months)).toBe(expected);
+  });
+
+  it('refuses a date that is not one, or a part of a month', () => {
+    expect(() => addMonths('2026-02-30', 1)).toThrow(RangeError);
+    expect(() => addMonths('2026-01-15', 0.5)).toThrow(RangeError);
+  });
+});
+
+describe('working time: whole working days, 00:00-24:00 in Shanghai', () => {
+  const H = 3_600_000;
+  const DAY = 24 * H;
+
+  it('counts the working days between two instants, nothing for weekends and holidays', () => {
+    // Wednesday 17:00 before National Day to Thursday 10-08 17:00: 7 h of the 30th, the 8th until 17:00
+    expect(workingTimeBetween(shanghai('2026-09-30T17:00'), shanghai('2026-10-08T17:00'))).toBe(24 * H);
+    // a week of the break: nothing
+    expect(workingTimeBetween(shanghai('2026-10-01T00:00'), shanghai('2026-10-08T00:00'))).toBe(0);
+    // Friday 10-09 to Monday 10-12: the make-up Saturday counts, Sunday does not
+    expect(workingTimeBetween(shanghai('2026-10-09T00:00'), shanghai('2026-10-12T00:00'))).toBe(2 * DAY);
+    expect(workingTimeBetween(shanghai('2026-11-24T10:00'), shanghai('2026-11-24T09:00'))).toBe(0);
+    expect(workingTimeBetween(shanghai('2026-11-24T10:00'), shanghai('2026-11-24T10:30'))).toBe(H / 2);
+  });
+
+  it('adds working days at the same time of day from a working day', () => {
+    // 17:00 on the eve of National Day + 2 working days: Thursday 10-08 and Friday 10-09
+    expect(addWorkingTime(shanghai('2026-09-30T17:00'), 2 * DAY)).toEqual(shanghai('2026-10-09T17:00'));
+    // Friday 10-09 + 1 working day: the make-up Saturday 10-10
+    expect(addWorkingTime(shanghai('2026-10-09T16:45'), DAY)).toEqual(shanghai('2026-10-10T16:45'));
+    // the same as addWorkingDays from a working day
+    const from = shanghai('2026-09-24T10:00');
+    expect(addWorkingTime(from, 4 * DAY)).toEqual(addWorkingDays(from, 4));
+  });
+
+  it('from a holiday or a weekend, counts from 00:00 of the next working day to the end of the last one', () => {
+    expect(addWorkingTime(shanghai('2026-10-03T10:00'), 2 * DAY)).toEqual(shanghai('2026-10-10T00:00'));
+    expect(addWorkingTime(shanghai('2026-11-21T10:00'), DAY / 2)).toEqual(shanghai('2026-11-23T12:00'));
+  });
+
+  it('ends at 24:00 of a working day rather than at the start of the next one', () => {
+    expect(addWorkingTime(shanghai('2026-09-30T00:00'), DAY)).toEqual(shanghai('2026-10-01T00:00'));
+    expect(addWorkingTime(shanghai('2026-09-30T00:00'), DAY + 1)).toEqual(
+      new Date(shanghai('2026-10-08T00:00').getTime() + 1),
+    );
+  });
+
+  it('adds nothing for 0 and refuses a negative time', () => {
+    expect(addWorkingTime(shanghai('2026-10-03T10:00'), 0)).toEqual(shanghai('2026-10-03T10:00'));
+    expect(() => addWorkingTime(shanghai('2026-10-03T10:00'), -1)).toThrow(RangeError);
+    expect(() => addWorkingTime(shanghai('2026-10-03T10:00'), Infinity)).toThrow(RangeError);
+  });
+
+  it('is the inverse of workingTimeBetween', () => {
+    const from = shanghai('2026-09-27T15:20');
+    for (const ms of [1, H, 5 * H, DAY, 3 * DAY + 7 * H, 10 * DAY]) {
+      expect(workingTimeBetween(from, addWorkingTime(from, ms))).toBe(ms);
+    }
+  });
+
+  it('counts whole wall-clock days in a zone with daylight saving', () => {
+    // Friday 2026-10-23 09:00 London + 1 working day = Monday 26th 09:00 (after the change back to GMT)
+    expect(addWorkingTime(new Date('2026-10-23T08:00:00Z'), DAY, 'Europe/London')).toEqual(
+      new Date('2026-10-26T09:00:00.000Z'),
     );
   });
 });
