@@ -242,6 +242,8 @@ export interface CallAnswered {
 }
 export interface CallEnded {
   callId: string;
+  /** The agent whose part of the call ended (the supervisors' room hears every agent's). */
+  agentId: number;
   at: string;
   hangupBy: 'caller' | 'agent' | 'system';
   cause: string;

@@ -558,7 +558,7 @@ export class Acd {
    * agent, not handled the owner), their page told the call is over for them.
    */
   async consultEnded(callId: string, agentId: number, cause: string): Promise<void> {
-    this.#notifier.callEnded(agentId, { callId, at: new Date().toISOString(), hangupBy: 'agent', cause });
+    this.#notifier.callEnded({ callId, agentId, at: new Date().toISOString(), hangupBy: 'agent', cause });
     const status = await this.#states.get(agentId);
     if (status.callId !== callId || (status.state !== 'ringing' && status.state !== 'on-call')) return;
     await this.#setState(agentId, { to: 'available', from: ['ringing', 'on-call'], callId });
@@ -607,8 +607,9 @@ export class Acd {
   /** The agent's phone did not answer in time, or could not be rung: the agent becomes not ready, the call waits on. */
   async legLost(callId: string, agentId: number, reason: 'no-answer' | 'phone-unreachable'): Promise<void> {
     await this.#setState(agentId, { to: 'not-ready', reason, from: ['ringing'], callId });
-    this.#notifier.callEnded(agentId, {
+    this.#notifier.callEnded({
       callId,
+      agentId,
       at: new Date().toISOString(),
       hangupBy: 'system',
       cause: reason,
@@ -650,7 +651,7 @@ export class Acd {
     hangupBy: 'caller' | 'agent' | 'system',
     cause: string,
   ): Promise<void> {
-    this.#notifier.callEnded(agentId, { callId, at: new Date().toISOString(), hangupBy, cause });
+    this.#notifier.callEnded({ callId, agentId, at: new Date().toISOString(), hangupBy, cause });
     const status = await this.#states.get(agentId);
     if (status.callId !== callId) return;
     if (status.state === 'ringing') {

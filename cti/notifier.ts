@@ -84,7 +84,7 @@ export class Notifier {
     this.#emitter.to(rooms.agent(event.agentId)).to(rooms.supervisors).emit('callback:not-reached', event);
   }
 
-  callEnded(agentId: number, event: CallEnded): void {
-    this.#emitter.to(rooms.agent(agentId)).to(rooms.supervisors).emit('call:ended', event);
+  callEnded(event: CallEnded): void {
+    this.#emitter.to(rooms.agent(event.agentId)).to(rooms.supervisors).emit('call:ended', event);
   }
 }

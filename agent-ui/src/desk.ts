@@ -216,7 +216,7 @@ export function createDesk(actions: DeskActions): Desk {
       drawPhase();
     },
     ended(event) {
-      if (call?.pop.callId !== event.callId) return;
+      if (call?.pop.callId !== event.callId || !mine(event)) return;
       call.phase = 'ended';
       call.ended = event;
       drawPhase();

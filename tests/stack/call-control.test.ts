@@ -208,7 +208,13 @@ describe('call control from the agent desk', () => {
     const ended = agent1.received.find(
       (r) => r.event === 'call:ended' && (r.payload as { callId: string }).callId === pop.callId,
     );
-    expect(ended?.payload).toMatchObject({ cause: 'transferred' });
+    // it names whose part ended (the supervisors' room hears every agent's); the next agent heard no end
+    expect(ended?.payload).toMatchObject({ cause: 'transferred', agentId: (await agent1.status()).agentId });
+    expect(
+      agent2.received.some(
+        (r) => r.event === 'call:ended' && (r.payload as { callId: string }).callId === pop.callId,
+      ),
+    ).toBe(false);
     const wrap = await agent1.request('POST', `/api/calls/${pop.callId}/wrap-up`, {
       disposition: 'follow-up',
     });
