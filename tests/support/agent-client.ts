@@ -1,6 +1,12 @@
 // An agent's desk as a program: logs in over HTTP, holds a socket.io connection, records what it receives.
 import { io, type Socket } from 'socket.io-client';
-import type { AgentStatus, ClientToServerEvents, ScreenPop, ServerToClientEvents } from '../../core/index.ts';
+import type {
+  AgentStatus,
+  CallOffered,
+  ClientToServerEvents,
+  ScreenPop,
+  ServerToClientEvents,
+} from '../../core/index.ts';
 import { eventually } from './env.ts';
 import type { TestAgent } from './fixtures.ts';
 
@@ -96,16 +102,16 @@ export class AgentClient {
     timeoutMs = 30_000,
   ): Promise<{ pop: ScreenPop; at: number }> {
     const r = await eventually(
-      () => this.received.find((r) => r.event === 'call:offered' && match(r.payload as ScreenPop)),
+      () => this.received.find((r) => r.event === 'call:offered' && match(popOf(r.payload))),
       'a screen pop',
       timeoutMs,
       20,
     );
-    return { pop: r.payload as ScreenPop, at: r.at };
+    return { pop: popOf(r.payload), at: r.at };
   }
 
   pops(): ScreenPop[] {
-    return this.received.filter((r) => r.event === 'call:offered').map((r) => r.payload as ScreenPop);
+    return this.received.filter((r) => r.event === 'call:offered').map((r) => popOf(r.payload));
   }
 
   /** Signs the agent out, waiting for a call in progress to end first, so no later test's call reaches them. */
@@ -133,4 +139,11 @@ export class AgentClient {
     }
     this.#socket?.disconnect();
   }
+}
+
+/** The pop of a `call:offered`, without the agent it was addressed to (as /api/me gives it). */
+function popOf(payload: unknown): ScreenPop {
+  const pop: Partial<CallOffered> = { ...(payload as CallOffered) };
+  delete pop.agentId;
+  return pop as ScreenPop;
 }
