@@ -60,6 +60,7 @@ import { Acd, markWrappedUp, POP_SEEN_CHANNEL, wakeAcds } from './acd.ts';
 import { AgentStates } from './agent-states.ts';
 import { CALL_ENDED, CallCommandClient, type CallCommand } from './call-commands.ts';
 import { MONITORS_KEY } from './notifier.ts';
+import { ticketRoutes } from './ticket-routes.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
 
 export interface ServerDeps {
@@ -555,6 +556,8 @@ export async function createServer(deps: ServerDeps) {
       return reply.code(201).send(ticket);
     },
   );
+
+  ticketRoutes(app, { db, authenticate, errorBody });
 
   app.get<{ Params: { id: string } }>(
     '/api/calls/:id',

@@ -7,15 +7,18 @@ import {
   DEFAULT_TIME_ZONE,
   defaultOpeningHours,
   normalizePhone,
+  registerTicket,
   verifyPassword,
   type DayHours,
   type IsoWeekday,
   type OpeningHours,
   type PopArrear,
   type PopOwner,
+  type TicketActor,
   type TicketType,
 } from '../core/index.ts';
 import { arrearsOfUnits, findOwnerById } from './owners.ts';
+import { addTicketEvent } from './tickets.ts';
 import type { Queryable } from './pool.ts';
 
 const INT4_MAX = 2_147_483_647;
@@ -223,6 +226,8 @@ export async function createIvrTicket(
     ],
   );
   const row = rows[0]!;
+  const by: TicketActor = { role: 'system', id: null, name: t.channel === 'voicemail' ? 'voicemail' : 'ivr' };
+  await addTicketEvent(db, row.id, registerTicket({ type: t.type, urgent: t.urgent }, by, createdAt).entry);
   return { id: row.id, number: row.number, expectedDoneAt: expected?.toISOString() ?? null };
 }
 

@@ -1,7 +1,7 @@
 // What the caller hears for the whole result of a lookup (`say: fee_balance`, `say: bills`, ...), as prompt ids.
 // Pure: the pieces (numbers, amounts, dates, times, digits) come from ivr/speech.ts. Instants are read as month,
 // day and time in the hotline's time zone.
-import type { PopArrear, PopOwner } from '../../core/index.ts';
+import { TICKET_STATUSES as TICKET_STATUS_LIST, type PopArrear, type PopOwner } from '../../core/index.ts';
 import {
   sayAmount,
   sayDate,
@@ -38,7 +38,9 @@ export interface NoticeReadout {
   endsAt: string | null;
 }
 
-const TICKET_STATUSES = new Set(['registered', 'dispatched', 'resolved', 'closed']);
+const TICKET_STATUSES: ReadonlySet<string> = new Set(TICKET_STATUS_LIST);
+/** A ticket in these has nothing left to expect: no expected completion is read out. */
+const DONE_STATUSES: ReadonlySet<string> = new Set(['resolved', 'revisited', 'closed', 'invalid']);
 const NOTICE_KINDS = new Set(['water-cut', 'power-cut', 'gas-cut', 'works', 'storm', 'other']);
 const FEE_KINDS = new Set(['property', 'water', 'electricity', 'gas', 'parking']);
 
@@ -80,7 +82,7 @@ export function ticketStatusSpeech(ticket: TicketStatusReadout | null, lang: Lan
   if (!ticket) return ['ticket-not-found'];
   const out = ['ticket-number-is', ...sayTicket(ticket.number, lang)];
   if (TICKET_STATUSES.has(ticket.status)) out.push('ticket-status-is', `ticket-status-${ticket.status}`);
-  if (ticket.expectedDoneAt && ticket.status !== 'resolved' && ticket.status !== 'closed') {
+  if (ticket.expectedDoneAt && !DONE_STATUSES.has(ticket.status)) {
     out.push('ticket-expected', ...sayInstant(ticket.expectedDoneAt, lang));
   }
   return out;

@@ -2,7 +2,9 @@
 // English; and the prompt catalogue that has a text for each of them.
 import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
+import { TICKET_STATUSES } from '../../core/index.ts';
 import { catalogueIds, parseCatalogue, TONE_TEXT } from '../../ivr/prompt-library.ts';
+import { ticketStatusSpeech } from '../../ivr/flow/readouts.ts';
 import {
   enNumber,
   localDateTimeOf,
@@ -401,6 +403,22 @@ describe('the catalogue file', () => {
     const zh = catalogue('zh');
     const en = catalogue('en');
     expect(both.filter((id) => !zh.has(id) || !en.has(id))).toEqual([]);
+  });
+
+  it('reads out every status of a ticket, in both languages, and no expected completion once it is done', () => {
+    const zh = catalogue('zh');
+    const en = catalogue('en');
+    for (const status of TICKET_STATUSES) {
+      const heard = ticketStatusSpeech(
+        { number: '10000042', status, expectedDoneAt: '2026-11-25T10:00:00Z' },
+        'zh',
+      );
+      expect(heard, status).toContain(`ticket-status-${status}`);
+      expect(zh.has(`ticket-status-${status}`) && en.has(`ticket-status-${status}`), status).toBe(true);
+      expect(heard.includes('ticket-expected'), status).toBe(
+        !['resolved', 'revisited', 'closed', 'invalid'].includes(status),
+      );
+    }
   });
 
   it('keeps the prompts the hotline played before the catalogue became one file', () => {
