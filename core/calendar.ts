@@ -2,15 +2,23 @@
 // day, when do N working days end (ticket clocks). Pure: no I/O, no clock; the time zone comes with the hours,
 // the instant with the call.
 //
-// Public holidays and make-up working days (调休上班) come from the chinese-days package (its data follows the
-// State Council's yearly notice, e.g. 国办发明电〔2025〕 for 2026). We read its shipped JSON
-// (chinese-days/dist/chinese-days.json: `holidays` and `workdays`, keyed 'YYYY-MM-DD') rather than calling
-// isWorkday()/isHoliday(): those build their tables and read their arguments in the process's local time zone,
-// and answer a day off in a process running west of UTC (TZ=America/Los_Angeles: 2026-10-07 "a workday",
-// 2026-10-10 "not one"). Looking a calendar date up by its text has no time zone at all.
-// The data covers the years the package knows (2004-2026 in 1.5.7); later years have weekends only until the
-// package is updated after the State Council publishes the next year's schedule (usually in November).
+// Public holidays and make-up working days (调休上班) are a value, `WorkCalendar`: the days and the years whose
+// schedule is known. Every function that needs it takes one, by default the process's current calendar
+// (`currentWorkCalendar()`): the one built from the chinese-days package until the platform installs the one kept
+// in the database (`setWorkCalendar`, db/work-calendar.ts: seeded from the package, edited by admins).
+//
+// The package's data follows the State Council's yearly notice, e.g. 国办发明电〔2025〕 for 2026. We read its
+// shipped JSON (chinese-days/dist/chinese-days.json: `holidays` and `workdays`, keyed 'YYYY-MM-DD', valued
+// 'English name,中文名,n') rather than calling isWorkday()/isHoliday(): those build their tables and read their
+// arguments in the process's local time zone, and answer a day off in a process running west of UTC
+// (TZ=America/Los_Angeles: 2026-10-07 "a workday", 2026-10-10 "not one"). Looking a calendar date up by its text
+// has no time zone at all.
+// A year is covered when its schedule is known: in the package, the years it has holidays for (2004-2026 in
+// 1.5.7); in the database, the years the package covered and those an admin marked covered after entering them.
+// A year not covered has weekends only (chinese-days 1.5.7 treats 2027-01-01 as a working day) until the State
+// Council publishes its schedule (usually in November) and someone enters it or updates the package.
 import calendarData from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
+import calendarPackage from 'chinese-days/package.json' with { type: 'json' };
 
 /** ISO weekday: Monday = 1 ... Sunday = 7. */
 export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
@@ -57,14 +65,17 @@ export function defaultOpeningHours(
 // The calendar
 // ---------------------------------------------------------------------------------------------------------------
 
-const DATA: { holidays: Record<string, string>; workdays: Record<string, string> } = calendarData;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
 
-function checkDate(date: string): void {
+/** Is this text a calendar date 'YYYY-MM-DD' (2026-02-30 is not)? */
+export function isCalendarDate(date: string): boolean {
   const m = ISO_DATE.exec(date);
-  const valid = m !== null && new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) === date;
-  if (!valid) throw new RangeError(`not a calendar date 'YYYY-MM-DD': "${date}"`);
+  return m !== null && new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) === date;
+}
+
+function checkDate(date: string): void {
+  if (!isCalendarDate(date)) throw new RangeError(`not a calendar date 'YYYY-MM-DD': "${date}"`);
 }
 
 /** The ISO weekday of a calendar date 'YYYY-MM-DD'. */
@@ -74,27 +85,183 @@ export function weekdayOf(date: string): IsoWeekday {
   return (day === 0 ? 7 : day) as IsoWeekday;
 }
 
-/** A mainland public holiday (法定节假日, the whole announced break including its weekend days). */
+/** A special day: a public holiday (法定节假日) or a make-up working day (调休上班). */
+export type CalendarDayKind = 'holiday' | 'make-up-workday';
+export const CALENDAR_DAY_KINDS: readonly CalendarDayKind[] = ['holiday', 'make-up-workday'];
+
+export interface CalendarDay {
+  /** 'YYYY-MM-DD' */
+  date: string;
+  kind: CalendarDayKind;
+  /** The holiday's name (国庆节); for a make-up working day, the holiday it makes up for. */
+  name: string;
+}
+
+/** Years an admin may enter days for: a date outside them is a typo. */
+export const CALENDAR_YEARS = { first: 2000, last: 2099 } as const;
+
+/**
+ * What is wrong with setting `date` to `kind`, in words for the admin (Chinese / English); null when it is fine.
+ * A holiday may fall on any day (the announced break includes its weekend days); a make-up working day only on a
+ * Saturday or Sunday, since Monday to Friday are working days anyway.
+ */
+export function calendarDayProblem(date: string, kind: CalendarDayKind): string | null {
+  if (!isCalendarDate(date)) {
+    return `"${date}" 不是有效的日期,请写成 YYYY-MM-DD,例如 2027-01-01 / "${date}" is not a date on the calendar: write it as YYYY-MM-DD, e.g. 2027-01-01.`;
+  }
+  const year = Number(date.slice(0, 4));
+  if (year < CALENDAR_YEARS.first || year > CALENDAR_YEARS.last) {
+    return `${date} 不在 ${CALENDAR_YEARS.first}-${CALENDAR_YEARS.last} 年之间 / ${date} is not between the years ${CALENDAR_YEARS.first} and ${CALENDAR_YEARS.last}.`;
+  }
+  const weekday = weekdayOf(date);
+  if (kind === 'make-up-workday' && weekday <= 5) {
+    const zh = ['一', '二', '三', '四', '五'][weekday - 1]!;
+    const en = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'][weekday - 1]!;
+    return (
+      `${date} 是星期${zh},本来就是工作日:只有星期六、星期日可以设为调休上班日 / ${date} is a ${en}, a working ` +
+      'day anyway: only a Saturday or a Sunday can be a make-up working day.'
+    );
+  }
+  return null;
+}
+
+/** The supervisors' warning for a year whose holiday schedule the calendar does not have. */
+export function calendarNotCoveredMessage(year: number): string {
+  return `${year} 年的节假日安排尚未录入 / The ${year} holiday schedule has not been entered`;
+}
+
+/**
+ * The years a supervisor should be warned about on `today` ('YYYY-MM-DD', business time zone) when they are not
+ * covered: the current year, and from 1 November the next one (the State Council publishes it around then, and
+ * deadlines counted in working days start to fall in it in December).
+ */
+export function upcomingUncoveredYears(covers: (year: number) => boolean, today: string): number[] {
+  checkDate(today);
+  const year = Number(today.slice(0, 4));
+  const upcoming = today.slice(5) >= '11-01' ? [year, year + 1] : [year];
+  return upcoming.filter((y) => !covers(y));
+}
+
+/**
+ * The work calendar: public holidays, make-up working days and the years whose schedule is known. Immutable; a
+ * change is a new calendar.
+ */
+export class WorkCalendar {
+  readonly #holidays = new Map<string, string>();
+  readonly #makeUpWorkdays = new Map<string, string>();
+  readonly #coveredYears: ReadonlySet<number>;
+
+  /** Throws RangeError for a day that is not a date, or a make-up working day from Monday to Friday. */
+  constructor(days: Iterable<CalendarDay>, coveredYears: Iterable<number>) {
+    for (const day of days) {
+      checkDate(day.date);
+      if (day.kind === 'make-up-workday' && weekdayOf(day.date) <= 5) {
+        throw new RangeError(`a make-up working day must be a Saturday or Sunday: ${day.date}`);
+      }
+      const other = day.kind === 'holiday' ? this.#makeUpWorkdays : this.#holidays;
+      if (other.has(day.date))
+        throw new RangeError(`${day.date} is both a holiday and a make-up working day`);
+      (day.kind === 'holiday' ? this.#holidays : this.#makeUpWorkdays).set(day.date, day.name);
+    }
+    this.#coveredYears = new Set(coveredYears);
+  }
+
+  /** A mainland public holiday (法定节假日, the whole announced break including its weekend days). */
+  isPublicHoliday(date: string): boolean {
+    checkDate(date);
+    return this.#holidays.has(date);
+  }
+
+  /** A weekend day worked to make up for a holiday (调休上班), e.g. Saturday 2026-10-10. */
+  isMakeUpWorkday(date: string): boolean {
+    checkDate(date);
+    return this.#makeUpWorkdays.has(date);
+  }
+
+  /** A working day: a make-up working day, or Monday to Friday that is not a public holiday. */
+  isWorkingDay(date: string): boolean {
+    if (this.isMakeUpWorkday(date)) return true;
+    return weekdayOf(date) <= 5 && !this.#holidays.has(date);
+  }
+
+  /** Is this year's schedule known? (A year not covered has weekends only.) */
+  covers(year: number): boolean {
+    return this.#coveredYears.has(year);
+  }
+
+  /** The special days, in date order. */
+  days(): CalendarDay[] {
+    const all: CalendarDay[] = [
+      ...[...this.#holidays].map(([date, name]) => ({ date, kind: 'holiday' as const, name })),
+      ...[...this.#makeUpWorkdays].map(([date, name]) => ({ date, kind: 'make-up-workday' as const, name })),
+    ];
+    return all.sort((a, b) => a.date.localeCompare(b.date));
+  }
+
+  get coveredYears(): number[] {
+    return [...this.#coveredYears].sort((a, b) => a - b);
+  }
+}
+
+/** Where the package calendar comes from, e.g. 'chinese-days 1.5.7'. */
+export const PACKAGE_CALENDAR_SOURCE = `chinese-days ${calendarPackage.version}`;
+
+/** The special days in the chinese-days package, with their Chinese names. */
+export function packageCalendarDays(): CalendarDay[] {
+  const data: { holidays: Record<string, string>; workdays: Record<string, string> } = calendarData;
+  // values are 'English name,中文名,n'
+  const nameOf = (value: string) => value.split(',')[1] ?? value;
+  return [
+    ...Object.entries(data.holidays).map(([date, v]) => ({
+      date,
+      kind: 'holiday' as const,
+      name: nameOf(v),
+    })),
+    ...Object.entries(data.workdays).map(([date, v]) => ({
+      date,
+      kind: 'make-up-workday' as const,
+      name: nameOf(v),
+    })),
+  ];
+}
+
+/** The calendar of the chinese-days package: the years it has holidays for are covered. */
+export const PACKAGE_CALENDAR: WorkCalendar = (() => {
+  const days = packageCalendarDays();
+  const years = new Set(days.filter((d) => d.kind === 'holiday').map((d) => Number(d.date.slice(0, 4))));
+  return new WorkCalendar(days, years);
+})();
+
+let current: WorkCalendar = PACKAGE_CALENDAR;
+
+/** The calendar this process works with now: the database's once the platform has loaded it, else the package's. */
+export function currentWorkCalendar(): WorkCalendar {
+  return current;
+}
+
+/** Installs the calendar every function uses by default from now on; null goes back to the package's. */
+export function setWorkCalendar(calendar: WorkCalendar | null): void {
+  current = calendar ?? PACKAGE_CALENDAR;
+}
+
+/** A mainland public holiday in the current calendar (WorkCalendar.isPublicHoliday). */
 export function isPublicHoliday(date: string): boolean {
-  checkDate(date);
-  return Object.hasOwn(DATA.holidays, date);
+  return current.isPublicHoliday(date);
 }
 
-/** A weekend day worked to make up for a holiday (调休上班), e.g. Saturday 2026-10-10. */
+/** A make-up working day (调休上班) in the current calendar, e.g. Saturday 2026-10-10. */
 export function isMakeUpWorkday(date: string): boolean {
-  checkDate(date);
-  return Object.hasOwn(DATA.workdays, date);
+  return current.isMakeUpWorkday(date);
 }
 
-/** A working day: a make-up working day, or Monday to Friday that is not a public holiday. */
+/** A working day in the current calendar: a make-up working day, or Monday to Friday that is not a holiday. */
 export function isWorkingDay(date: string): boolean {
-  if (isMakeUpWorkday(date)) return true;
-  return weekdayOf(date) <= 5 && !isPublicHoliday(date);
+  return current.isWorkingDay(date);
 }
 
-/** Does the holiday data know this year? (A later year has weekends only: update chinese-days.) */
+/** Does the current calendar know this year's schedule? (A year it does not has weekends only.) */
 export function holidayCalendarCovers(year: number): boolean {
-  return Object.keys(DATA.holidays).some((d) => d.startsWith(`${year}-`));
+  return current.covers(year);
 }
 
 /** The calendar date 'YYYY-MM-DD' `days` days after `date` (before it when negative). */
@@ -193,7 +360,12 @@ export function localTime(at: Date, timeZone: string): LocalTime {
  * The instant `workingDays` working days after `at`, at the same local wall-clock time: Thursday 2026-09-24
  * 10:00 plus 4 working days is Thursday 2026-10-08 10:00 (the National Day break and its weekend in between).
  */
-export function addWorkingDays(at: Date, workingDays: number, timeZone: string = DEFAULT_TIME_ZONE): Date {
+export function addWorkingDays(
+  at: Date,
+  workingDays: number,
+  timeZone: string = DEFAULT_TIME_ZONE,
+  calendar: WorkCalendar = current,
+): Date {
   if (!Number.isInteger(workingDays) || workingDays < 0) {
     throw new RangeError(`workingDays must be a whole number >= 0, got ${workingDays}`);
   }
@@ -201,7 +373,7 @@ export function addWorkingDays(at: Date, workingDays: number, timeZone: string =
   let date = start.date;
   for (let left = workingDays; left > 0;) {
     date = addDays(date, 1);
-    if (isWorkingDay(date)) left--;
+    if (calendar.isWorkingDay(date)) left--;
   }
   // the same wall-clock time on the target date, turned back into an instant (corrected once for an offset that
   // changed in between, where the zone has daylight saving)
@@ -238,14 +410,19 @@ function instantOfWall(wall: number, timeZone: string): Date {
 const dateOfWall = (wall: number): string => new Date(wall).toISOString().slice(0, 10);
 
 /** Working time between two instants, in milliseconds (0 when `to` is not after `from`). */
-export function workingTimeBetween(from: Date, to: Date, timeZone: string = DEFAULT_TIME_ZONE): number {
+export function workingTimeBetween(
+  from: Date,
+  to: Date,
+  timeZone: string = DEFAULT_TIME_ZONE,
+  calendar: WorkCalendar = current,
+): number {
   const start = wallMs(from, timeZone);
   const end = wallMs(to, timeZone);
   let total = 0;
   for (let date = dateOfWall(start); start < end; date = addDays(date, 1)) {
     const dayStart = Date.parse(`${date}T00:00:00Z`);
     if (dayStart >= end) break;
-    if (isWorkingDay(date)) total += Math.min(end, dayStart + DAY_MS) - Math.max(start, dayStart);
+    if (calendar.isWorkingDay(date)) total += Math.min(end, dayStart + DAY_MS) - Math.max(start, dayStart);
   }
   return total;
 }
@@ -255,13 +432,18 @@ export function workingTimeBetween(from: Date, to: Date, timeZone: string = DEFA
  * eve of the National Day break) plus 2 working days (2 x 24 h) is Friday 2026-10-09 17:00; Saturday 10:00 plus
  * 2 working days is the end of Tuesday (Wednesday 00:00). `ms` 0 is `at` itself.
  */
-export function addWorkingTime(at: Date, ms: number, timeZone: string = DEFAULT_TIME_ZONE): Date {
+export function addWorkingTime(
+  at: Date,
+  ms: number,
+  timeZone: string = DEFAULT_TIME_ZONE,
+  calendar: WorkCalendar = current,
+): Date {
   if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`working time must be >= 0 ms, got ${ms}`);
   if (ms === 0) return at;
   const start = wallMs(at, timeZone);
   let left = ms;
   for (let date = dateOfWall(start); ; date = addDays(date, 1)) {
-    if (!isWorkingDay(date)) continue;
+    if (!calendar.isWorkingDay(date)) continue;
     const from = Math.max(start, Date.parse(`${date}T00:00:00Z`));
     const available = Date.parse(`${date}T00:00:00Z`) + DAY_MS - from;
     if (left <= available) return instantOfWall(from + left, timeZone);
@@ -290,10 +472,10 @@ export function clockMinutes(clock: string): number {
  * - any other day has its weekday's hours;
  * - outside the day's hours (or on a weekday without hours) it is 'closed'.
  */
-export function hoursState(hours: OpeningHours, at: Date): HoursState {
+export function hoursState(hours: OpeningHours, at: Date, calendar: WorkCalendar = current): HoursState {
   const local = localTime(at, hours.timeZone);
-  if (isPublicHoliday(local.date) && !hours.openOnHolidays) return 'holiday';
-  const weekday: IsoWeekday = isMakeUpWorkday(local.date) && local.weekday >= 6 ? 1 : local.weekday;
+  if (calendar.isPublicHoliday(local.date) && !hours.openOnHolidays) return 'holiday';
+  const weekday: IsoWeekday = calendar.isMakeUpWorkday(local.date) && local.weekday >= 6 ? 1 : local.weekday;
   const day = hours.days.find((d) => d.weekday === weekday);
   if (!day) return 'closed';
   const open = local.minutes >= clockMinutes(day.opens) && local.minutes < clockMinutes(day.closes);

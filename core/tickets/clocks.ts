@@ -30,15 +30,18 @@
 // time: a wall-clock limit gets the wall time waited back, a working-day limit the working time waited (a wait
 // over a weekend gives nothing back). While the ticket waits, a clock not yet due is `paused` with no due time.
 //
-// The calendar knows the years chinese-days has data for. A working-day due time in a later year is computed
-// with weekends only and flagged `calendarUnknown`: warn the supervisors (calendarWarnings).
+// The calendar (core/calendar.ts WorkCalendar) is the process's current one unless one is passed: the database's
+// in the platform (seeded from chinese-days, edited by admins). A working-day due time in a year it does not cover
+// is computed with weekends only and flagged `calendarUnknown`: warn the supervisors (calendarWarnings; the
+// tickets API shows them with the ticket, GET /api/calendar lists the upcoming years not covered).
 import type { TicketType } from '../contracts.ts';
 import {
   addWorkingTime,
+  currentWorkCalendar,
   DEFAULT_TIME_ZONE,
-  holidayCalendarCovers,
   localTime,
   workingTimeBetween,
+  type WorkCalendar,
 } from '../calendar.ts';
 import type { TicketTimelineEntry } from './lifecycle.ts';
 
@@ -135,11 +138,11 @@ interface Measure {
   add(from: number, ms: number): number;
 }
 
-function measureOf(limit: ClockLimit, timeZone: string): Measure {
+function measureOf(limit: ClockLimit, timeZone: string, calendar: WorkCalendar): Measure {
   if (limit.unit !== 'working-days') return { between: (a, b) => Math.max(0, b - a), add: (a, ms) => a + ms };
   return {
-    between: (a, b) => workingTimeBetween(new Date(a), new Date(b), timeZone),
-    add: (a, ms) => addWorkingTime(new Date(a), ms, timeZone).getTime(),
+    between: (a, b) => workingTimeBetween(new Date(a), new Date(b), timeZone, calendar),
+    add: (a, ms) => addWorkingTime(new Date(a), ms, timeZone, calendar).getTime(),
   };
 }
 
@@ -174,8 +177,14 @@ interface Run {
   pauses: boolean;
 }
 
-function evaluate(run: Run, waits: Wait[], now: number, timeZone: string): ClockStatus {
-  const measure = measureOf(run.limit, timeZone);
+function evaluate(
+  run: Run,
+  waits: Wait[],
+  now: number,
+  timeZone: string,
+  calendar: WorkCalendar,
+): ClockStatus {
+  const measure = measureOf(run.limit, timeZone, calendar);
   const limitMs = run.limit.amount * UNIT_MS[run.limit.unit];
   const end = run.stop ?? run.cancelledAt ?? now;
   // the clock runs from its start to `end`, except during the waits (which never outlast a status change)
@@ -215,7 +224,7 @@ function evaluate(run: Run, waits: Wait[], now: number, timeZone: string): Clock
   const calendarUnknown =
     due !== null &&
     run.limit.unit === 'working-days' &&
-    !holidayCalendarCovers(Number(localTime(new Date(due), timeZone).date.slice(0, 4)));
+    !calendar.covers(Number(localTime(new Date(due), timeZone).date.slice(0, 4)));
   return {
     clock: run.clock,
     round: run.round,
@@ -265,7 +274,8 @@ function limitOf(clock: ClockName, urgent: boolean, limits: ClockLimits): ClockL
 
 /**
  * Every clock of the ticket, round by round, in the order they started: its due time and its state at `now`.
- * The timeline is the ticket's, in order, from its `register` entry (lifecycle.ts).
+ * The timeline is the ticket's, in order, from its `register` entry (lifecycle.ts). `calendar`: the work calendar
+ * (default the process's current one).
  */
 export function ticketClocks(
   ticket: { type: TicketType; urgent: boolean },
@@ -273,6 +283,7 @@ export function ticketClocks(
   limits: ClockLimits,
   now: Date,
   timeZone: string = DEFAULT_TIME_ZONE,
+  calendar: WorkCalendar = currentWorkCalendar(),
 ): ClockStatus[] {
   if (timeline[0]?.action.kind !== 'register')
     throw new RangeError('a timeline starts with its register entry');
@@ -311,7 +322,7 @@ export function ticketClocks(
   });
   const waits = waitsOf(timeline);
   const nowMs = now.getTime();
-  return runs.map((run) => evaluate(run, waits, nowMs, timeZone));
+  return runs.map((run) => evaluate(run, waits, nowMs, timeZone, calendar));
 }
 
 /**
