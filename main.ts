@@ -9,8 +9,11 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import {
   createLogger,
+  currentWorkCalendar,
   FLOW_STATUS_KEY,
   loadConfig,
+  setWorkCalendar,
+  WORK_CALENDAR_CHANNEL,
   type Config,
   type FlowStatus,
   type Logger,
@@ -27,7 +30,7 @@ import {
   StateLogRecorder,
   WAKE_CHANNEL,
 } from './cti/index.ts';
-import { createPool, migrate } from './db/index.ts';
+import { createPool, loadWorkCalendar, migrate, seedWorkCalendar, type Pool } from './db/index.ts';
 import {
   AriCallControl,
   catalogueIds,
@@ -51,6 +54,56 @@ export interface Platform {
   close(): Promise<void>;
 }
 
+/** The work calendar is reloaded this often even without an announced change (a message lost on the way). */
+const CALENDAR_RELOAD_MS = 10 * 60_000;
+
+/**
+ * Seeds the work calendar from the chinese-days package, installs the database's calendar as this process's
+ * (core/calendar.ts setWorkCalendar: the IVR's hours, ticket due times, expected completion all use it) and keeps
+ * it current: reloaded when an admin edit is announced on Redis (WORK_CALENDAR_CHANNEL), when the subscription
+ * comes back after a Redis outage (messages sent meanwhile are lost), and every 10 minutes. A reload that fails
+ * (database away) keeps the calendar it had. Returns the stop function, which puts the package's calendar back
+ * (unless another platform in the process installed its own since).
+ */
+async function keepWorkCalendar(db: Pool, redis: Redis, log: Logger): Promise<() => void> {
+  const seeded = await seedWorkCalendar(db);
+  if (seeded.days + seeded.years > 0) log.info(seeded, 'work calendar seeded from the package');
+  let installed = await loadWorkCalendar(db);
+  setWorkCalendar(installed);
+  let stopped = false;
+  const reload = (why: string) =>
+    void loadWorkCalendar(db)
+      .then((calendar) => {
+        if (stopped) return;
+        installed = calendar;
+        setWorkCalendar(calendar);
+        log.debug({ why }, 'work calendar reloaded');
+      })
+      .catch((err: unknown) =>
+        log.warn({ err, why }, 'could not reload the work calendar; keeping the last one'),
+      );
+  const sub = redis.duplicate();
+  sub.on('error', () => undefined);
+  let subscribedOnce = false;
+  sub.on('ready', () => {
+    if (subscribedOnce) reload('redis back');
+    subscribedOnce = true;
+  });
+  await sub.subscribe(WORK_CALENDAR_CHANNEL);
+  sub.on('message', (channel: string) => {
+    if (channel === WORK_CALENDAR_CHANNEL) reload('changed by an admin');
+  });
+  const timer = setInterval(() => reload('periodic'), CALENDAR_RELOAD_MS);
+  timer.unref();
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+    sub.disconnect();
+    // another platform in this process (tests) may have installed its own since
+    if (currentWorkCalendar() === installed) setWorkCalendar(null);
+  };
+}
+
 export async function startPlatform(
   config: Config,
   opts: { roles?: Role[]; log?: Logger; signal?: AbortSignal } = {},
@@ -64,6 +117,7 @@ export async function startPlatform(
   const redis = new Redis(config.redisUrl, redisOptions);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection problem'));
   const closers: (() => Promise<void> | void)[] = [];
+  closers.push(await keepWorkCalendar(db, redis, log));
 
   let url: string | null = null;
   if (roles.has('cti')) {

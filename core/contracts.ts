@@ -362,6 +362,12 @@ export const rooms = {
   supervisors: 'supervisors',
 } as const;
 
+/**
+ * Redis channel: an admin changed the work calendar (PUT or DELETE /api/admin/calendar/...); every process reloads it
+ * from the database (main.ts). The message is `{at, by}` as JSON, for the log only.
+ */
+export const WORK_CALENDAR_CHANNEL = 'hotline:calendar:changed';
+
 /** Redis hash: IVR process → the flows it runs (`FlowStatus` as JSON); the admin API reads it. */
 export const FLOW_STATUS_KEY = 'hotline:flows:status';
 

@@ -6,3 +6,4 @@ export * from './agents.ts';
 export * from './queues.ts';
 export * from './tickets.ts';
 export * from './self-service.ts';
+export * from './work-calendar.ts';
