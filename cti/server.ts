@@ -59,6 +59,7 @@ import {
 import { Acd, markWrappedUp, POP_SEEN_CHANNEL, wakeAcds } from './acd.ts';
 import { AgentStates } from './agent-states.ts';
 import { CALL_ENDED, CallCommandClient, type CallCommand } from './call-commands.ts';
+import { registerCalendarRoutes } from './calendar-routes.ts';
 import { MONITORS_KEY } from './notifier.ts';
 import { ticketRoutes } from './ticket-routes.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
@@ -189,13 +190,14 @@ export async function createServer(deps: ServerDeps) {
   app.addSchema(callMonitoredSchema);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+    // first: a route's own schema error formatter may say what was wrong in words of its own (calendar routes)
+    if (err instanceof HotlineError && 'statusCode' in err) {
+      return reply.code(err.statusCode as number).send({ error: err.name, message: err.message });
+    }
     if (err.validation) {
       return reply
         .code(400)
         .send({ error: 'BadRequest', message: `The request is not valid: ${err.message}.` });
-    }
-    if (err instanceof HotlineError && 'statusCode' in err) {
-      return reply.code(err.statusCode as number).send({ error: err.name, message: err.message });
     }
     if (err.statusCode && err.statusCode < 500) {
       return reply.code(err.statusCode).send({ error: 'BadRequest', message: err.message });
@@ -212,14 +214,15 @@ export async function createServer(deps: ServerDeps) {
       .send({ error: 'NotFound', message: `There is no ${req.method} ${req.url.split('?')[0]}.` }),
   );
 
-  const authenticate = (roles: Role[] = ['agent', 'supervisor', 'admin']) =>
+  /** `forbidden`: what a signed-in user of another role is told (default "Your role may not do this."). */
+  const authenticate = (roles: Role[] = ['agent', 'supervisor', 'admin'], forbidden?: string) =>
     async function (req: FastifyRequest): Promise<void> {
       try {
         await req.jwtVerify();
       } catch {
         throw new Unauthorized('Please sign in again: the session is missing or has expired.');
       }
-      if (!roles.includes(req.user.role)) throw new Forbidden('Your role may not do this.');
+      if (!roles.includes(req.user.role)) throw new Forbidden(forbidden ?? 'Your role may not do this.');
     };
 
   app.get(
@@ -383,6 +386,9 @@ export async function createServer(deps: ServerDeps) {
         .map(([node, json]) => ({ node, ...(JSON.parse(json) as FlowStatus) })),
     };
   });
+
+  // The work calendar: supervisors read it, admins edit it (calendar-routes.ts).
+  registerCalendarRoutes(app, { db, redis, log, authenticate });
 
   const stateChangeBody = {
     type: 'object',
