@@ -58,16 +58,22 @@ export interface Platform {
 const CALENDAR_RELOAD_MS = 10 * 60_000;
 
 /**
- * Seeds the work calendar from the chinese-days package, installs the database's calendar as this process's
- * (core/calendar.ts setWorkCalendar: the IVR's hours, ticket due times, expected completion all use it) and keeps
- * it current: reloaded when an admin edit is announced on Redis (WORK_CALENDAR_CHANNEL), when the subscription
+ * Seeds the work calendar from the chinese-days package (announcing it when that changed anything), installs the
+ * database's calendar as this process's (core/calendar.ts setWorkCalendar: the IVR's hours, ticket due times,
+ * expected completion all use it) and keeps it current: reloaded when an admin edit is announced on Redis (WORK_CALENDAR_CHANNEL), when the subscription
  * comes back after a Redis outage (messages sent meanwhile are lost), and every 10 minutes. A reload that fails
  * (database away) keeps the calendar it had. Returns the stop function, which puts the package's calendar back
  * (unless another platform in the process installed its own since).
  */
 async function keepWorkCalendar(db: Pool, redis: Redis, log: Logger): Promise<() => void> {
   const seeded = await seedWorkCalendar(db);
-  if (seeded.days + seeded.years > 0) log.info(seeded, 'work calendar seeded from the package');
+  if (seeded.days + seeded.years > 0) {
+    log.info(seeded, 'work calendar seeded from the package');
+    // processes still running an older version (a rolling update) take the new days too
+    await redis
+      .publish(WORK_CALENDAR_CHANNEL, JSON.stringify({ at: new Date().toISOString(), by: 'package' }))
+      .catch((err: unknown) => log.warn({ err }, 'could not announce the seeded work calendar'));
+  }
   let installed = await loadWorkCalendar(db);
   setWorkCalendar(installed);
   let stopped = false;

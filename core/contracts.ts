@@ -364,7 +364,8 @@ export const rooms = {
 
 /**
  * Redis channel: an admin changed the work calendar (PUT or DELETE /api/admin/calendar/...); every process reloads it
- * from the database (main.ts). The message is `{at, by}` as JSON, for the log only.
+ * from the database (main.ts); also sent by a start whose seed from the package changed something. The message is
+ * `{at, by}` as JSON (by: the admin's id, or 'package'), for the log only.
  */
 export const WORK_CALENDAR_CHANNEL = 'hotline:calendar:changed';
 

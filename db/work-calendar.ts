@@ -5,7 +5,8 @@
 // (and `npm run migrate`), so a newer package reaches the database by itself: idempotent, in one transaction under
 // an advisory lock (processes starting together take turns), and never over an admin's word: a day or a year an
 // admin set (source 'admin') stays as they set it, a day an admin removed from the package's list stays removed
-// (kind 'ordinary'). Package rows follow the package: changed when it changes, removed when it drops them.
+// (kind 'ordinary'). Package rows follow the package: changed when it changes, removed when it drops them (a year
+// the package no longer covers is no longer covered, unless an admin said so).
 // It is not in the migration because a migration runs once, and the package changes after it.
 //
 // Each process works with a WorkCalendar loaded from here (loadWorkCalendar), installed as the process's current
@@ -82,7 +83,14 @@ export async function seedWorkCalendar(
                OR work_calendar_years.package_version IS DISTINCT FROM EXCLUDED.package_version)`,
       [source.years, source.version],
     );
-    return { days: (written.rowCount ?? 0) + (dropped.rowCount ?? 0), years: years.rowCount ?? 0 };
+    const forgotten = await client.query(
+      "DELETE FROM work_calendar_years WHERE source = 'package' AND year <> ALL ($1::integer[])",
+      [source.years],
+    );
+    return {
+      days: (written.rowCount ?? 0) + (dropped.rowCount ?? 0),
+      years: (years.rowCount ?? 0) + (forgotten.rowCount ?? 0),
+    };
   });
 }
 

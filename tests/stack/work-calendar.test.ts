@@ -1,7 +1,12 @@
 // The work calendar kept in PostgreSQL: seeded from chinese-days, entered by an admin for a year the package does
 // not know (2027), seen by team leaders, refused to agents, kept through a re-seed, and reloaded by the platform.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { holidayCalendarCovers, isPublicHoliday } from '../../core/index.ts';
+import {
+  holidayCalendarCovers,
+  isPublicHoliday,
+  PACKAGE_CALENDAR,
+  packageCalendarDays,
+} from '../../core/index.ts';
 import { seedWorkCalendar } from '../../db/index.ts';
 import { AgentClient } from '../support/agent-client.ts';
 import { eventually } from '../support/env.ts';
@@ -25,6 +30,7 @@ interface Day {
 interface Year {
   year: number;
   covered: boolean;
+  coverage: { source: string; packageVersion: string | null } | null;
   message: string | null;
   days: Day[];
   cleared: { date: string; source: string }[];
@@ -63,6 +69,20 @@ afterAll(async () => {
 });
 
 const message = (body: unknown) => (body as { message: string }).message;
+
+/** The installed package's calendar and a 2027 of its own, as a later chinese-days might bring it. */
+function newerPackage() {
+  const days = packageCalendarDays();
+  return {
+    days: [
+      ...days,
+      { date: '2027-01-01', kind: 'holiday' as const, name: '元旦节' },
+      { date: '2027-01-02', kind: 'holiday' as const, name: '元旦节' },
+    ],
+    years: [...PACKAGE_CALENDAR.coveredYears, 2027],
+    version: 'chinese-days 9.9.9',
+  };
+}
 
 async function year(desk: AgentClient, y: number): Promise<Year> {
   const res = await desk.request('GET', `/api/calendar?year=${y}`);
@@ -104,6 +124,22 @@ describe('seeded from the chinese-days package', () => {
   });
 });
 
+describe('a newer package', () => {
+  it('brings 2027 by itself, and going back to 1.5.7 takes it out again', async () => {
+    await seedWorkCalendar(db(), newerPackage());
+    expect(await year(leaderDesk, 2027)).toMatchObject({
+      covered: true,
+      coverage: { source: 'package', packageVersion: 'chinese-days 9.9.9' },
+      days: [
+        expect.objectContaining({ date: '2027-01-01', name: '元旦节', source: 'package' }),
+        expect.objectContaining({ date: '2027-01-02', name: '元旦节', source: 'package' }),
+      ],
+    });
+    await seedWorkCalendar(db());
+    expect(await year(leaderDesk, 2027)).toMatchObject({ covered: false, coverage: null, days: [] });
+  });
+});
+
 describe('an admin enters 2027', () => {
   it('sets 元旦 on 2027-01-01 and marks 2027 covered; a team leader sees it', async () => {
     const day = await adminDesk.request('PUT', '/api/admin/calendar/days/2027-01-01', {
@@ -138,12 +174,30 @@ describe('an admin enters 2027', () => {
     );
   });
 
-  it('keeps the admin entries through a re-seed from the package', async () => {
+  it('keeps the admin entries through a re-seed from the package, and from a newer package', async () => {
     await seedWorkCalendar(db());
     const after = await year(leaderDesk, 2027);
-    expect(after).toMatchObject({ covered: true });
+    expect(after).toMatchObject({ covered: true, coverage: { source: 'admin' } });
     expect(after.days).toEqual([
       expect.objectContaining({ date: '2027-01-01', kind: 'holiday', name: '元旦', source: 'admin' }),
+    ]);
+    // a later package with its own 2027: its other days come in, the admin's day and year stay the admin's
+    await seedWorkCalendar(db(), newerPackage());
+    const merged = await year(leaderDesk, 2027);
+    expect(merged).toMatchObject({ covered: true, coverage: { source: 'admin' } });
+    expect(merged.days).toEqual([
+      expect.objectContaining({ date: '2027-01-01', name: '元旦', source: 'admin' }),
+      expect.objectContaining({
+        date: '2027-01-02',
+        name: '元旦节',
+        source: 'package',
+        packageVersion: 'chinese-days 9.9.9',
+      }),
+    ]);
+    // back to the installed package: its days only, the admin's untouched
+    await seedWorkCalendar(db());
+    expect((await year(leaderDesk, 2027)).days.map((d) => [d.date, d.source])).toEqual([
+      ['2027-01-01', 'admin'],
     ]);
   });
 
