@@ -5,8 +5,6 @@ import {
   registerTicket,
   transition,
   type ActionKind,
-  type ForcedClosure,
-  type Satisfaction,
   type TicketAction,
   type TicketActor,
   type TicketRefusal,
@@ -62,20 +60,12 @@ const STATE_COLUMNS = `type, urgent, status, department, plan, resolution, satis
   waiting_since AS "waitingSince", forced_closure AS "forcedClosure", created_at AS "registeredAt",
   updated_at AS "updatedAt"`;
 
-interface StateRow {
-  type: TicketType;
-  urgent: boolean;
-  status: TicketStatus;
-  department: string | null;
-  plan: string | null;
-  resolution: string | null;
-  satisfaction: Satisfaction | null;
-  reopenCount: number;
+/** A ticket's life as PostgreSQL gives it: instants as Dates. */
+type StateRow = Omit<TicketState, 'waitingSince' | 'registeredAt' | 'updatedAt'> & {
   waitingSince: Date | null;
-  forcedClosure: ForcedClosure | null;
   registeredAt: Date;
   updatedAt: Date;
-}
+};
 
 function toState(row: StateRow): TicketState {
   return {
