@@ -61,7 +61,7 @@ import { AgentStates } from './agent-states.ts';
 import { CALL_ENDED, CallCommandClient, type CallCommand } from './call-commands.ts';
 import { registerCalendarRoutes } from './calendar-routes.ts';
 import { MONITORS_KEY } from './notifier.ts';
-import { ticketRoutes } from './ticket-routes.ts';
+import { registerTicketRoutes } from './ticket-routes.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
 
 export interface ServerDeps {
@@ -563,7 +563,7 @@ export async function createServer(deps: ServerDeps) {
     },
   );
 
-  ticketRoutes(app, { db, authenticate, errorBody });
+  registerTicketRoutes(app, { db, authenticate, errorBody });
 
   app.get<{ Params: { id: string } }>(
     '/api/calls/:id',

@@ -125,7 +125,7 @@ const viewBody = {
   },
 } as const;
 
-export function ticketRoutes(
+export function registerTicketRoutes(
   app: FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>,
   deps: { db: pg.Pool; authenticate: Authenticate; errorBody: object },
 ): void {
