@@ -355,6 +355,39 @@ export interface WrapUpResponse {
   agentState: AgentState;
 }
 
+/** GET /api/calls/:id: the call record (times as ISO strings) and its timeline, oldest first. */
+export interface CallDetails {
+  id: string;
+  direction: 'inbound' | 'outbound';
+  /** The caller's number as the API gives it; null when withheld. */
+  callerNumber: string | null;
+  dialledNumber: string;
+  ownerId: number | null;
+  ownerName: string | null;
+  agentId: number | null;
+  agentName: string | null;
+  intent: string | null;
+  queue: string | null;
+  ivrPath: string[];
+  startedAt: string;
+  agentAnsweredAt: string | null;
+  endedAt: string | null;
+  hangupBy: string | null;
+  hangupCause: string | null;
+  outcome: string | null;
+  disposition: string | null;
+  wrapUpNote: string | null;
+  ticketId: number | null;
+  holdS: number;
+  timeline: { at: string; kind: string; detail: Record<string, unknown> }[];
+}
+
+/** POST /api/calls/:id/recording-link: a link to the call's recording that works without the sign-in header. */
+export interface RecordingLink {
+  url: string;
+  expiresAt: string;
+}
+
 /** Socket.io rooms. */
 export const rooms = {
   agent: (agentId: number) => `agent:${agentId}`,

@@ -1,5 +1,6 @@
 // One pino logger; child loggers per call bind call id, channel, caller, agent.
-// Phone numbers are masked wherever they appear in a logged object or message.
+// Phone numbers are masked wherever they appear in a logged object or message, and a recording link's ticket
+// (`?ticket=`, a bearer credential for ten minutes) is cut out of any URL logged.
 import { pino, type Logger } from 'pino';
 
 export type { Logger };
@@ -17,9 +18,16 @@ const PHONE_IN_TEXT = /(?<!\d)(\+?86)?(1[3-9]\d{9})(?!\d)/g;
 const PHONE_KEYS = ['caller', 'callerNumber', 'callerName', 'phone', 'ownerPhone'] as const;
 const PHONE_KEY_SET = new Set<string>(PHONE_KEYS);
 
-/** Masks mainland mobile numbers in free text and in known phone fields of an object. */
+const TICKET_IN_URL = /([?&]ticket=)[^&\s"'#]+/g;
+
+/** A URL with its `ticket` query parameter's value replaced by "[redacted]". */
+export function redactTicket(text: string): string {
+  return text.replace(TICKET_IN_URL, '$1[redacted]');
+}
+
+/** Masks mainland mobile numbers in free text and in known phone fields of an object (and redacts tickets). */
 export function maskPhones<T>(value: T, depth = 0): T {
-  if (typeof value === 'string') return value.replace(PHONE_IN_TEXT, (m) => maskPhone(m)) as T;
+  if (typeof value === 'string') return redactTicket(value).replace(PHONE_IN_TEXT, (m) => maskPhone(m)) as T;
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v: unknown) => maskPhones(v, depth + 1)) as T;
   if (value instanceof Error) return value;

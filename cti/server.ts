@@ -81,16 +81,32 @@ interface TokenClaims {
   role: Role;
 }
 
+/** A playback link's claims: one call's recording, for the person who asked for the link. */
+interface RecordingTicketClaims {
+  rec: string;
+  sub: number;
+}
+
 declare module '@fastify/jwt' {
   interface FastifyJWT {
-    payload: TokenClaims;
+    payload: TokenClaims | RecordingTicketClaims;
     user: TokenClaims;
   }
+}
+
+/** A sign-in token, as opposed to a playback link's ticket (signed with the same secret). */
+function isSessionToken(claims: unknown): claims is TokenClaims {
+  const c = claims as Partial<TokenClaims & RecordingTicketClaims> | null;
+  return typeof c === 'object' && c !== null && c.rec === undefined && typeof c.role === 'string';
 }
 
 const LOGIN_FAILURES_MAX = 5;
 const LOGIN_FAILURES_WINDOW_S = 300;
 const TOKEN_TTL = '12h';
+/** How long a recording's playback link works. */
+const RECORDING_LINK_TTL = '10m';
+const BAD_RECORDING_TICKET =
+  '播放链接无效或已过期,请重新打开通话详情 / The playback link is not valid or has expired: open the call details again.';
 
 const errorBody = {
   type: 'object',
@@ -222,6 +238,9 @@ export async function createServer(deps: ServerDeps) {
       } catch {
         throw new Unauthorized('Please sign in again: the session is missing or has expired.');
       }
+      // a playback link's ticket is signed with the same secret but is no sign-in
+      if (!isSessionToken(req.user))
+        throw new Unauthorized('Please sign in again: the session is missing or has expired.');
       if (!roles.includes(req.user.role)) throw new Forbidden(forbidden ?? 'Your role may not do this.');
     };
 
@@ -920,28 +939,101 @@ export async function createServer(deps: ServerDeps) {
 
   // recordings are sent with reply.sendFile (Range requests, so a player can seek); not served as a folder
   await app.register(fastifyStatic, { root: deps.recordingDir, serve: false });
-  app.get<{ Params: { id: string } }>(
-    '/api/calls/:id/recording',
+  const NOT_YOUR_RECORDING = '您只能收听自己接听的通话 / You may only hear calls you handled.';
+
+  /** The call, if the signed-in person may hear it: the agents who took it, team leaders and admins. */
+  async function audibleCall(callId: string, user: TokenClaims) {
+    const call = await getCall(db, callId);
+    if (!call) throw new NotFound(NO_SUCH_CALL);
+    if (user.role === 'agent' && !agentTookCall(call, user.sub)) throw new Forbidden(NOT_YOUR_RECORDING);
+    return call;
+  }
+
+  /** The recording's file name in the recording folder; 404 when the call has none (yet). */
+  function recordingFile(call: { recording: string | null }): string {
+    const file = call.recording ? `${call.recording}.wav` : null;
+    if (!file || !existsSync(join(deps.recordingDir, file))) {
+      throw new NotFound(
+        '这通电话没有录音 / This call has no recording (it never reached an agent, or it is still being written).',
+      );
+    }
+    return file;
+  }
+
+  // An <audio> element cannot send the Authorization header: the page asks for a link that carries a short-lived
+  // ticket for this one call's recording instead.
+  app.post<{ Params: { id: string } }>(
+    '/api/calls/:id/recording-link',
     {
       onRequest: authenticate(),
       schema: {
-        params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] },
+        params: callParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: { url: { type: 'string' }, expiresAt: { type: 'string' } },
+            required: ['url', 'expiresAt'],
+          },
+          401: errorBody,
+          403: errorBody,
+          404: errorBody,
+        },
+      },
+    },
+    async (req) => {
+      const call = await audibleCall(req.params.id, req.user);
+      recordingFile(call);
+      const claims: RecordingTicketClaims = { rec: call.id, sub: req.user.sub };
+      const ticket = app.jwt.sign(claims, { expiresIn: RECORDING_LINK_TTL });
+      const { exp } = app.jwt.decode<{ exp: number }>(ticket)!;
+      const expiresAt = new Date(exp * 1000).toISOString();
+      return { url: `/api/calls/${call.id}/recording?ticket=${encodeURIComponent(ticket)}`, expiresAt };
+    },
+  );
+
+  /** 401 unless the ticket is a playback link's, for this call, and has not expired. */
+  function checkTicket(ticket: string, callId: string): void {
+    let claims: unknown;
+    try {
+      claims = app.jwt.verify(ticket);
+    } catch {
+      throw new Unauthorized(BAD_RECORDING_TICKET);
+    }
+    const c = claims as Partial<RecordingTicketClaims>;
+    if (c.rec !== callId || typeof c.sub !== 'number') throw new Unauthorized(BAD_RECORDING_TICKET);
+  }
+
+  app.get<{ Params: { id: string }; Querystring: { ticket?: string; download?: string } }>(
+    '/api/calls/:id/recording',
+    {
+      // the Bearer header, or a playback link's ticket (checked in the handler)
+      onRequest: async (req) => {
+        const query = req.query as { ticket?: unknown };
+        if (typeof query.ticket !== 'string') await authenticate()(req);
+      },
+      schema: {
+        params: callParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            ticket: { type: 'string', minLength: 1, maxLength: 2000 },
+            download: { type: 'string', enum: ['0', '1'] },
+          },
+        },
       },
     },
     async (req, reply) => {
-      const call = await getCall(db, req.params.id);
-      if (!call) throw new NotFound('That call does not exist.');
-      if (req.user.role === 'agent' && !agentTookCall(call, req.user.sub)) {
-        throw new Forbidden('You may only hear calls you handled.');
-      }
-      const file = call.recording ? `${call.recording}.wav` : null;
-      if (!file || !existsSync(join(deps.recordingDir, file))) {
-        throw new NotFound(
-          'This call has no recording (it never reached an agent, or it is still being written).',
-        );
-      }
+      const { ticket } = req.query;
+      if (ticket !== undefined) checkTicket(ticket, req.params.id);
+      const call =
+        ticket === undefined ? await audibleCall(req.params.id, req.user) : await getCall(db, req.params.id);
+      if (!call) throw new NotFound(NO_SUCH_CALL);
+      const file = recordingFile(call);
+      // a player gets it inline; the download link (or a client without a ticket, as before) as a file
+      const disposition =
+        req.query.ticket !== undefined && req.query.download !== '1' ? 'inline' : 'attachment';
       return reply
-        .header('content-disposition', `attachment; filename="${file}"`)
+        .header('content-disposition', `${disposition}; filename="${file}"`)
         .type('audio/wav')
         .sendFile(file);
     },
@@ -976,6 +1068,7 @@ export async function createServer(deps: ServerDeps) {
     try {
       if (typeof token !== 'string') throw new Error('no token');
       const claims = app.jwt.verify<TokenClaims>(token);
+      if (!isSessionToken(claims)) throw new Error('not a sign-in token');
       socket.data = claims;
       next();
     } catch {

@@ -172,7 +172,10 @@ export interface CallRecord {
   callerNumber: string | null;
   dialledNumber: string;
   ownerId: number | null;
+  /** The owner's and the (last) agent's names, for the call's page. */
+  ownerName: string | null;
   agentId: number | null;
+  agentName: string | null;
   intent: string | null;
   queue: string | null;
   ivrPath: string[];
@@ -184,6 +187,7 @@ export interface CallRecord {
   outcome: string | null;
   recording: string | null;
   disposition: string | null;
+  wrapUpNote: string | null;
   ticketId: number | null;
   holdS: number;
   timeline: { at: Date; kind: string; detail: Record<string, unknown> }[];
@@ -195,7 +199,9 @@ export async function getCall(db: Queryable, callId: string): Promise<CallRecord
             owner_id AS "ownerId", agent_id AS "agentId", intent, queue, ivr_path AS "ivrPath",
             started_at AS "startedAt", agent_answered_at AS "agentAnsweredAt", ended_at AS "endedAt",
             hangup_by AS "hangupBy", hangup_cause AS "hangupCause", outcome, recording,
-            disposition, ticket_id AS "ticketId", hold_s AS "holdS"
+            disposition, wrap_up_note AS "wrapUpNote", ticket_id AS "ticketId", hold_s AS "holdS",
+            (SELECT name FROM owners WHERE owners.id = calls.owner_id) AS "ownerName",
+            (SELECT name FROM agents WHERE agents.id = calls.agent_id) AS "agentName"
        FROM calls WHERE id = $1`,
     [callId],
   );

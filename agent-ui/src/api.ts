@@ -3,12 +3,14 @@ import type {
   AgentStatus,
   AvailableAgent,
   CallControlResponse,
+  CallDetails,
   TransferRequest,
   ConsultRequest,
   LoginResponse,
   MeResponse,
   MonitorMode,
   MonitorResponse,
+  RecordingLink,
   StateChange,
   SupervisorOverview,
   TicketCreated,
@@ -149,6 +151,9 @@ export const api = {
   hangUp: (callId: string) =>
     request<CallControlResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/hangup`),
   availableAgents: () => request<AvailableAgent[]>('GET', '/api/agents/available'),
+  call: (callId: string) => request<CallDetails>('GET', `/api/calls/${encodeURIComponent(callId)}`),
+  recordingLink: (callId: string) =>
+    request<RecordingLink>('POST', `/api/calls/${encodeURIComponent(callId)}/recording-link`),
   wrapUp: (callId: string, body: WrapUpRequest) =>
     request<WrapUpResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/wrap-up`, body),
 };

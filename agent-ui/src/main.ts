@@ -1,5 +1,7 @@
-// Entry point: login ⇄ desk, the session token, the socket, and re-reading GET /api/me.
+// Entry point: login ⇄ desk, the session token, the socket, and re-reading GET /api/me. A call's page
+// (#/calls/<id>) takes the desk's place while the hash names a call; the desk keeps running behind it.
 import { ApiError, SessionExpiredError, api, setSessionExpiredHandler, tokenStore } from './api.ts';
+import { callIdInHash, createCallPage } from './call-page.ts';
 import { createDesk } from './desk.ts';
 import { createLoginView } from './login.ts';
 import { connectSocket, type DeskSocket } from './socket.ts';
@@ -17,6 +19,8 @@ if (!app) throw new Error('#app is missing from index.html');
 
 let socket: DeskSocket | null = null;
 let inSession = false;
+/** The signed-in agent's id, once known (a team leader's socket hears every agent's offers). */
+let myId: number | null = null;
 /** Bumped by every socket event, so a /api/me answer older than an event is not drawn over it. */
 let eventSeq = 0;
 /** Bumped by every refresh and session change; only the latest refresh may draw. */
@@ -58,7 +62,30 @@ const overview = createTeamOverview(() => api.overview(), describeError, {
   change: (callId, mode) => api.changeMonitor(callId, mode),
   stop: (callId) => api.stopMonitor(callId),
 });
-app.append(login.root, desk.root, overview.root);
+const callPage = createCallPage({
+  call: (callId) => api.call(callId),
+  recordingLink: (callId) => api.recordingLink(callId),
+  describeError,
+});
+const deskView = document.createElement('div');
+deskView.append(desk.root, overview.root);
+app.append(login.root, deskView, callPage.root);
+
+/** The desk, or the call's page the location names (signed in only). */
+function route(): void {
+  const callId = inSession ? callIdInHash(location.hash) : null;
+  deskView.hidden = callId !== null;
+  if (callId === null) callPage.hide();
+  else if (callPage.root.dataset.callId !== callId) callPage.show(callId);
+}
+window.addEventListener('hashchange', route);
+
+/** Back to the desk (a new call is offered: its pop must be seen). */
+function showDesk(): void {
+  if (callIdInHash(location.hash) === null) return;
+  history.pushState(null, '', '#/');
+  route();
+}
 
 /** Re-read the server's view and draw it, unless socket events overtook the answer (then ask again). */
 async function refresh(): Promise<void> {
@@ -70,6 +97,7 @@ async function refresh(): Promise<void> {
       if (mine !== refreshSeq || !inSession) return;
       if (before !== eventSeq && attempt < 2) continue;
       desk.showError('');
+      myId = me.agent.id;
       desk.applyMe(me);
       if (me.agent.role === 'agent') overview.stop();
       else overview.start(me.agent.id);
@@ -96,9 +124,11 @@ function startSession(agent: AgentIdentity | null): void {
     return;
   }
   inSession = true;
+  myId = agent?.id ?? null;
   login.hide();
   desk.reset();
   desk.show(agent);
+  route();
   socket?.close();
   socket = connectSocket(token, {
     connected: () => {
@@ -107,7 +137,10 @@ function startSession(agent: AgentIdentity | null): void {
     },
     disconnected: () => desk.setConnection('disconnected'),
     unauthorized: () => endSession(SESSION_EXPIRED),
-    offered: onEvent((pop) => desk.offered(pop)),
+    offered: onEvent((pop) => {
+      if (myId === null || pop.agentId === myId) showDesk();
+      desk.offered(pop);
+    }),
     answered: onEvent((event) => desk.answered(event)),
     ended: onEvent((event) => desk.ended(event)),
     agentState: onEvent((status) => desk.applyStatus(status)),
@@ -129,6 +162,7 @@ function endSession(message: string): void {
   overview.stop();
   desk.reset();
   desk.hide();
+  route();
   login.show(message);
 }
 

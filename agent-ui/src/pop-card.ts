@@ -1,6 +1,7 @@
 // The screen-pop card: who is calling, their units, arrears, tickets, history and IVR path.
 // It stays on screen after the call ends, until the next offer replaces it.
 import type { CallEnded, PopTicket, ScreenPop } from '../../core/contracts.ts';
+import { callPageHash } from './call-page.ts';
 import { h, replace, type Child } from './dom.ts';
 import {
   arrearKindLabel,
@@ -149,6 +150,9 @@ export function createPopCard(): PopCard {
   );
   const metaList = h('dl', { class: 'pop-meta' });
   const body = h('div', { class: 'pop-body' });
+  // once the call has ended: its page, with the timeline and the recording
+  const details = h('a', { class: 'call-details-link', testid: 'pop-call-details' }, '通话详情 Call details');
+  details.hidden = true;
 
   const root = h(
     'article',
@@ -162,6 +166,7 @@ export function createPopCard(): PopCard {
       { class: 'pop-head' },
       h('h2', { attrs: { id: 'pop-title' } }, '来电 ', h('span', { class: 'en' }, 'Incoming call')),
       callState,
+      details,
     ),
     h(
       'div',
@@ -220,6 +225,9 @@ export function createPopCard(): PopCard {
       root.dataset.phase = phase;
       callState.dataset.phase = phase;
       callState.textContent = callPhaseText(phase, ended);
+      const callId = root.dataset.callId;
+      details.hidden = phase !== 'ended' || callId === undefined;
+      if (callId !== undefined) details.setAttribute('href', callPageHash(callId));
     },
     clear() {
       root.hidden = true;
@@ -227,6 +235,7 @@ export function createPopCard(): PopCard {
       replace(body);
       replace(metaList);
       callState.textContent = '';
+      details.hidden = true;
     },
   };
 }

@@ -3,6 +3,7 @@
 // GET /api/supervisor/overview every OVERVIEW_REFRESH_MS while shown. Per agent on a call, the leader can
 // listen (监听), whisper to the agent (耳语), barge (强插) on their own desk phone and stop (结束); the row says
 // who is listening in.
+import { callPageHash } from './call-page.ts';
 import type { AgentOverview, CallMonitored, MonitorMode, SupervisorOverview } from '../../core/contracts.ts';
 import { h, replace } from './dom.ts';
 import { agentStateText, formatDuration } from './format.ts';
@@ -153,7 +154,23 @@ export function createTeamOverview(
           'tr',
           { testid: `overview-agent-${a.login}` },
           h('td', {}, a.agentNumber),
-          h('th', { attrs: { scope: 'row' } }, a.name),
+          h(
+            'th',
+            { attrs: { scope: 'row' } },
+            a.name,
+            // the call the agent is on (or wrapping up): its page, with the recording once it has ended
+            a.callId
+              ? h(
+                  'a',
+                  {
+                    class: 'overview-call-link',
+                    testid: 'call-link',
+                    attrs: { href: callPageHash(a.callId) },
+                  },
+                  '通话详情 Call details',
+                )
+              : null,
+          ),
           h('td', { testid: 'state' }, agentStateText(a.state, a.reason)),
           h('td', { class: 'num' }, formatDuration(now - Date.parse(a.since))),
           h('td', {}, a.queues.join(', ')),

@@ -1,9 +1,12 @@
 // The agent page in real headless Chromium: sign in, go available, see the pop card fill when an owner calls,
-// file a ticket about the call without leaving it, and wrap the call up with that ticket.
+// file a ticket about the call without leaving it, and wrap the call up with that ticket; afterwards open the
+// call's page and play its recording.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.ts';
-import { eventually } from '../support/env.ts';
+import { eventually, stackConfig } from '../support/env.ts';
 import {
   closeDb,
   createAgent,
@@ -183,6 +186,93 @@ describe('the agent page', () => {
     await call;
     expect(Date.now() - started).toBeLessThan(15_000);
     await expect.poll(() => testId('wrap-up-form').isVisible()).toBe(true);
+  });
+
+  it("opens the call's page after the call: the record, the timeline, and the recording to play and download", async () => {
+    await testId('wrap-up-disposition').selectOption('resolved');
+    await testId('wrap-up-submit').click();
+    await expect.poll(() => testId('wrap-up-result').textContent()).toContain('Wrap-up done');
+    const call = ownerCall({ caller: owner.phone, digit: '0', stayMs: 9_000 });
+    await expect.poll(() => testId('call-state').textContent(), { timeout: 20_000 }).toContain('通话中');
+    const callId = await page.getAttribute('[data-testid="pop-card"]', 'data-call-id');
+    expect(callId).toBeTruthy();
+    expect(await testId('pop-call-details').isVisible()).toBe(false);
+    expect((await call).code).toBe(0);
+    await expect.poll(() => testId('call-state').textContent(), { timeout: 15_000 }).toContain('已结束');
+    await testId('wrap-up-disposition').selectOption('information');
+    await testId('wrap-up-note').fill('业主询问物业费缴费方式');
+    await testId('wrap-up-submit').click();
+    await expect.poll(() => testId('wrap-up-result').textContent()).toContain('Wrap-up done');
+
+    // the recording is complete once Asterisk has written the WAV header's final size
+    const file = join(stackConfig().recordingDir, `call-${callId}.wav`);
+    await eventually(() => {
+      if (!existsSync(file)) return false;
+      const wav = readFileSync(file);
+      return wav.length > 44 && wav.readUInt32LE(4) === wav.length - 8;
+    }, 'the recording to be complete');
+    // the talk time, once the call record has its end
+    const talkS = await eventually(async () => {
+      const { rows } = await db().query<{ talk_s: number | null }>(
+        `SELECT extract(epoch FROM ended_at - agent_answered_at)::float AS talk_s FROM calls WHERE id = $1`,
+        [callId],
+      );
+      return rows[0]?.talk_s ?? undefined;
+    }, 'the call record to have its end');
+    expect(talkS).toBeGreaterThan(3);
+
+    await testId('pop-call-details').click();
+    await expect.poll(() => testId('call-page').isVisible()).toBe(true);
+    expect(new URL(page.url()).hash).toBe(`#/calls/${callId}`);
+    expect(await testId('pop-card').isVisible()).toBe(false);
+    await expect.poll(() => testId('call-owner').textContent()).toBe('陈静');
+    expect(await testId('call-agent').textContent()).toBe('客服小李');
+    expect(await testId('call-caller').textContent()).toContain(owner.phone.slice(-4));
+    expect(await testId('call-outcome').textContent()).toContain('Answered');
+    expect(await testId('call-disposition').textContent()).toBe('咨询已答复 Information given');
+    expect(await testId('call-note').textContent()).toBe('业主询问物业费缴费方式');
+    const timeline = testId('call-timeline');
+    expect(await timeline.textContent()).toContain('坐席接听 Agent answered');
+    expect(await timeline.locator('li[data-kind="ended"]').count()).toBe(1);
+
+    // the player loads the recording through the playback link, and it lasts as long as the conversation
+    const audio = testId('call-audio');
+    await audio.waitFor({ timeout: 10_000 });
+    const duration = await audio.evaluate(
+      (el: HTMLAudioElement) =>
+        new Promise<number>((resolve, reject) => {
+          if (el.readyState >= 1) resolve(el.duration);
+          el.addEventListener('loadedmetadata', () => resolve(el.duration), { once: true });
+          el.addEventListener('error', () => reject(new Error(`audio error ${el.error?.code}`)), {
+            once: true,
+          });
+        }),
+    );
+    expect(duration).toBeGreaterThan(0);
+    expect(Math.abs(duration - talkS)).toBeLessThan(2);
+
+    // the download link gives the same recording as a file
+    const href = await testId('call-download').getAttribute('href');
+    expect(href).toMatch(new RegExp(`^/api/calls/${callId}/recording\\?ticket=.+&download=1$`));
+    const download = await page.evaluate(async (url) => {
+      const res = await fetch(url);
+      return {
+        status: res.status,
+        disposition: res.headers.get('content-disposition'),
+        bytes: (await res.arrayBuffer()).byteLength,
+      };
+    }, href!);
+    expect(download).toEqual({
+      status: 200,
+      disposition: `attachment; filename="call-${callId}.wav"`,
+      bytes: readFileSync(file).length,
+    });
+    await page.screenshot({ path: `${process.env.TMPDIR ?? '/tmp'}/agent-page-call.png`, fullPage: true });
+
+    // back to the desk
+    await testId('call-page-back').click();
+    await expect.poll(() => testId('call-page').isHidden()).toBe(true);
+    expect(await testId('pop-card').isVisible()).toBe(true);
   });
 });
 

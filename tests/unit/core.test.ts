@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it, expect } from 'vitest';
 import { loadConfig } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors.ts';
-import { createLogger, maskPhone, maskPhones } from '../../core/logger.ts';
+import { createLogger, maskPhone, maskPhones, redactTicket } from '../../core/logger.ts';
 import { hashPassword, verifyPassword } from '../../core/password.ts';
 import { normalizePhone } from '../../core/index.ts';
 
@@ -129,6 +129,16 @@ describe('masking phone numbers', () => {
       call: { caller: '138****5678', owner: { id: 1, phones: ['139****9000'] } },
       note: 'callback to 137****7000',
     });
+  });
+
+  it("cuts a recording link's ticket out of any URL logged", () => {
+    const url = '/api/calls/0b9e/recording?ticket=eyJhbGciOi.eyJyZWMiOi.c2lnbmF0dXJl&download=1';
+    expect(redactTicket(url)).toBe('/api/calls/0b9e/recording?ticket=[redacted]&download=1');
+    const lines: string[] = [];
+    const log = createLogger('info', 'test', { write: (line: string) => void lines.push(line) });
+    log.warn({ url }, `Reply was already sent in the "${url}" route`);
+    expect(lines.join('')).not.toContain('eyJhbGciOi');
+    expect(lines.join('')).toContain('ticket=[redacted]&download=1');
   });
 
   it('does not change the object it was given', () => {
