@@ -75,6 +75,9 @@ export function agentPhonePort(seat: number): number {
   return PHONE_BASE_PORT + seat;
 }
 
+/** The stack's qualify timeout (ops/stack.sh, 1 s) and a margin. */
+const QUALIFY_SETTLE_MS = 1500;
+
 export interface AgentPhone {
   seat: number;
   endpoint: string;
@@ -115,15 +118,25 @@ export async function startAgentPhone(
     ],
     { stdio: 'ignore', cwd: tmpdir() },
   );
-  for (const ariUrl of opts.ariUrls ?? [undefined]) {
-    await eventually(
-      async () =>
-        ((await ariGet(`/endpoints/PJSIP/agent${seat}`, ariUrl)).body as { state?: string } | null)?.state ===
-        'online',
-      `agent${seat}'s phone to be reachable from ${ariUrl ?? 'Asterisk'}`,
-      20_000,
-    );
-  }
+  const started = Date.now();
+  const online = async () => {
+    for (const ariUrl of opts.ariUrls ?? [undefined]) {
+      await eventually(
+        async () =>
+          ((await ariGet(`/endpoints/PJSIP/agent${seat}`, ariUrl)).body as { state?: string } | null)
+            ?.state === 'online',
+        `agent${seat}'s phone to be reachable from ${ariUrl ?? 'Asterisk'}`,
+        20_000,
+      );
+    }
+  };
+  await online();
+  // A qualify OPTIONS Asterisk sent to this port before the phone bound it (the seat's previous phone had just
+  // stopped) times out within the qualify timeout and reports the phone unreachable, after the endpoint already
+  // looked online; an agent available by then would be made not ready. Let that pass, then look again.
+  const settled = started + QUALIFY_SETTLE_MS - Date.now();
+  if (settled > 0) await new Promise((r) => setTimeout(r, settled));
+  await online();
   return {
     seat,
     endpoint: `PJSIP/agent${seat}`,
