@@ -14,7 +14,9 @@ export type AgentSelectableState = (typeof AGENT_SELECTABLE_STATES)[number];
 export const PAUSE_REASONS = ['break', 'lunch', 'meeting', 'training', 'coaching', 'admin'] as const;
 export type PauseReason = (typeof PAUSE_REASONS)[number];
 
-export type Role = 'agent' | 'supervisor' | 'admin';
+/** Staff roles: agents take calls; department staff work the tickets dispatched to their department; team leaders
+ * (supervisor) and admins oversee. */
+export type Role = 'agent' | 'department' | 'supervisor' | 'admin';
 
 export interface AgentStatus {
   agentId: number;
@@ -393,6 +395,8 @@ export const rooms = {
   agent: (agentId: number) => `agent:${agentId}`,
   queue: (queue: string) => `queue:${queue}`,
   supervisors: 'supervisors',
+  /** The staff of a department (by its code): the tickets dispatched to it. */
+  department: (code: string) => `department:${code}`,
 } as const;
 
 /**

@@ -5,5 +5,6 @@ export * from './calls.ts';
 export * from './agents.ts';
 export * from './queues.ts';
 export * from './tickets.ts';
+export * from './organisations.ts';
 export * from './self-service.ts';
 export * from './work-calendar.ts';

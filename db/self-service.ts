@@ -19,6 +19,7 @@ import {
 } from '../core/index.ts';
 import { arrearsOfUnits, findOwnerById } from './owners.ts';
 import { addTicketEvent } from './tickets.ts';
+import { assignTicketOwnership } from './organisations.ts';
 import type { Queryable } from './pool.ts';
 
 const INT4_MAX = 2_147_483_647;
@@ -226,6 +227,7 @@ export async function createIvrTicket(
     ],
   );
   const row = rows[0]!;
+  await assignTicketOwnership(db, row.id, { unitId: t.unitId, ownerId: t.ownerId, at: createdAt });
   const by: TicketActor = { role: 'system', id: null, name: t.channel === 'voicemail' ? 'voicemail' : 'ivr' };
   await addTicketEvent(db, row.id, registerTicket({ type: t.type, urgent: t.urgent }, by, createdAt).entry);
   return { id: row.id, number: row.number, expectedDoneAt: expected?.toISOString() ?? null };

@@ -1,6 +1,7 @@
 // Tickets: the row, its life (core/tickets/lifecycle.ts applied under a row lock) and its timeline.
 import type pg from 'pg';
 import { inTransaction, type Queryable } from './pool.ts';
+import { assignTicketOwnership } from './organisations.ts';
 import {
   registerTicket,
   transition,
@@ -46,6 +47,7 @@ export async function createTicket(pool: pg.Pool, t: NewTicket): Promise<Ticket>
       [t.ownerId, t.unitId, t.type, t.description, t.createdFromCall, t.createdByAgent],
     );
     const row = rows[0]!;
+    await assignTicketOwnership(client, row.id, { unitId: t.unitId, ownerId: t.ownerId, at: row.createdAt });
     const by: TicketActor = { role: 'agent', id: t.createdByAgent };
     await addTicketEvent(client, row.id, registerTicket({ type: t.type }, by, row.createdAt).entry);
     return { ...row, createdAt: row.createdAt.toISOString() };
