@@ -27,6 +27,8 @@ export interface FeeSpec {
 
 export interface TestOwner {
   ownerId: number;
+  /** The estate of its own the owner lives in. */
+  estateId: number;
   name: string;
   phone: string;
   units: { unitId: number; roomCode: string }[];
@@ -42,13 +44,24 @@ export async function createOwner(spec: {
    * runs at, holidays included) or 'never' (closed all day, every day: after hours).
    */
   staffed?: 'always' | 'never';
+  /** The estate's developer and property company (organisations, createOrganisation); none by default. */
+  developerId?: number;
+  propertyCompanyId?: number;
+  /** The units' delivery date (default 2021-06-30: long delivered, the property company's cases). */
+  deliveryDate?: string;
 }): Promise<TestOwner> {
   const q = db();
   const code = `T${randomBytes(4).toString('hex')}`;
   const estate = await q.query<{ id: number }>(
-    `INSERT INTO estates (code, name, hotline_number, open_on_holidays) VALUES ($1, $2, '4008200000', $3)
-     RETURNING id`,
-    [code, `测试花园${code}`, spec.staffed !== 'never'],
+    `INSERT INTO estates (code, name, hotline_number, open_on_holidays, developer_id, property_company_id)
+     VALUES ($1, $2, '4008200000', $3, $4, $5) RETURNING id`,
+    [
+      code,
+      `测试花园${code}`,
+      spec.staffed !== 'never',
+      spec.developerId ?? null,
+      spec.propertyCompanyId ?? null,
+    ],
   );
   const estateId = estate.rows[0]!.id;
   // An estate without hours rows has the default hours (08:00-20:00), so 'never' opens only on the weekday three
@@ -77,8 +90,8 @@ export async function createOwner(spec: {
       [estateId, buildingCode, `${buildingCode.replace(/\D/g, '')}号楼`],
     );
     const unit = await q.query<{ id: number }>(
-      `INSERT INTO units (building_id, room_code, delivery_date) VALUES ($1, $2, '2021-06-30') RETURNING id`,
-      [building.rows[0]!.id, room.roomCode],
+      `INSERT INTO units (building_id, room_code, delivery_date) VALUES ($1, $2, $3) RETURNING id`,
+      [building.rows[0]!.id, room.roomCode, spec.deliveryDate ?? '2021-06-30'],
     );
     const unitId = unit.rows[0]!.id;
     await q.query('INSERT INTO owner_units (owner_id, unit_id) VALUES ($1, $2)', [ownerId, unitId]);
@@ -92,7 +105,7 @@ export async function createOwner(spec: {
     }
     units.push({ unitId, roomCode: room.roomCode });
   }
-  return { ownerId, name: spec.name, phone, units };
+  return { ownerId, estateId, name: spec.name, phone, units };
 }
 
 /** The owner the call tests follow: 张伟 of unit B3-1502, who owes property fees and a water bill. */
@@ -120,9 +133,14 @@ export interface TestAgent {
 export async function createAgent(spec: {
   seat: number | null;
   name?: string;
-  role?: 'agent' | 'supervisor' | 'admin';
+  role?: 'agent' | 'department' | 'supervisor' | 'admin';
   /** Skill -> level; general and fees at 5 unless given. */
   skills?: Record<string, number>;
+  /** The estates an agent serves (whose tickets the agent sees). */
+  estates?: number[];
+  organisationId?: number;
+  /** A department member's department (its code; role 'department'). */
+  department?: string;
 }): Promise<TestAgent> {
   const login = `t${randomBytes(5).toString('hex')}`;
   const password = randomBytes(12).toString('base64url');
@@ -136,5 +154,52 @@ export async function createAgent(spec: {
     endpoint: spec.seat === null ? null : `PJSIP/agent${spec.seat}`,
     skills: spec.skills ?? { general: 5, fees: 5 },
   });
+  if (spec.organisationId !== undefined || spec.department !== undefined) {
+    await db().query(
+      `UPDATE agents SET organisation_id = $2, department_id = (SELECT id FROM departments WHERE code = $3)
+        WHERE id = $1`,
+      [agent.id, spec.organisationId ?? null, spec.department ?? null],
+    );
+  }
+  for (const estateId of spec.estates ?? []) {
+    await db().query('INSERT INTO agent_estates (agent_id, estate_id) VALUES ($1, $2)', [agent.id, estateId]);
+  }
   return { agentId: agent.id, login, password, name, seat: spec.seat };
+}
+
+export interface TestOrganisation {
+  id: number;
+  code: string;
+  /** Department codes by the name asked for. */
+  departments: Record<string, string>;
+}
+
+/** An organisation of the test's own with departments (by name: 工程部...), each given a unique code. */
+export async function createOrganisation(spec: {
+  kind: 'developer' | 'property-company';
+  name?: string;
+  departments?: string[];
+  ticketLimits?: Record<string, unknown>;
+}): Promise<TestOrganisation> {
+  const code = `o${randomBytes(5).toString('hex')}`;
+  const org = await db().query<{ id: number }>(
+    `INSERT INTO organisations (code, name, kind, ticket_limits) VALUES ($1, $2, $3, $4) RETURNING id`,
+    [
+      code,
+      spec.name ?? `测试${spec.kind === 'developer' ? '置业' : '物业'}${code}`,
+      spec.kind,
+      spec.ticketLimits ?? {},
+    ],
+  );
+  const departments: Record<string, string> = {};
+  for (const [i, name] of (spec.departments ?? []).entries()) {
+    const deptCode = `${code}-d${i}`;
+    await db().query('INSERT INTO departments (organisation_id, code, name) VALUES ($1, $2, $3)', [
+      org.rows[0]!.id,
+      deptCode,
+      name,
+    ]);
+    departments[name] = deptCode;
+  }
+  return { id: org.rows[0]!.id, code, departments };
 }
