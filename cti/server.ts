@@ -51,6 +51,7 @@ import {
   findAgentForLogin,
   findOwnerById,
   getAgent,
+  staffMember,
   getCall,
   agentTookCall,
   unitBelongsToOwner,
@@ -300,18 +301,20 @@ export async function createServer(deps: ServerDeps) {
         throw new Unauthorized('The login or the password is wrong.');
       }
       await redis.del(failuresKey);
-      await states.register(
-        {
-          agentId: agent.id,
-          login: agent.login,
-          name: agent.name,
-          agentNumber: agent.agentNumber,
-          role: agent.role,
-          endpoint: agent.endpoint,
-          skills: agent.skills,
-        },
-        await queueSettings.minLevels(),
-      );
+      // department staff work tickets, not calls: they never enter the ACD or the team overview
+      if (agent.role !== 'department')
+        await states.register(
+          {
+            agentId: agent.id,
+            login: agent.login,
+            name: agent.name,
+            agentNumber: agent.agentNumber,
+            role: agent.role,
+            endpoint: agent.endpoint,
+            skills: agent.skills,
+          },
+          await queueSettings.minLevels(),
+        );
       const token = app.jwt.sign({ sub: agent.id, login: agent.login, role: agent.role });
       return {
         token,
@@ -326,51 +329,70 @@ export async function createServer(deps: ServerDeps) {
     },
   );
 
+  /** A department member's /api/me: from the database, never on a call. */
+  async function departmentMember(id: number) {
+    const agent = await getAgent(db, id);
+    if (!agent?.active) throw new Unauthorized('Please sign in again.');
+    return {
+      agent: { id, login: agent.login, name: agent.name, agentNumber: agent.agentNumber, role: agent.role },
+      status: { agentId: id, login: agent.login, state: 'offline', reason: null, since: null, callId: null },
+      currentCall: null,
+      callState: null,
+      heldSince: null,
+      consult: null,
+    };
+  }
+
   // Served from Redis alone (the profile was copied there at sign-in), so the desk keeps working while
   // PostgreSQL restarts.
-  app.get('/api/me', { onRequest: authenticate() }, async (req) => {
-    const status = await states.get(req.user.sub);
-    if (!status.login) throw new Unauthorized('Please sign in again.');
-    const agent = { id: status.agentId, ...status };
-    const currentCall = status.callId ? await Acd.currentPop(redis, status.callId, status.agentId) : null;
-    const heldSince =
-      status.state === 'on-call' && status.callId
-        ? await Acd.heldSince(redis, status.callId, status.agentId)
-        : null;
-    const consult =
-      status.state === 'on-call' && status.callId ? await Acd.consultOf(redis, status.callId) : null;
-    const callState =
-      status.state === 'ringing'
-        ? 'offered'
-        : status.state === 'on-call'
-          ? heldSince
-            ? 'held'
-            : 'on-call'
-          : currentCall
-            ? 'ended'
-            : null;
-    return {
-      agent: {
-        id: agent.id,
-        login: agent.login,
-        name: agent.name,
-        agentNumber: agent.agentNumber,
-        role: agent.role,
-      },
-      status: {
-        agentId: status.agentId,
-        login: status.login,
-        state: status.state,
-        reason: status.reason,
-        since: status.since,
-        callId: status.callId,
-      },
-      currentCall,
-      callState,
-      heldSince,
-      consult: consult?.agentId === status.agentId ? consult : null,
-    };
-  });
+  app.get(
+    '/api/me',
+    { onRequest: authenticate(['agent', 'department', 'supervisor', 'admin']) },
+    async (req) => {
+      if (req.user.role === 'department') return departmentMember(req.user.sub);
+      const status = await states.get(req.user.sub);
+      if (!status.login) throw new Unauthorized('Please sign in again.');
+      const agent = { id: status.agentId, ...status };
+      const currentCall = status.callId ? await Acd.currentPop(redis, status.callId, status.agentId) : null;
+      const heldSince =
+        status.state === 'on-call' && status.callId
+          ? await Acd.heldSince(redis, status.callId, status.agentId)
+          : null;
+      const consult =
+        status.state === 'on-call' && status.callId ? await Acd.consultOf(redis, status.callId) : null;
+      const callState =
+        status.state === 'ringing'
+          ? 'offered'
+          : status.state === 'on-call'
+            ? heldSince
+              ? 'held'
+              : 'on-call'
+            : currentCall
+              ? 'ended'
+              : null;
+      return {
+        agent: {
+          id: agent.id,
+          login: agent.login,
+          name: agent.name,
+          agentNumber: agent.agentNumber,
+          role: agent.role,
+        },
+        status: {
+          agentId: status.agentId,
+          login: status.login,
+          state: status.state,
+          reason: status.reason,
+          since: status.since,
+          callId: status.callId,
+        },
+        currentCall,
+        callState,
+        heldSince,
+        consult: consult?.agentId === status.agentId ? consult : null,
+      };
+    },
+  );
 
   // What every IVR process runs, and any flow file that did not go live (a broken edit keeps the last good one).
   // Team leaders' live view: every queue and agent (the page asks again every few seconds; agent state changes
@@ -1070,15 +1092,34 @@ export async function createServer(deps: ServerDeps) {
       const claims = app.jwt.verify<TokenClaims>(token);
       if (!isSessionToken(claims)) throw new Error('not a sign-in token');
       socket.data = claims;
-      next();
     } catch {
       next(new Error('unauthorized'));
+      return;
     }
+    const claims = socket.data as TokenClaims;
+    if (claims.role !== 'department') {
+      next();
+      return;
+    }
+    // a department member's room: the department the database has for them now
+    staffMember(db, claims.sub).then(
+      (staff) => {
+        if (!staff?.department) {
+          next(new Error('unauthorized'));
+          return;
+        }
+        socket.data = { ...claims, department: staff.department };
+        next();
+      },
+      () => next(new Error('unauthorized')),
+    );
   });
   io.on('connection', (socket) => {
     const claims = socket.data as TokenClaims;
     void socket.join(rooms.agent(claims.sub));
-    if (claims.role !== 'agent') void socket.join(rooms.supervisors);
+    if (claims.role === 'supervisor' || claims.role === 'admin') void socket.join(rooms.supervisors);
+    const { department } = socket.data as { department?: string };
+    if (department) void socket.join(rooms.department(department));
     socket.on('call:seen', (callId: unknown) => {
       if (typeof callId !== 'string' || !/^[0-9a-f-]{36}$/.test(callId)) return;
       void redis

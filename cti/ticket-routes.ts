@@ -9,6 +9,9 @@ import {
   ACTION_KINDS,
   allowedActions,
   BadRequest,
+  COMPLAINT_CATEGORIES,
+  TICKET_TYPES,
+  Unauthorized,
   Conflict,
   Forbidden,
   NotFound,
@@ -20,15 +23,50 @@ import {
   type TicketAction,
   type TicketActor,
   type TicketState,
+  type TicketStatus,
+  type TicketType,
+  type ComplaintCategory,
 } from '../core/index.ts';
-import { actOnTicket, ticketState, ticketTimeline, type TicketTimelineStep } from '../db/index.ts';
+import {
+  actOnTicket,
+  canSeeTicket,
+  departmentIsActive,
+  listDepartments,
+  searchTickets,
+  staffMember,
+  ticketState,
+  ticketTimeline,
+  type Staff,
+  type TicketSearch,
+  type TicketTimelineStep,
+} from '../db/index.ts';
 
 type Authenticate = (roles?: Role[]) => (req: FastifyRequest) => Promise<void>;
 
+/** Everyone who works with tickets: department staff too. */
+const TICKET_ROLES: Role[] = ['agent', 'department', 'supervisor', 'admin'];
+
 /** Who acts, as the lifecycle knows them: team leaders and admins act as supervisors. */
-function actorOf(user: { sub: number; role: Role; login: string }): TicketActor {
-  return { role: user.role === 'agent' ? 'agent' : 'supervisor', id: user.sub, name: user.login };
+function actorOf(staff: Staff): TicketActor {
+  switch (staff.role) {
+    case 'agent':
+      return { role: 'agent', id: staff.id, name: staff.name };
+    case 'department':
+      return {
+        role: 'department',
+        id: staff.id,
+        name: staff.name,
+        department: staff.department ?? undefined,
+      };
+    case 'supervisor':
+    case 'admin':
+      return { role: 'supervisor', id: staff.id, name: staff.name };
+  }
 }
+
+/** The same answer for a ticket that does not exist and one the reader may not see: existence is not revealed. */
+const noTicket = (id: number): NotFound =>
+  new NotFound(`工单 ${id} 不存在或您无权查看 / There is no ticket ${id} that you may see.`);
 
 /** A refusal's HTTP error: the ticket is not in a state for it (409), not the caller's to do (403), bad data (400). */
 const REFUSAL_ERRORS: Record<RefusalCode, new (message: string) => Error> = {
@@ -125,6 +163,112 @@ const viewBody = {
   },
 } as const;
 
+/** A filter given once (`?status=dispatched`), several times, or comma-separated (`?status=dispatched,planned`). */
+function listOf<T extends string>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',') as T[]).filter(Boolean);
+}
+
+type OneOrMany<T> = T | T[];
+interface TicketSearchQuery {
+  status?: OneOrMany<TicketStatus>;
+  type?: OneOrMany<TicketType>;
+  category?: OneOrMany<ComplaintCategory>;
+  estate?: number;
+  department?: string;
+  owner?: number;
+  open?: boolean;
+  q?: string;
+  limit?: number;
+  before?: string;
+}
+
+/** Enumerated filters, one or several (comma-separated). The values hold no pattern characters but '-'. */
+const oneOrMany = (values: readonly string[]) => {
+  const pattern = `^(${values.join('|')})(,(${values.join('|')}))*$`;
+  return {
+    anyOf: [
+      { type: 'string', pattern },
+      { type: 'array', items: { type: 'string', pattern }, maxItems: 20 },
+    ],
+  };
+};
+
+const searchQuery = {
+  type: 'object',
+  properties: {
+    status: oneOrMany(TICKET_STATUSES),
+    type: oneOrMany(TICKET_TYPES),
+    category: oneOrMany(COMPLAINT_CATEGORIES),
+    estate: { type: 'integer', minimum: 1 },
+    department: { type: 'string', minLength: 1, maxLength: 32 },
+    owner: { type: 'integer', minimum: 1 },
+    open: { type: 'boolean' },
+    q: { type: 'string', maxLength: 100 },
+    limit: { type: 'integer', minimum: 1, maximum: 200 },
+    /** Paging: the `next` cursor of the previous page. */
+    before: { type: 'string', pattern: '^[0-9]{1,20}$' },
+  },
+  additionalProperties: false,
+} as const;
+
+const searchBody = {
+  type: 'object',
+  properties: {
+    tickets: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          number: { type: 'string' },
+          type: { type: 'string' },
+          status: { type: 'string' },
+          complaintCategory: { type: ['string', 'null'] },
+          urgent: { type: 'boolean' },
+          description: { type: 'string' },
+          department: { type: ['string', 'null'] },
+          departmentName: { type: ['string', 'null'] },
+          estate: { type: ['string', 'null'] },
+          responsibleOrganisation: { type: ['string', 'null'] },
+          roomCode: { type: ['string', 'null'] },
+          ownerId: { type: ['integer', 'null'] },
+          ownerName: { type: ['string', 'null'] },
+          createdAt: { type: 'string' },
+          updatedAt: { type: 'string' },
+        },
+      },
+    },
+    /** The cursor of the next page; null on the last. */
+    next: { type: ['string', 'null'] },
+  },
+} as const;
+
+const departmentsBody = {
+  type: 'object',
+  properties: {
+    departments: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          code: { type: 'string' },
+          name: { type: 'string' },
+          organisation: {
+            type: 'object',
+            properties: {
+              id: { type: 'integer' },
+              code: { type: 'string' },
+              name: { type: 'string' },
+              kind: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
 export function registerTicketRoutes(
   app: FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>,
   deps: { db: pg.Pool; authenticate: Authenticate; errorBody: object },
@@ -136,25 +280,37 @@ export function registerTicketRoutes(
     required: ['id'],
   } as const;
 
-  async function view(id: number, actor: TicketActor): Promise<TicketView> {
+  /** The signed-in member of staff as the database has them now (a deactivated login is refused). */
+  async function staffOf(req: FastifyRequest): Promise<Staff> {
+    const staff = await staffMember(db, req.user.sub);
+    if (!staff) throw new Unauthorized('请重新登录 / Please sign in again.');
+    return staff;
+  }
+
+  async function view(id: number, staff: Staff): Promise<TicketView> {
     const ticket = await ticketState(db, id);
-    if (!ticket) throw new NotFound(`工单 ${id} 不存在 / There is no ticket ${id}.`);
-    return { id, ticket, allowed: allowedActions(ticket, actor), timeline: await ticketTimeline(db, id) };
+    if (!ticket || !(await canSeeTicket(db, id, staff))) throw noTicket(id);
+    return {
+      id,
+      ticket,
+      allowed: allowedActions(ticket, actorOf(staff)),
+      timeline: await ticketTimeline(db, id),
+    };
   }
 
   app.get<{ Params: { id: number } }>(
     '/api/tickets/:id',
     {
-      onRequest: authenticate(),
-      schema: { params, response: { 200: viewBody, 401: errorBody, 404: errorBody } },
+      onRequest: authenticate(TICKET_ROLES),
+      schema: { params, response: { 200: viewBody, 401: errorBody, 403: errorBody, 404: errorBody } },
     },
-    (req) => view(req.params.id, actorOf(req.user)),
+    async (req) => view(req.params.id, await staffOf(req)),
   );
 
   app.post<{ Params: { id: number }; Body: TicketAction }>(
     '/api/tickets/:id/actions',
     {
-      onRequest: authenticate(),
+      onRequest: authenticate(TICKET_ROLES),
       schema: {
         params,
         body: actionBody,
@@ -169,18 +325,62 @@ export function registerTicketRoutes(
       },
     },
     async (req) => {
-      const actor = actorOf(req.user);
-      const result = await actOnTicket(db, req.params.id, req.body, actor, new Date());
+      const { id } = req.params;
+      const staff = await staffOf(req);
+      if (!(await canSeeTicket(db, id, staff))) throw noTicket(id);
+      const action = req.body;
+      if (
+        (action.kind === 'dispatch' || action.kind === 'redispatch') &&
+        !(await departmentIsActive(db, action.department))
+      ) {
+        throw new BadRequest(
+          `没有编号为「${action.department}」的部门 / There is no department "${action.department}".`,
+        );
+      }
+      const result = await actOnTicket(db, id, action, actorOf(staff), new Date());
       if (!result.ok) {
-        if ('notFound' in result)
-          throw new NotFound(`工单 ${req.params.id} 不存在 / There is no ticket ${req.params.id}.`);
+        if ('notFound' in result) throw noTicket(id);
         throw new REFUSAL_ERRORS[result.refusal.code](result.refusal.message);
       }
-      req.log.info(
-        { ticketId: req.params.id, action: req.body.kind, to: result.ticket.status },
-        'ticket action',
-      );
-      return view(req.params.id, actor);
+      req.log.info({ ticketId: id, action: action.kind, to: result.ticket.status }, 'ticket action');
+      return view(id, staff);
     },
+  );
+
+  app.get<{ Querystring: TicketSearchQuery }>(
+    '/api/tickets',
+    {
+      onRequest: authenticate(TICKET_ROLES),
+      schema: {
+        querystring: searchQuery,
+        response: { 200: searchBody, 400: errorBody, 401: errorBody, 403: errorBody },
+      },
+    },
+    async (req) => {
+      const staff = await staffOf(req);
+      const q = req.query;
+      const search: TicketSearch = {
+        statuses: listOf(q.status),
+        types: listOf(q.type),
+        categories: listOf(q.category),
+        estateId: q.estate ?? null,
+        department: q.department ?? null,
+        ownerId: q.owner ?? null,
+        open: q.open ?? null,
+        text: q.q?.trim() || null,
+        limit: q.limit ?? 50,
+        before: q.before ?? null,
+      };
+      return searchTickets(db, staff, search);
+    },
+  );
+
+  app.get(
+    '/api/departments',
+    {
+      onRequest: authenticate(TICKET_ROLES),
+      schema: { response: { 200: departmentsBody, 401: errorBody, 403: errorBody } },
+    },
+    async () => ({ departments: await listDepartments(db) }),
   );
 }

@@ -6,5 +6,6 @@ export * from './agents.ts';
 export * from './queues.ts';
 export * from './tickets.ts';
 export * from './organisations.ts';
+export * from './ticket-search.ts';
 export * from './self-service.ts';
 export * from './work-calendar.ts';

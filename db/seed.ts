@@ -17,6 +17,8 @@ import { hashPassword, loadConfig } from '../core/index.ts';
 import { createPool, inTransaction, type Queryable } from './pool.ts';
 import {
   DEMO_AGENTS,
+  DEMO_DEPARTMENTS,
+  DEMO_ORGANISATIONS,
   HISTORY_DAYS,
   MAX_HISTORY,
   fixtureBatch,
@@ -340,13 +342,75 @@ async function insertAgents(client: Queryable): Promise<Login[]> {
   );
   for (const { agent, password, hash } of hashed) {
     await client.query(
-      `INSERT INTO agents (id, login, name, agent_number, password_hash, role, endpoint, skills)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [agent.id, agent.login, agent.name, agent.agentNumber, hash, agent.role, agent.endpoint, agent.skills],
+      `INSERT INTO agents (id, login, name, agent_number, password_hash, role, endpoint, skills, department_id,
+                           organisation_id)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, d.id, d.organisation_id
+         FROM (SELECT 1) one LEFT JOIN departments d ON d.code = $9`,
+      [
+        agent.id,
+        agent.login,
+        agent.name,
+        agent.agentNumber,
+        hash,
+        agent.role,
+        agent.endpoint,
+        agent.skills,
+        agent.department ?? null,
+      ],
     );
     logins.push({ login: agent.login, password, role: agent.role, name: agent.name });
   }
   return logins;
+}
+
+/** The demo organisations and their departments (before the agents, whose departments they are). */
+async function insertOrganisations(client: Queryable): Promise<void> {
+  for (const o of DEMO_ORGANISATIONS) {
+    await client.query('INSERT INTO organisations (id, code, name, kind) VALUES ($1, $2, $3, $4)', [
+      o.id,
+      o.code,
+      o.name,
+      o.kind,
+    ]);
+  }
+  for (const d of DEMO_DEPARTMENTS) {
+    await client.query('INSERT INTO departments (id, organisation_id, code, name) VALUES ($1, $2, $3, $4)', [
+      d.id,
+      d.organisationId,
+      d.code,
+      d.name,
+    ]);
+  }
+}
+
+/**
+ * After the bulk rows: every demo estate has the demo developer and property company, the agents serve every
+ * estate, and each ticket gets its estate and the organisation responsible when it was registered (the developer
+ * until `developer_months` after the unit's delivery, as core/tickets/responsibility.ts decides for new ones).
+ */
+async function linkOrganisations(client: Queryable): Promise<void> {
+  const [developer, propertyCompany] = DEMO_ORGANISATIONS;
+  await client.query('UPDATE estates SET developer_id = $1, property_company_id = $2', [
+    developer.id,
+    propertyCompany.id,
+  ]);
+  await client.query(
+    `INSERT INTO agent_estates (agent_id, estate_id)
+     SELECT a.id, e.id FROM agents a CROSS JOIN estates e WHERE a.role = 'agent'`,
+  );
+  await client.query(
+    `UPDATE tickets t
+        SET estate_id = b.estate_id,
+            responsible_org_id = CASE
+              WHEN (t.created_at AT TIME ZONE 'Asia/Shanghai')::date
+                   < u.delivery_date + make_interval(months => dev.developer_months)
+              THEN e.developer_id ELSE e.property_company_id END
+       FROM units u
+       JOIN buildings b ON b.id = u.building_id
+       JOIN estates e ON e.id = b.estate_id
+       JOIN organisations dev ON dev.id = e.developer_id
+      WHERE u.id = t.unit_id`,
+  );
 }
 
 async function writeLogins(file: string, logins: readonly Login[]): Promise<void> {
@@ -433,6 +497,7 @@ async function seed(pool: pg.Pool, options: SeedOptions, loginsFile: string): Pr
     // Agents and fixtures first, in one transaction; the logins file only once they are committed.
     const asOf = new Date();
     const logins = await inTransaction(pool, async (client) => {
+      await insertOrganisations(client);
       const created = await insertAgents(client);
       await insertBatch(client, fixtureBatch(asOf));
       return created;
@@ -444,6 +509,7 @@ async function seed(pool: pg.Pool, options: SeedOptions, loginsFile: string): Pr
     );
 
     await writeBulk(pool, options, asOf, startedAt);
+    await linkOrganisations(lock);
     await syncSequences(lock);
     await lock.query('ANALYZE');
     const counts = await lock.query<{ units: number; calls: number; tickets: number; size: string }>(

@@ -4,13 +4,25 @@
 // with a message in Chinese and English naming what may be done; two people acting at once are put in order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient } from '../support/agent-client.ts';
-import { closeDb, createAgent, createOwner, db, type TestOwner } from '../support/fixtures.ts';
+import {
+  closeDb,
+  createAgent,
+  createOrganisation,
+  createOwner,
+  db,
+  type TestOrganisation,
+  type TestOwner,
+} from '../support/fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 let platform: TestPlatform;
 let agent: AgentClient;
 let leader: AgentClient;
 let owner: TestOwner;
+let company: TestOrganisation;
+/** Department codes. */
+let engineering: string;
+let serviceCentre: string;
 
 interface View {
   id: number;
@@ -23,7 +35,14 @@ beforeAll(async () => {
   platform = await startTestPlatform();
   agent = await AgentClient.signIn(platform.url, await createAgent({ seat: null }));
   leader = await AgentClient.signIn(platform.url, await createAgent({ seat: null, role: 'supervisor' }));
-  owner = await createOwner({ name: '孙丽', rooms: [{ roomCode: 'T5-0808' }] });
+  company = await createOrganisation({ kind: 'property-company', departments: ['工程部', '物业服务中心'] });
+  engineering = company.departments['工程部']!;
+  serviceCentre = company.departments['物业服务中心']!;
+  owner = await createOwner({
+    name: '孙丽',
+    rooms: [{ roomCode: 'T5-0808' }],
+    propertyCompanyId: company.id,
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -52,8 +71,8 @@ describe('a ticket’s life', () => {
   it('goes from registered to a revisit; an unsatisfied owner sends it back to the same department', async () => {
     const id = await fileComplaint();
     expect((await act(agent, id, { kind: 'verify' })).view.ticket.status).toBe('verified');
-    const dispatched = await act(agent, id, { kind: 'dispatch', department: '工程部' });
-    expect(dispatched.view.ticket).toMatchObject({ status: 'dispatched', department: '工程部' });
+    const dispatched = await act(agent, id, { kind: 'dispatch', department: engineering });
+    expect(dispatched.view.ticket).toMatchObject({ status: 'dispatched', department: engineering });
     // an agent does not plan or work on the ticket: the department or a team leader does
     expect(dispatched.view.allowed).not.toContain('plan');
 
@@ -65,7 +84,7 @@ describe('a ticket’s life', () => {
     const reopened = await act(agent, id, { kind: 'revisit', satisfaction: 'unsatisfied', score: 2 });
     expect(reopened.view.ticket).toMatchObject({
       status: 'reopened',
-      department: '工程部',
+      department: engineering,
       plan: null,
       reopenCount: 1,
     });
@@ -85,7 +104,7 @@ describe('a ticket’s life', () => {
       'SELECT status, department FROM tickets WHERE id = $1',
       [id],
     );
-    expect(stored.rows[0]).toEqual({ status: 'reopened', department: '工程部' });
+    expect(stored.rows[0]).toEqual({ status: 'reopened', department: engineering });
   });
 
   it('refuses what is not allowed now, or not the caller’s to do, and says what may be done', async () => {
@@ -96,7 +115,7 @@ describe('a ticket’s life', () => {
     expect(tooEarly.message).toContain('Allowed now: verify');
 
     await act(agent, id, { kind: 'verify' });
-    await act(agent, id, { kind: 'dispatch', department: '物业服务中心' });
+    await act(agent, id, { kind: 'dispatch', department: serviceCentre });
     const notAgents = await act(agent, id, { kind: 'plan', plan: '上门查看' });
     expect(notAgents.status).toBe(403);
 

@@ -20,6 +20,8 @@ export class AgentClient {
   #socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   readonly baseUrl: string;
   token: string | null = null;
+  /** The signed-in role (agent, department, supervisor, admin). */
+  role: string | null = null;
 
   constructor(baseUrl: string) {
     this.baseUrl = baseUrl;
@@ -33,6 +35,7 @@ export class AgentClient {
     });
     if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.body)}`);
     client.token = (res.body as { token: string }).token;
+    client.role = (res.body as { agent: { role: string } }).agent.role;
     await client.connect();
     return client;
   }
@@ -129,7 +132,8 @@ export class AgentClient {
   }
 
   async close(): Promise<void> {
-    if (this.token) {
+    // department staff never take calls: nothing to sign out of
+    if (this.token && this.role !== 'department') {
       await eventually(
         async () => (await this.request('PUT', '/api/agents/me/state', { state: 'offline' })).status === 200,
         'the agent to be signed out (a call still in progress?)',

@@ -150,15 +150,17 @@ export async function createAgent(spec: {
     name,
     agentNumber: String(spec.seat ?? 0).padStart(2, '0'),
     passwordHash: await hashPassword(password),
-    role: spec.role ?? 'agent',
+    // a department member is written with their department below (the role needs one)
+    role: spec.role === 'department' ? 'agent' : (spec.role ?? 'agent'),
     endpoint: spec.seat === null ? null : `PJSIP/agent${spec.seat}`,
     skills: spec.skills ?? { general: 5, fees: 5 },
   });
   if (spec.organisationId !== undefined || spec.department !== undefined) {
     await db().query(
-      `UPDATE agents SET organisation_id = $2, department_id = (SELECT id FROM departments WHERE code = $3)
+      `UPDATE agents SET organisation_id = $2, department_id = (SELECT id FROM departments WHERE code = $3),
+              role = $4
         WHERE id = $1`,
-      [agent.id, spec.organisationId ?? null, spec.department ?? null],
+      [agent.id, spec.organisationId ?? null, spec.department ?? null, spec.role ?? 'agent'],
     );
   }
   for (const estateId of spec.estates ?? []) {
