@@ -33,37 +33,18 @@
 // longer waiting. Closed and invalid are final. Entries must come in time order.
 import type { TicketType } from '../contracts.ts';
 import { addMonths, DEFAULT_TIME_ZONE, localTime } from '../calendar.ts';
-import { answerableOnCall, needsPlan, needsRevisit } from './types.ts';
-
-export const TICKET_STATUSES = [
-  'registered',
-  'verified',
-  'dispatched',
-  'planned',
-  'in-progress',
-  'resolved',
-  'revisited',
-  'reopened',
-  'closed',
-  'invalid',
-] as const;
-export type TicketStatus = (typeof TICKET_STATUSES)[number];
-
-export const FINAL_STATUSES: readonly TicketStatus[] = ['closed', 'invalid'];
-export const isOpenStatus = (status: TicketStatus): boolean => !FINAL_STATUSES.includes(status);
-
-export const TICKET_STATUS_LABELS: Record<TicketStatus, { zh: string; en: string }> = {
-  registered: { zh: '已登记', en: 'registered' },
-  verified: { zh: '已核实', en: 'verified' },
-  dispatched: { zh: '已派单', en: 'dispatched' },
-  planned: { zh: '方案已确认', en: 'planned' },
-  'in-progress': { zh: '处理中', en: 'in progress' },
-  resolved: { zh: '已处理', en: 'resolved' },
-  revisited: { zh: '已回访', en: 'revisited' },
-  reopened: { zh: '重新处理', en: 'reopened' },
-  closed: { zh: '已关闭', en: 'closed' },
-  invalid: { zh: '无效', en: 'invalid' },
-};
+import {
+  answerableOnCall,
+  isOpenStatus,
+  TICKET_STATUSES,
+  needsPlan,
+  needsRevisit,
+  TICKET_STATUS_LABELS,
+  ACTION_LABELS,
+  ACTION_KINDS,
+  type ActionKind,
+  type TicketStatus,
+} from './types.ts';
 
 export const ACTOR_ROLES = ['agent', 'department', 'supervisor', 'system'] as const;
 export type ActorRole = (typeof ACTOR_ROLES)[number];
@@ -117,39 +98,14 @@ export type TicketAction =
   | { kind: 'force-close'; closure: ForcedClosure }
   | { kind: 'wait'; /** what the owner is to do or when they are available */ note: string }
   | { kind: 'resume'; note?: string };
-export type ActionKind = TicketAction['kind'];
-
-export const ACTION_KINDS: readonly ActionKind[] = [
-  'verify',
-  'dispatch',
-  'redispatch',
-  'plan',
-  'start',
-  'resolve',
-  'answer',
-  'revisit',
-  'close',
-  'invalidate',
-  'force-close',
-  'wait',
-  'resume',
-];
-
-export const ACTION_LABELS: Record<ActionKind, { zh: string; en: string }> = {
-  verify: { zh: '核实', en: 'verify' },
-  dispatch: { zh: '派单', en: 'dispatch' },
-  redispatch: { zh: '改派', en: 'redispatch' },
-  plan: { zh: '确认处理方案', en: 'plan' },
-  start: { zh: '开始处理', en: 'start' },
-  resolve: { zh: '处理完成', en: 'resolve' },
-  answer: { zh: '当场答复', en: 'answer' },
-  revisit: { zh: '回访', en: 'revisit' },
-  close: { zh: '关闭', en: 'close' },
-  invalidate: { zh: '判为无效', en: 'invalidate' },
-  'force-close': { zh: '强制关闭', en: 'force-close' },
-  wait: { zh: '等待业主', en: 'wait for the owner' },
-  resume: { zh: '恢复处理', en: 'resume' },
-};
+// the kinds (types.ts ACTION_KINDS) are exactly the actions' kinds
+type SameKinds = [TicketAction['kind']] extends [ActionKind]
+  ? [ActionKind] extends [TicketAction['kind']]
+    ? true
+    : false
+  : false;
+const sameKinds: SameKinds = true;
+void sameKinds;
 
 /** A ticket as far as its life goes (the DB keeps the rest: owner, unit, description...). */
 export interface TicketState {

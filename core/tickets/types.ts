@@ -1,5 +1,6 @@
 // What a ticket is about: its type (core/contracts.ts TICKET_TYPES), a complaint's content category, a repair's
-// kind and urgency, and the labels the agent page shows (中文 first, English beside it).
+// kind and urgency, its statuses and actions, and the labels the agent page shows (中文 first, English beside it).
+// No imports but the contracts: the agent page takes its labels from here.
 import type { TicketType } from '../contracts.ts';
 
 export const TICKET_TYPE_LABELS: Record<TicketType, { zh: string; en: string }> = {
@@ -65,3 +66,67 @@ export function needsRevisit(type: TicketType): boolean {
 export function answerableOnCall(type: TicketType): boolean {
   return type === 'inquiry' || type === 'suggestion';
 }
+
+export const TICKET_STATUSES = [
+  'registered',
+  'verified',
+  'dispatched',
+  'planned',
+  'in-progress',
+  'resolved',
+  'revisited',
+  'reopened',
+  'closed',
+  'invalid',
+] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export const FINAL_STATUSES: readonly TicketStatus[] = ['closed', 'invalid'];
+export const isOpenStatus = (status: TicketStatus): boolean => !FINAL_STATUSES.includes(status);
+
+export const TICKET_STATUS_LABELS: Record<TicketStatus, { zh: string; en: string }> = {
+  registered: { zh: '已登记', en: 'registered' },
+  verified: { zh: '已核实', en: 'verified' },
+  dispatched: { zh: '已派单', en: 'dispatched' },
+  planned: { zh: '方案已确认', en: 'planned' },
+  'in-progress': { zh: '处理中', en: 'in progress' },
+  resolved: { zh: '已处理', en: 'resolved' },
+  revisited: { zh: '已回访', en: 'revisited' },
+  reopened: { zh: '重新处理', en: 'reopened' },
+  closed: { zh: '已关闭', en: 'closed' },
+  invalid: { zh: '无效', en: 'invalid' },
+};
+
+/** What may be done to a ticket (lifecycle.ts TicketAction). */
+export const ACTION_KINDS = [
+  'verify',
+  'dispatch',
+  'redispatch',
+  'plan',
+  'start',
+  'resolve',
+  'answer',
+  'revisit',
+  'close',
+  'invalidate',
+  'force-close',
+  'wait',
+  'resume',
+] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+
+export const ACTION_LABELS: Record<ActionKind, { zh: string; en: string }> = {
+  verify: { zh: '核实', en: 'verify' },
+  dispatch: { zh: '派单', en: 'dispatch' },
+  redispatch: { zh: '改派', en: 'redispatch' },
+  plan: { zh: '确认处理方案', en: 'plan' },
+  start: { zh: '开始处理', en: 'start' },
+  resolve: { zh: '处理完成', en: 'resolve' },
+  answer: { zh: '当场答复', en: 'answer' },
+  revisit: { zh: '回访', en: 'revisit' },
+  close: { zh: '关闭', en: 'close' },
+  invalidate: { zh: '判为无效', en: 'invalidate' },
+  'force-close': { zh: '强制关闭', en: 'force-close' },
+  wait: { zh: '等待业主', en: 'wait for the owner' },
+  resume: { zh: '恢复处理', en: 'resume' },
+};
