@@ -1,5 +1,6 @@
 // Contracts between the folders: the screen-pop payload, agent states, and the socket.io event maps.
 // agent-ui imports these types only (type-only imports vanish at build time).
+import type { ActionKind, ActorRole, ComplaintCategory, TicketState, TicketStatus } from './tickets/index.ts';
 
 export const AGENT_STATES = ['offline', 'available', 'not-ready', 'ringing', 'on-call', 'wrap-up'] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
@@ -330,6 +331,65 @@ export interface TicketRequest {
 
 /** A ticket as created: the same shape the screen pop lists open tickets in. */
 export type TicketCreated = PopTicket;
+
+/** A ticket as lists show it (GET /api/tickets) and at the head of its page. */
+export interface TicketSummary {
+  id: number;
+  number: string;
+  type: TicketType;
+  status: TicketStatus;
+  complaintCategory: ComplaintCategory | null;
+  urgent: boolean;
+  description: string;
+  /** The department it is dispatched to (its code) and that department's name. */
+  department: string | null;
+  departmentName: string | null;
+  estate: string | null;
+  /** The organisation that owns the case (developer or property company). */
+  responsibleOrganisation: string | null;
+  roomCode: string | null;
+  ownerId: number | null;
+  ownerName: string | null;
+  /** The call it was filed in, if any. */
+  createdFromCall: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** GET /api/tickets: one page, newest first; `next` is the cursor of the following page (null on the last). */
+export interface TicketSearchResult {
+  tickets: TicketSummary[];
+  next: string | null;
+}
+
+/** One step of a ticket's timeline as the API gives it. */
+export interface TicketTimelineStep {
+  at: string;
+  /** A lifecycle action (ActionKind), 'register', or a step beside the lifecycle (a note, a file...). */
+  kind: string;
+  by: { role: ActorRole; id: number | null; name: string | null };
+  from: TicketStatus | null;
+  to: TicketStatus;
+  waitEnded: boolean;
+  detail: Record<string, unknown>;
+}
+
+/** GET /api/tickets/:id (and the answer to an action): the ticket, what the reader may do now, its timeline. */
+export interface TicketView {
+  id: number;
+  summary: TicketSummary;
+  ticket: TicketState;
+  /** What the reader may do now (the page's buttons). */
+  allowed: ActionKind[];
+  timeline: TicketTimelineStep[];
+}
+
+/** GET /api/departments: where a ticket may be dispatched. */
+export interface DepartmentInfo {
+  code: string;
+  name: string;
+  organisation: { id: number; code: string; name: string; kind: 'developer' | 'property-company' };
+}
 
 /** How an agent closes a call at wrap-up (shown as 中文 English on the page). */
 export const DISPOSITIONS = [

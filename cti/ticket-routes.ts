@@ -16,13 +16,12 @@ import {
   Forbidden,
   NotFound,
   TICKET_STATUSES,
-  type ActionKind,
   type RefusalCode,
   type Logger,
   type Role,
   type TicketAction,
   type TicketActor,
-  type TicketState,
+  type TicketView,
   type TicketStatus,
   type TicketType,
   type ComplaintCategory,
@@ -38,7 +37,7 @@ import {
   ticketTimeline,
   type Staff,
   type TicketSearch,
-  type TicketTimelineStep,
+  ticketSummary,
 } from '../db/index.ts';
 
 type Authenticate = (roles?: Role[]) => (req: FastifyRequest) => Promise<void>;
@@ -78,14 +77,6 @@ const REFUSAL_ERRORS: Record<RefusalCode, new (message: string) => Error> = {
   'invalid-data': BadRequest,
 };
 
-export interface TicketView {
-  id: number;
-  ticket: TicketState;
-  /** What the reader may do now (the page's buttons). */
-  allowed: ActionKind[];
-  timeline: TicketTimelineStep[];
-}
-
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max });
 
 const actionBody = {
@@ -114,6 +105,30 @@ const actionBody = {
   additionalProperties: false,
 } as const;
 
+/** A ticket as lists show it (TicketSummary). */
+const summaryBody = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    number: { type: 'string' },
+    type: { type: 'string' },
+    status: { type: 'string' },
+    complaintCategory: { type: ['string', 'null'] },
+    urgent: { type: 'boolean' },
+    description: { type: 'string' },
+    department: { type: ['string', 'null'] },
+    departmentName: { type: ['string', 'null'] },
+    estate: { type: ['string', 'null'] },
+    responsibleOrganisation: { type: ['string', 'null'] },
+    roomCode: { type: ['string', 'null'] },
+    ownerId: { type: ['integer', 'null'] },
+    ownerName: { type: ['string', 'null'] },
+    createdFromCall: { type: ['string', 'null'] },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+  },
+} as const;
+
 const stateBody = {
   type: 'object',
   properties: {
@@ -136,6 +151,7 @@ const viewBody = {
   type: 'object',
   properties: {
     id: { type: 'integer' },
+    summary: summaryBody,
     ticket: stateBody,
     allowed: { type: 'array', items: { type: 'string' } },
     timeline: {
@@ -215,30 +231,7 @@ const searchQuery = {
 const searchBody = {
   type: 'object',
   properties: {
-    tickets: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'integer' },
-          number: { type: 'string' },
-          type: { type: 'string' },
-          status: { type: 'string' },
-          complaintCategory: { type: ['string', 'null'] },
-          urgent: { type: 'boolean' },
-          description: { type: 'string' },
-          department: { type: ['string', 'null'] },
-          departmentName: { type: ['string', 'null'] },
-          estate: { type: ['string', 'null'] },
-          responsibleOrganisation: { type: ['string', 'null'] },
-          roomCode: { type: ['string', 'null'] },
-          ownerId: { type: ['integer', 'null'] },
-          ownerName: { type: ['string', 'null'] },
-          createdAt: { type: 'string' },
-          updatedAt: { type: 'string' },
-        },
-      },
-    },
+    tickets: { type: 'array', items: summaryBody },
     /** The cursor of the next page; null on the last. */
     next: { type: ['string', 'null'] },
   },
@@ -288,10 +281,11 @@ export function registerTicketRoutes(
   }
 
   async function view(id: number, staff: Staff): Promise<TicketView> {
-    const ticket = await ticketState(db, id);
-    if (!ticket || !(await canSeeTicket(db, id, staff))) throw noTicket(id);
+    const [ticket, summary] = await Promise.all([ticketState(db, id), ticketSummary(db, id)]);
+    if (!ticket || !summary || !(await canSeeTicket(db, id, staff))) throw noTicket(id);
     return {
       id,
+      summary,
       ticket,
       allowed: allowedActions(ticket, actorOf(staff)),
       timeline: await ticketTimeline(db, id),

@@ -1,7 +1,7 @@
 // Finding tickets: the list behind the ticket search page, filtered, newest first, only what the reader may see
 // (organisations.ts ticketVisibility). Paged by a cursor (the last ticket id of the page), so a page stays an
 // index range scan however deep it goes.
-import type { ComplaintCategory, TicketStatus, TicketType } from '../core/index.ts';
+import type { ComplaintCategory, TicketStatus, TicketSummary, TicketType } from '../core/index.ts';
 import { ticketVisibility, type Staff } from './organisations.ts';
 import type { Queryable } from './pool.ts';
 
@@ -21,24 +21,30 @@ export interface TicketSearch {
   before: string | null;
 }
 
-export interface TicketListItem {
-  id: number;
-  number: string;
-  type: TicketType;
-  status: TicketStatus;
-  complaintCategory: ComplaintCategory | null;
-  urgent: boolean;
-  description: string;
-  department: string | null;
-  departmentName: string | null;
-  estate: string | null;
-  /** The organisation that owns the case (developer or property company). */
-  responsibleOrganisation: string | null;
-  roomCode: string | null;
-  ownerId: number | null;
-  ownerName: string | null;
-  createdAt: string;
-  updatedAt: string;
+type SummaryRow = Omit<TicketSummary, 'createdAt' | 'updatedAt'> & { createdAt: Date; updatedAt: Date };
+
+const SUMMARY_SELECT = `
+  SELECT t.id, t.number, t.type, t.status, t.complaint_category AS "complaintCategory", t.urgent, t.description,
+         t.department, d.name AS "departmentName", e.name AS estate, ro.name AS "responsibleOrganisation",
+         u.room_code AS "roomCode", t.owner_id AS "ownerId", o.name AS "ownerName",
+         t.created_from_call AS "createdFromCall", t.created_at AS "createdAt", t.updated_at AS "updatedAt"
+    FROM tickets t
+    LEFT JOIN owners o ON o.id = t.owner_id
+    LEFT JOIN units u ON u.id = t.unit_id
+    LEFT JOIN estates e ON e.id = t.estate_id
+    LEFT JOIN departments d ON d.code = t.department
+    LEFT JOIN organisations ro ON ro.id = t.responsible_org_id`;
+
+const toSummary = (r: SummaryRow): TicketSummary => ({
+  ...r,
+  createdAt: r.createdAt.toISOString(),
+  updatedAt: r.updatedAt.toISOString(),
+});
+
+/** One ticket as the list shows it (the head of its page); null when there is no such ticket. */
+export async function ticketSummary(db: Queryable, ticketId: number): Promise<TicketSummary | null> {
+  const { rows } = await db.query<SummaryRow>(`${SUMMARY_SELECT} WHERE t.id = $1`, [ticketId]);
+  return rows[0] ? toSummary(rows[0]) : null;
 }
 
 /** `%` and `_` taken literally in a LIKE pattern. */
@@ -48,7 +54,7 @@ export async function searchTickets(
   db: Queryable,
   staff: Staff,
   search: TicketSearch,
-): Promise<{ tickets: TicketListItem[]; next: string | null }> {
+): Promise<{ tickets: TicketSummary[]; next: string | null }> {
   const where: string[] = [];
   const params: unknown[] = [];
   const param = (value: unknown): string => {
@@ -73,35 +79,13 @@ export async function searchTickets(
       `(${byNumber}t.description ILIKE ${like} OR o.name ILIKE ${like} OR u.room_code ILIKE ${like})`,
     );
   }
-  const { rows } = await db.query<
-    Omit<TicketListItem, 'createdAt' | 'updatedAt'> & {
-      createdAt: Date;
-      updatedAt: Date;
-    }
-  >(
-    `SELECT t.id, t.number, t.type, t.status, t.complaint_category AS "complaintCategory", t.urgent,
-            t.description, t.department, d.name AS "departmentName", e.name AS estate,
-            ro.name AS "responsibleOrganisation", u.room_code AS "roomCode",
-            t.owner_id AS "ownerId", o.name AS "ownerName", t.created_at AS "createdAt",
-            t.updated_at AS "updatedAt"
-       FROM tickets t
-       LEFT JOIN owners o ON o.id = t.owner_id
-       LEFT JOIN units u ON u.id = t.unit_id
-       LEFT JOIN estates e ON e.id = t.estate_id
-       LEFT JOIN departments d ON d.code = t.department
-       LEFT JOIN organisations ro ON ro.id = t.responsible_org_id
-      WHERE ${where.join(' AND ')}
-      ORDER BY t.id DESC
-      LIMIT ${param(search.limit + 1)}`,
+  const { rows } = await db.query<SummaryRow>(
+    `${SUMMARY_SELECT} WHERE ${where.join(' AND ')} ORDER BY t.id DESC LIMIT ${param(search.limit + 1)}`,
     params,
   );
   const page = rows.slice(0, search.limit);
   return {
-    tickets: page.map((r) => ({
-      ...r,
-      createdAt: r.createdAt.toISOString(),
-      updatedAt: r.updatedAt.toISOString(),
-    })),
+    tickets: page.map(toSummary),
     next: rows.length > search.limit ? String(page.at(-1)!.id) : null,
   };
 }

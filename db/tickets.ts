@@ -12,6 +12,7 @@ import {
   type TicketState,
   type TicketStatus,
   type TicketTimelineEntry,
+  type TicketTimelineStep,
   type TicketType,
 } from '../core/index.ts';
 
@@ -155,16 +156,6 @@ export async function actOnTicket(
     await addTicketEvent(client, ticketId, result.entry);
     return result;
   });
-}
-
-export interface TicketTimelineStep {
-  at: string;
-  kind: ActionKind | 'register';
-  by: { role: TicketActor['role']; id: number | null; name: string | null };
-  from: TicketStatus | null;
-  to: TicketStatus;
-  waitEnded: boolean;
-  detail: Record<string, unknown>;
 }
 
 /** The ticket's timeline, oldest first. */
