@@ -13,8 +13,11 @@ import type {
   RecordingLink,
   StateChange,
   SupervisorOverview,
+  DepartmentInfo,
   TicketCreated,
   TicketRequest,
+  TicketSearchResult,
+  TicketView,
   WrapUpRequest,
   WrapUpResponse,
 } from '../../core/contracts.ts';
@@ -128,6 +131,13 @@ export const api = {
   overview: () => request<SupervisorOverview>('GET', '/api/supervisor/overview'),
   setState: (change: StateChange) => request<AgentStatus>('PUT', '/api/agents/me/state', change),
   createTicket: (ticket: TicketRequest) => request<TicketCreated>('POST', '/api/tickets', ticket),
+  searchTickets: (query: URLSearchParams) =>
+    request<TicketSearchResult>('GET', `/api/tickets?${query.toString()}`),
+  ticket: (id: number) => request<TicketView>('GET', `/api/tickets/${id}`),
+  actOnTicket: (id: number, action: Record<string, unknown>) =>
+    request<TicketView>('POST', `/api/tickets/${id}/actions`, action),
+  departments: async () =>
+    (await request<{ departments: DepartmentInfo[] }>('GET', '/api/departments')).departments,
   hold: (callId: string) =>
     request<CallControlResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/hold`),
   resume: (callId: string) =>

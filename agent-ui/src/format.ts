@@ -2,6 +2,11 @@
 import type { AgentState, CallEnded, CallPhase, Fen } from '../../core/contracts.ts';
 import type { Disposition, PauseReason, TicketType } from '../../core/contracts.ts';
 import { PAUSE_REASONS } from '../../core/contracts.ts';
+import {
+  ACTION_LABELS,
+  TICKET_STATUS_LABELS,
+  TICKET_TYPE_LABELS as CORE_TICKET_TYPE_LABELS,
+} from '../../core/tickets/types.ts';
 
 /** 123450 → "¥1,234.50" (integer arithmetic only; fen are never floats). */
 export function formatFen(fen: Fen): string {
@@ -48,7 +53,7 @@ export function formatIvrPath(path: readonly string[]): string {
 }
 
 /** Look a code up in a label table; unknown codes are shown as given. */
-function label(table: Readonly<Record<string, string>>, code: string): string {
+export function label(table: Readonly<Record<string, string>>, code: string): string {
   return Object.hasOwn(table, code) ? (table[code] ?? code) : code;
 }
 
@@ -99,25 +104,21 @@ export function agentStateText(state: AgentState, reason: string | null): string
   return state === 'not-ready' && reason ? `${text} · ${reasonLabel(reason)}` : text;
 }
 
-export const TICKET_TYPE_LABELS: Readonly<Record<TicketType, string>> = {
-  complaint: '投诉 Complaint',
-  repair: '报修 Repair',
-  inquiry: '咨询 Inquiry',
-  suggestion: '建议 Suggestion',
-  compensation: '赔偿 Compensation',
-};
+/** "投诉 Complaint": a domain label (中文 first, English beside it) as the page shows it. */
+export const bilingual = (l: { zh: string; en: string }): string =>
+  `${l.zh} ${l.en.charAt(0).toUpperCase()}${l.en.slice(1)}`;
+
+const labelsOf = (table: Readonly<Record<string, { zh: string; en: string }>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(table).map(([code, l]) => [code, bilingual(l)]));
+
+export const TICKET_TYPE_LABELS = labelsOf(CORE_TICKET_TYPE_LABELS) as Readonly<Record<TicketType, string>>;
 export const ticketTypeLabel = (type: string): string => label(TICKET_TYPE_LABELS, type);
 
-const TICKET_STATUSES: Readonly<Record<string, string>> = {
-  open: '待处理 Open',
-  new: '新建 New',
-  assigned: '已派单 Assigned',
-  'in-progress': '处理中 In progress',
-  pending: '待定 Pending',
-  resolved: '已解决 Resolved',
-  closed: '已关闭 Closed',
-};
+const TICKET_STATUSES = labelsOf(TICKET_STATUS_LABELS);
 export const ticketStatusLabel = (status: string): string => label(TICKET_STATUSES, status);
+
+const TICKET_ACTIONS = labelsOf(ACTION_LABELS);
+export const ticketActionLabel = (kind: string): string => label(TICKET_ACTIONS, kind);
 
 /** How the agent closes a call at wrap-up (the order of DISPOSITIONS is the order of the select). */
 export const DISPOSITION_LABELS: Readonly<Record<Disposition, string>> = {

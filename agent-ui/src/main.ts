@@ -1,11 +1,15 @@
-// Entry point: login ⇄ desk, the session token, the socket, and re-reading GET /api/me. A call's page
-// (#/calls/<id>) takes the desk's place while the hash names a call; the desk keeps running behind it.
+// Entry point: login ⇄ desk, the session token, the socket, and re-reading GET /api/me. The location's hash picks
+// the page: a call's page (#/calls/<id>), the tickets (#/tickets) or one ticket (#/tickets/<id>) take the desk's
+// place; the desk keeps running behind them. Department staff take no calls: their home is the tickets page.
 import { ApiError, SessionExpiredError, api, setSessionExpiredHandler, tokenStore } from './api.ts';
 import { callIdInHash, createCallPage } from './call-page.ts';
 import { createDesk } from './desk.ts';
 import { createLoginView } from './login.ts';
 import { connectSocket, type DeskSocket } from './socket.ts';
 import { createTeamOverview } from './team-overview.ts';
+import { h } from './dom.ts';
+import { createTicketList, TICKET_LIST_HASH } from './ticket-list.ts';
+import { createTicketPage, ticketIdInHash } from './ticket-page.ts';
 import type { AgentIdentity, LoginResponse } from '../../core/contracts.ts';
 
 const SESSION_EXPIRED = '登录已过期 Session expired';
@@ -21,6 +25,8 @@ let socket: DeskSocket | null = null;
 let inSession = false;
 /** The signed-in agent's id, once known (a team leader's socket hears every agent's offers). */
 let myId: number | null = null;
+/** The signed-in role, once known. */
+let myRole: AgentIdentity['role'] | null = null;
 /** Bumped by every socket event, so a /api/me answer older than an event is not drawn over it. */
 let eventSeq = 0;
 /** Bumped by every refresh and session change; only the latest refresh may draw. */
@@ -67,22 +73,66 @@ const callPage = createCallPage({
   recordingLink: (callId) => api.recordingLink(callId),
   describeError,
 });
+const ticketList = createTicketList({
+  search: (query) => api.searchTickets(query),
+  describeError,
+});
+const ticketPage = createTicketPage({
+  ticket: (id) => api.ticket(id),
+  act: (id, action) => api.actOnTicket(id, action),
+  departments: () => api.departments(),
+  describeError,
+});
+const deskLink = h('a', { testid: 'nav-desk', attrs: { href: '#/' } }, '工作台 Desk');
+const staffName = h('span', { class: 'agent-name', testid: 'nav-name' });
+const navLogout = h(
+  'button',
+  { class: 'btn btn-logout', testid: 'nav-logout', attrs: { type: 'button' } },
+  '退出 Log out',
+);
+const nav = h(
+  'nav',
+  { class: 'page-nav', testid: 'page-nav', attrs: { 'aria-label': '页面 Pages' } },
+  deskLink,
+  h('a', { testid: 'nav-tickets', attrs: { href: TICKET_LIST_HASH } }, '工单 Tickets'),
+  staffName,
+  navLogout,
+);
+navLogout.addEventListener('click', () => endSession(''));
 const deskView = document.createElement('div');
 deskView.append(desk.root, overview.root);
-app.append(login.root, deskView, callPage.root);
+app.append(login.root, nav, deskView, callPage.root, ticketList.root, ticketPage.root);
 
-/** The desk, or the call's page the location names (signed in only). */
+type Page = 'desk' | 'call' | 'tickets' | 'ticket';
+
+/** The page the location names (signed in only); department staff have no desk. */
 function route(): void {
-  const callId = inSession ? callIdInHash(location.hash) : null;
-  deskView.hidden = callId !== null;
-  if (callId === null) callPage.hide();
-  else if (callPage.root.dataset.callId !== callId) callPage.show(callId);
+  const hash = location.hash;
+  const callId = callIdInHash(hash);
+  const ticketId = ticketIdInHash(hash);
+  let page: Page =
+    callId !== null ? 'call' : ticketId !== null ? 'ticket' : hash === TICKET_LIST_HASH ? 'tickets' : 'desk';
+  if (page === 'desk' && myRole === 'department') page = 'tickets';
+  if (!inSession) page = 'desk';
+  nav.hidden = !inSession;
+  const department = myRole === 'department';
+  deskLink.hidden = department;
+  // the desk's header has the agent's own sign-out; department staff have only this one
+  navLogout.hidden = !department;
+  staffName.hidden = !department;
+  deskView.hidden = page !== 'desk' || department;
+  if (page !== 'call') callPage.hide();
+  else if (callPage.root.dataset.callId !== callId) callPage.show(callId!);
+  if (page !== 'tickets') ticketList.hide();
+  else if (ticketList.root.hidden) ticketList.show();
+  if (page !== 'ticket') ticketPage.hide();
+  else if (ticketPage.root.dataset.ticketId !== String(ticketId)) ticketPage.show(ticketId!);
 }
 window.addEventListener('hashchange', route);
 
 /** Back to the desk (a new call is offered: its pop must be seen). */
 function showDesk(): void {
-  if (callIdInHash(location.hash) === null) return;
+  if (!deskView.hidden) return;
   history.pushState(null, '', '#/');
   route();
 }
@@ -98,8 +148,13 @@ async function refresh(): Promise<void> {
       if (before !== eventSeq && attempt < 2) continue;
       desk.showError('');
       myId = me.agent.id;
+      staffName.textContent = me.agent.name;
+      if (myRole !== me.agent.role) {
+        myRole = me.agent.role;
+        route();
+      }
       desk.applyMe(me);
-      if (me.agent.role === 'agent') overview.stop();
+      if (me.agent.role === 'agent' || me.agent.role === 'department') overview.stop();
       else overview.start(me.agent.id);
       return;
     } catch (err) {
@@ -125,6 +180,8 @@ function startSession(agent: AgentIdentity | null): void {
   }
   inSession = true;
   myId = agent?.id ?? null;
+  myRole = agent?.role ?? null;
+  staffName.textContent = agent?.name ?? '';
   login.hide();
   desk.reset();
   desk.show(agent);
@@ -155,6 +212,7 @@ function startSession(agent: AgentIdentity | null): void {
 function endSession(message: string): void {
   if (!inSession) return; // already at the login form (e.g. a late 401 after logging out)
   inSession = false;
+  myRole = null;
   refreshSeq++;
   socket?.close();
   socket = null;

@@ -2,6 +2,7 @@
 // It stays on screen after the call ends, until the next offer replaces it.
 import type { CallEnded, PopTicket, ScreenPop } from '../../core/contracts.ts';
 import { callPageHash } from './call-page.ts';
+import { ticketPageHash } from './ticket-page.ts';
 import { h, replace, type Child } from './dom.ts';
 import {
   arrearKindLabel,
@@ -98,7 +99,11 @@ function renderTickets(tickets: readonly PopTicket[]): HTMLElement {
   return list(
     'pop-tickets',
     tickets.map((t) => [
-      h('span', { class: 'ticket-number' }, t.number),
+      h(
+        'a',
+        { class: 'ticket-number', testid: 'pop-ticket-link', attrs: { href: ticketPageHash(t.id) } },
+        t.number,
+      ),
       h('span', { class: 'tag' }, ticketTypeLabel(t.type)),
       h('span', { class: 'tag tag-status' }, ticketStatusLabel(t.status)),
       h('span', { class: 'muted' }, formatDate(t.createdAt)),

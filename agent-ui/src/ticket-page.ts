@@ -1,0 +1,404 @@
+// One ticket's page (#/tickets/<id>): what it is about and whose it is, what the reader may do now (the server's
+// `allowed`, one button each, with the fields that action needs), and its timeline. Every action's answer is the
+// ticket as it now stands, drawn in place.
+import type { DepartmentInfo, TicketTimelineStep, TicketView } from '../../core/contracts.ts';
+import type { ActionKind } from '../../core/tickets/types.ts';
+import { h, replace, uid } from './dom.ts';
+import { callPageHash } from './call-page.ts';
+import { formatDate, label, ticketActionLabel, ticketStatusLabel, ticketTypeLabel } from './format.ts';
+
+export interface TicketPageActions {
+  ticket(id: number): Promise<TicketView>;
+  act(id: number, action: Record<string, unknown>): Promise<TicketView>;
+  departments(): Promise<DepartmentInfo[]>;
+  describeError(err: unknown): string;
+}
+
+export interface TicketPage {
+  readonly root: HTMLElement;
+  show(id: number): void;
+  hide(): void;
+}
+
+export const ticketPageHash = (id: number): string => `#/tickets/${id}`;
+export function ticketIdInHash(hash: string): number | null {
+  const match = /^#\/tickets\/([1-9][0-9]{0,15})$/.exec(hash);
+  return match ? Number(match[1]) : null;
+}
+
+/** Steps beside the lifecycle's actions. */
+const OTHER_STEPS: Readonly<Record<string, string>> = {
+  register: '登记 Registered',
+  note: '备注 Note',
+  attach: '附件 File attached',
+  overdue: '超时 Overdue',
+  escalate: '升级预警 Escalation warning',
+  severity: '调整严重程度 Severity set',
+};
+const stepLabel = (kind: string): string =>
+  Object.hasOwn(OTHER_STEPS, kind) ? label(OTHER_STEPS, kind) : ticketActionLabel(kind);
+
+const ROLES: Readonly<Record<string, string>> = {
+  agent: '坐席 Agent',
+  department: '部门 Department',
+  supervisor: '主管 Team leader',
+  system: '系统 System',
+};
+
+/** The fields an action needs ('?': may be left empty). */
+type Field = 'department' | 'note' | 'note?' | 'plan' | 'resolution' | 'satisfaction' | 'closure';
+const FIELDS: Readonly<Record<ActionKind, readonly Field[]>> = {
+  verify: ['note?'],
+  dispatch: ['department', 'note?'],
+  redispatch: ['department', 'note?'],
+  plan: ['plan'],
+  start: ['note?'],
+  resolve: ['resolution'],
+  answer: ['resolution'],
+  revisit: ['satisfaction', 'note?'],
+  close: ['note?'],
+  invalidate: ['note'],
+  'force-close': ['closure'],
+  wait: ['note'],
+  resume: ['note?'],
+};
+
+/** What a step says besides its kind: the department, plan, resolution, answer, note... */
+function stepDetail(step: TicketTimelineStep): string {
+  const d = step.detail;
+  const parts: string[] = [];
+  for (const key of ['department', 'plan', 'resolution', 'note', 'message']) {
+    if (typeof d[key] === 'string' && d[key]) parts.push(d[key]);
+  }
+  if (d.satisfaction === 'satisfied') parts.push('满意 Satisfied');
+  if (d.satisfaction === 'unsatisfied') parts.push('不满意 Unsatisfied');
+  if (typeof d.score === 'number') parts.push(`${d.score}/5`);
+  return parts.join(' · ');
+}
+
+export function createTicketPage(actions: TicketPageActions): TicketPage {
+  const title = h('h2', { attrs: { id: 'ticket-page-title' }, testid: 'ticket-title' });
+  const error = h('p', { class: 'form-error', testid: 'ticket-page-error', attrs: { role: 'alert' } });
+  const facts = h('dl', { class: 'pop-meta', testid: 'ticket-facts' });
+  const description = h('p', { class: 'ticket-description', testid: 'ticket-page-description' });
+  const buttons = h('div', { class: 'actions', testid: 'ticket-actions' });
+  const actionForm = h('form', { class: 'ticket-action-form', testid: 'ticket-action-form' });
+  const timeline = h('ol', { class: 'plain-list ticket-timeline', testid: 'ticket-timeline' });
+  const root = h(
+    'main',
+    { class: 'ticket-page', testid: 'ticket-page', attrs: { 'aria-labelledby': 'ticket-page-title' } },
+    h(
+      'p',
+      {},
+      h('a', { testid: 'ticket-page-back', attrs: { href: '#/tickets' } }, '← 工单列表 All tickets'),
+    ),
+    title,
+    error,
+    facts,
+    description,
+    h('section', { class: 'pop-section' }, h('h3', {}, '处理 Actions'), buttons, actionForm),
+    h('section', { class: 'pop-section' }, h('h3', {}, '处理过程 Timeline'), timeline),
+  );
+  root.hidden = true;
+  actionForm.hidden = true;
+  let seq = 0;
+  let current: TicketView | null = null;
+
+  const meta = (term: string, value: string | Node, testid: string): HTMLElement[] => [
+    h('dt', {}, term),
+    h('dd', { testid }, value),
+  ];
+
+  function draw(view: TicketView): void {
+    current = view;
+    const s = view.summary;
+    root.dataset.ticketId = String(view.id);
+    root.dataset.status = view.ticket.status;
+    replace(title, `工单 ${s.number} `, h('span', { class: 'en' }, `Ticket ${s.number}`));
+    replace(
+      facts,
+      ...meta('类型 Type', `${ticketTypeLabel(s.type)}${s.urgent ? ' · 紧急 Urgent' : ''}`, 'ticket-type'),
+      ...meta('状态 Status', ticketStatusLabel(view.ticket.status), 'ticket-status'),
+      ...(s.complaintCategory ? meta('投诉类别 Category', s.complaintCategory, 'ticket-category') : []),
+      ...meta('业主 Owner', s.ownerName ?? '未识别业主 Owner not identified', 'ticket-owner'),
+      ...meta('房号 Room', [s.estate, s.roomCode].filter(Boolean).join(' ') || '—', 'ticket-room'),
+      ...meta('责任单位 Responsible', s.responsibleOrganisation ?? '—', 'ticket-responsible'),
+      ...meta('处理部门 Department', s.departmentName ?? '未派单 Not dispatched', 'ticket-department'),
+      ...meta('登记时间 Registered', formatDate(s.createdAt), 'ticket-created'),
+      ...(s.createdFromCall
+        ? meta(
+            '来电 Call',
+            h(
+              'a',
+              { testid: 'ticket-call-link', attrs: { href: callPageHash(s.createdFromCall) } },
+              '通话详情 Call details',
+            ),
+            'ticket-call',
+          )
+        : []),
+      ...(view.ticket.waitingSince
+        ? meta('等待业主 Waiting for the owner', formatDate(view.ticket.waitingSince), 'ticket-waiting')
+        : []),
+    );
+    description.textContent = s.description;
+    replace(
+      buttons,
+      ...(view.allowed.length === 0
+        ? [
+            h(
+              'p',
+              { class: 'muted', testid: 'ticket-no-actions' },
+              '您现在没有可做的操作 Nothing for you to do now',
+            ),
+          ]
+        : view.allowed.map((kind) =>
+            h(
+              'button',
+              { class: 'btn', testid: `ticket-action-${kind}`, attrs: { type: 'button', 'data-kind': kind } },
+              ticketActionLabel(kind),
+            ),
+          )),
+    );
+    actionForm.hidden = true;
+    replace(actionForm);
+    replace(
+      timeline,
+      ...view.timeline.map((step) =>
+        h(
+          'li',
+          { testid: 'ticket-step', attrs: { 'data-kind': step.kind } },
+          h('time', { attrs: { datetime: step.at } }, formatDate(step.at)),
+          ' ',
+          h('span', { class: 'timeline-kind' }, stepLabel(step.kind)),
+          ' · ',
+          step.by.name ?? label(ROLES, step.by.role),
+          step.from !== step.to && step.from !== null
+            ? h(
+                'span',
+                { class: 'muted' },
+                ` ${ticketStatusLabel(step.from)} → ${ticketStatusLabel(step.to)}`,
+              )
+            : null,
+          stepDetail(step) ? h('div', { class: 'step-detail' }, stepDetail(step)) : null,
+        ),
+      ),
+    );
+  }
+
+  function input(field: Field, departments: DepartmentInfo[]): HTMLElement[] {
+    const id = uid('ticket-field');
+    const labelled = (text: string, control: HTMLElement): HTMLElement => {
+      control.id = id;
+      return h('div', { class: 'field' }, h('label', { attrs: { for: id } }, text), control);
+    };
+    const area = (name: string, required: boolean) =>
+      h('textarea', {
+        testid: `ticket-field-${name}`,
+        attrs: { name, rows: '3', maxlength: '4000', required },
+      });
+    switch (field) {
+      case 'department':
+        return [
+          labelled(
+            '派往部门 Department',
+            h(
+              'select',
+              { testid: 'ticket-field-department', attrs: { name: 'department', required: true } },
+              h('option', { attrs: { value: '' } }, '请选择 Choose…'),
+              ...departments.map((d) =>
+                h('option', { attrs: { value: d.code } }, `${d.organisation.name} · ${d.name}`),
+              ),
+            ),
+          ),
+        ];
+      case 'note':
+      case 'note?':
+        return [
+          labelled(
+            field === 'note' ? '说明 Note' : '备注(可选) Note (optional)',
+            area('note', field === 'note'),
+          ),
+        ];
+      case 'plan':
+        return [labelled('与业主确认的处理方案 Plan agreed with the owner', area('plan', true))];
+      case 'resolution':
+        return [labelled('处理结果 What was done', area('resolution', true))];
+      case 'satisfaction':
+        return [
+          labelled(
+            '业主是否满意 Is the owner satisfied?',
+            h(
+              'select',
+              { testid: 'ticket-field-satisfaction', attrs: { name: 'satisfaction', required: true } },
+              h('option', { attrs: { value: '' } }, '请选择 Choose…'),
+              h('option', { attrs: { value: 'satisfied' } }, '满意 Satisfied'),
+              h('option', { attrs: { value: 'unsatisfied' } }, '不满意 Unsatisfied'),
+            ),
+          ),
+          h(
+            'div',
+            { class: 'field' },
+            h('label', { attrs: { for: `${id}-score` } }, '评分 Score (1-5)'),
+            h('input', {
+              testid: 'ticket-field-score',
+              attrs: { id: `${id}-score`, name: 'score', type: 'number', min: '1', max: '5', step: '1' },
+            }),
+          ),
+        ];
+      case 'closure':
+        return [
+          labelled(
+            '强制关闭理由 Reason',
+            h(
+              'select',
+              { testid: 'ticket-field-reason', attrs: { name: 'reason', required: true } },
+              h(
+                'option',
+                { attrs: { value: 'court-or-arbitration' } },
+                '业主已起诉或申请仲裁 Court or arbitration',
+              ),
+              h(
+                'option',
+                { attrs: { value: 'registered-mail' } },
+                '书面答复已挂号寄达 Reply by registered mail',
+              ),
+            ),
+          ),
+          h(
+            'div',
+            { class: 'field' },
+            h('label', { attrs: { for: `${id}-date` } }, '起诉或送达日期 Filed or delivered on'),
+            h('input', {
+              testid: 'ticket-field-date',
+              attrs: { id: `${id}-date`, name: 'date', type: 'date', required: true },
+            }),
+          ),
+          h(
+            'div',
+            { class: 'field' },
+            h('label', { attrs: { for: `${id}-evidence` } }, '证据(每行一项) Evidence, one per line'),
+            h('textarea', {
+              testid: 'ticket-field-evidence',
+              attrs: { id: `${id}-evidence`, name: 'evidence', rows: '3', required: true },
+            }),
+          ),
+        ];
+    }
+  }
+
+  /** The action's body from the form: empty optional fields left out. */
+  function bodyOf(kind: ActionKind, data: FormData): Record<string, unknown> {
+    const value = (name: string): string => {
+      const v = data.get(name);
+      return typeof v === 'string' ? v.trim() : '';
+    };
+    const body: Record<string, unknown> = { kind };
+    for (const name of ['department', 'note', 'plan', 'resolution', 'satisfaction']) {
+      if (value(name)) body[name] = value(name);
+    }
+    if (value('score')) body.score = Number(value('score'));
+    if (kind === 'force-close') {
+      const reason = value('reason');
+      body.closure = {
+        reason,
+        [reason === 'registered-mail' ? 'deliveredOn' : 'filedOn']: value('date'),
+        evidence: value('evidence')
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean),
+      };
+    }
+    return body;
+  }
+
+  async function openForm(kind: ActionKind): Promise<void> {
+    const view = current;
+    if (!view) return;
+    error.textContent = '';
+    let departments: DepartmentInfo[] = [];
+    if (FIELDS[kind].includes('department')) {
+      try {
+        departments = await actions.departments();
+      } catch (err) {
+        error.textContent = actions.describeError(err);
+        return;
+      }
+    }
+    const submit = h(
+      'button',
+      { class: 'btn btn-primary', testid: 'ticket-action-submit', attrs: { type: 'submit' } },
+      `确认${ticketActionLabel(kind)}`,
+    );
+    replace(
+      actionForm,
+      h('h4', {}, ticketActionLabel(kind)),
+      ...FIELDS[kind].flatMap((f) => input(f, departments)),
+      submit,
+      h('button', { class: 'btn', testid: 'ticket-action-cancel', attrs: { type: 'button' } }, '取消 Cancel'),
+    );
+    actionForm.dataset.kind = kind;
+    actionForm.hidden = false;
+  }
+
+  buttons.addEventListener('click', (event) => {
+    const kind = (event.target as HTMLElement).closest('button')?.dataset.kind as ActionKind | undefined;
+    if (kind) void openForm(kind);
+  });
+  actionForm.addEventListener('click', (event) => {
+    if ((event.target as HTMLElement).dataset.testid === 'ticket-action-cancel') {
+      actionForm.hidden = true;
+      replace(actionForm);
+    }
+  });
+  actionForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const view = current;
+    const kind = actionForm.dataset.kind as ActionKind | undefined;
+    if (!view || !kind) return;
+    if (!actionForm.reportValidity()) return;
+    const body = bodyOf(kind, new FormData(actionForm));
+    const mine = seq;
+    for (const b of actionForm.querySelectorAll('button')) b.disabled = true;
+    actions.act(view.id, body).then(
+      (next) => {
+        if (mine === seq) draw(next);
+      },
+      (err: unknown) => {
+        if (mine !== seq) return;
+        error.textContent = actions.describeError(err);
+        for (const b of actionForm.querySelectorAll('button')) b.disabled = false;
+      },
+    );
+  });
+
+  return {
+    root,
+    show(id) {
+      const mine = ++seq;
+      current = null;
+      error.textContent = '';
+      replace(facts);
+      replace(buttons);
+      replace(timeline);
+      replace(actionForm);
+      actionForm.hidden = true;
+      title.textContent = '加载中 Loading…';
+      root.hidden = false;
+      actions.ticket(id).then(
+        (view) => {
+          if (mine === seq) draw(view);
+        },
+        (err: unknown) => {
+          if (mine !== seq) return;
+          title.textContent = '工单 Ticket';
+          error.textContent = actions.describeError(err);
+        },
+      );
+    },
+    hide() {
+      seq++;
+      root.hidden = true;
+      delete root.dataset.ticketId;
+    },
+  };
+}

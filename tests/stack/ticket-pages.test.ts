@@ -1,0 +1,157 @@
+// The tickets pages of the agent page (issue 5), in real headless Chromium against the real API and database: an
+// agent finds a complaint on 工单 Tickets, opens it, verifies it and dispatches it to a department picked from the
+// list; the department's member signs in, lands on the tickets page (no desk: they take no calls), opens the ticket
+// and records the plan agreed with the owner; a plan of blanks is refused in words; the timeline shows each step
+// with who took it.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../support/browser.ts';
+import { AgentClient } from '../support/agent-client.ts';
+import {
+  closeDb,
+  createAgent,
+  createOrganisation,
+  createOwner,
+  type TestAgent,
+  type TestOrganisation,
+  type TestOwner,
+} from '../support/fixtures.ts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+
+let platform: TestPlatform;
+let browser: Browser;
+let company: TestOrganisation;
+let owner: TestOwner;
+let agent: TestAgent;
+let engineer: TestAgent;
+let ticket: { id: number; number: string };
+
+async function signIn(page: Page, who: TestAgent): Promise<void> {
+  await page.goto(platform.url);
+  await page.getByTestId('login-input').fill(who.login);
+  await page.getByTestId('password-input').fill(who.password);
+  await page.getByTestId('login-submit').click();
+}
+
+beforeAll(async () => {
+  platform = await startTestPlatform();
+  company = await createOrganisation({
+    kind: 'property-company',
+    name: '页面测试物业',
+    departments: ['工程维修部', '安保部'],
+  });
+  owner = await createOwner({
+    name: '冯雪',
+    rooms: [{ roomCode: 'P7-1203' }],
+    propertyCompanyId: company.id,
+  });
+  agent = await createAgent({ seat: null, name: '客服小冯', estates: [owner.estateId] });
+  engineer = await createAgent({
+    seat: null,
+    role: 'department',
+    name: '维修刘师傅',
+    department: company.departments['工程维修部'],
+  });
+  // filed over the API as the desk's form would during a call
+  const filer = await AgentClient.signIn(platform.url, agent);
+  const filed = await filer.request('POST', '/api/tickets', {
+    ownerId: owner.ownerId,
+    unitId: owner.units[0]!.unitId,
+    type: 'complaint',
+    description: '客厅天花板渗水,墙皮脱落',
+  });
+  expect(filed.status).toBe(201);
+  ticket = filed.body as { id: number; number: string };
+  await filer.close();
+  browser = await launchBrowser();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await platform?.close();
+  await closeDb();
+});
+
+describe('the tickets pages', () => {
+  it('lets an agent find a complaint, verify it and dispatch it to a department', async () => {
+    const page = await browser.newPage();
+    await signIn(page, agent);
+    await page.getByTestId('agent-name').filter({ hasText: agent.name }).waitFor();
+    await page.getByTestId('nav-tickets').click();
+    await page.getByTestId('filter-q').fill('冯雪');
+    await page.getByTestId('ticket-search').click();
+    const row = page.getByTestId('ticket-row').filter({ hasText: ticket.number });
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.textContent()).toContain('投诉 Complaint');
+    expect(await row.textContent()).toContain('P7-1203');
+
+    await row.getByTestId('ticket-link').click();
+    await page.getByTestId('ticket-title').filter({ hasText: ticket.number }).waitFor();
+    expect(await page.getByTestId('ticket-status').textContent()).toBe('已登记 Registered');
+    expect(await page.getByTestId('ticket-responsible').textContent()).toBe('页面测试物业');
+    expect(await page.getByTestId('ticket-page-description').textContent()).toBe('客厅天花板渗水,墙皮脱落');
+
+    await page.getByTestId('ticket-action-verify').click();
+    await page.getByTestId('ticket-action-submit').click();
+    await page.getByTestId('ticket-status').filter({ hasText: '已核实 Verified' }).waitFor();
+
+    await page.getByTestId('ticket-action-dispatch').click();
+    await page.getByTestId('ticket-field-department').selectOption({ label: '页面测试物业 · 工程维修部' });
+    await page.getByTestId('ticket-action-submit').click();
+    await page.getByTestId('ticket-status').filter({ hasText: '已派单 Dispatched' }).waitFor();
+    expect(await page.getByTestId('ticket-department').textContent()).toBe('工程维修部');
+    // an agent does not plan the work: no such button
+    expect(await page.getByTestId('ticket-action-plan').count()).toBe(0);
+    const steps = await page.getByTestId('ticket-step').allTextContents();
+    expect(steps).toHaveLength(3);
+    expect(steps[0]).toContain('登记 Registered');
+    expect(steps[1]).toContain('核实 Verify');
+    expect(steps[2]).toContain('派单 Dispatch');
+    expect(steps[2]).toContain('客服小冯');
+    await page.close();
+  });
+
+  it('brings department staff to their tickets, where they record the plan agreed with the owner', async () => {
+    const page = await browser.newPage();
+    await signIn(page, engineer);
+    // no desk: the tickets page is their home
+    await page.getByTestId('ticket-list').waitFor();
+    expect(await page.getByTestId('nav-desk').isHidden()).toBe(true);
+    expect(await page.getByTestId('nav-name').textContent()).toBe('维修刘师傅');
+    const row = page.getByTestId('ticket-row').filter({ hasText: ticket.number });
+    await expect.poll(() => row.count()).toBe(1);
+    await row.getByTestId('ticket-link').click();
+    await page.getByTestId('ticket-status').filter({ hasText: '已派单 Dispatched' }).waitFor();
+
+    await page.getByTestId('ticket-action-plan').click();
+    await page.getByTestId('ticket-field-plan').fill('   ');
+    await page.getByTestId('ticket-action-submit').click();
+    await expect
+      .poll(() => page.getByTestId('ticket-page-error').textContent())
+      .toBe('请填写与业主确认的处理方案 / Write down the handling plan agreed with the owner.');
+
+    await page.getByTestId('ticket-field-plan').fill('周三上午上门检查楼上卫生间防水');
+    await page.getByTestId('ticket-action-submit').click();
+    await page.getByTestId('ticket-status').filter({ hasText: '方案已确认 Planned' }).waitFor();
+    const last = (await page.getByTestId('ticket-step').allTextContents()).at(-1)!;
+    expect(last).toContain('确认处理方案 Plan');
+    expect(last).toContain('维修刘师傅');
+    expect(last).toContain('周三上午上门检查楼上卫生间防水');
+
+    await page.getByTestId('nav-logout').click();
+    await page.getByTestId('login-input').waitFor();
+    await page.close();
+  });
+
+  it('says in words when a ticket is not the reader’s to see', async () => {
+    const stranger = await createAgent({ seat: null, name: '别处客服' });
+    const page = await browser.newPage();
+    await signIn(page, stranger);
+    await page.getByTestId('agent-name').filter({ hasText: stranger.name }).waitFor();
+    await page.goto(`${platform.url}/#/tickets/${ticket.id}`);
+    await expect
+      .poll(() => page.getByTestId('ticket-page-error').textContent())
+      .toBe(`工单 ${ticket.id} 不存在或您无权查看 / There is no ticket ${ticket.id} that you may see.`);
+    await page.close();
+  });
+});
