@@ -1,6 +1,13 @@
 // Contracts between the folders: the screen-pop payload, agent states, and the socket.io event maps.
 // agent-ui imports these types only (type-only imports vanish at build time).
-import type { ActionKind, ActorRole, ComplaintCategory, TicketState, TicketStatus } from './tickets/index.ts';
+import type {
+  ActionKind,
+  ActorRole,
+  ComplaintCategory,
+  RepairKind,
+  TicketState,
+  TicketStatus,
+} from './tickets/index.ts';
 
 export const AGENT_STATES = ['offline', 'available', 'not-ready', 'ringing', 'on-call', 'wrap-up'] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
@@ -327,6 +334,10 @@ export interface TicketRequest {
   unitId?: number;
   type: TicketType;
   description: string;
+  /** A repair's kind (required for a repair, refused for other types). */
+  repairKind?: RepairKind;
+  /** An urgent repair (the shorter repair clocks); by default water, power and gas are urgent. */
+  urgent?: boolean;
 }
 
 /** A ticket as created: the same shape the screen pop lists open tickets in. */

@@ -22,7 +22,9 @@ import {
   Unauthorized,
   DISPOSITIONS,
   rooms,
+  REPAIR_KINDS,
   TICKET_TYPES,
+  urgentByDefault,
   TRANSFER_QUEUES,
   normalizePhone,
   verifyPassword,
@@ -39,7 +41,7 @@ import {
   type TransferTarget,
   type StateChange,
   type SupervisorOverview,
-  type TicketType,
+  type TicketRequest,
   type WrapUpRequest,
   type WrapUpResponse,
 } from '../core/index.ts';
@@ -532,7 +534,7 @@ export async function createServer(deps: ServerDeps) {
   );
 
   app.post<{
-    Body: { callId?: string; ownerId?: number; unitId?: number; type: TicketType; description: string };
+    Body: TicketRequest;
   }>(
     '/api/tickets',
     {
@@ -546,6 +548,8 @@ export async function createServer(deps: ServerDeps) {
             unitId: { type: 'integer', minimum: 1 },
             type: { type: 'string', enum: [...TICKET_TYPES] },
             description: { type: 'string', minLength: 1, maxLength: 4000 },
+            repairKind: { type: 'string', enum: [...REPAIR_KINDS] },
+            urgent: { type: 'boolean' },
           },
           required: ['type', 'description'],
           additionalProperties: false,
@@ -575,6 +579,14 @@ export async function createServer(deps: ServerDeps) {
       const body = req.body;
       const description = body.description.trim();
       if (!description) throw new BadRequest('Please describe what the owner reported.');
+      if (body.type === 'repair' && body.repairKind === undefined) {
+        throw new BadRequest(
+          '请选择报修类别(水、电、燃气、房屋结构、其他) / Say what the repair is about: water, power, gas, structure or other.',
+        );
+      }
+      if (body.type !== 'repair' && (body.repairKind !== undefined || body.urgent !== undefined)) {
+        throw new BadRequest('只有报修工单有报修类别和紧急程度 / Only a repair has a kind and an urgency.');
+      }
       let ownerId = body.ownerId ?? null;
       if (body.callId) {
         const call = await getCall(db, body.callId);
@@ -599,6 +611,8 @@ export async function createServer(deps: ServerDeps) {
         description,
         createdFromCall: body.callId ?? null,
         createdByAgent: req.user.sub,
+        repairKind: body.repairKind ?? null,
+        urgent: body.repairKind === undefined ? false : (body.urgent ?? urgentByDefault(body.repairKind)),
       });
       return reply.code(201).send(ticket);
     },

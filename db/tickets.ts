@@ -13,6 +13,7 @@ import {
   type TicketStatus,
   type TicketTimelineEntry,
   type TicketTimelineStep,
+  type RepairKind,
   type TicketType,
 } from '../core/index.ts';
 
@@ -23,6 +24,9 @@ export interface NewTicket {
   description: string;
   createdFromCall: string | null;
   createdByAgent: number | null;
+  /** A repair's kind (tickets.category, as the IVR writes it); null for other types. */
+  repairKind: RepairKind | null;
+  urgent: boolean;
 }
 
 export interface Ticket {
@@ -41,16 +45,30 @@ export interface Ticket {
 export async function createTicket(pool: pg.Pool, t: NewTicket): Promise<Ticket> {
   return inTransaction(pool, async (client) => {
     const { rows } = await client.query<Ticket & { createdAt: Date }>(
-      `INSERT INTO tickets (owner_id, unit_id, type, description, created_from_call, created_by_agent)
-       VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO tickets (owner_id, unit_id, type, description, created_from_call, created_by_agent, category,
+                            urgent)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        RETURNING id, number, owner_id AS "ownerId", unit_id AS "unitId", type, description, status,
                  created_from_call AS "createdFromCall", created_at AS "createdAt"`,
-      [t.ownerId, t.unitId, t.type, t.description, t.createdFromCall, t.createdByAgent],
+      [
+        t.ownerId,
+        t.unitId,
+        t.type,
+        t.description,
+        t.createdFromCall,
+        t.createdByAgent,
+        t.repairKind,
+        t.urgent,
+      ],
     );
     const row = rows[0]!;
     await assignTicketOwnership(client, row.id, { unitId: t.unitId, ownerId: t.ownerId, at: row.createdAt });
     const by: TicketActor = { role: 'agent', id: t.createdByAgent };
-    await addTicketEvent(client, row.id, registerTicket({ type: t.type }, by, row.createdAt).entry);
+    await addTicketEvent(
+      client,
+      row.id,
+      registerTicket({ type: t.type, urgent: t.urgent }, by, row.createdAt).entry,
+    );
     return { ...row, createdAt: row.createdAt.toISOString() };
   });
 }

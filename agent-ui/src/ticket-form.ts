@@ -1,7 +1,13 @@
 // "Create ticket" about the current call: type, unit (from the pop's units), description.
 import type { ScreenPop } from '../../core/contracts.ts';
 import { h, replace, uid } from './dom.ts';
-import { TICKET_TYPE_LABELS } from './format.ts';
+import { bilingual, TICKET_TYPE_LABELS } from './format.ts';
+import {
+  REPAIR_KIND_LABELS,
+  REPAIR_KINDS,
+  urgentByDefault,
+  type RepairKind,
+} from '../../core/tickets/types.ts';
 import {
   TICKET_TYPES,
   type TicketCreated,
@@ -22,6 +28,8 @@ const DESCRIPTION_MAX = 2000;
 
 const isTicketType = (value: string): value is TicketType =>
   (TICKET_TYPES as readonly string[]).includes(value);
+const isRepairKind = (value: string): value is RepairKind =>
+  (REPAIR_KINDS as readonly string[]).includes(value);
 
 export function createTicketForm(
   submitTicket: (ticket: TicketRequest) => Promise<TicketCreated>,
@@ -39,6 +47,33 @@ export function createTicketForm(
     ...TICKET_TYPES.map((t) => h('option', { attrs: { value: t } }, TICKET_TYPE_LABELS[t])),
   );
   const unitSelect = h('select', { testid: 'ticket-unit', attrs: { id: unitId, name: 'unitId' } });
+  // a repair's kind and urgency (the repair clocks: urgent on site in 15 min, others in 30)
+  const kindId = uid('ticket-repair-kind');
+  const urgentId = uid('ticket-urgent');
+  const repairKind = h(
+    'select',
+    { testid: 'ticket-repair-kind', attrs: { id: kindId, name: 'repairKind' } },
+    h('option', { attrs: { value: '' } }, '请选择 Choose…'),
+    ...REPAIR_KINDS.map((k) => h('option', { attrs: { value: k } }, bilingual(REPAIR_KIND_LABELS[k]))),
+  );
+  const urgent = h('input', {
+    testid: 'ticket-urgent',
+    attrs: { id: urgentId, name: 'urgent', type: 'checkbox' },
+  });
+  const repairFields = h(
+    'div',
+    { class: 'repair-fields', testid: 'ticket-repair-fields' },
+    h('div', { class: 'field' }, h('label', { attrs: { for: kindId } }, '报修类别 Repair'), repairKind),
+    h('div', { class: 'field' }, urgent, h('label', { attrs: { for: urgentId } }, ' 紧急 Urgent')),
+  );
+  repairFields.hidden = true;
+  typeSelect.addEventListener('change', () => {
+    repairFields.hidden = typeSelect.value !== 'repair';
+  });
+  // water, power and gas are urgent unless the agent says otherwise
+  repairKind.addEventListener('change', () => {
+    urgent.checked = isRepairKind(repairKind.value) && urgentByDefault(repairKind.value);
+  });
   const description = h('textarea', {
     testid: 'ticket-description',
     attrs: {
@@ -69,6 +104,7 @@ export function createTicketForm(
     },
     h('h2', { attrs: { id: 'ticket-form-title' } }, '新建工单 ', h('span', { class: 'en' }, 'New ticket')),
     h('div', { class: 'field' }, h('label', { attrs: { for: typeId } }, '类型 Type'), typeSelect),
+    repairFields,
     h('div', { class: 'field' }, h('label', { attrs: { for: unitId } }, '房屋 Unit'), unitSelect),
     h(
       'div',
@@ -122,7 +158,16 @@ export function createTicketForm(
       description.focus();
       return;
     }
+    if (type === 'repair' && !isRepairKind(repairKind.value)) {
+      showResult('请选择报修类别 Please choose what the repair is about', 'error');
+      repairKind.focus();
+      return;
+    }
     const ticket: TicketRequest = { callId: current.callId, type, description: text };
+    if (type === 'repair' && isRepairKind(repairKind.value)) {
+      ticket.repairKind = repairKind.value;
+      ticket.urgent = urgent.checked;
+    }
     if (current.owner) ticket.ownerId = current.owner.id;
     if (unitSelect.value) ticket.unitId = Number(unitSelect.value);
 
@@ -135,6 +180,9 @@ export function createTicketForm(
         showResult(`工单已创建 Ticket created: ${created.number}`, 'ok');
         description.value = '';
         typeSelect.value = '';
+        repairKind.value = '';
+        urgent.checked = false;
+        repairFields.hidden = true;
         onCreated(created, current);
       })
       .catch((err: unknown) => {
@@ -151,6 +199,7 @@ export function createTicketForm(
     reset(next) {
       pop = next;
       form.reset();
+      repairFields.hidden = true;
       fillUnits(next);
       showResult('', '');
       submit.disabled = false;

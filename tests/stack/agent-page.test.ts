@@ -118,13 +118,25 @@ describe('the agent page', () => {
 
     await testId('ticket-type').selectOption('repair');
     await testId('ticket-description').fill('卫生间天花板渗水,楼上漏水');
+    // a repair needs its kind; water is urgent unless the agent says otherwise
+    await testId('ticket-submit').click();
+    await expect
+      .poll(() => testId('ticket-result').textContent())
+      .toBe('请选择报修类别 Please choose what the repair is about');
+    await testId('ticket-repair-kind').selectOption('water');
+    expect(await testId('ticket-urgent').isChecked()).toBe(true);
     await testId('ticket-submit').click();
     await expect.poll(() => testId('ticket-result').textContent()).toMatch(/Ticket created: \d{8}/);
-    const ticket = await db().query<{ type: string; owner_id: number; created_from_call: string }>(
-      'SELECT type, owner_id, created_from_call FROM tickets WHERE created_from_call = $1',
+    const ticket = await db().query<{ type: string; owner_id: number; category: string; urgent: boolean }>(
+      'SELECT type, owner_id, category, urgent FROM tickets WHERE created_from_call = $1',
       [callId],
     );
-    expect(ticket.rows[0]).toMatchObject({ type: 'repair', owner_id: owner.ownerId });
+    expect(ticket.rows[0]).toMatchObject({
+      type: 'repair',
+      owner_id: owner.ownerId,
+      category: 'water',
+      urgent: true,
+    });
 
     expect((await call).code).toBe(0);
     await expect.poll(() => testId('call-state').textContent(), { timeout: 15_000 }).toContain('已结束');

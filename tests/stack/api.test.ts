@@ -234,6 +234,7 @@ describe('tickets', () => {
       ownerId: owner.ownerId,
       unitId: other.units[0]!.unitId,
       type: 'repair',
+      repairKind: 'other',
       description: '门锁坏了',
     });
     expect(wrongUnit.status).toBe(400);
@@ -242,6 +243,7 @@ describe('tickets', () => {
     const unknownCall = await signedIn.request('POST', '/api/tickets', {
       callId: randomUUID(),
       type: 'repair',
+      repairKind: 'other',
       description: '门锁坏了',
     });
     expect(unknownCall.status).toBe(404);
@@ -252,6 +254,41 @@ describe('tickets', () => {
 
     const badType = await signedIn.request('POST', '/api/tickets', { type: 'wish', description: 'x' });
     expect(badType.status).toBe(400);
+  });
+
+  it('files a repair with its kind and urgency: water, power and gas are urgent unless the agent says not', async () => {
+    const file = (body: Record<string, unknown>) =>
+      signedIn.request('POST', '/api/tickets', { ownerId: owner.ownerId, description: '报修', ...body });
+    const stored = async (res: { body: unknown }) =>
+      (
+        await db().query<{ category: string | null; urgent: boolean }>(
+          'SELECT category, urgent FROM tickets WHERE id = $1',
+          [(res.body as { id: number }).id],
+        )
+      ).rows[0];
+    expect(await stored(await file({ type: 'repair', repairKind: 'water' }))).toEqual({
+      category: 'water',
+      urgent: true,
+    });
+    expect(await stored(await file({ type: 'repair', repairKind: 'power', urgent: false }))).toEqual({
+      category: 'power',
+      urgent: false,
+    });
+    expect(await stored(await file({ type: 'repair', repairKind: 'structure' }))).toEqual({
+      category: 'structure',
+      urgent: false,
+    });
+    const noKind = await file({ type: 'repair' });
+    expect(noKind.status).toBe(400);
+    expect(message(noKind.body)).toBe(
+      '请选择报修类别(水、电、燃气、房屋结构、其他) / Say what the repair is about: water, power, gas, structure or other.',
+    );
+    const kindOnComplaint = await file({ type: 'complaint', repairKind: 'water' });
+    expect(kindOnComplaint.status).toBe(400);
+    expect(message(kindOnComplaint.body)).toBe(
+      '只有报修工单有报修类别和紧急程度 / Only a repair has a kind and an urgency.',
+    );
+    expect((await file({ type: 'repair', repairKind: 'lift' })).status).toBe(400);
   });
 });
 
