@@ -65,6 +65,7 @@ import { CALL_ENDED, CallCommandClient, type CallCommand } from './call-commands
 import { registerCalendarRoutes } from './calendar-routes.ts';
 import { MONITORS_KEY } from './notifier.ts';
 import { registerTicketRoutes } from './ticket-routes.ts';
+import { registerOrganisationRoutes } from './organisation-routes.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
 
 export interface ServerDeps {
@@ -619,6 +620,7 @@ export async function createServer(deps: ServerDeps) {
   );
 
   registerTicketRoutes(app, { db, authenticate, errorBody });
+  registerOrganisationRoutes(app, { db, authenticate, errorBody });
 
   app.get<{ Params: { id: string } }>(
     '/api/calls/:id',

@@ -166,3 +166,181 @@ export async function departmentIsActive(db: Queryable, code: string): Promise<b
   const { rowCount } = await db.query('SELECT 1 FROM departments WHERE code = $1 AND active', [code]);
   return (rowCount ?? 0) > 0;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Administration: organisations, departments, which organisations an estate has, whom staff work for
+// ---------------------------------------------------------------------------------------------------------------
+
+export type OrganisationKind = 'developer' | 'property-company';
+
+export interface Organisation {
+  id: number;
+  code: string;
+  name: string;
+  kind: OrganisationKind;
+  developerMonths: number;
+  departments: { code: string; name: string; active: boolean }[];
+}
+
+/** Every organisation with its departments (inactive ones too), developers first. */
+export async function listOrganisations(db: Queryable): Promise<Organisation[]> {
+  const { rows } = await db.query<Organisation>(
+    `SELECT o.id, o.code, o.name, o.kind, o.developer_months AS "developerMonths",
+            COALESCE(json_agg(json_build_object('code', d.code, 'name', d.name, 'active', d.active)
+                              ORDER BY d.name) FILTER (WHERE d.id IS NOT NULL), '[]') AS departments
+       FROM organisations o LEFT JOIN departments d ON d.organisation_id = o.id
+      GROUP BY o.id ORDER BY o.kind, o.name`,
+  );
+  return rows;
+}
+
+/** The id of the organisation with this code; null when there is none. */
+export async function organisationId(db: Queryable, code: string): Promise<number | null> {
+  const { rows } = await db.query<{ id: number }>('SELECT id FROM organisations WHERE code = $1', [code]);
+  return rows[0]?.id ?? null;
+}
+
+/** Adds an organisation; false when the code is taken. */
+export async function addOrganisation(
+  db: Queryable,
+  o: { code: string; name: string; kind: OrganisationKind; developerMonths: number },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO organisations (code, name, kind, developer_months) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (code) DO NOTHING`,
+    [o.code, o.name, o.kind, o.developerMonths],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** Renames an organisation or changes its months after delivery; false when there is no such organisation. */
+export async function updateOrganisation(
+  db: Queryable,
+  code: string,
+  change: { name?: string; developerMonths?: number },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE organisations SET name = COALESCE($2, name), developer_months = COALESCE($3, developer_months)
+      WHERE code = $1`,
+    [code, change.name ?? null, change.developerMonths ?? null],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** Adds a department; 'taken' when its code is in use, 'no-organisation' when the organisation does not exist. */
+export async function addDepartment(
+  db: Queryable,
+  organisationCode: string,
+  d: { code: string; name: string },
+): Promise<'added' | 'taken' | 'no-organisation'> {
+  const orgId = await organisationId(db, organisationCode);
+  if (orgId === null) return 'no-organisation';
+  const { rowCount } = await db.query(
+    `INSERT INTO departments (organisation_id, code, name) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING`,
+    [orgId, d.code, d.name],
+  );
+  return (rowCount ?? 0) > 0 ? 'added' : 'taken';
+}
+
+/**
+ * Renames a department or (de)activates it: an inactive one takes no new dispatches, its tickets stay with it.
+ * Null when there is no such department; else how many open tickets it holds.
+ */
+export async function updateDepartment(
+  db: Queryable,
+  code: string,
+  change: { name?: string; active?: boolean },
+): Promise<{ openTickets: number } | null> {
+  const { rowCount } = await db.query(
+    'UPDATE departments SET name = COALESCE($2, name), active = COALESCE($3, active) WHERE code = $1',
+    [code, change.name ?? null, change.active ?? null],
+  );
+  if (!rowCount) return null;
+  const { rows } = await db.query<{ open: number }>(
+    `SELECT count(*)::int AS open FROM tickets WHERE department = $1 AND status NOT IN ('closed', 'invalid')`,
+    [code],
+  );
+  return { openTickets: rows[0]!.open };
+}
+
+/**
+ * Sets an estate's developer and property company (by their codes; null: none). Tickets already filed keep the
+ * organisation they were filed under. 'no-estate', or the code that names no organisation of the right kind.
+ */
+export async function setEstateOrganisations(
+  db: Queryable,
+  estateId: number,
+  codes: { developer: string | null; propertyCompany: string | null },
+): Promise<'ok' | 'no-estate' | { wrong: 'developer' | 'propertyCompany' }> {
+  const find = async (code: string | null, kind: OrganisationKind): Promise<number | null | undefined> => {
+    if (code === null) return null;
+    const { rows } = await db.query<{ id: number }>(
+      'SELECT id FROM organisations WHERE code = $1 AND kind = $2',
+      [code, kind],
+    );
+    return rows[0]?.id;
+  };
+  const developer = await find(codes.developer, 'developer');
+  if (developer === undefined) return { wrong: 'developer' };
+  const propertyCompany = await find(codes.propertyCompany, 'property-company');
+  if (propertyCompany === undefined) return { wrong: 'propertyCompany' };
+  const { rowCount } = await db.query(
+    'UPDATE estates SET developer_id = $2, property_company_id = $3 WHERE id = $1',
+    [estateId, developer, propertyCompany],
+  );
+  return rowCount ? 'ok' : 'no-estate';
+}
+
+export interface StaffScope {
+  /** The organisation a team leader (or any member of staff) works for; null: the hotline's own. */
+  organisation: string | null;
+  /** A department member's department; required for role 'department', refused for the others. */
+  department: string | null;
+  /** The estates an agent serves. */
+  estates: number[];
+}
+
+/**
+ * Sets whom a member of staff works for. Refusals: 'no-agent', or which part names nothing that exists, or a
+ * department given to someone who is not department staff (or none to someone who is).
+ */
+export async function setStaffScope(
+  db: Queryable,
+  agentId: number,
+  scope: StaffScope,
+): Promise<'ok' | 'no-agent' | 'organisation' | 'department' | 'department-role' | 'estates'> {
+  const { rows } = await db.query<{ role: string }>('SELECT role FROM agents WHERE id = $1', [agentId]);
+  const role = rows[0]?.role;
+  if (role === undefined) return 'no-agent';
+  if ((role === 'department') !== (scope.department !== null)) return 'department-role';
+  const orgId = scope.organisation === null ? null : await organisationId(db, scope.organisation);
+  if (scope.organisation !== null && orgId === null) return 'organisation';
+  let departmentId: number | null = null;
+  if (scope.department !== null) {
+    const d = await db.query<{ id: number; organisationId: number }>(
+      'SELECT id, organisation_id AS "organisationId" FROM departments WHERE code = $1',
+      [scope.department],
+    );
+    if (!d.rows[0] || (orgId !== null && d.rows[0].organisationId !== orgId)) return 'department';
+    departmentId = d.rows[0].id;
+  }
+  const estates = [...new Set(scope.estates)];
+  const known = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM estates WHERE id = ANY($1)', [
+    estates,
+  ]);
+  if (known.rows[0]!.n !== estates.length) return 'estates';
+  await db.query(
+    `UPDATE agents SET organisation_id = COALESCE($2, (SELECT organisation_id FROM departments WHERE id = $3)),
+            department_id = $3
+      WHERE id = $1`,
+    [agentId, orgId, departmentId],
+  );
+  await db.query('DELETE FROM agent_estates WHERE agent_id = $1', [agentId]);
+  if (estates.length > 0) {
+    await db.query('INSERT INTO agent_estates (agent_id, estate_id) SELECT $1, unnest($2::int[])', [
+      agentId,
+      estates,
+    ]);
+  }
+  return 'ok';
+}
