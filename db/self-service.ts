@@ -3,11 +3,14 @@
 // language, which estate a call is about, and that estate's opening hours.
 // Functions fed with what a caller keyed in never throw on garbage: they answer "not found".
 import {
-  addWorkingDays,
+  DEFAULT_CLOCK_LIMITS,
   DEFAULT_TIME_ZONE,
   defaultOpeningHours,
+  needsPlan,
   normalizePhone,
   registerTicket,
+  ticketClocks,
+  type ClockLimits,
   verifyPassword,
   type DayHours,
   type IsoWeekday,
@@ -143,30 +146,26 @@ export async function ticketStatus(db: Queryable, number: string): Promise<Ticke
 }
 
 /**
- * When a new ticket is expected to be done, as the owner is told. Placeholder rule until the tickets issue
- * brings configurable clocks; the figures are DOMAIN.md's "Time limits":
- * - repair, urgent (water, power...): 6 hours ("urgent fixed within 6 h");
- * - repair, ordinary: 24 hours ("ordinary within 1 day"; repairs run every day, so calendar hours);
- * - complaint and compensation: 4 working days, same local time ("reply to 100 % of complaints within
- *   4 working days"; the mainland calendar with its holidays and 调休, Asia/Shanghai);
- * - inquiry and suggestion: null (DOMAIN.md gives them no time limit).
+ * When a new ticket is expected to be done, as the owner is told: the due time of the clock that ends the work
+ * (core/tickets/clocks.ts) as it starts at registration, under the limits that apply (the defaults unless given):
+ * - repair: `fix` (urgent 6 h, others 1 working day);
+ * - complaint and compensation: `reply` with the outcome (4 working days, the mainland calendar with its holidays
+ *   and 调休, Asia/Shanghai);
+ * - inquiry and suggestion: null (answered on the call, no time promised).
  */
 export function expectedCompletion(
   ticket: { type: TicketType; urgent: boolean },
   createdAt: Date,
+  limits: ClockLimits = DEFAULT_CLOCK_LIMITS,
   timeZone: string = DEFAULT_TIME_ZONE,
 ): Date | null {
-  const hours = 3_600_000;
-  switch (ticket.type) {
-    case 'repair':
-      return new Date(createdAt.getTime() + (ticket.urgent ? 6 : 24) * hours);
-    case 'complaint':
-    case 'compensation':
-      return addWorkingDays(createdAt, 4, timeZone);
-    case 'inquiry':
-    case 'suggestion':
-      return null;
-  }
+  const clock = ticket.type === 'repair' ? 'fix' : needsPlan(ticket.type) ? 'reply' : null;
+  if (clock === null) return null;
+  const { entry } = registerTicket(ticket, { role: 'system', id: null }, createdAt);
+  const due = ticketClocks(ticket, [entry], limits, createdAt, timeZone).find(
+    (c) => c.clock === clock,
+  )?.dueAt;
+  return due ? new Date(due) : null;
 }
 
 export interface IvrTicketRequest {
