@@ -133,6 +133,7 @@ export async function startPlatform(
       log,
       jwtSecret: config.http.jwtSecret,
       recordingDir: config.recordingDir,
+      attachments: config.attachments,
     });
     url = await app.listen({ host: config.http.host, port: config.http.port });
     log.info({ url }, 'agent page and API listening');

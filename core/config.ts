@@ -27,6 +27,8 @@ export interface Config {
   readonly recordingDir: string;
   /** Days a call recording is kept before the retention job removes it. */
   readonly recordingRetentionDays: number;
+  /** Files attached to tickets (photos, signed forms): the folder they are kept in, and the largest one taken. */
+  readonly attachments: { readonly dir: string; readonly maxMb: number };
   readonly acd: {
     /** Seconds an agent's phone rings before the call moves on and the agent becomes not-ready. */
     readonly ringTimeoutS: number;
@@ -142,6 +144,10 @@ export function loadConfig(env: Env = readEnv()): Config {
       ),
     ),
     recordingRetentionDays: int('HOTLINE_RECORDING_RETENTION_DAYS', 180, 1, 3650),
+    attachments: {
+      dir: resolve(str('HOTLINE_ATTACHMENT_DIR', resolve(env.HOTLINE_STACK_DIR ?? '.stack', 'attachments'))),
+      maxMb: int('HOTLINE_ATTACHMENT_MAX_MB', 10, 1, 100),
+    },
     logLevel: str('HOTLINE_LOG_LEVEL', 'info'),
     stackDir: resolve(str('HOTLINE_STACK_DIR', '.stack')),
   };

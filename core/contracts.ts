@@ -8,6 +8,7 @@ import type {
   TicketState,
   TicketStatus,
 } from './tickets/index.ts';
+import type { AttachmentType } from './attachments.ts';
 
 export const AGENT_STATES = ['offline', 'available', 'not-ready', 'ringing', 'on-call', 'wrap-up'] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
@@ -385,6 +386,41 @@ export interface TicketTimelineStep {
   detail: Record<string, unknown>;
 }
 
+/** A call about a ticket, as the ticket's page lists it. */
+export interface TicketCall {
+  callId: string;
+  /** The ticket was filed from this call (`tickets.created_from_call`). */
+  createdFrom: boolean;
+  /** The agent named the ticket when wrapping the call up (`calls.ticket_id`). */
+  linkedAtWrapUp: boolean;
+  startedAt: string;
+  direction: string;
+  /** The (last) agent who answered; null when no agent did (a voicemail, an abandoned call). */
+  agentName: string | null;
+  /** Seconds from the agent's answer to the end (hold included, as in the recording); null until then. */
+  talkS: number | null;
+  outcome: string | null;
+  disposition: string | null;
+  /** Play it through POST /api/calls/:id/recording-link (the file may still be being written just after the end). */
+  hasRecording: boolean;
+  /** The retention job removed the recording (the call record stays). */
+  recordingPurged: boolean;
+}
+
+/** A file attached to a ticket (a photo, a signed form); GET /api/tickets/:id/attachments/:attachmentId gives it. */
+export interface TicketAttachment {
+  id: number;
+  ticketId: number;
+  /** The name it was uploaded with (without folders). */
+  name: string;
+  /** What its first bytes say it is. */
+  type: AttachmentType;
+  size: number;
+  sha256: string;
+  uploadedBy: { id: number; name: string };
+  uploadedAt: string;
+}
+
 /** GET /api/tickets/:id (and the answer to an action): the ticket, what the reader may do now, its timeline. */
 export interface TicketView {
   id: number;
@@ -393,6 +429,10 @@ export interface TicketView {
   /** What the reader may do now (the page's buttons). */
   allowed: ActionKind[];
   timeline: TicketTimelineStep[];
+  /** The calls about it (filed from, linked at wrap-up), oldest first. */
+  calls: TicketCall[];
+  /** Files attached to it, oldest first. */
+  attachments: TicketAttachment[];
 }
 
 /** GET /api/departments: where a ticket may be dispatched. */

@@ -25,6 +25,14 @@ export class NotFound extends HotlineError {
 export class Conflict extends HotlineError {
   readonly statusCode = 409;
 }
+/** What was sent is larger than allowed (an upload over its size limit). */
+export class PayloadTooLarge extends HotlineError {
+  readonly statusCode = 413;
+}
+/** What was sent is of a type not taken here (an upload that is not a photo or a PDF). */
+export class UnsupportedMediaType extends HotlineError {
+  readonly statusCode = 415;
+}
 
 // Call-control errors: the ARI adapter maps Asterisk's answers to these, once.
 /** The channel hung up or no longer exists. */

@@ -7,3 +7,4 @@ export * from './phone.ts';
 export * from './password.ts';
 export * from './calendar.ts';
 export * from './tickets/index.ts';
+export * from './attachments.ts';

@@ -56,6 +56,7 @@ import {
   staffMember,
   getCall,
   agentTookCall,
+  callOnVisibleTicket,
   unitBelongsToOwner,
   type Pool,
 } from '../db/index.ts';
@@ -63,6 +64,7 @@ import { Acd, markWrappedUp, POP_SEEN_CHANNEL, wakeAcds } from './acd.ts';
 import { AgentStates } from './agent-states.ts';
 import { CALL_ENDED, CallCommandClient, type CallCommand } from './call-commands.ts';
 import { registerCalendarRoutes } from './calendar-routes.ts';
+import { registerEvidenceRoutes, type EvidenceSettings } from './evidence-routes.ts';
 import { MONITORS_KEY } from './notifier.ts';
 import { registerTicketRoutes } from './ticket-routes.ts';
 import { registerOrganisationRoutes } from './organisation-routes.ts';
@@ -77,6 +79,8 @@ export interface ServerDeps {
   uiDir?: string;
   /** Where the call recordings are. */
   recordingDir: string;
+  /** Where files attached to tickets are kept, and the largest one taken (config.attachments). */
+  attachments: EvidenceSettings;
 }
 
 interface TokenClaims {
@@ -621,6 +625,8 @@ export async function createServer(deps: ServerDeps) {
 
   registerTicketRoutes(app, { db, authenticate, errorBody });
   registerOrganisationRoutes(app, { db, authenticate, errorBody });
+  // notes and attachments (evidence-routes.ts)
+  await registerEvidenceRoutes(app, { db, authenticate, errorBody, settings: deps.attachments });
 
   app.get<{ Params: { id: string } }>(
     '/api/calls/:id',
@@ -977,14 +983,23 @@ export async function createServer(deps: ServerDeps) {
 
   // recordings are sent with reply.sendFile (Range requests, so a player can seek); not served as a folder
   await app.register(fastifyStatic, { root: deps.recordingDir, serve: false });
-  const NOT_YOUR_RECORDING = '您只能收听自己接听的通话 / You may only hear calls you handled.';
+  const NOT_YOUR_RECORDING =
+    '您只能收听自己接听的通话或您经手工单的通话 / You may only hear calls you handled, or calls about a ticket you handle.';
+  /** Who may ask to hear a call: department staff too, for the calls about the tickets they work. */
+  const LISTENERS: Role[] = ['agent', 'department', 'supervisor', 'admin'];
 
-  /** The call, if the signed-in person may hear it: the agents who took it, team leaders and admins. */
+  /**
+   * The call, if the signed-in person may hear it: the agents who took it, team leaders and admins, and staff who
+   * may see a ticket the call is about (filed from it, or linked to it at wrap-up): those handling the case.
+   */
   async function audibleCall(callId: string, user: TokenClaims) {
     const call = await getCall(db, callId);
     if (!call) throw new NotFound(NO_SUCH_CALL);
-    if (user.role === 'agent' && !agentTookCall(call, user.sub)) throw new Forbidden(NOT_YOUR_RECORDING);
-    return call;
+    if (user.role === 'supervisor' || user.role === 'admin') return call;
+    if (user.role === 'agent' && agentTookCall(call, user.sub)) return call;
+    const staff = await staffMember(db, user.sub);
+    if (staff && (await callOnVisibleTicket(db, call.id, staff))) return call;
+    throw new Forbidden(NOT_YOUR_RECORDING);
   }
 
   /** The recording's file name in the recording folder; 404 when the call has none (yet). */
@@ -1003,7 +1018,7 @@ export async function createServer(deps: ServerDeps) {
   app.post<{ Params: { id: string } }>(
     '/api/calls/:id/recording-link',
     {
-      onRequest: authenticate(),
+      onRequest: authenticate(LISTENERS),
       schema: {
         params: callParams,
         response: {
@@ -1047,7 +1062,7 @@ export async function createServer(deps: ServerDeps) {
       // the Bearer header, or a playback link's ticket (checked in the handler)
       onRequest: async (req) => {
         const query = req.query as { ticket?: unknown };
-        if (typeof query.ticket !== 'string') await authenticate()(req);
+        if (typeof query.ticket !== 'string') await authenticate(LISTENERS)(req);
       },
       schema: {
         params: callParams,

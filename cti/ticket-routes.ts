@@ -33,12 +33,15 @@ import {
   listDepartments,
   searchTickets,
   staffMember,
+  ticketAttachments,
+  ticketCalls,
   ticketState,
   ticketTimeline,
   type Staff,
   type TicketSearch,
   ticketSummary,
 } from '../db/index.ts';
+import { attachmentListBody, ticketCallListBody } from './evidence-routes.ts';
 
 type Authenticate = (roles?: Role[]) => (req: FastifyRequest) => Promise<void>;
 
@@ -176,6 +179,8 @@ const viewBody = {
         },
       },
     },
+    calls: ticketCallListBody,
+    attachments: attachmentListBody,
   },
 } as const;
 
@@ -283,12 +288,19 @@ export function registerTicketRoutes(
   async function view(id: number, staff: Staff): Promise<TicketView> {
     const [ticket, summary] = await Promise.all([ticketState(db, id), ticketSummary(db, id)]);
     if (!ticket || !summary || !(await canSeeTicket(db, id, staff))) throw noTicket(id);
+    const [timeline, calls, attachments] = await Promise.all([
+      ticketTimeline(db, id),
+      ticketCalls(db, id),
+      ticketAttachments(db, id),
+    ]);
     return {
       id,
       summary,
       ticket,
       allowed: allowedActions(ticket, actorOf(staff)),
-      timeline: await ticketTimeline(db, id),
+      timeline,
+      calls,
+      attachments,
     };
   }
 

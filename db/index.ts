@@ -7,5 +7,6 @@ export * from './queues.ts';
 export * from './tickets.ts';
 export * from './organisations.ts';
 export * from './ticket-search.ts';
+export * from './ticket-evidence.ts';
 export * from './self-service.ts';
 export * from './work-calendar.ts';

@@ -65,6 +65,7 @@ beforeAll(async () => {
     log: createLogger('debug', 'recording-link-test', { write: (line: string) => void logLines.push(line) }),
     jwtSecret: config.http.jwtSecret,
     recordingDir: config.recordingDir,
+    attachments: config.attachments,
     uiDir: '/nonexistent',
   }));
   taker = await createAgent({ seat: null, name: '接听客服' });

@@ -208,6 +208,7 @@ describe('the configuration', () => {
       },
       recordingDir: '/srv/hotline/stack/asterisk/var/spool/recording',
       recordingRetentionDays: 180,
+      attachments: { dir: '/srv/hotline/stack/attachments', maxMb: 10 },
       logLevel: 'info',
       stackDir: '/srv/hotline/stack',
     });
@@ -232,6 +233,8 @@ describe('the configuration', () => {
       HOTLINE_PROMPT_DIR: '/var/lib/hotline/sounds',
       HOTLINE_STUDIO_PROMPT_DIR: '/srv/estate/recordings',
       HOTLINE_FLOW_DIR: '/etc/hotline/flows',
+      HOTLINE_ATTACHMENT_DIR: '/var/lib/hotline/attachments',
+      HOTLINE_ATTACHMENT_MAX_MB: '25',
       HOTLINE_LOG_LEVEL: 'debug',
     });
     expect(config.ari.app).toBe('estate');
@@ -255,6 +258,7 @@ describe('the configuration', () => {
       studioPromptDir: '/srv/estate/recordings',
       flowDir: '/etc/hotline/flows',
     });
+    expect(config.attachments).toEqual({ dir: '/var/lib/hotline/attachments', maxMb: 25 });
     expect(config.logLevel).toBe('debug');
   });
 
