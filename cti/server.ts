@@ -64,6 +64,7 @@ import { AgentStates } from './agent-states.ts';
 import { CALL_ENDED, CallCommandClient, type CallCommand } from './call-commands.ts';
 import { registerCalendarRoutes } from './calendar-routes.ts';
 import { MONITORS_KEY } from './notifier.ts';
+import { registerTicketLimitRoutes } from './ticket-limit-routes.ts';
 import { registerTicketRoutes } from './ticket-routes.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
 
@@ -432,6 +433,8 @@ export async function createServer(deps: ServerDeps) {
 
   // The work calendar: supervisors read it, admins edit it (calendar-routes.ts).
   registerCalendarRoutes(app, { db, redis, log, authenticate });
+  // Ticket time limits of organisations and estates: admins (ticket-limit-routes.ts).
+  registerTicketLimitRoutes(app, { db, authenticate });
 
   const stateChangeBody = {
     type: 'object',

@@ -12,6 +12,9 @@ import {
   COMPLAINT_CATEGORIES,
   TICKET_TYPES,
   Unauthorized,
+  calendarWarnings,
+  CLOCK_LABELS,
+  clocksOfTicket,
   Conflict,
   Forbidden,
   NotFound,
@@ -33,6 +36,7 @@ import {
   listDepartments,
   searchTickets,
   staffMember,
+  ticketLimits,
   ticketState,
   ticketTimeline,
   type Staff,
@@ -176,6 +180,27 @@ const viewBody = {
         },
       },
     },
+    clocks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          clock: { type: 'string' },
+          label: {
+            type: 'object',
+            properties: { zh: { type: 'string' }, en: { type: 'string' } },
+            required: ['zh', 'en'],
+          },
+          round: { type: 'integer' },
+          startedAt: { type: 'string' },
+          dueAt: { type: ['string', 'null'] },
+          stoppedAt: { type: ['string', 'null'] },
+          state: { type: 'string', enum: ['running', 'paused', 'overdue', 'met', 'missed', 'cancelled'] },
+        },
+        required: ['clock', 'label', 'round', 'startedAt', 'dueAt', 'stoppedAt', 'state'],
+      },
+    },
+    calendarWarnings: { type: 'array', items: { type: 'string' } },
   },
 } as const;
 
@@ -283,12 +308,24 @@ export function registerTicketRoutes(
   async function view(id: number, staff: Staff): Promise<TicketView> {
     const [ticket, summary] = await Promise.all([ticketState(db, id), ticketSummary(db, id)]);
     if (!ticket || !summary || !(await canSeeTicket(db, id, staff))) throw noTicket(id);
+    const [timeline, limits] = await Promise.all([ticketTimeline(db, id), ticketLimits(db, id)]);
+    const clocks = limits ? clocksOfTicket(ticket, timeline, limits.limits, new Date()) : [];
     return {
       id,
       summary,
       ticket,
       allowed: allowedActions(ticket, actorOf(staff)),
-      timeline: await ticketTimeline(db, id),
+      timeline,
+      clocks: clocks.map((c) => ({
+        clock: c.clock,
+        label: CLOCK_LABELS[c.clock],
+        round: c.round,
+        startedAt: c.startedAt,
+        dueAt: c.dueAt,
+        stoppedAt: c.stoppedAt,
+        state: c.state,
+      })),
+      calendarWarnings: calendarWarnings(clocks),
     };
   }
 

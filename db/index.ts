@@ -9,3 +9,4 @@ export * from './organisations.ts';
 export * from './ticket-search.ts';
 export * from './self-service.ts';
 export * from './work-calendar.ts';
+export * from './ticket-clocks.ts';
