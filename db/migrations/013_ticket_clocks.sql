@@ -13,7 +13,10 @@ ALTER TABLE tickets
   -- when its next running clock is due (the worker's delayed job fires then); null when none runs
   ADD COLUMN next_due_at   timestamptz,
   -- the clocks must be reviewed: set by the triggers below, cleared by the worker's review
-  ADD COLUMN clocks_stale  boolean NOT NULL DEFAULT true;
+  ADD COLUMN clocks_stale  boolean NOT NULL DEFAULT false;
+-- the open tickets that have a timeline (older ones have no clocks: migration 010) are reviewed once
+UPDATE tickets t SET clocks_stale = true
+ WHERE status NOT IN ('closed', 'invalid') AND EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id);
 
 CREATE INDEX tickets_overdue ON tickets (created_at DESC) WHERE overdue;
 CREATE INDEX tickets_next_due ON tickets (next_due_at) WHERE next_due_at IS NOT NULL;
@@ -29,11 +32,15 @@ END $$;
 CREATE TRIGGER ticket_events_clocks AFTER INSERT ON ticket_events
   FOR EACH ROW WHEN (NEW.kind <> 'overdue') EXECUTE FUNCTION ticket_clocks_step();
 
--- So does a change of what the clocks depend on: the ticket's type, urgency, estate or organisation.
+-- So does a change of what the clocks depend on: the ticket's type, urgency, estate or organisation, for an open
+-- ticket with a timeline (a new ticket gets its estate before its first step; the demo data's bulk updates touch
+-- tickets without one).
 CREATE FUNCTION ticket_clocks_ticket() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  NEW.clocks_stale := true;
-  PERFORM pg_notify('hotline_ticket_clocks', NEW.id::text);
+  IF NEW.status NOT IN ('closed', 'invalid') AND EXISTS (SELECT 1 FROM ticket_events WHERE ticket_id = NEW.id) THEN
+    NEW.clocks_stale := true;
+    PERFORM pg_notify('hotline_ticket_clocks', NEW.id::text);
+  END IF;
   RETURN NEW;
 END $$;
 CREATE TRIGGER tickets_clocks BEFORE UPDATE OF type, urgent, estate_id, responsible_org_id ON tickets
@@ -47,10 +54,12 @@ CREATE FUNCTION ticket_clocks_limits() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_TABLE_NAME = 'organisations' THEN
     UPDATE tickets SET clocks_stale = true
-     WHERE responsible_org_id = NEW.id AND status NOT IN ('closed', 'invalid') AND NOT clocks_stale;
+     WHERE responsible_org_id = NEW.id AND status NOT IN ('closed', 'invalid') AND NOT clocks_stale
+       AND EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = tickets.id);
   ELSE
     UPDATE tickets SET clocks_stale = true
-     WHERE estate_id = NEW.id AND status NOT IN ('closed', 'invalid') AND NOT clocks_stale;
+     WHERE estate_id = NEW.id AND status NOT IN ('closed', 'invalid') AND NOT clocks_stale
+       AND EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = tickets.id);
   END IF;
   PERFORM pg_notify('hotline_ticket_clocks', '*');
   RETURN NULL;
