@@ -4,13 +4,14 @@
 // over socket.io (`ticket:overdue`, through the Redis emitter).
 //
 // How changes reach the clocks (migration 013): every change that moves a due time (a step on the timeline, the
-// ticket's type or urgency, new limits for its organisation or estate) marks the ticket `clocks_stale` in the
-// database, in the change's own transaction, and NOTIFYs `hotline_ticket_clocks`. The worker LISTENs and reviews
-// the ticket at once. Nothing is lost while no worker listens: a reconciliation reviews every stale ticket and
-// schedules the job of every ticket's recorded next due time (`next_due_at`) again. It runs when a worker starts,
-// when its database or Redis connection comes back (a Redis restarted empty has lost the delayed jobs), when
-// limits change, and every 10 minutes. Jobs are idempotent: a due job's id is the ticket and the instant, and a
-// review of an unchanged ticket changes nothing; reviews of one ticket are put in order by its row lock.
+// ticket's type or urgency, new limits for its organisation or estate, an edit of the work calendar) marks the
+// ticket `clocks_stale` in the database, in the change's own transaction, and NOTIFYs `hotline_ticket_clocks`.
+// The worker LISTENs and reviews the ticket at once. Nothing is lost while no worker listens: a reconciliation
+// reviews every stale ticket and schedules the job of every ticket's recorded next due time (`next_due_at`)
+// again. It runs when a worker starts, when its database or Redis connection comes back (a Redis restarted empty
+// has lost the delayed jobs), when limits or the calendar change, and every 10 minutes. Jobs are idempotent: a
+// due job's id is the ticket and the instant, and a review of an unchanged ticket changes nothing; reviews of one
+// ticket are put in order by its row lock.
 //
 // Pausing (waiting for the owner) needs nothing here: a paused clock has no due time (core/tickets/clocks.ts), so
 // no job is scheduled for it, and `resume` is a step like any other, which reschedules.
@@ -23,6 +24,7 @@ import {
   clockDueJobId,
   overdueMessage,
   rooms,
+  setWorkCalendar,
   TICKET_CLOCKS_CHANNEL,
   TICKET_CLOCKS_QUEUE,
   type Logger,
@@ -32,6 +34,7 @@ import {
   type TicketOverdue,
 } from '../core/index.ts';
 import {
+  loadWorkCalendar,
   reviewTicketClocks,
   staleClockTickets,
   ticketDueTimes,
@@ -42,6 +45,8 @@ import {
 
 const RECONCILE_EVERY_MS = 10 * 60_000;
 const BATCH = 500;
+/** The reconciliation after an edit of the work calendar. */
+const CALENDAR_CHANGED = 'calendar changed';
 /** The LISTEN connection is tried again after this long, doubling up to 30 s. */
 const LISTEN_RETRY_MS = 1000;
 
@@ -149,6 +154,9 @@ export async function startTicketClocks(deps: {
   }
 
   async function reconcile(why: string): Promise<void> {
+    // the due times of the stale tickets move with the calendar: review them on the calendar as edited, even if
+    // this process has not reloaded it yet (main.ts does on the same edit)
+    if (why === CALENDAR_CHANGED) setWorkCalendar(await loadWorkCalendar(db));
     let stale = 0;
     for (let after = 0; ;) {
       const ids = await staleClockTickets(db, after, BATCH);
@@ -224,7 +232,7 @@ export async function startTicketClocks(deps: {
 
   const listener = listenForChanges(db, log, {
     changed: (ticketId) => enqueue('ticket-changed', { ticketId }),
-    many: () => enqueue('reconcile', { why: 'limits changed' }),
+    many: (why) => enqueue('reconcile', { why }),
     reconnected: () => enqueue('reconcile', { why: 'database connection back' }),
   });
   await listener.ready;
@@ -251,7 +259,7 @@ export async function startTicketClocks(deps: {
 function listenForChanges(
   db: Pool,
   log: Logger,
-  on: { changed: (ticketId: number) => void; many: () => void; reconnected: () => void },
+  on: { changed: (ticketId: number) => void; many: (why: string) => void; reconnected: () => void },
 ): { ready: Promise<void>; stop: () => void } {
   let stopped = false;
   let client: pg.PoolClient | null = null;
@@ -261,7 +269,8 @@ function listenForChanges(
 
   const onNotification = (msg: pg.Notification) => {
     if (msg.channel !== TICKET_CLOCKS_CHANNEL) return;
-    if (msg.payload === '*') return on.many();
+    if (msg.payload === '*') return on.many('limits changed');
+    if (msg.payload === 'calendar') return on.many(CALENDAR_CHANGED);
     const ticketId = Number(msg.payload);
     if (Number.isSafeInteger(ticketId) && ticketId > 0) on.changed(ticketId);
   };

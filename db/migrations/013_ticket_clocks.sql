@@ -2,8 +2,8 @@
 -- next due time and marks a ticket overdue when a clock runs out (core/tickets/clocks.ts).
 --
 -- How a change reaches the worker: the database says so itself. A step added to a ticket's timeline, a change of
--- its type, urgency, estate or responsible organisation, or new time limits for its organisation or estate mark
--- the ticket `clocks_stale` in the same transaction, and NOTIFY `hotline_ticket_clocks` (the ticket's id, or '*'
+-- its type, urgency, estate or responsible organisation, new time limits for its organisation or estate, or an
+-- edit of the work calendar mark the ticket `clocks_stale` in the same transaction, and NOTIFY `hotline_ticket_clocks` (the ticket's id, or '*'
 -- for many tickets) once it commits. A listening worker reviews the ticket at once; a worker that was down, or
 -- lost its connection, reviews every stale ticket when it comes back. So no producer (the API, the IVR, other
 -- workers) has to remember to tell it, and nothing is missed while it is away.
@@ -68,3 +68,18 @@ CREATE TRIGGER organisations_ticket_limits AFTER UPDATE OF ticket_limits ON orga
   FOR EACH ROW WHEN (OLD.ticket_limits IS DISTINCT FROM NEW.ticket_limits) EXECUTE FUNCTION ticket_clocks_limits();
 CREATE TRIGGER estates_ticket_limits AFTER UPDATE OF ticket_limits ON estates
   FOR EACH ROW WHEN (OLD.ticket_limits IS DISTINCT FROM NEW.ticket_limits) EXECUTE FUNCTION ticket_clocks_limits();
+
+-- An edit of the work calendar (a holiday, a make-up working day, a year covered) moves working-day due times: the
+-- open tickets with a clock running are reviewed ('calendar': the worker taking the reconciliation loads the
+-- calendar again first).
+CREATE FUNCTION ticket_clocks_calendar() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE tickets SET clocks_stale = true
+   WHERE next_due_at IS NOT NULL AND status NOT IN ('closed', 'invalid') AND NOT clocks_stale;
+  PERFORM pg_notify('hotline_ticket_clocks', 'calendar');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER work_calendar_days_clocks AFTER INSERT OR UPDATE OR DELETE ON work_calendar_days
+  FOR EACH STATEMENT EXECUTE FUNCTION ticket_clocks_calendar();
+CREATE TRIGGER work_calendar_years_clocks AFTER INSERT OR UPDATE OR DELETE ON work_calendar_years
+  FOR EACH STATEMENT EXECUTE FUNCTION ticket_clocks_calendar();

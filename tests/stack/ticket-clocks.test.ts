@@ -269,6 +269,50 @@ describe('a clock that runs out', () => {
   });
 });
 
+describe('an edit of the work calendar', () => {
+  it('moves a working-day due time: a holiday on the day a plan is due makes it due a working day later', async () => {
+    const owner = await ownerWithLimits('蒋涛', {});
+    const ticket = await fileComplaint(owner);
+    await act(ticket.id, { kind: 'verify' });
+    await act(ticket.id, { kind: 'dispatch', department: engineering });
+    const dueMs = await scheduled(ticket.id);
+    expect((await viewOf(ticket.id)).clocks.find((c) => c.clock === 'plan')?.dueAt).toBe(
+      new Date(dueMs).toISOString(),
+    );
+    // the working day the plan is due on (its end, 24:00, is the next day's 00:00)
+    const day = new Date(dueMs - 1 + 8 * 3_600_000).toISOString().slice(0, 10);
+    const calendar = await admin.request('GET', `/api/calendar?year=${day.slice(0, 4)}`);
+    const before = (calendar.body as { days: { date: string; kind: string; name: string }[] }).days.find(
+      (d) => d.date === day,
+    );
+    const set = await admin.request('PUT', `/api/admin/calendar/days/${day}`, {
+      kind: 'holiday',
+      name: '测试假日',
+    });
+    expect(set.status).toBe(200);
+    try {
+      const later = await eventually(async () => {
+        const due = await scheduled(ticket.id);
+        return due > dueMs ? due : undefined;
+      }, 'the plan to be due later');
+      expect(later - dueMs).toBeGreaterThanOrEqual(86_400_000);
+      expect((await viewOf(ticket.id)).clocks.find((c) => c.clock === 'plan')?.dueAt).toBe(
+        new Date(later).toISOString(),
+      );
+    } finally {
+      // the day as it was (a make-up working Saturday stays one)
+      const restored = before
+        ? await admin.request('PUT', `/api/admin/calendar/days/${day}`, {
+            kind: before.kind,
+            name: before.name,
+          })
+        : await admin.request('DELETE', `/api/admin/calendar/days/${day}`);
+      expect(restored.status).toBeLessThan(300);
+    }
+    await eventually(async () => (await scheduled(ticket.id)) === dueMs, 'the plan to be due as before');
+  });
+});
+
 describe('a clock survives', () => {
   it('the workers stopping before it is due and starting after: it fires then, once', async () => {
     const owner = await ownerWithLimits('陈刚', { dispatch: { amount: 0.15, unit: 'minutes' } });
