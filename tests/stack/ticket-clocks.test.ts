@@ -2,7 +2,8 @@
 // becomes overdue: the team leaders' pages are told (and the department's, once dispatched), its timeline shows the
 // overdue step, it is flagged overdue, once only. The clock survives the workers stopping and starting again,
 // Redis restarting, and Redis emptied while the workers were down. Admins set the limits of organisations and
-// estates, and new limits apply to the tickets already open.
+// estates, and new limits apply to the tickets already open; so do edits of the work calendar. Tickets the IVR
+// files run their clocks like the agents' (the database tells the workers of every change).
 //
 // The API and the workers run as two platforms in this process (no IVR), so the workers can stop while the API
 // stays up.
@@ -10,6 +11,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clockDueJobId, TICKET_CLOCKS_QUEUE, type TicketOverdue } from '../../core/index.ts';
+import { createIvrTicket } from '../../db/index.ts';
 import type { Platform } from '../../main.ts';
 import { AgentClient } from '../support/agent-client.ts';
 import { eventually, stackConfig } from '../support/env.ts';
@@ -266,6 +268,28 @@ describe('a clock that runs out', () => {
     expect(notice!.message).toContain(`(处理部门 ${engineering})`);
     await expectOverdueOnce(ticket.id, Date.parse(notice!.dueAt));
     expect(notices(engineer, ticket.id)).toHaveLength(1);
+  });
+
+  it('of a repair the IVR filed: an urgent one not on site in time', async () => {
+    const owner = await ownerWithLimits('沈冰', { onSiteUrgent: { amount: 0.05, unit: 'minutes' } });
+    const filed = await createIvrTicket(db(), {
+      ownerId: owner.ownerId,
+      unitId: owner.units[0]!.unitId,
+      type: 'repair',
+      category: 'water',
+      urgent: true,
+      description: '厨房水管爆裂',
+      channel: 'ivr',
+      recording: null,
+      callId: null,
+    });
+    const notice = await eventually(() => notices(leader, filed.id)[0], 'the team leader to be told', 30_000);
+    expect(notice).toMatchObject({
+      ticketNumber: filed.number,
+      clock: 'on-site',
+      label: { zh: '到场', en: 'on site' },
+    });
+    await expectOverdueOnce(filed.id, Date.parse(notice.dueAt));
   });
 });
 
