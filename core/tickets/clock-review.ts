@@ -13,7 +13,8 @@ import { DEFAULT_TIME_ZONE, localTime } from '../calendar.ts';
 
 /** The BullMQ queue of the ticket clocks. */
 export const TICKET_CLOCKS_QUEUE = 'hotline-ticket-clocks';
-/** The PostgreSQL channel on which a ticket's change is announced (migration 013): the ticket's id, or '*'. */
+/** The PostgreSQL channel on which changes are announced (migration 013): a ticket's id; '*' for many tickets
+ * (new limits), 'calendar' after an edit of the work calendar. */
 export const TICKET_CLOCKS_CHANNEL = 'hotline_ticket_clocks';
 
 /** The queue's jobs: review one ticket now, review it at a due time, review every stale ticket. */
