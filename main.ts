@@ -3,7 +3,7 @@
 //   node main.ts start                  every role (single machine)
 //   node main.ts start --role ivr       the ARI controller and ACD for one Asterisk node
 //   node main.ts start --role cti       the HTTP API and socket.io gateway (several behind a load balancer)
-//   node main.ts start --role workers   BullMQ workers (maintenance jobs now; campaigns and SLA timers later)
+//   node main.ts start --role workers   BullMQ workers (maintenance jobs, ticket clocks; campaigns later)
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -42,7 +42,7 @@ import {
   Supervision,
   type PromptScan,
 } from './ivr/index.ts';
-import { startRecordingRetention } from './workers/index.ts';
+import { startRecordingRetention, startTicketClocks } from './workers/index.ts';
 
 export type Role = 'ivr' | 'cti' | 'workers';
 const ROLES: readonly Role[] = ['ivr', 'cti', 'workers'];
@@ -283,7 +283,9 @@ export async function startPlatform(
       log,
       settings: { recordingDir: config.recordingDir, retentionDays: config.recordingRetentionDays },
     });
+    const clocks = await startTicketClocks({ connection: bullConnection, redis, db, log });
     closers.push(async () => {
+      await clocks.close();
       await retention.close();
       bullConnection.disconnect();
     });

@@ -3,6 +3,7 @@
 import type {
   ActionKind,
   ActorRole,
+  ClockState,
   ComplaintCategory,
   RepairKind,
   TicketState,
@@ -276,6 +277,26 @@ export interface ServerToClientEvents {
   'call:conference': (event: CallConsulting) => void;
   /** A callback's owner did not answer: the agent goes to wrap-up; retryAt null: no more tries (a ticket). */
   'callback:not-reached': (event: CallbackNotReached) => void;
+  /** Supervisors' room, and the department's when the ticket is dispatched: a ticket's clock ran out. */
+  'ticket:overdue': (event: TicketOverdue) => void;
+}
+
+/** A ticket's time limit ran out (workers/ticket-clocks.ts): sent once per clock and round. */
+export interface TicketOverdue {
+  ticketId: number;
+  ticketNumber: string;
+  /** core/tickets/clocks.ts ClockName: dispatch, plan, reply, on-site, fix, revisit. */
+  clock: string;
+  /** 1 for the first handling, 2 after the first reopening... */
+  round: number;
+  /** The clock's name for people (CLOCK_LABELS). */
+  label: { zh: string; en: string };
+  dueAt: string;
+  /** The department the ticket is with; null before dispatch. */
+  department: string | null;
+  /** The notice to show: 中文 / English. */
+  message: string;
+  at: string;
 }
 
 export interface CallbackNotReached {
@@ -433,6 +454,24 @@ export interface TicketView {
   calls: TicketCall[];
   /** Files attached to it, oldest first. */
   attachments: TicketAttachment[];
+  /** Its time limits now (core/tickets/clocks.ts), round by round. */
+  clocks: TicketClockView[];
+  /** Due times in a year the holiday calendar does not cover yet (中文 / English), for team leaders to check. */
+  calendarWarnings: string[];
+}
+
+/** One of a ticket's clocks (core/tickets/clocks.ts ClockStatus) as the ticket's view shows it. */
+export interface TicketClockView {
+  /** ClockName: dispatch, plan, reply, on-site, fix, revisit. */
+  clock: string;
+  label: { zh: string; en: string };
+  /** 1 for the first handling, 2 after the first reopening... */
+  round: number;
+  startedAt: string;
+  /** Null while paused (waiting for the owner) before it was due. */
+  dueAt: string | null;
+  stoppedAt: string | null;
+  state: ClockState;
 }
 
 /** GET /api/departments: where a ticket may be dispatched. */

@@ -66,6 +66,7 @@ import { CALL_ENDED, CallCommandClient, type CallCommand } from './call-commands
 import { registerCalendarRoutes } from './calendar-routes.ts';
 import { registerEvidenceRoutes, type EvidenceSettings } from './evidence-routes.ts';
 import { MONITORS_KEY } from './notifier.ts';
+import { registerTicketLimitRoutes } from './ticket-limit-routes.ts';
 import { registerTicketRoutes } from './ticket-routes.ts';
 import { registerOrganisationRoutes } from './organisation-routes.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
@@ -437,6 +438,8 @@ export async function createServer(deps: ServerDeps) {
 
   // The work calendar: supervisors read it, admins edit it (calendar-routes.ts).
   registerCalendarRoutes(app, { db, redis, log, authenticate });
+  // Ticket time limits of organisations and estates: admins (ticket-limit-routes.ts).
+  registerTicketLimitRoutes(app, { db, authenticate });
 
   const stateChangeBody = {
     type: 'object',

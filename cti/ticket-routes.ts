@@ -12,6 +12,9 @@ import {
   COMPLAINT_CATEGORIES,
   TICKET_TYPES,
   Unauthorized,
+  calendarWarnings,
+  CLOCK_LABELS,
+  clocksOfTicket,
   Conflict,
   Forbidden,
   NotFound,
@@ -35,6 +38,7 @@ import {
   staffMember,
   ticketAttachments,
   ticketCalls,
+  ticketLimits,
   ticketState,
   ticketTimeline,
   type Staff,
@@ -181,6 +185,27 @@ const viewBody = {
     },
     calls: ticketCallListBody,
     attachments: attachmentListBody,
+    clocks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          clock: { type: 'string' },
+          label: {
+            type: 'object',
+            properties: { zh: { type: 'string' }, en: { type: 'string' } },
+            required: ['zh', 'en'],
+          },
+          round: { type: 'integer' },
+          startedAt: { type: 'string' },
+          dueAt: { type: ['string', 'null'] },
+          stoppedAt: { type: ['string', 'null'] },
+          state: { type: 'string', enum: ['running', 'paused', 'overdue', 'met', 'missed', 'cancelled'] },
+        },
+        required: ['clock', 'label', 'round', 'startedAt', 'dueAt', 'stoppedAt', 'state'],
+      },
+    },
+    calendarWarnings: { type: 'array', items: { type: 'string' } },
   },
 } as const;
 
@@ -288,11 +313,13 @@ export function registerTicketRoutes(
   async function view(id: number, staff: Staff): Promise<TicketView> {
     const [ticket, summary] = await Promise.all([ticketState(db, id), ticketSummary(db, id)]);
     if (!ticket || !summary || !(await canSeeTicket(db, id, staff))) throw noTicket(id);
-    const [timeline, calls, attachments] = await Promise.all([
+    const [timeline, calls, attachments, limits] = await Promise.all([
       ticketTimeline(db, id),
       ticketCalls(db, id),
       ticketAttachments(db, id),
+      ticketLimits(db, id),
     ]);
+    const clocks = limits ? clocksOfTicket(ticket, timeline, limits.limits, new Date()) : [];
     return {
       id,
       summary,
@@ -301,6 +328,16 @@ export function registerTicketRoutes(
       timeline,
       calls,
       attachments,
+      clocks: clocks.map((c) => ({
+        clock: c.clock,
+        label: CLOCK_LABELS[c.clock],
+        round: c.round,
+        startedAt: c.startedAt,
+        dueAt: c.dueAt,
+        stoppedAt: c.stoppedAt,
+        state: c.state,
+      })),
+      calendarWarnings: calendarWarnings(clocks),
     };
   }
 

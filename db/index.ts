@@ -10,3 +10,4 @@ export * from './ticket-search.ts';
 export * from './ticket-evidence.ts';
 export * from './self-service.ts';
 export * from './work-calendar.ts';
+export * from './ticket-clocks.ts';

@@ -5,3 +5,4 @@ export {
   type RetentionSettings,
   type RetentionWorker,
 } from './recording-retention.ts';
+export { overdueNotice, startTicketClocks, type TicketClocksWorker } from './ticket-clocks.ts';

@@ -6,3 +6,4 @@ export * from './responsibility.ts';
 export * from './same-issue.ts';
 export * from './severity.ts';
 export * from './clocks.ts';
+export * from './clock-review.ts';

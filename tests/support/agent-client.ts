@@ -76,6 +76,7 @@ export class AgentClient {
       'call:consulting',
       'call:conference',
       'callback:not-reached',
+      'ticket:overdue',
     ] as const) {
       socket.on(event, (payload: unknown) => this.received.push({ event, at: preciseNow(), payload }));
     }
@@ -129,6 +130,11 @@ export class AgentClient {
       await this.request('POST', `/api/calls/${status.callId}/wrap-up`, { disposition: 'resolved' });
     }
     await this.setState('not-ready', 'break');
+  }
+
+  /** Closes the page's socket only (for staff who never took a call, after Redis lost the agents' states). */
+  disconnect(): void {
+    this.#socket?.disconnect();
   }
 
   async close(): Promise<void> {

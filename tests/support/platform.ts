@@ -1,7 +1,7 @@
 // The platform under test, started in this process against the private stack, with settings suited to tests.
 import { Redis } from 'ioredis';
 import { createLogger, type Logger } from '../../core/index.ts';
-import { startPlatform, type Platform } from '../../main.ts';
+import { startPlatform, type Platform, type Role } from '../../main.ts';
 import { ariGet, eventually, stackConfig } from './env.ts';
 
 export interface TestPlatform extends Platform {
@@ -44,4 +44,19 @@ export async function startTestPlatform(
     'the Stasis app to be registered',
   );
   return { ...platform, url: platform.url!, app: config.ari.app };
+}
+
+/**
+ * Some roles of the platform without the IVR (no Stasis app to wait for), in this process: e.g. the API alone and
+ * the workers alone, so that a test can stop and start the workers while the API stays up. The ACD's state in
+ * Redis is left as it is.
+ */
+export async function startTestRoles(
+  roles: Exclude<Role, 'ivr'>[],
+  overrides: Record<string, string> = {},
+  opts: { log?: Logger } = {},
+): Promise<Platform> {
+  const config = stackConfig({ HOTLINE_HTTP_PORT: '0', ...overrides });
+  const log = opts.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'warn', 'hotline-test');
+  return startPlatform(config, { roles, log });
 }
