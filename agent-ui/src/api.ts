@@ -14,6 +14,7 @@ import type {
   StateChange,
   SupervisorOverview,
   DepartmentInfo,
+  TicketAttachment,
   TicketCreated,
   TicketRequest,
   TicketSearchResult,
@@ -85,9 +86,14 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown, authenticated = true): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+/** Sends a request with the session's token; a 401 ends the session. Resolves with a successful response. */
+async function send(
+  method: string,
+  path: string,
+  init: { body?: BodyInit | null; headers?: Record<string, string>; authenticated?: boolean } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
+  const authenticated = init.authenticated ?? true;
   if (authenticated) {
     const token = tokenStore.get();
     if (!token) {
@@ -99,29 +105,32 @@ async function request<T>(method: string, path: string, body?: unknown, authenti
 
   let response: Response;
   try {
-    response = await fetch(path, {
-      method,
-      headers,
-      body: body === undefined ? null : JSON.stringify(body),
-      cache: 'no-store',
-    });
+    response = await fetch(path, { method, headers, body: init.body ?? null, cache: 'no-store' });
   } catch {
     throw new ApiError(0, 'network', '无法连接服务器 Cannot reach the server');
   }
-
-  const data = await readJson(response);
-  if (response.ok) return data as T;
+  if (response.ok) return response;
 
   if (response.status === 401 && authenticated) {
     onSessionExpired();
     throw new SessionExpiredError();
   }
+  const data = await readJson(response);
   const code = isRecord(data) && typeof data.error === 'string' ? data.error : `http-${response.status}`;
   const message =
     isRecord(data) && typeof data.message === 'string' && data.message
       ? data.message
       : `请求失败 Request failed (HTTP ${response.status})`;
   throw new ApiError(response.status, code, message);
+}
+
+async function request<T>(method: string, path: string, body?: unknown, authenticated = true): Promise<T> {
+  const response = await send(method, path, {
+    body: body === undefined ? null : JSON.stringify(body),
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    authenticated,
+  });
+  return (await readJson(response)) as T;
 }
 
 export const api = {
@@ -136,6 +145,20 @@ export const api = {
   ticket: (id: number) => request<TicketView>('GET', `/api/tickets/${id}`),
   actOnTicket: (id: number, action: Record<string, unknown>) =>
     request<TicketView>('POST', `/api/tickets/${id}/actions`, action),
+  addNote: (id: number, text: string) => request<unknown>('POST', `/api/tickets/${id}/notes`, { text }),
+  /** Uploads one file as it is; the server tells its type by its first bytes. */
+  attach: async (id: number, file: File) =>
+    (await readJson(
+      await send('POST', `/api/tickets/${id}/attachments`, {
+        body: file,
+        headers: { 'content-type': 'application/octet-stream', 'x-file-name': encodeURIComponent(file.name) },
+      }),
+    )) as TicketAttachment,
+  /** A file attached to a ticket (an <img> or a link cannot send the sign-in header). */
+  attachment: async (id: number, attachmentId: number) =>
+    (
+      await send('GET', `/api/tickets/${id}/attachments/${attachmentId}`, { headers: { accept: '*/*' } })
+    ).blob(),
   departments: async () =>
     (await request<{ departments: DepartmentInfo[] }>('GET', '/api/departments')).departments,
   hold: (callId: string) =>

@@ -81,6 +81,10 @@ const ticketPage = createTicketPage({
   ticket: (id) => api.ticket(id),
   act: (id, action) => api.actOnTicket(id, action),
   departments: () => api.departments(),
+  addNote: (id, text) => api.addNote(id, text),
+  attach: (id, file) => api.attach(id, file),
+  attachment: (id, attachmentId) => api.attachment(id, attachmentId),
+  recordingLink: (callId) => api.recordingLink(callId),
   describeError,
 });
 const deskLink = h('a', { testid: 'nav-desk', attrs: { href: '#/' } }, '工作台 Desk');

@@ -1,16 +1,37 @@
 // One ticket's page (#/tickets/<id>): what it is about and whose it is, what the reader may do now (the server's
 // `allowed`, one button each, with the fields that action needs), and its timeline. Every action's answer is the
 // ticket as it now stands, drawn in place.
-import type { DepartmentInfo, TicketTimelineStep, TicketView } from '../../core/contracts.ts';
+import type {
+  DepartmentInfo,
+  RecordingLink,
+  TicketAttachment,
+  TicketCall,
+  TicketClockView,
+  TicketTimelineStep,
+  TicketView,
+} from '../../core/contracts.ts';
 import type { ActionKind } from '../../core/tickets/types.ts';
 import { h, replace, uid } from './dom.ts';
 import { callPageHash } from './call-page.ts';
-import { formatDate, label, ticketActionLabel, ticketStatusLabel, ticketTypeLabel } from './format.ts';
+import {
+  bilingual,
+  directionLabel,
+  formatDate,
+  formatDuration,
+  label,
+  ticketActionLabel,
+  ticketStatusLabel,
+  ticketTypeLabel,
+} from './format.ts';
 
 export interface TicketPageActions {
   ticket(id: number): Promise<TicketView>;
   act(id: number, action: Record<string, unknown>): Promise<TicketView>;
   departments(): Promise<DepartmentInfo[]>;
+  addNote(id: number, text: string): Promise<unknown>;
+  attach(id: number, file: File): Promise<unknown>;
+  attachment(id: number, attachmentId: number): Promise<Blob>;
+  recordingLink(callId: string): Promise<RecordingLink>;
   describeError(err: unknown): string;
 }
 
@@ -45,6 +66,30 @@ const ROLES: Readonly<Record<string, string>> = {
   system: '系统 System',
 };
 
+const CLOCK_STATES: Readonly<Record<string, string>> = {
+  running: '计时中 Running',
+  paused: '暂停(等待业主) Paused, waiting for the owner',
+  overdue: '已超时 Overdue',
+  met: '按时完成 Met',
+  missed: '超时完成 Missed',
+  cancelled: '已取消 Cancelled',
+};
+
+const OUTCOMES: Readonly<Record<string, string>> = {
+  answered: '已接听 Answered',
+  abandoned: '放弃 Abandoned',
+  'self-service': '自助服务 Self-service',
+  voicemail: '留言 Voicemail',
+  failed: '未接通 Failed',
+};
+
+/** 2_300_000 → "2.2 MB". */
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
 /** The fields an action needs ('?': may be left empty). */
 type Field = 'department' | 'note' | 'note?' | 'plan' | 'resolution' | 'satisfaction' | 'closure';
 const FIELDS: Readonly<Record<ActionKind, readonly Field[]>> = {
@@ -67,7 +112,7 @@ const FIELDS: Readonly<Record<ActionKind, readonly Field[]>> = {
 function stepDetail(step: TicketTimelineStep): string {
   const d = step.detail;
   const parts: string[] = [];
-  for (const key of ['department', 'plan', 'resolution', 'note', 'message']) {
+  for (const key of ['department', 'plan', 'resolution', 'note', 'text', 'name', 'message']) {
     if (typeof d[key] === 'string' && d[key]) parts.push(d[key]);
   }
   if (d.satisfaction === 'satisfied') parts.push('满意 Satisfied');
@@ -84,6 +129,31 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
   const buttons = h('div', { class: 'actions', testid: 'ticket-actions' });
   const actionForm = h('form', { class: 'ticket-action-form', testid: 'ticket-action-form' });
   const timeline = h('ol', { class: 'plain-list ticket-timeline', testid: 'ticket-timeline' });
+  const clocks = h('div', { testid: 'ticket-clocks' });
+  const calls = h('ul', { class: 'plain-list', testid: 'ticket-calls' });
+  const files = h('ul', { class: 'plain-list', testid: 'ticket-files' });
+  const fileInput = h('input', {
+    testid: 'ticket-file-input',
+    attrs: {
+      type: 'file',
+      accept: 'image/jpeg,image/png,image/webp,image/heic,application/pdf',
+      'aria-label': '选择文件 Choose a file',
+    },
+  });
+  const uploadButton = h(
+    'button',
+    { class: 'btn', testid: 'ticket-upload', attrs: { type: 'button' } },
+    '上传 Upload',
+  );
+  const noteText = h('textarea', {
+    testid: 'ticket-note-text',
+    attrs: { rows: '2', maxlength: '4000', 'aria-label': '备注 Note' },
+  });
+  const noteButton = h(
+    'button',
+    { class: 'btn', testid: 'ticket-add-note', attrs: { type: 'button' } },
+    '添加备注 Add note',
+  );
   const root = h(
     'main',
     { class: 'ticket-page', testid: 'ticket-page', attrs: { 'aria-labelledby': 'ticket-page-title' } },
@@ -97,7 +167,17 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
     facts,
     description,
     h('section', { class: 'pop-section' }, h('h3', {}, '处理 Actions'), buttons, actionForm),
-    h('section', { class: 'pop-section' }, h('h3', {}, '处理过程 Timeline'), timeline),
+    h('section', { class: 'pop-section' }, h('h3', {}, '时限 Time limits'), clocks),
+    h('section', { class: 'pop-section' }, h('h3', {}, '通话 Calls'), calls),
+    h(
+      'section',
+      { class: 'pop-section' },
+      h('h3', {}, '附件 Files'),
+      files,
+      h('p', { class: 'ticket-upload-row' }, fileInput, uploadButton),
+      h('p', { class: 'muted' }, '照片(JPEG、PNG、WebP、HEIC)或 PDF Photos or PDFs'),
+    ),
+    h('section', { class: 'pop-section' }, h('h3', {}, '处理过程 Timeline'), timeline, noteText, noteButton),
   );
   root.hidden = true;
   actionForm.hidden = true;
@@ -183,7 +263,205 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
         ),
       ),
     );
+    drawClocks(view.clocks, view.calendarWarnings);
+    replace(
+      calls,
+      ...(view.calls.length ? view.calls.map(callItem) : [h('li', { class: 'empty' }, '无 None')]),
+    );
+    replace(
+      files,
+      ...(view.attachments.length
+        ? view.attachments.map(fileItem)
+        : [h('li', { class: 'empty' }, '无 None')]),
+    );
   }
+
+  function drawClocks(list: readonly TicketClockView[], warnings: readonly string[]): void {
+    const rows = list.map((c) =>
+      h(
+        'tr',
+        { testid: 'ticket-clock', attrs: { 'data-clock': c.clock, 'data-state': c.state } },
+        h('td', {}, bilingual(c.label), c.round > 1 ? ` (第 ${c.round} 轮 round ${c.round})` : ''),
+        h('td', {}, c.dueAt ? formatDate(c.dueAt) : '—'),
+        h('td', {}, label(CLOCK_STATES, c.state)),
+      ),
+    );
+    replace(
+      clocks,
+      ...warnings.map((w) => h('p', { class: 'form-error', testid: 'ticket-calendar-warning' }, w)),
+      rows.length === 0
+        ? h('p', { class: 'empty' }, '无 None')
+        : h(
+            'table',
+            { class: 'ticket-table' },
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ...['时限 Limit', '截止 Due', '状态 State'].map((t) =>
+                  h('th', { attrs: { scope: 'col' } }, t),
+                ),
+              ),
+            ),
+            h('tbody', {}, ...rows),
+          ),
+    );
+  }
+
+  function callItem(call: TicketCall): HTMLElement {
+    const player = h('span', { class: 'ticket-call-player' });
+    const play = h(
+      'button',
+      { class: 'btn', testid: 'ticket-call-play', attrs: { type: 'button' } },
+      '播放录音 Play the recording',
+    );
+    play.addEventListener('click', () => {
+      play.disabled = true;
+      actions.recordingLink(call.callId).then(
+        (link) => {
+          replace(
+            player,
+            h('audio', {
+              testid: 'ticket-call-audio',
+              attrs: {
+                controls: true,
+                autoplay: true,
+                src: link.url,
+                'aria-label': '通话录音 Call recording',
+              },
+            }),
+          );
+          play.remove();
+        },
+        (err: unknown) => {
+          play.disabled = false;
+          replace(player, h('span', { class: 'form-error' }, actions.describeError(err)));
+        },
+      );
+    });
+    const recording = call.recordingPurged
+      ? h('span', { class: 'muted' }, '录音已过保存期 Recording removed after the retention period')
+      : call.hasRecording
+        ? play
+        : h('span', { class: 'muted' }, '无录音 No recording');
+    return h(
+      'li',
+      { testid: 'ticket-call', attrs: { 'data-call-id': call.callId } },
+      h('time', { attrs: { datetime: call.startedAt } }, formatDate(call.startedAt)),
+      ` · ${directionLabel(call.direction === 'outbound' ? 'outbound' : 'inbound')}`,
+      ` · ${call.agentName ?? '无坐席 No agent'}`,
+      call.talkS === null ? '' : ` · ${formatDuration(call.talkS * 1000)}`,
+      call.outcome ? ` · ${label(OUTCOMES, call.outcome)}` : '',
+      call.createdFrom ? h('span', { class: 'tag' }, '来源通话 Filed from this call') : null,
+      ' ',
+      h('a', { attrs: { href: callPageHash(call.callId) } }, '通话详情 Call details'),
+      ' ',
+      recording,
+      player,
+    );
+  }
+
+  function fileItem(file: TicketAttachment): HTMLElement {
+    const open = h(
+      'button',
+      { class: 'btn btn-link', testid: 'ticket-file-open', attrs: { type: 'button' } },
+      file.name,
+    );
+    open.addEventListener('click', () => {
+      const view = current;
+      if (!view) return;
+      actions.attachment(view.id, file.id).then(
+        (blob) => {
+          // the file through a local link: the browser cannot send the sign-in header itself
+          const url = URL.createObjectURL(blob);
+          const a = h('a', { attrs: { href: url, download: file.name } });
+          a.click();
+          setTimeout(() => URL.revokeObjectURL(url), 60_000);
+        },
+        (err: unknown) => {
+          error.textContent = actions.describeError(err);
+        },
+      );
+    });
+    return h(
+      'li',
+      { testid: 'ticket-file', attrs: { 'data-type': file.type } },
+      open,
+      h(
+        'span',
+        { class: 'muted' },
+        ` ${formatSize(file.size)} · ${file.uploadedBy.name} · ${formatDate(file.uploadedAt)}`,
+      ),
+    );
+  }
+
+  /** After a note or a file: the ticket as it now stands. */
+  function reload(id: number, mine: number): void {
+    actions.ticket(id).then(
+      (view) => {
+        if (mine === seq) draw(view);
+      },
+      (err: unknown) => {
+        if (mine === seq) error.textContent = actions.describeError(err);
+      },
+    );
+  }
+
+  uploadButton.addEventListener('click', () => {
+    const view = current;
+    const file = fileInput.files?.[0];
+    if (!view) return;
+    if (!file) {
+      error.textContent = '请先选择文件 Choose a file first';
+      return;
+    }
+    const mine = seq;
+    error.textContent = '';
+    uploadButton.disabled = true;
+    actions
+      .attach(view.id, file)
+      .then(
+        () => {
+          fileInput.value = '';
+          reload(view.id, mine);
+        },
+        (err: unknown) => {
+          if (mine === seq) error.textContent = actions.describeError(err);
+        },
+      )
+      .finally(() => {
+        uploadButton.disabled = false;
+      });
+  });
+
+  noteButton.addEventListener('click', () => {
+    const view = current;
+    const text = noteText.value.trim();
+    if (!view) return;
+    if (!text) {
+      error.textContent = '请填写备注 Write the note first';
+      return;
+    }
+    const mine = seq;
+    error.textContent = '';
+    noteButton.disabled = true;
+    actions
+      .addNote(view.id, text)
+      .then(
+        () => {
+          noteText.value = '';
+          reload(view.id, mine);
+        },
+        (err: unknown) => {
+          if (mine === seq) error.textContent = actions.describeError(err);
+        },
+      )
+      .finally(() => {
+        noteButton.disabled = false;
+      });
+  });
 
   function input(field: Field, departments: DepartmentInfo[]): HTMLElement[] {
     const id = uid('ticket-field');
@@ -380,6 +658,9 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
       replace(facts);
       replace(buttons);
       replace(timeline);
+      replace(clocks);
+      replace(calls);
+      replace(files);
       replace(actionForm);
       actionForm.hidden = true;
       title.textContent = '加载中 Loading…';

@@ -143,6 +143,54 @@ describe('the tickets pages', () => {
     await page.close();
   });
 
+  it('shows the time limits, and takes notes and files from the department', async () => {
+    const page = await browser.newPage();
+    await signIn(page, engineer);
+    await page.goto(`${platform.url}/#/tickets/${ticket.id}`);
+    await page.getByTestId('ticket-status').filter({ hasText: '方案已确认 Planned' }).waitFor();
+    // dispatched and planned in time; the outcome is still due, 4 working days after intake
+    const clock = (name: string) =>
+      page.getByTestId('ticket-clock').and(page.locator(`[data-clock="${name}"]`));
+    expect(await clock('dispatch').getAttribute('data-state')).toBe('met');
+    expect(await clock('plan').getAttribute('data-state')).toBe('met');
+    expect(await clock('reply').getAttribute('data-state')).toBe('running');
+    expect(await clock('reply').textContent()).toContain('答复处理结果 Reply with the outcome');
+
+    await page.getByTestId('ticket-note-text').fill('业主周三上午在家,已约好');
+    await page.getByTestId('ticket-add-note').click();
+    await expect
+      .poll(async () => (await page.getByTestId('ticket-step').allTextContents()).at(-1))
+      .toContain('业主周三上午在家,已约好');
+
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+    await page
+      .getByTestId('ticket-file-input')
+      .setInputFiles({ name: '维修单.pdf', mimeType: 'application/pdf', buffer: pdf });
+    await page.getByTestId('ticket-upload').click();
+    const file = page.getByTestId('ticket-file').filter({ hasText: '维修单.pdf' });
+    await file.waitFor();
+    expect(await file.getAttribute('data-type')).toBe('application/pdf');
+    expect(await file.textContent()).toContain('维修刘师傅');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      file.getByTestId('ticket-file-open').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('维修单.pdf');
+    const saved = await download.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const chunk of saved) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).equals(pdf)).toBe(true);
+
+    // a file that is neither a photo nor a PDF is refused in words
+    await page
+      .getByTestId('ticket-file-input')
+      .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    await page.getByTestId('ticket-upload').click();
+    await expect.poll(() => page.getByTestId('ticket-page-error').textContent()).toContain('PDF');
+    expect(await page.getByTestId('ticket-file').count()).toBe(1);
+    await page.close();
+  });
+
   it('says in words when a ticket is not the reader’s to see', async () => {
     const stranger = await createAgent({ seat: null, name: '别处客服' });
     const page = await browser.newPage();
