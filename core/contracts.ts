@@ -373,6 +373,8 @@ export interface TicketSummary {
   status: TicketStatus;
   complaintCategory: ComplaintCategory | null;
   urgent: boolean;
+  /** A clock has run out and has not stopped (the workers' flag). */
+  overdue: boolean;
   description: string;
   /** The department it is dispatched to (its code) and that department's name. */
   department: string | null;

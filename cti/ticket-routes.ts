@@ -122,6 +122,7 @@ const summaryBody = {
     status: { type: 'string' },
     complaintCategory: { type: ['string', 'null'] },
     urgent: { type: 'boolean' },
+    overdue: { type: 'boolean' },
     description: { type: 'string' },
     department: { type: ['string', 'null'] },
     departmentName: { type: ['string', 'null'] },
@@ -224,6 +225,7 @@ interface TicketSearchQuery {
   department?: string;
   owner?: number;
   open?: boolean;
+  overdue?: boolean;
   q?: string;
   limit?: number;
   before?: string;
@@ -250,6 +252,7 @@ const searchQuery = {
     department: { type: 'string', minLength: 1, maxLength: 32 },
     owner: { type: 'integer', minimum: 1 },
     open: { type: 'boolean' },
+    overdue: { type: 'boolean' },
     q: { type: 'string', maxLength: 100 },
     limit: { type: 'integer', minimum: 1, maximum: 200 },
     /** Paging: the `next` cursor of the previous page. */
@@ -410,6 +413,7 @@ export function registerTicketRoutes(
         department: q.department ?? null,
         ownerId: q.owner ?? null,
         open: q.open ?? null,
+        overdue: q.overdue ?? null,
         text: q.q?.trim() || null,
         limit: q.limit ?? 50,
         before: q.before ?? null,

@@ -14,6 +14,8 @@ export interface TicketSearch {
   ownerId: number | null;
   /** true: not closed or invalid; false: closed or invalid; null: both. */
   open: boolean | null;
+  /** true: a clock has run out and not stopped (the workers' flag); false: none has; null: both. */
+  overdue: boolean | null;
   /** A ticket number, or words of the description, the owner's name or the room code. */
   text: string | null;
   limit: number;
@@ -24,7 +26,8 @@ export interface TicketSearch {
 type SummaryRow = Omit<TicketSummary, 'createdAt' | 'updatedAt'> & { createdAt: Date; updatedAt: Date };
 
 const SUMMARY_SELECT = `
-  SELECT t.id, t.number, t.type, t.status, t.complaint_category AS "complaintCategory", t.urgent, t.description,
+  SELECT t.id, t.number, t.type, t.status, t.complaint_category AS "complaintCategory", t.urgent, t.overdue,
+         t.description,
          t.department, d.name AS "departmentName", e.name AS estate, ro.name AS "responsibleOrganisation",
          u.room_code AS "roomCode", t.owner_id AS "ownerId", o.name AS "ownerName",
          t.created_from_call AS "createdFromCall", t.created_at AS "createdAt", t.updated_at AS "updatedAt"
@@ -71,6 +74,7 @@ export async function searchTickets(
   if (search.department !== null) where.push(`t.department = ${param(search.department)}`);
   if (search.ownerId !== null) where.push(`t.owner_id = ${param(search.ownerId)}`);
   if (search.open !== null) where.push(`t.status ${search.open ? 'NOT IN' : 'IN'} ('closed', 'invalid')`);
+  if (search.overdue !== null) where.push(search.overdue ? 't.overdue' : 'NOT t.overdue');
   if (search.before !== null) where.push(`t.id < ${param(search.before)}`);
   if (search.text !== null) {
     const like = param(`%${likeLiteral(search.text)}%`);

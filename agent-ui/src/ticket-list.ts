@@ -53,6 +53,7 @@ export function createTicketList(actions: TicketListActions): TicketList {
     h('option', { attrs: { value: 'false' } }, '已结 Closed'),
     h('option', { attrs: { value: '' } }, '全部 All'),
   );
+  const overdue = h('input', { testid: 'filter-overdue', attrs: { name: 'overdue', type: 'checkbox' } });
   const form = h(
     'form',
     { class: 'ticket-filters', testid: 'ticket-filters', attrs: { role: 'search' } },
@@ -61,6 +62,7 @@ export function createTicketList(actions: TicketListActions): TicketList {
     field('类型 Type', type),
     field('投诉类别 Category', category),
     field('范围 Scope', open),
+    field('已超时 Overdue only', overdue),
     h(
       'button',
       { class: 'btn btn-primary', testid: 'ticket-search', attrs: { type: 'submit' } },
@@ -126,7 +128,12 @@ export function createTicketList(actions: TicketListActions): TicketList {
         ticketTypeLabel(t.type),
         t.urgent ? h('span', { class: 'tag tag-urgent' }, '紧急 Urgent') : null,
       ),
-      h('td', {}, ticketStatusLabel(t.status)),
+      h(
+        'td',
+        {},
+        ticketStatusLabel(t.status),
+        t.overdue ? h('span', { class: 'tag tag-urgent', testid: 'ticket-overdue' }, '已超时 Overdue') : null,
+      ),
       h('td', {}, t.ownerName ?? '—'),
       h('td', {}, t.roomCode ?? '—'),
       h('td', {}, t.estate ?? '—'),
@@ -138,6 +145,7 @@ export function createTicketList(actions: TicketListActions): TicketList {
     const q = new URLSearchParams();
     if (text.value.trim()) q.set('q', text.value.trim());
     for (const select of [status, type, category, open]) if (select.value) q.set(select.name, select.value);
+    if (overdue.checked) q.set('overdue', 'true');
     return q;
   }
 

@@ -4,6 +4,7 @@
 // also the property company's cases of its estates); the search filters and pages what the reader may see.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient } from '../support/agent-client.ts';
+import { eventually } from '../support/env.ts';
 import {
   closeDb,
   createAgent,
@@ -218,6 +219,26 @@ describe('who owns and who sees a ticket', () => {
     const second = await list(estateAgent, `?limit=1&before=${first.next}`);
     expect(second.tickets).toHaveLength(1);
     expect(second.tickets[0]!.id).toBeLessThan(first.tickets[0]!.id);
+
+    // the overdue filter follows the workers' flag: a case of an estate whose dispatch limit is one second
+    const hurried = await createOrganisation({
+      kind: 'property-company',
+      ticketLimits: { dispatch: { amount: 1 / 60, unit: 'minutes' } },
+    });
+    const late = await createOwner({
+      name: '秦朗',
+      rooms: [{ roomCode: 'S9-0909' }],
+      propertyCompanyId: hurried.id,
+    });
+    const lateAgent = await signIn({ seat: null, estates: [late.estateId] });
+    const lateId = await file(lateAgent, late, '门禁卡失灵');
+    expect((await list(lateAgent, '?overdue=false')).tickets.map((t) => t.id)).toEqual([lateId]);
+    await eventually(
+      async () => (await list(lateAgent, '?overdue=true')).tickets.map((t) => t.id).includes(lateId),
+      'the ticket overdue',
+      15_000,
+    );
+    expect((await list(lateAgent, '?overdue=false')).tickets).toEqual([]);
 
     const bad = await estateAgent.request('GET', '/api/tickets?status=lost');
     expect(bad.status).toBe(400);
