@@ -3,6 +3,7 @@
 // list; the department's member signs in, lands on the tickets page (no desk: they take no calls), opens the ticket
 // and records the plan agreed with the owner; a plan of blanks is refused in words; the timeline shows each step
 // with who took it.
+import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.ts';
@@ -25,6 +26,7 @@ let owner: TestOwner;
 let agent: TestAgent;
 let engineer: TestAgent;
 let ticket: { id: number; number: string };
+const COMPANY = `页面测试物业${randomBytes(3).toString('hex')}`;
 
 async function signIn(page: Page, who: TestAgent): Promise<void> {
   await page.goto(platform.url);
@@ -37,7 +39,8 @@ beforeAll(async () => {
   platform = await startTestPlatform();
   company = await createOrganisation({
     kind: 'property-company',
-    name: '页面测试物业',
+    // a name of its own: the department is picked by its label, and earlier runs' organisations stay
+    name: COMPANY,
     departments: ['工程维修部', '安保部'],
   });
   owner = await createOwner({
@@ -88,7 +91,7 @@ describe('the tickets pages', () => {
     await row.getByTestId('ticket-link').click();
     await page.getByTestId('ticket-title').filter({ hasText: ticket.number }).waitFor();
     expect(await page.getByTestId('ticket-status').textContent()).toBe('已登记 Registered');
-    expect(await page.getByTestId('ticket-responsible').textContent()).toBe('页面测试物业');
+    expect(await page.getByTestId('ticket-responsible').textContent()).toBe(COMPANY);
     expect(await page.getByTestId('ticket-page-description').textContent()).toBe('客厅天花板渗水,墙皮脱落');
 
     await page.getByTestId('ticket-action-verify').click();
@@ -96,7 +99,7 @@ describe('the tickets pages', () => {
     await page.getByTestId('ticket-status').filter({ hasText: '已核实 Verified' }).waitFor();
 
     await page.getByTestId('ticket-action-dispatch').click();
-    await page.getByTestId('ticket-field-department').selectOption({ label: '页面测试物业 · 工程维修部' });
+    await page.getByTestId('ticket-field-department').selectOption({ label: `${COMPANY} · 工程维修部` });
     await page.getByTestId('ticket-action-submit').click();
     await page.getByTestId('ticket-status').filter({ hasText: '已派单 Dispatched' }).waitFor();
     expect(await page.getByTestId('ticket-department').textContent()).toBe('工程维修部');
