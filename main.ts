@@ -42,7 +42,7 @@ import {
   Supervision,
   type PromptScan,
 } from './ivr/index.ts';
-import { startRecordingRetention, startTicketClocks } from './workers/index.ts';
+import { startRecordingRetention, startSeverityReview, startTicketClocks } from './workers/index.ts';
 
 export type Role = 'ivr' | 'cti' | 'workers';
 const ROLES: readonly Role[] = ['ivr', 'cti', 'workers'];
@@ -284,7 +284,10 @@ export async function startPlatform(
       settings: { recordingDir: config.recordingDir, retentionDays: config.recordingRetentionDays },
     });
     const clocks = await startTicketClocks({ connection: bullConnection, redis, db, log });
+    // complaints unresolved for 7 days become 热点: the periodic review raises them
+    const severityReview = await startSeverityReview({ connection: bullConnection, redis, db, log });
     closers.push(async () => {
+      await severityReview.close();
       await clocks.close();
       await retention.close();
       bullConnection.disconnect();

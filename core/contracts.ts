@@ -6,6 +6,9 @@ import type {
   ClockState,
   ComplaintCategory,
   RepairKind,
+  SeverityLevel,
+  SeverityReason,
+  SeverityReasonCode,
   TicketState,
   TicketStatus,
 } from './tickets/index.ts';
@@ -279,6 +282,32 @@ export interface ServerToClientEvents {
   'callback:not-reached': (event: CallbackNotReached) => void;
   /** Supervisors' room, and the department's when the ticket is dispatched: a ticket's clock ran out. */
   'ticket:overdue': (event: TicketOverdue) => void;
+  /** Supervisors' room: a complaint's severity went up (投诉升级预警), by the rules or set by a supervisor. */
+  'ticket:escalated': (event: TicketEscalated) => void;
+}
+
+/** A severity level with its labels (core/tickets/severity.ts SEVERITY_LABELS). */
+export interface SeverityLabel {
+  level: SeverityLevel;
+  zh: string;
+  en: string;
+}
+
+/** The escalation warning (投诉升级预警): a complaint's severity went up. */
+export interface TicketEscalated {
+  ticketId: number;
+  ticketNumber: string;
+  from: SeverityLabel;
+  to: SeverityLabel;
+  /** The rules that raised it (those above the old level); none when a supervisor set it. */
+  reasons: SeverityReason[];
+  /** The warning as the supervisors read it (severity.ts escalationWarning), 中文 / English. */
+  warning: string;
+  /** The system (the rules), or the supervisor who set it. */
+  by: { role: 'system' | 'supervisor'; id: number | null; name: string | null };
+  /** The supervisor's note when set by hand. */
+  note: string | null;
+  at: string;
 }
 
 /** A ticket's time limit ran out (workers/ticket-clocks.ts): sent once per clock and round. */
@@ -360,6 +389,8 @@ export interface TicketRequest {
   repairKind?: RepairKind;
   /** An urgent repair (the shorter repair clocks); by default water, power and gas are urgent. */
   urgent?: boolean;
+  /** A complaint's or compensation claim's content category (required for those types). */
+  complaintCategory?: ComplaintCategory;
 }
 
 /** A ticket as created: the same shape the screen pop lists open tickets in. */
@@ -460,6 +491,30 @@ export interface TicketView {
   clocks: TicketClockView[];
   /** Due times in a year the holiday calendar does not cover yet (中文 / English), for team leaders to check. */
   calendarWarnings: string[];
+  /** A complaint's or compensation claim's severity; null for the other types. */
+  severity: TicketSeverityInfo | null;
+}
+
+/** A complaint's severity as the API shows it (db/ticket-severity.ts): the level, its label, why, and the facts. */
+export interface TicketSeverityInfo {
+  level: SeverityLevel;
+  zh: string;
+  en: string;
+  /** The rules that hold (at the last assessment), highest level first, without the dismissed ones. */
+  reasons: SeverityReason[];
+  /** The reasons a supervisor dismissed by lowering the level. */
+  dismissed: SeverityReasonCode[];
+  facts: {
+    complaintCategory: ComplaintCategory | null;
+    complainants: number;
+    compensationAskedYuan: number | null;
+    litigation: 'none' | 'threatened' | 'filed';
+    media: 'none' | 'threatened' | 'reported';
+    wholeEstate: boolean;
+  };
+  /** The same-issue key (category | building | keyword); null when the case is not compared with others. */
+  issueKey: string | null;
+  assessedAt: string | null;
 }
 
 /** One of a ticket's clocks (core/tickets/clocks.ts ClockStatus) as the ticket's view shows it. */

@@ -13,6 +13,7 @@ import type {
   CallResumed,
   ScreenPop,
   ServerToClientEvents,
+  TicketEscalated,
 } from '../core/index.ts';
 import { rooms } from '../core/index.ts';
 
@@ -82,6 +83,11 @@ export class Notifier {
 
   callbackNotReached(event: CallbackNotReached): void {
     this.#emitter.to(rooms.agent(event.agentId)).to(rooms.supervisors).emit('callback:not-reached', event);
+  }
+
+  /** The escalation warning (投诉升级预警), to the supervisors' room. */
+  ticketEscalated(event: TicketEscalated): void {
+    this.#emitter.to(rooms.supervisors).emit('ticket:escalated', event);
   }
 
   callEnded(event: CallEnded): void {

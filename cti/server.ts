@@ -57,6 +57,7 @@ import {
   getCall,
   agentTookCall,
   callOnVisibleTicket,
+  ticketSeverity,
   unitBelongsToOwner,
   type Pool,
 } from '../db/index.ts';
@@ -65,8 +66,16 @@ import { AgentStates } from './agent-states.ts';
 import { CALL_ENDED, CallCommandClient, type CallCommand } from './call-commands.ts';
 import { registerCalendarRoutes } from './calendar-routes.ts';
 import { registerEvidenceRoutes, type EvidenceSettings } from './evidence-routes.ts';
-import { MONITORS_KEY } from './notifier.ts';
+import { MONITORS_KEY, Notifier } from './notifier.ts';
 import { registerTicketLimitRoutes } from './ticket-limit-routes.ts';
+import {
+  complaintFactsOf,
+  complaintFieldProperties,
+  registerSeverityRoutes,
+  severityView,
+  severityViewBody,
+  type ComplaintFields,
+} from './severity-routes.ts';
 import { registerTicketRoutes } from './ticket-routes.ts';
 import { registerOrganisationRoutes } from './organisation-routes.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
@@ -205,6 +214,8 @@ export async function createServer(deps: ServerDeps) {
   const { db, redis, log } = deps;
   const states = new AgentStates(redis);
   const queueSettings = new QueueSettingsBook(db, log);
+  // events for the agent pages through Redis, as the other processes send them (the escalation warnings)
+  const notifier = new Notifier(redis);
   const app = Fastify({
     loggerInstance: log.child({ component: 'http' }),
     // one log line per request is noise at call-center volumes; errors are logged by the error handler
@@ -542,7 +553,7 @@ export async function createServer(deps: ServerDeps) {
   );
 
   app.post<{
-    Body: TicketRequest;
+    Body: TicketRequest & ComplaintFields;
   }>(
     '/api/tickets',
     {
@@ -558,6 +569,7 @@ export async function createServer(deps: ServerDeps) {
             description: { type: 'string', minLength: 1, maxLength: 4000 },
             repairKind: { type: 'string', enum: [...REPAIR_KINDS] },
             urgent: { type: 'boolean' },
+            ...complaintFieldProperties,
           },
           required: ['type', 'description'],
           additionalProperties: false,
@@ -575,6 +587,7 @@ export async function createServer(deps: ServerDeps) {
               unitId: { type: ['integer', 'null'] },
               createdFromCall: { type: ['string', 'null'] },
               createdAt: { type: 'string' },
+              severity: severityViewBody,
             },
           },
           400: errorBody,
@@ -595,6 +608,7 @@ export async function createServer(deps: ServerDeps) {
       if (body.type !== 'repair' && (body.repairKind !== undefined || body.urgent !== undefined)) {
         throw new BadRequest('只有报修工单有报修类别和紧急程度 / Only a repair has a kind and an urgency.');
       }
+      const complaint = complaintFactsOf(body.type, body);
       let ownerId = body.ownerId ?? null;
       if (body.callId) {
         const call = await getCall(db, body.callId);
@@ -621,8 +635,11 @@ export async function createServer(deps: ServerDeps) {
         createdByAgent: req.user.sub,
         repairKind: body.repairKind ?? null,
         urgent: body.repairKind === undefined ? false : (body.urgent ?? urgentByDefault(body.repairKind)),
+        complaint,
       });
-      return reply.code(201).send(ticket);
+      for (const escalation of ticket.escalations) notifier.ticketEscalated(escalation);
+      const severity = severityView(await ticketSeverity(db, ticket.id));
+      return reply.code(201).send({ ...ticket, severity });
     },
   );
 
@@ -630,6 +647,7 @@ export async function createServer(deps: ServerDeps) {
   registerOrganisationRoutes(app, { db, authenticate, errorBody });
   // notes and attachments (evidence-routes.ts)
   await registerEvidenceRoutes(app, { db, authenticate, errorBody, settings: deps.attachments });
+  registerSeverityRoutes(app, { db, authenticate, errorBody, notifier });
 
   app.get<{ Params: { id: string } }>(
     '/api/calls/:id',

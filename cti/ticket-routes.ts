@@ -39,6 +39,7 @@ import {
   ticketAttachments,
   ticketCalls,
   ticketLimits,
+  ticketSeverity,
   ticketState,
   ticketTimeline,
   type Staff,
@@ -46,6 +47,7 @@ import {
   ticketSummary,
 } from '../db/index.ts';
 import { attachmentListBody, ticketCallListBody } from './evidence-routes.ts';
+import { severityView, severityViewBody } from './severity-routes.ts';
 
 type Authenticate = (roles?: Role[]) => (req: FastifyRequest) => Promise<void>;
 
@@ -161,6 +163,7 @@ const viewBody = {
     id: { type: 'integer' },
     summary: summaryBody,
     ticket: stateBody,
+    severity: severityViewBody,
     allowed: { type: 'array', items: { type: 'string' } },
     timeline: {
       type: 'array',
@@ -341,6 +344,7 @@ export function registerTicketRoutes(
         state: c.state,
       })),
       calendarWarnings: calendarWarnings(clocks),
+      severity: severityView(await ticketSeverity(db, id)),
     };
   }
 

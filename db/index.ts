@@ -5,6 +5,7 @@ export * from './calls.ts';
 export * from './agents.ts';
 export * from './queues.ts';
 export * from './tickets.ts';
+export * from './ticket-severity.ts';
 export * from './organisations.ts';
 export * from './ticket-search.ts';
 export * from './ticket-evidence.ts';

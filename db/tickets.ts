@@ -3,11 +3,18 @@ import type pg from 'pg';
 import { inTransaction, type Queryable } from './pool.ts';
 import { assignTicketOwnership } from './organisations.ts';
 import {
+  assessFiledComplaint,
+  hasSeverity,
+  NO_COMPLAINT_FACTS,
+  type ComplaintFacts,
+} from './ticket-severity.ts';
+import {
   registerTicket,
   transition,
   type ActionKind,
   type TicketAction,
   type TicketActor,
+  type TicketEscalated,
   type TicketRefusal,
   type TicketState,
   type TicketStatus,
@@ -27,6 +34,8 @@ export interface NewTicket {
   /** A repair's kind (tickets.category, as the IVR writes it); null for other types. */
   repairKind: RepairKind | null;
   urgent: boolean;
+  /** A complaint's or compensation claim's facts for its severity (db/ticket-severity.ts). */
+  complaint?: ComplaintFacts;
 }
 
 export interface Ticket {
@@ -41,8 +50,14 @@ export interface Ticket {
   createdAt: string;
 }
 
-/** Files a ticket filed by an agent, with the first step of its timeline (registered by that agent). */
-export async function createTicket(pool: pg.Pool, t: NewTicket): Promise<Ticket> {
+/**
+ * Files a ticket filed by an agent, with the first step of its timeline (registered by that agent); a complaint's
+ * severity is assessed in the same transaction, with the escalations to emit once it is committed.
+ */
+export async function createTicket(
+  pool: pg.Pool,
+  t: NewTicket,
+): Promise<Ticket & { escalations: TicketEscalated[] }> {
   return inTransaction(pool, async (client) => {
     const { rows } = await client.query<Ticket & { createdAt: Date }>(
       `INSERT INTO tickets (owner_id, unit_id, type, description, created_from_call, created_by_agent, category,
@@ -69,7 +84,10 @@ export async function createTicket(pool: pg.Pool, t: NewTicket): Promise<Ticket>
       row.id,
       registerTicket({ type: t.type, urgent: t.urgent }, by, row.createdAt).entry,
     );
-    return { ...row, createdAt: row.createdAt.toISOString() };
+    const escalations = hasSeverity(t.type)
+      ? await assessFiledComplaint(client, row.id, t.complaint ?? NO_COMPLAINT_FACTS)
+      : [];
+    return { ...row, createdAt: row.createdAt.toISOString(), escalations };
   });
 }
 

@@ -6,3 +6,10 @@ export {
   type RetentionWorker,
 } from './recording-retention.ts';
 export { overdueNotice, startTicketClocks, type TicketClocksWorker } from './ticket-clocks.ts';
+export {
+  reviewSeverities,
+  SEVERITY_QUEUE,
+  SEVERITY_REVIEW_JOB,
+  startSeverityReview,
+  type SeverityReviewWorker,
+} from './severity-review.ts';

@@ -1,11 +1,15 @@
-// "Create ticket" about the current call: type, unit (from the pop's units), description.
+// "Create ticket" about the current call: type, a complaint's category (complaints and compensation claims), a
+// repair's kind and urgency, unit (from the pop's units), description.
 import type { ScreenPop } from '../../core/contracts.ts';
 import { h, replace, uid } from './dom.ts';
 import { bilingual, TICKET_TYPE_LABELS } from './format.ts';
 import {
+  COMPLAINT_CATEGORIES,
+  COMPLAINT_CATEGORY_LABELS,
   REPAIR_KIND_LABELS,
   REPAIR_KINDS,
   urgentByDefault,
+  type ComplaintCategory,
   type RepairKind,
 } from '../../core/tickets/types.ts';
 import {
@@ -30,6 +34,10 @@ const isTicketType = (value: string): value is TicketType =>
   (TICKET_TYPES as readonly string[]).includes(value);
 const isRepairKind = (value: string): value is RepairKind =>
   (REPAIR_KINDS as readonly string[]).includes(value);
+const isCategory = (value: string): value is ComplaintCategory =>
+  (COMPLAINT_CATEGORIES as readonly string[]).includes(value);
+/** The types whose category the agent chooses (their severity counts the same issue by it). */
+const needsCategory = (type: string): boolean => type === 'complaint' || type === 'compensation';
 
 export function createTicketForm(
   submitTicket: (ticket: TicketRequest) => Promise<TicketCreated>,
@@ -38,6 +46,7 @@ export function createTicketForm(
 ): TicketForm {
   const typeId = uid('ticket-type');
   const unitId = uid('ticket-unit');
+  const categoryId = uid('ticket-category');
   const descriptionId = uid('ticket-description');
 
   const typeSelect = h(
@@ -46,6 +55,24 @@ export function createTicketForm(
     h('option', { attrs: { value: '' } }, '请选择 Choose…'),
     ...TICKET_TYPES.map((t) => h('option', { attrs: { value: t } }, TICKET_TYPE_LABELS[t])),
   );
+  const categorySelect = h(
+    'select',
+    { testid: 'ticket-category', attrs: { id: categoryId, name: 'complaintCategory' } },
+    h('option', { attrs: { value: '' } }, '请选择 Choose…'),
+    ...COMPLAINT_CATEGORIES.map((c) =>
+      h('option', { attrs: { value: c } }, `${c} ${COMPLAINT_CATEGORY_LABELS[c]}`),
+    ),
+  );
+  const categoryField = h(
+    'div',
+    { class: 'field' },
+    h('label', { attrs: { for: categoryId } }, '投诉类别 Category'),
+    categorySelect,
+  );
+  categoryField.hidden = true;
+  typeSelect.addEventListener('change', () => {
+    categoryField.hidden = !needsCategory(typeSelect.value);
+  });
   const unitSelect = h('select', { testid: 'ticket-unit', attrs: { id: unitId, name: 'unitId' } });
   // a repair's kind and urgency (the repair clocks: urgent on site in 15 min, others in 30)
   const kindId = uid('ticket-repair-kind');
@@ -105,6 +132,7 @@ export function createTicketForm(
     h('h2', { attrs: { id: 'ticket-form-title' } }, '新建工单 ', h('span', { class: 'en' }, 'New ticket')),
     h('div', { class: 'field' }, h('label', { attrs: { for: typeId } }, '类型 Type'), typeSelect),
     repairFields,
+    categoryField,
     h('div', { class: 'field' }, h('label', { attrs: { for: unitId } }, '房屋 Unit'), unitSelect),
     h(
       'div',
@@ -153,6 +181,12 @@ export function createTicketForm(
       typeSelect.focus();
       return;
     }
+    const category = categorySelect.value;
+    if (needsCategory(type) && !isCategory(category)) {
+      showResult('请选择投诉类别 Please choose the complaint category', 'error');
+      categorySelect.focus();
+      return;
+    }
     if (!text) {
       showResult('请填写描述 Please enter a description', 'error');
       description.focus();
@@ -170,6 +204,7 @@ export function createTicketForm(
     }
     if (current.owner) ticket.ownerId = current.owner.id;
     if (unitSelect.value) ticket.unitId = Number(unitSelect.value);
+    if (needsCategory(type) && isCategory(category)) ticket.complaintCategory = category;
 
     showResult('', '');
     submit.disabled = true;
@@ -183,6 +218,8 @@ export function createTicketForm(
         repairKind.value = '';
         urgent.checked = false;
         repairFields.hidden = true;
+        categorySelect.value = '';
+        categoryField.hidden = true;
         onCreated(created, current);
       })
       .catch((err: unknown) => {
@@ -200,6 +237,7 @@ export function createTicketForm(
       pop = next;
       form.reset();
       repairFields.hidden = true;
+      categoryField.hidden = true;
       fillUnits(next);
       showResult('', '');
       submit.disabled = false;

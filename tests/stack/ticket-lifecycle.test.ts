@@ -56,6 +56,7 @@ async function fileComplaint(): Promise<number> {
   const filed = await agent.request('POST', '/api/tickets', {
     ownerId: owner.ownerId,
     type: 'complaint',
+    complaintCategory: '工程质量',
     description: '楼上漏水,天花板发霉',
   });
   expect(filed.status).toBe(201);

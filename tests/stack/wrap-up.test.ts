@@ -40,6 +40,7 @@ describe('wrap-up', () => {
     const ticket = await agent.request('POST', '/api/tickets', {
       callId: pop.callId,
       type: 'complaint',
+      complaintCategory: '物业管理',
       description: '楼道灯不亮已两周',
     });
     const ticketNumber = (ticket.body as { number: string }).number;

@@ -77,6 +77,7 @@ export class AgentClient {
       'call:conference',
       'callback:not-reached',
       'ticket:overdue',
+      'ticket:escalated',
     ] as const) {
       socket.on(event, (payload: unknown) => this.received.push({ event, at: preciseNow(), payload }));
     }
@@ -112,6 +113,13 @@ export class AgentClient {
       20,
     );
     return { pop: popOf(r.payload), at: r.at };
+  }
+
+  /** The payloads received of one event, in order. */
+  events<E extends keyof ServerToClientEvents>(event: E): Parameters<ServerToClientEvents[E]>[0][] {
+    return this.received
+      .filter((r) => r.event === event)
+      .map((r) => r.payload as Parameters<ServerToClientEvents[E]>[0]);
   }
 
   pops(): ScreenPop[] {
