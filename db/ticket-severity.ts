@@ -161,13 +161,18 @@ async function householdOf(
   db: Queryable,
   row: CaseRow,
 ): Promise<{ unitId: number | null; buildingId: number | null }> {
-  const { rows } = await db.query<{ unitId: number; buildingId: number }>(
-    `SELECT u.id AS "unitId", u.building_id AS "buildingId" FROM units u
-      WHERE u.id = $1
-         OR ($1::integer IS NULL AND u.id = (SELECT min(unit_id) FROM owner_units WHERE owner_id = $2
-                                             HAVING count(*) = 1))`,
-    [row.unitId, row.ownerId],
-  );
+  const { rows } =
+    row.unitId !== null
+      ? await db.query<{ unitId: number; buildingId: number }>(
+          'SELECT id AS "unitId", building_id AS "buildingId" FROM units WHERE id = $1',
+          [row.unitId],
+        )
+      : await db.query<{ unitId: number; buildingId: number }>(
+          `SELECT u.id AS "unitId", u.building_id AS "buildingId"
+             FROM owner_units ou JOIN units u ON u.id = ou.unit_id
+            WHERE ou.owner_id = $1 AND (SELECT count(*) FROM owner_units WHERE owner_id = $1) = 1`,
+          [row.ownerId],
+        );
   return rows[0] ?? { unitId: null, buildingId: null };
 }
 

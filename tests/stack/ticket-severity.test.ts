@@ -197,8 +197,9 @@ describe('same issue, three owners (热点)', () => {
       expect(warned.map((w) => w.id)).not.toContain(otherLeaderAccount.agentId);
     }
 
-    // a fourth owner's case is hot at once; the first three stay hot and are not warned again
-    const d = await file(fourth, '阳台漏雨');
+    // a fourth owner's case (filed without its unit: the owner's only one) is hot at once; the first three stay
+    // hot and are not warned again
+    const d = await file(fourth, '阳台漏雨', { unitId: undefined });
     expect(d.severity!.level).toBe('hot');
     await warningFor(d.number);
     for (const t of [a, b, c, d]) expect(warningsFor(t.number)).toHaveLength(1);
