@@ -58,6 +58,7 @@ async function file(by: AgentClient, owner: TestOwner, description: string): Pro
     ownerId: owner.ownerId,
     unitId: owner.units[0]!.unitId,
     type: 'complaint',
+    complaintCategory: '物业管理',
     description,
   });
   expect(res.status).toBe(201);
