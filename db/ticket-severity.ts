@@ -455,21 +455,25 @@ export async function reassessTicketSeverity(
   return inTransaction(pool, (client) => assessInTransaction(client, ticketId, rules));
 }
 
-/** The open complaints the periodic review should reassess: unresolved since long enough, not yet marked so. */
+/**
+ * The open complaints the periodic review should reassess: registered at least the unresolved limit ago, not yet
+ * found unresolved (nor dismissed for it); by id, after `afterId` (a batch at a time).
+ */
 export async function complaintsToReview(
   db: Queryable,
   now: Date,
-  rules: SeverityRules = DEFAULT_SEVERITY_RULES,
+  afterId = 0,
   limit = 500,
+  rules: SeverityRules = DEFAULT_SEVERITY_RULES,
 ): Promise<number[]> {
   const { rows } = await db.query<{ id: number }>(
     `SELECT id FROM tickets
       WHERE type = ANY($1) AND status NOT IN ('resolved', 'revisited', 'closed', 'invalid')
-        AND created_at <= $2
+        AND created_at <= $2 AND id > $3
         AND NOT severity_reasons @> '[{"code": "unresolved"}]'
         AND NOT 'unresolved' = ANY(severity_dismissed)
-      ORDER BY created_at LIMIT $3`,
-    [SEVERITY_TICKET_TYPES, new Date(now.getTime() - rules.unresolvedDays * DAY_MS), limit],
+      ORDER BY id LIMIT $4`,
+    [SEVERITY_TICKET_TYPES, new Date(now.getTime() - rules.unresolvedDays * DAY_MS), afterId, limit],
   );
   return rows.map((r) => r.id);
 }

@@ -13,6 +13,7 @@ import { complaintsToReview, reassessTicketSeverity, type Pool } from '../db/ind
 export const SEVERITY_QUEUE = 'hotline-ticket-severity';
 export const SEVERITY_REVIEW_JOB = 'review-severity';
 const EVERY_MS = 15 * 60_000;
+const BATCH = 500;
 
 /** Reassesses the complaints that may have crossed the unresolved limit; returns how many went up. */
 export async function reviewSeverities(
@@ -22,17 +23,22 @@ export async function reviewSeverities(
   now = new Date(),
 ): Promise<number> {
   let raised = 0;
-  for (const ticketId of await complaintsToReview(db, now)) {
-    for (const escalation of await reassessTicketSeverity(db, ticketId)) {
-      emitter.to(rooms.supervisors).emit('ticket:escalated', escalation);
-      log.info(
-        { ticketId: escalation.ticketId, from: escalation.from.level, to: escalation.to.level },
-        'ticket escalated',
-      );
-      raised++;
+  let after = 0;
+  for (;;) {
+    const batch = await complaintsToReview(db, now, after, BATCH);
+    for (const ticketId of batch) {
+      for (const escalation of await reassessTicketSeverity(db, ticketId)) {
+        emitter.to(rooms.supervisors).emit('ticket:escalated', escalation);
+        log.info(
+          { ticketId: escalation.ticketId, from: escalation.from.level, to: escalation.to.level },
+          'ticket escalated',
+        );
+        raised++;
+      }
     }
+    if (batch.length < BATCH) return raised;
+    after = batch.at(-1)!;
   }
-  return raised;
 }
 
 export interface SeverityReviewWorker {

@@ -339,6 +339,37 @@ describe('a supervisor sets the severity', () => {
   });
 });
 
+describe('a supervisor lowers the severity', () => {
+  it('dismisses the reasons above the new level: a fourth owner does not raise it again', async () => {
+    const { first, neighbour } = await estate();
+    const a = await file(first, '电梯经常故障');
+    await file(await neighbour('B1-0707'), '电梯停运');
+    await file(await neighbour('B1-0808'), '电梯困人');
+    expect((await view(a.id)).severity.level).toBe('hot');
+    await warningFor(a.number);
+
+    const lowered = await leader.request('POST', `/api/tickets/${a.id}/severity`, {
+      level: 'ordinary',
+      note: '核实为同一次停电引起,已恢复',
+    });
+    expect(lowered.status).toBe(200);
+    expect(lowered.body).toMatchObject({
+      level: 'ordinary',
+      zh: '一般',
+      reasons: [],
+      dismissed: ['repeated'],
+    });
+
+    const fourth = await file(await neighbour('B1-0909'), '电梯异响');
+    expect(fourth.severity!.level).toBe('hot');
+    await warningFor(fourth.number);
+    const seen = await view(a.id);
+    expect(seen.severity).toMatchObject({ level: 'ordinary', dismissed: ['repeated'] });
+    expect(seen.timeline.map((s) => s.kind)).toEqual(['register', 'escalate', 'severity']);
+    expect(warningsFor(a.number)).toHaveLength(1);
+  });
+});
+
 describe('unresolved for 7 days', () => {
   it('the periodic review raises a complaint open 7 days after intake, not one a little younger', async () => {
     const { first, neighbour } = await estate();
