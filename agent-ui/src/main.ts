@@ -6,6 +6,7 @@ import { callIdInHash, createCallPage } from './call-page.ts';
 import { createDesk } from './desk.ts';
 import { createLoginView } from './login.ts';
 import { connectSocket, type DeskSocket } from './socket.ts';
+import { createEscalationList } from './escalations.ts';
 import { createTeamOverview } from './team-overview.ts';
 import { h } from './dom.ts';
 import { createTicketList, TICKET_LIST_HASH } from './ticket-list.ts';
@@ -103,8 +104,9 @@ const nav = h(
   navLogout,
 );
 navLogout.addEventListener('click', () => endSession(''));
+const escalations = createEscalationList();
 const deskView = document.createElement('div');
-deskView.append(desk.root, overview.root);
+deskView.append(desk.root, escalations.root, overview.root);
 app.append(login.root, nav, deskView, callPage.root, ticketList.root, ticketPage.root);
 
 type Page = 'desk' | 'call' | 'tickets' | 'ticket';
@@ -208,6 +210,7 @@ function startSession(agent: AgentIdentity | null): void {
     held: onEvent((event) => desk.held(event)),
     resumed: onEvent((event) => desk.resumed(event)),
     monitored: () => overview.refreshNow(),
+    escalated: (event) => escalations.add(event),
     consulting: onEvent((event) => desk.consulting(event)),
   });
   void refresh();
@@ -222,6 +225,7 @@ function endSession(message: string): void {
   socket = null;
   tokenStore.clear();
   overview.stop();
+  escalations.clear();
   desk.reset();
   desk.hide();
   route();

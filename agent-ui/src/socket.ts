@@ -11,6 +11,7 @@ import type {
   CallConsulting,
   ClientToServerEvents,
   ServerToClientEvents,
+  TicketEscalated,
 } from '../../core/contracts.ts';
 
 export interface SocketHandlers {
@@ -29,6 +30,8 @@ export interface SocketHandlers {
   agentState(status: AgentStatus): void;
   /** Team leaders: someone started, changed or ended listening in on a call. */
   monitored(event: CallMonitored): void;
+  /** Team leaders: a complaint's severity went up (投诉升级预警). */
+  escalated(event: TicketEscalated): void;
 }
 
 export interface DeskSocket {
@@ -80,6 +83,7 @@ export function connectSocket(token: string, handlers: SocketHandlers): DeskSock
   socket.on('call:held', (event) => handlers.held(event));
   socket.on('call:resumed', (event) => handlers.resumed(event));
   socket.on('call:monitored', (event) => handlers.monitored(event));
+  socket.on('ticket:escalated', (event) => handlers.escalated(event));
   socket.on('call:consulting', (event) => handlers.consulting(event));
   socket.on('call:conference', (event) => handlers.consulting(event));
 
