@@ -7,6 +7,7 @@ import type {
   TicketAttachment,
   TicketCall,
   TicketClockView,
+  TicketSeverityInfo,
   TicketTimelineStep,
   TicketView,
 } from '../../core/contracts.ts';
@@ -55,6 +56,7 @@ const OTHER_STEPS: Readonly<Record<string, string>> = {
   overdue: '超时 Overdue',
   escalate: '升级预警 Escalation warning',
   severity: '调整严重程度 Severity set',
+  facts: '投诉情况更新 Complaint facts updated',
 };
 const stepLabel = (kind: string): string =>
   Object.hasOwn(OTHER_STEPS, kind) ? label(OTHER_STEPS, kind) : ticketActionLabel(kind);
@@ -108,12 +110,35 @@ const FIELDS: Readonly<Record<ActionKind, readonly Field[]>> = {
   resume: ['note?'],
 };
 
+/** A complaint's severity: its level, and the rules that hold now. */
+function severityNode(severity: TicketSeverityInfo): HTMLElement {
+  return h(
+    'span',
+    { class: `severity level-${severity.level}` },
+    h('strong', { testid: 'ticket-severity-level' }, `${severity.zh} ${severity.en}`),
+    severity.reasons.length > 0
+      ? h(
+          'ul',
+          { class: 'severity-reasons', testid: 'ticket-severity-reasons' },
+          ...severity.reasons.map((r) => h('li', {}, `${r.zh} / ${r.en}`)),
+        )
+      : null,
+  );
+}
+
 /** What a step says besides its kind: the department, plan, resolution, answer, note... */
 function stepDetail(step: TicketTimelineStep): string {
   const d = step.detail;
   const parts: string[] = [];
-  for (const key of ['department', 'plan', 'resolution', 'note', 'text', 'name', 'message']) {
+  for (const key of ['department', 'plan', 'resolution', 'note', 'text', 'name', 'message', 'warning']) {
     if (typeof d[key] === 'string' && d[key]) parts.push(d[key]);
+  }
+  // an escalation's warning went to these team leaders (db/ticket-severity.ts)
+  if (Array.isArray(d.warned) && d.warned.length > 0) {
+    const names = (d.warned as { name?: unknown }[])
+      .map((w) => (typeof w.name === 'string' ? w.name : ''))
+      .join('、');
+    parts.push(`已通知 Warned: ${names}`);
   }
   if (d.satisfaction === 'satisfied') parts.push('满意 Satisfied');
   if (d.satisfaction === 'unsatisfied') parts.push('不满意 Unsatisfied');
@@ -200,6 +225,7 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
       ...meta('类型 Type', `${ticketTypeLabel(s.type)}${s.urgent ? ' · 紧急 Urgent' : ''}`, 'ticket-type'),
       ...meta('状态 Status', ticketStatusLabel(view.ticket.status), 'ticket-status'),
       ...(s.complaintCategory ? meta('投诉类别 Category', s.complaintCategory, 'ticket-category') : []),
+      ...(view.severity ? meta('严重程度 Severity', severityNode(view.severity), 'ticket-severity') : []),
       ...meta('业主 Owner', s.ownerName ?? '未识别业主 Owner not identified', 'ticket-owner'),
       ...meta('房号 Room', [s.estate, s.roomCode].filter(Boolean).join(' ') || '—', 'ticket-room'),
       ...meta('责任单位 Responsible', s.responsibleOrganisation ?? '—', 'ticket-responsible'),

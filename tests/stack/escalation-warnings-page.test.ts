@@ -66,5 +66,22 @@ describe('escalation warnings on the team leader’s page', () => {
     expect(await items.nth(0).textContent()).toContain(`${number}: 热点 → 重大 (hot → major)`);
     expect(await items.nth(0).textContent()).toContain('每户索赔 60,000.5 元,超过 20,000 元');
     expect(await items.nth(1).textContent()).toContain('一般 → 热点');
+
+    // the ticket's page shows the level, why, and who was warned at each raise
+    await page.goto(`${platform.url}/#/tickets/${id}`);
+    await page.getByTestId('ticket-page').waitFor();
+    expect(await page.getByTestId('ticket-severity-level').textContent()).toBe('重大 major');
+    const reasons = (
+      await page.getByTestId('ticket-severity-reasons').locator('li').allTextContents()
+    ).sort();
+    expect(reasons).toEqual([
+      '3 人联名投诉 / 3 people complain together',
+      '每户索赔 60,000.5 元,超过 20,000 元 / 60,000.5 CNY asked per household, over 20,000',
+    ]);
+    const steps = page.locator('[data-testid="ticket-step"][data-kind="escalate"]');
+    expect(await steps.count()).toBe(2);
+    expect(await steps.nth(0).textContent()).toContain('升级预警 Escalation warning');
+    expect(await steps.nth(0).textContent()).toContain(`已通知 Warned: `);
+    expect(await steps.nth(0).textContent()).toContain(leader.name);
   });
 });

@@ -61,6 +61,7 @@ beforeAll(async () => {
     ownerId: owner.ownerId,
     unitId: owner.units[0]!.unitId,
     type: 'complaint',
+    complaintCategory: '工程质量',
     description: '客厅天花板渗水,墙皮脱落',
   });
   expect(filed.status).toBe(201);
