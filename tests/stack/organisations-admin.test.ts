@@ -112,6 +112,7 @@ describe('setting up organisations', () => {
     const filed = await agent.request('POST', '/api/tickets', {
       ownerId: owner.ownerId,
       type: 'complaint',
+      complaintCategory: '物业管理',
       description: '电梯噪音',
     });
     const id = (filed.body as { id: number }).id;

@@ -248,6 +248,7 @@ describe('same issue, three owners (热点)', () => {
     const repairWithFacts = await agent.request('POST', '/api/tickets', {
       ownerId: first.ownerId,
       type: 'repair',
+      repairKind: 'other',
       description: '门锁坏了',
       litigation: 'filed',
     });
