@@ -350,7 +350,7 @@ async function reassessLocked(
   const reasons = assessment.reasons.filter((r) => rank(r.level) > rank(from));
   const warning = escalationWarning(row.number, from, to, assessment.reasons);
   const warned = await supervisorsWhoSee(db, row.id);
-  const by: TicketActor = { role: 'system', id: null, name: 'severity' };
+  const by: TicketActor = { role: 'system', id: null };
   await addSeverityStep(db, row, {
     at: now,
     kind: 'escalate',

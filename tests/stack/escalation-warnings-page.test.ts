@@ -81,6 +81,7 @@ describe('escalation warnings on the team leader’s page', () => {
     const steps = page.locator('[data-testid="ticket-step"][data-kind="escalate"]');
     expect(await steps.count()).toBe(2);
     expect(await steps.nth(0).textContent()).toContain('升级预警 Escalation warning');
+    expect(await steps.nth(0).textContent()).toContain('系统 System');
     expect(await steps.nth(0).textContent()).toContain(`已通知 Warned: `);
     expect(await steps.nth(0).textContent()).toContain(leader.name);
   });
