@@ -84,6 +84,7 @@ async function fileComplaint(owner: TestOwner): Promise<{ id: number; number: st
     ownerId: owner.ownerId,
     unitId: owner.units[0]!.unitId,
     type: 'complaint',
+    complaintCategory: '工程质量',
     description: '电梯每天早上停运半小时',
   });
   expect(filed.status).toBe(201);

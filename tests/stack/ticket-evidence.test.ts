@@ -144,6 +144,7 @@ async function dispatchedComplaint(to: string): Promise<number> {
     ownerId: owner.ownerId,
     unitId: owner.units[0]!.unitId,
     type: 'complaint',
+    complaintCategory: '工程质量',
     description: '地下车库渗水',
   });
   expect(filed.status).toBe(201);
@@ -234,6 +235,7 @@ describe("a complaint filed from the owner's call", () => {
       callId: firstCall,
       unitId: owner.units[0]!.unitId,
       type: 'complaint',
+      complaintCategory: '工程质量',
       description: '卫生间天花板漏水,楼上无人',
     });
     expect(filed.status).toBe(201);
