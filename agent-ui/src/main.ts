@@ -6,7 +6,7 @@ import { callIdInHash, createCallPage } from './call-page.ts';
 import { createDesk } from './desk.ts';
 import { createLoginView } from './login.ts';
 import { connectSocket, type DeskSocket } from './socket.ts';
-import { createEscalationList } from './escalations.ts';
+import { createEscalationList, createOverdueList } from './ticket-notices.ts';
 import { createTeamOverview } from './team-overview.ts';
 import { h } from './dom.ts';
 import { createTicketList, TICKET_LIST_HASH } from './ticket-list.ts';
@@ -105,9 +105,20 @@ const nav = h(
 );
 navLogout.addEventListener('click', () => endSession(''));
 const escalations = createEscalationList();
+const overdueNotices = createOverdueList();
 const deskView = document.createElement('div');
-deskView.append(desk.root, escalations.root, overview.root);
-app.append(login.root, nav, deskView, callPage.root, ticketList.root, ticketPage.root);
+deskView.append(desk.root, overview.root);
+// the notices show above whichever page is open (department staff have no desk)
+app.append(
+  login.root,
+  nav,
+  escalations.root,
+  overdueNotices.root,
+  deskView,
+  callPage.root,
+  ticketList.root,
+  ticketPage.root,
+);
 
 type Page = 'desk' | 'call' | 'tickets' | 'ticket';
 
@@ -211,6 +222,7 @@ function startSession(agent: AgentIdentity | null): void {
     resumed: onEvent((event) => desk.resumed(event)),
     monitored: () => overview.refreshNow(),
     escalated: (event) => escalations.add(event),
+    overdue: (event) => overdueNotices.add(event),
     consulting: onEvent((event) => desk.consulting(event)),
   });
   void refresh();
@@ -226,6 +238,7 @@ function endSession(message: string): void {
   tokenStore.clear();
   overview.stop();
   escalations.clear();
+  overdueNotices.clear();
   desk.reset();
   desk.hide();
   route();

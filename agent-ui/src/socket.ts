@@ -12,6 +12,7 @@ import type {
   ClientToServerEvents,
   ServerToClientEvents,
   TicketEscalated,
+  TicketOverdue,
 } from '../../core/contracts.ts';
 
 export interface SocketHandlers {
@@ -32,6 +33,7 @@ export interface SocketHandlers {
   monitored(event: CallMonitored): void;
   /** Team leaders: a complaint's severity went up (投诉升级预警). */
   escalated(event: TicketEscalated): void;
+  overdue(event: TicketOverdue): void;
 }
 
 export interface DeskSocket {
@@ -84,6 +86,7 @@ export function connectSocket(token: string, handlers: SocketHandlers): DeskSock
   socket.on('call:resumed', (event) => handlers.resumed(event));
   socket.on('call:monitored', (event) => handlers.monitored(event));
   socket.on('ticket:escalated', (event) => handlers.escalated(event));
+  socket.on('ticket:overdue', (event) => handlers.overdue(event));
   socket.on('call:consulting', (event) => handlers.consulting(event));
   socket.on('call:conference', (event) => handlers.consulting(event));
 

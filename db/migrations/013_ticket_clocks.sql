@@ -29,8 +29,11 @@ BEGIN
   PERFORM pg_notify('hotline_ticket_clocks', NEW.ticket_id::text);
   RETURN NULL;
 END $$;
+-- Not for the steps beside the lifecycle, which start, stop and pause no clock: the workers' own overdue marks,
+-- notes and files (migration 014), escalations, severity and facts (migration 015).
 CREATE TRIGGER ticket_events_clocks AFTER INSERT ON ticket_events
-  FOR EACH ROW WHEN (NEW.kind <> 'overdue') EXECUTE FUNCTION ticket_clocks_step();
+  FOR EACH ROW WHEN (NEW.kind NOT IN ('overdue', 'note', 'attach', 'escalate', 'severity', 'facts'))
+  EXECUTE FUNCTION ticket_clocks_step();
 
 -- So does a change of what the clocks depend on: the ticket's type, urgency, estate or organisation, for an open
 -- ticket with a timeline (a new ticket gets its estate before its first step; the demo data's bulk updates touch

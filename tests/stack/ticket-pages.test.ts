@@ -195,6 +195,59 @@ describe('the tickets pages', () => {
     await page.close();
   });
 
+  it('tells the department on its page, whatever page is open, when a time limit of its ticket runs out', async () => {
+    // an estate whose plan must be agreed within three seconds
+    const hurried = await createOrganisation({
+      kind: 'property-company',
+      departments: ['物业服务中心'],
+      ticketLimits: { plan: { amount: 0.05, unit: 'minutes' } },
+    });
+    const resident = await createOwner({
+      name: '卫东',
+      rooms: [{ roomCode: 'P8-0101' }],
+      propertyCompanyId: hurried.id,
+    });
+    const desk = await createAgent({ seat: null, estates: [resident.estateId] });
+    const member = await createAgent({
+      seat: null,
+      role: 'department',
+      name: '服务中心小卫',
+      department: hurried.departments['物业服务中心'],
+    });
+    const page = await browser.newPage();
+    await signIn(page, member);
+    await page.getByTestId('ticket-list').waitFor();
+    expect(await page.getByTestId('overdue-notices').isHidden()).toBe(true);
+
+    const filer = await AgentClient.signIn(platform.url, desk);
+    const filed = await filer.request('POST', '/api/tickets', {
+      ownerId: resident.ownerId,
+      type: 'complaint',
+      complaintCategory: '物业管理',
+      description: '楼道灯坏了一个月',
+    });
+    const { id, number } = filed.body as { id: number; number: string };
+    await filer.request('POST', `/api/tickets/${id}/actions`, { kind: 'verify' });
+    await filer.request('POST', `/api/tickets/${id}/actions`, {
+      kind: 'dispatch',
+      department: hurried.departments['物业服务中心'],
+    });
+    await filer.close();
+
+    const notice = page.getByTestId(`overdue-${number}`);
+    await notice.waitFor({ timeout: 20_000 });
+    expect(await notice.textContent()).toContain('回复处理方案 reply with a plan');
+    await notice.getByRole('link').click();
+    await page.getByTestId('ticket-title').filter({ hasText: number }).waitFor();
+    expect(
+      await page
+        .getByTestId('ticket-clock')
+        .and(page.locator('[data-clock="plan"]'))
+        .getAttribute('data-state'),
+    ).toBe('overdue');
+    await page.close();
+  });
+
   it('says in words when a ticket is not the reader’s to see', async () => {
     const stranger = await createAgent({ seat: null, name: '别处客服' });
     const page = await browser.newPage();
