@@ -406,6 +406,8 @@ export interface TicketSummary {
   urgent: boolean;
   /** A clock has run out and has not stopped (the workers' flag). */
   overdue: boolean;
+  /** How serious a complaint is (core/tickets/severity.ts); 'ordinary' for other types. */
+  severity: SeverityLevel;
   description: string;
   /** The department it is dispatched to (its code) and that department's name. */
   department: string | null;

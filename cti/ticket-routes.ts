@@ -10,6 +10,7 @@ import {
   allowedActions,
   BadRequest,
   COMPLAINT_CATEGORIES,
+  SEVERITY_LEVELS,
   TICKET_TYPES,
   Unauthorized,
   calendarWarnings,
@@ -28,6 +29,7 @@ import {
   type TicketStatus,
   type TicketType,
   type ComplaintCategory,
+  type SeverityLevel,
 } from '../core/index.ts';
 import {
   actOnTicket,
@@ -125,6 +127,7 @@ const summaryBody = {
     complaintCategory: { type: ['string', 'null'] },
     urgent: { type: 'boolean' },
     overdue: { type: 'boolean' },
+    severity: { type: 'string' },
     description: { type: 'string' },
     department: { type: ['string', 'null'] },
     departmentName: { type: ['string', 'null'] },
@@ -224,6 +227,7 @@ interface TicketSearchQuery {
   status?: OneOrMany<TicketStatus>;
   type?: OneOrMany<TicketType>;
   category?: OneOrMany<ComplaintCategory>;
+  severity?: OneOrMany<SeverityLevel>;
   estate?: number;
   department?: string;
   owner?: number;
@@ -251,6 +255,7 @@ const searchQuery = {
     status: oneOrMany(TICKET_STATUSES),
     type: oneOrMany(TICKET_TYPES),
     category: oneOrMany(COMPLAINT_CATEGORIES),
+    severity: oneOrMany(SEVERITY_LEVELS),
     estate: { type: 'integer', minimum: 1 },
     department: { type: 'string', minLength: 1, maxLength: 32 },
     owner: { type: 'integer', minimum: 1 },
@@ -413,6 +418,7 @@ export function registerTicketRoutes(
         statuses: listOf(q.status),
         types: listOf(q.type),
         categories: listOf(q.category),
+        severities: listOf(q.severity),
         estateId: q.estate ?? null,
         department: q.department ?? null,
         ownerId: q.owner ?? null,

@@ -1,7 +1,13 @@
 // Finding tickets: the list behind the ticket search page, filtered, newest first, only what the reader may see
 // (organisations.ts ticketVisibility). Paged by a cursor (the last ticket id of the page), so a page stays an
 // index range scan however deep it goes.
-import type { ComplaintCategory, TicketStatus, TicketSummary, TicketType } from '../core/index.ts';
+import type {
+  ComplaintCategory,
+  SeverityLevel,
+  TicketStatus,
+  TicketSummary,
+  TicketType,
+} from '../core/index.ts';
 import { ticketVisibility, type Staff } from './organisations.ts';
 import type { Queryable } from './pool.ts';
 
@@ -9,6 +15,7 @@ export interface TicketSearch {
   statuses: TicketStatus[];
   types: TicketType[];
   categories: ComplaintCategory[];
+  severities: SeverityLevel[];
   estateId: number | null;
   department: string | null;
   ownerId: number | null;
@@ -26,7 +33,7 @@ export interface TicketSearch {
 type SummaryRow = Omit<TicketSummary, 'createdAt' | 'updatedAt'> & { createdAt: Date; updatedAt: Date };
 
 const SUMMARY_SELECT = `
-  SELECT t.id, t.number, t.type, t.status, t.complaint_category AS "complaintCategory", t.urgent, t.overdue,
+  SELECT t.id, t.number, t.type, t.status, t.complaint_category AS "complaintCategory", t.urgent, t.overdue, t.severity,
          t.description,
          t.department, d.name AS "departmentName", e.name AS estate, ro.name AS "responsibleOrganisation",
          u.room_code AS "roomCode", t.owner_id AS "ownerId", o.name AS "ownerName",
@@ -69,6 +76,7 @@ export async function searchTickets(
   params.push(...visible.params);
   if (search.statuses.length > 0) where.push(`t.status = ANY(${param(search.statuses)})`);
   if (search.types.length > 0) where.push(`t.type = ANY(${param(search.types)})`);
+  if (search.severities.length > 0) where.push(`t.severity = ANY(${param(search.severities)})`);
   if (search.categories.length > 0) where.push(`t.complaint_category = ANY(${param(search.categories)})`);
   if (search.estateId !== null) where.push(`t.estate_id = ${param(search.estateId)}`);
   if (search.department !== null) where.push(`t.department = ${param(search.department)}`);

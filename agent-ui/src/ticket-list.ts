@@ -3,7 +3,8 @@
 import { TICKET_TYPES, type TicketSearchResult, type TicketSummary } from '../../core/contracts.ts';
 import { COMPLAINT_CATEGORIES, TICKET_STATUSES } from '../../core/tickets/types.ts';
 import { h, replace, uid } from './dom.ts';
-import { formatDate, ticketStatusLabel, ticketTypeLabel } from './format.ts';
+import { bilingual, formatDate, ticketStatusLabel, ticketTypeLabel } from './format.ts';
+import { SEVERITY_LABELS, SEVERITY_LEVELS, type SeverityLevel } from '../../core/tickets/severity.ts';
 import { ticketPageHash } from './ticket-page.ts';
 
 export interface TicketListActions {
@@ -46,6 +47,7 @@ export function createTicketList(actions: TicketListActions): TicketList {
   const status = choice('status', TICKET_STATUSES, ticketStatusLabel);
   const type = choice('type', TICKET_TYPES, ticketTypeLabel);
   const category = choice('category', COMPLAINT_CATEGORIES, (c) => c);
+  const severity = choice('severity', SEVERITY_LEVELS, (l) => bilingual(SEVERITY_LABELS[l as SeverityLevel]));
   const open = h(
     'select',
     { testid: 'filter-open', attrs: { name: 'open' } },
@@ -61,6 +63,7 @@ export function createTicketList(actions: TicketListActions): TicketList {
     field('状态 Status', status),
     field('类型 Type', type),
     field('投诉类别 Category', category),
+    field('严重程度 Severity', severity),
     field('范围 Scope', open),
     field('已超时 Overdue only', overdue),
     h(
@@ -126,6 +129,13 @@ export function createTicketList(actions: TicketListActions): TicketList {
         'td',
         {},
         ticketTypeLabel(t.type),
+        t.severity !== 'ordinary'
+          ? h(
+              'span',
+              { class: `tag severity-tag level-${t.severity}`, testid: 'ticket-severity' },
+              bilingual(SEVERITY_LABELS[t.severity]),
+            )
+          : null,
         t.urgent ? h('span', { class: 'tag tag-urgent' }, '紧急 Urgent') : null,
       ),
       h(
@@ -144,7 +154,8 @@ export function createTicketList(actions: TicketListActions): TicketList {
   function query(): URLSearchParams {
     const q = new URLSearchParams();
     if (text.value.trim()) q.set('q', text.value.trim());
-    for (const select of [status, type, category, open]) if (select.value) q.set(select.name, select.value);
+    for (const select of [status, type, category, severity, open])
+      if (select.value) q.set(select.name, select.value);
     if (overdue.checked) q.set('overdue', 'true');
     return q;
   }

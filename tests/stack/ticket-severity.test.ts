@@ -174,6 +174,11 @@ describe('same issue, three owners (热点)', () => {
       expect(seen.severity.reasons.map((r) => r.code)).toEqual(['repeated']);
     }
     expect((await view(elsewhere.id)).severity.level).toBe('ordinary');
+    // the team leader finds them under 热点
+    const listed = await leader.request('GET', '/api/tickets?severity=hot,major&limit=200');
+    const hotIds = (listed.body as { tickets: { id: number; severity: string }[] }).tickets.map((t) => t.id);
+    expect(hotIds).toEqual(expect.arrayContaining([a.id, b.id, c.id]));
+    expect(hotIds).not.toContain(elsewhere.id);
 
     for (const t of [a, b, c]) {
       const warning = await warningFor(t.number);
