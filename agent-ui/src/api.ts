@@ -145,6 +145,10 @@ export const api = {
   ticket: (id: number) => request<TicketView>('GET', `/api/tickets/${id}`),
   actOnTicket: (id: number, action: Record<string, unknown>) =>
     request<TicketView>('POST', `/api/tickets/${id}/actions`, action),
+  updateFacts: (id: number, facts: Record<string, unknown>) =>
+    request<unknown>('PATCH', `/api/tickets/${id}/facts`, facts),
+  setSeverity: (id: number, level: string, note: string) =>
+    request<unknown>('POST', `/api/tickets/${id}/severity`, { level, note }),
   addNote: (id: number, text: string) => request<unknown>('POST', `/api/tickets/${id}/notes`, { text }),
   /** Uploads one file as it is; the server tells its type by its first bytes. */
   attach: async (id: number, file: File) =>

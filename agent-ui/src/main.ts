@@ -86,6 +86,9 @@ const ticketPage = createTicketPage({
   attach: (id, file) => api.attach(id, file),
   attachment: (id, attachmentId) => api.attachment(id, attachmentId),
   recordingLink: (callId) => api.recordingLink(callId),
+  updateFacts: (id, facts) => api.updateFacts(id, facts),
+  setSeverity: (id, level, note) => api.setSeverity(id, level, note),
+  role: () => myRole,
   describeError,
 });
 const deskLink = h('a', { testid: 'nav-desk', attrs: { href: '#/' } }, '工作台 Desk');

@@ -13,6 +13,7 @@ import type {
 } from '../../core/contracts.ts';
 import type { ActionKind } from '../../core/tickets/types.ts';
 import { h, replace, uid } from './dom.ts';
+import { createComplaintFactsPanel, type ComplaintFactsActions } from './complaint-facts.ts';
 import { callPageHash } from './call-page.ts';
 import {
   bilingual,
@@ -25,7 +26,7 @@ import {
   ticketTypeLabel,
 } from './format.ts';
 
-export interface TicketPageActions {
+export interface TicketPageActions extends ComplaintFactsActions {
   ticket(id: number): Promise<TicketView>;
   act(id: number, action: Record<string, unknown>): Promise<TicketView>;
   departments(): Promise<DepartmentInfo[]>;
@@ -154,6 +155,7 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
   const buttons = h('div', { class: 'actions', testid: 'ticket-actions' });
   const actionForm = h('form', { class: 'ticket-action-form', testid: 'ticket-action-form' });
   const timeline = h('ol', { class: 'plain-list ticket-timeline', testid: 'ticket-timeline' });
+  const factsPanel = createComplaintFactsPanel(actions);
   const clocks = h('div', { testid: 'ticket-clocks' });
   const calls = h('ul', { class: 'plain-list', testid: 'ticket-calls' });
   const files = h('ul', { class: 'plain-list', testid: 'ticket-files' });
@@ -191,6 +193,7 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
     error,
     facts,
     description,
+    factsPanel.root,
     h('section', { class: 'pop-section' }, h('h3', {}, '处理 Actions'), buttons, actionForm),
     h('section', { class: 'pop-section' }, h('h3', {}, '时限 Time limits'), clocks),
     h('section', { class: 'pop-section' }, h('h3', {}, '通话 Calls'), calls),
@@ -290,6 +293,13 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
       ),
     );
     drawClocks(view.clocks, view.calendarWarnings);
+    factsPanel.draw(
+      view,
+      () => reload(view.id, seq),
+      (err) => {
+        error.textContent = actions.describeError(err);
+      },
+    );
     replace(
       calls,
       ...(view.calls.length ? view.calls.map(callItem) : [h('li', { class: 'empty' }, '无 None')]),

@@ -248,6 +248,37 @@ describe('the tickets pages', () => {
     await page.close();
   });
 
+  it('takes a complaint’s facts from the agent and its level from a team leader', async () => {
+    const page = await browser.newPage();
+    await signIn(page, agent);
+    await page.getByTestId('agent-name').filter({ hasText: agent.name }).waitFor();
+    await page.goto(`${platform.url}/#/tickets/${ticket.id}`);
+    await page.getByTestId('facts-form').waitFor();
+    expect(await page.getByTestId('ticket-severity-level').textContent()).toBe('一般 ordinary');
+    // only team leaders set the level by hand
+    expect(await page.getByTestId('severity-form').count()).toBe(0);
+    await page.getByTestId('facts-complainants').fill('3');
+    await page.getByTestId('facts-save').click();
+    await page.getByTestId('ticket-severity-level').filter({ hasText: '热点 hot' }).waitFor();
+    expect(await page.getByTestId('ticket-severity-reasons').textContent()).toContain('3 人联名投诉');
+    await page.close();
+
+    const leader = await createAgent({ seat: null, role: 'supervisor', name: '页面组长' });
+    const leaderPage = await browser.newPage();
+    await signIn(leaderPage, leader);
+    await leaderPage.getByTestId('agent-name').filter({ hasText: leader.name }).waitFor();
+    await leaderPage.goto(`${platform.url}/#/tickets/${ticket.id}`);
+    await leaderPage.getByTestId('severity-form').waitFor();
+    await leaderPage.getByTestId('severity-level').selectOption('crisis');
+    await leaderPage.getByTestId('severity-note').fill('业主已联系电视台');
+    await leaderPage.getByTestId('severity-set').click();
+    await leaderPage.getByTestId('ticket-severity-level').filter({ hasText: '危机 crisis' }).waitFor();
+    const last = (await leaderPage.getByTestId('ticket-step').allTextContents()).at(-1)!;
+    expect(last).toContain('调整严重程度 Severity set');
+    expect(last).toContain('业主已联系电视台');
+    await leaderPage.close();
+  });
+
   it('says in words when a ticket is not the reader’s to see', async () => {
     const stranger = await createAgent({ seat: null, name: '别处客服' });
     const page = await browser.newPage();
