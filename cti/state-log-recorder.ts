@@ -29,12 +29,17 @@ export class StateLogRecorder {
   }
 
   async start(): Promise<void> {
+    await this.#createGroup();
+    this.#loop = this.#run();
+  }
+
+  /** The consumer group (and the stream), unless they exist. */
+  async #createGroup(): Promise<void> {
     try {
       await this.#redis.xgroup('CREATE', STATE_LOG, GROUP, '0', 'MKSTREAM');
     } catch (err) {
       if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
     }
-    this.#loop = this.#run();
   }
 
   async #run(): Promise<void> {
@@ -59,8 +64,11 @@ export class StateLogRecorder {
         if (entries.length > 0) await this.#store(entries);
       } catch (err) {
         if (this.#stopped) return;
-        this.#log.warn({ err: (err as Error).message }, 'agent state history not stored yet; retrying');
+        const message = (err as Error).message;
+        this.#log.warn({ err: message }, 'agent state history not stored yet; retrying');
         pending = true;
+        // a Redis that came back without its data has lost the group too: make it again
+        if (message.includes('NOGROUP')) await this.#createGroup().catch(() => undefined);
         await new Promise((r) => setTimeout(r, 1000));
       }
     }

@@ -380,4 +380,24 @@ describe('a clock survives', () => {
     await eventually(() => notices(leader, ticket.id)[0], 'the team leader to be told', 40_000);
     await expectOverdueOnce(ticket.id, dueMs);
   });
+
+  it('Redis emptied under running processes: the agents’ state history goes on being stored', async () => {
+    await redis.flushall();
+    // nobody restarts: the API's state-log reader must make its lost consumer group again
+    const fresh = await createAgent({ seat: null });
+    const desk = await AgentClient.signIn(api.url, fresh);
+    await desk.setState('not-ready', 'break');
+    await eventually(
+      async () =>
+        (
+          await db().query('SELECT 1 FROM agent_state_changes WHERE agent_id = $1 AND state = $2', [
+            fresh.agentId,
+            'not-ready',
+          ])
+        ).rowCount,
+      'the state change stored',
+      15_000,
+    );
+    await desk.close();
+  });
 });
