@@ -108,7 +108,8 @@ export const ticketCallListBody = {
   },
 } as const;
 
-const stepBody = {
+/** One step of a ticket's timeline (TicketTimelineStep). */
+export const stepBody = {
   type: 'object',
   properties: {
     at: { type: 'string' },

@@ -24,7 +24,6 @@ import {
   type Logger,
   type Role,
   type TicketAction,
-  type TicketActor,
   type TicketView,
   type TicketStatus,
   type TicketType,
@@ -38,6 +37,7 @@ import {
   listDepartments,
   searchTickets,
   staffMember,
+  ticketActorOf,
   ticketAttachments,
   ticketCalls,
   ticketLimits,
@@ -48,31 +48,13 @@ import {
   type TicketSearch,
   ticketSummary,
 } from '../db/index.ts';
-import { attachmentListBody, ticketCallListBody } from './evidence-routes.ts';
+import { attachmentListBody, stepBody, ticketCallListBody } from './evidence-routes.ts';
 import { severityView, severityViewBody } from './severity-routes.ts';
 
 type Authenticate = (roles?: Role[]) => (req: FastifyRequest) => Promise<void>;
 
 /** Everyone who works with tickets: department staff too. */
 const TICKET_ROLES: Role[] = ['agent', 'department', 'supervisor', 'admin'];
-
-/** Who acts, as the lifecycle knows them: team leaders and admins act as supervisors. */
-function actorOf(staff: Staff): TicketActor {
-  switch (staff.role) {
-    case 'agent':
-      return { role: 'agent', id: staff.id, name: staff.name };
-    case 'department':
-      return {
-        role: 'department',
-        id: staff.id,
-        name: staff.name,
-        department: staff.department ?? undefined,
-      };
-    case 'supervisor':
-    case 'admin':
-      return { role: 'supervisor', id: staff.id, name: staff.name };
-  }
-}
 
 /** The same answer for a ticket that does not exist and one the reader may not see: existence is not revealed. */
 const noTicket = (id: number): NotFound =>
@@ -168,28 +150,7 @@ const viewBody = {
     ticket: stateBody,
     severity: severityViewBody,
     allowed: { type: 'array', items: { type: 'string' } },
-    timeline: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          at: { type: 'string' },
-          kind: { type: 'string' },
-          by: {
-            type: 'object',
-            properties: {
-              role: { type: 'string' },
-              id: { type: ['integer', 'null'] },
-              name: { type: ['string', 'null'] },
-            },
-          },
-          from: { type: ['string', 'null'] },
-          to: { type: 'string' },
-          waitEnded: { type: 'boolean' },
-          detail: { type: 'object', additionalProperties: true },
-        },
-      },
-    },
+    timeline: { type: 'array', items: stepBody },
     calls: ticketCallListBody,
     attachments: attachmentListBody,
     clocks: {
@@ -335,7 +296,7 @@ export function registerTicketRoutes(
       id,
       summary,
       ticket,
-      allowed: allowedActions(ticket, actorOf(staff)),
+      allowed: allowedActions(ticket, ticketActorOf(staff)),
       timeline,
       calls,
       attachments,
@@ -392,7 +353,7 @@ export function registerTicketRoutes(
           `没有编号为「${action.department}」的部门 / There is no department "${action.department}".`,
         );
       }
-      const result = await actOnTicket(db, id, action, actorOf(staff), new Date());
+      const result = await actOnTicket(db, id, action, ticketActorOf(staff), new Date());
       if (!result.ok) {
         if ('notFound' in result) throw noTicket(id);
         throw new REFUSAL_ERRORS[result.refusal.code](result.refusal.message);

@@ -9,7 +9,7 @@
 // |            | its estates (the developer supervises the property company); without one: every ticket         |
 // | admin      | every ticket                                                                                   |
 // A supervisor without an organisation is the hotline's own team leader, who serves every estate.
-import { responsibilityFor, type ResponsibleParty, type Role } from '../core/index.ts';
+import { responsibilityFor, type ResponsibleParty, type Role, type TicketActor } from '../core/index.ts';
 import type { Queryable } from './pool.ts';
 
 /** A member of staff as the ticket rules need them: read from the database on each request, not from the token. */
@@ -30,6 +30,24 @@ export async function staffMember(db: Queryable, agentId: number): Promise<Staff
     [agentId],
   );
   return rows[0] ?? null;
+}
+
+/** Who acts on a ticket, as the lifecycle knows them: team leaders and admins act as supervisors. */
+export function ticketActorOf(staff: Staff): TicketActor {
+  switch (staff.role) {
+    case 'agent':
+      return { role: 'agent', id: staff.id, name: staff.name };
+    case 'department':
+      return {
+        role: 'department',
+        id: staff.id,
+        name: staff.name,
+        department: staff.department ?? undefined,
+      };
+    case 'supervisor':
+    case 'admin':
+      return { role: 'supervisor', id: staff.id, name: staff.name };
+  }
 }
 
 /**

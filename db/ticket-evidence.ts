@@ -16,13 +16,6 @@ import type {
 export type EvidenceStepKind = 'note' | 'attach';
 export type EvidenceStep = Omit<TicketTimelineStep, 'kind'> & { kind: EvidenceStepKind };
 
-/** Who a member of staff is on a ticket's timeline: team leaders and admins act as supervisors. */
-export function ticketActorOf(staff: Staff): TicketActor {
-  if (staff.role === 'department')
-    return { role: 'department', id: staff.id, name: staff.name, department: staff.department ?? undefined };
-  return { role: staff.role === 'agent' ? 'agent' : 'supervisor', id: staff.id, name: staff.name };
-}
-
 /** Writes a step that leaves the status as it is, under the ticket's row lock (in order with its actions). */
 async function addEvidenceStep(
   client: pg.PoolClient,
