@@ -34,6 +34,7 @@ import {
   MEDIA_STATES,
   NO_COMPLAINT_FACTS,
   staffMember,
+  ticketActorOf,
   ticketSeverity,
   updateComplaintFacts,
   type ComplaintFacts,
@@ -176,7 +177,7 @@ export function registerSeverityRoutes(
     const staff = await staffMember(db, req.user.sub);
     if (!staff) throw new Unauthorized('请重新登录 / Please sign in again: your account is not active.');
     if (!(await canSeeTicket(db, ticketId, staff))) throw noTicket(ticketId);
-    return { role: staff.role === 'agent' ? 'agent' : 'supervisor', id: staff.id, name: staff.name };
+    return ticketActorOf(staff);
   }
 
   const warn = (req: FastifyRequest, escalations: TicketEscalated[]): void => {
