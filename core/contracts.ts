@@ -606,6 +606,11 @@ export const rooms = {
   supervisors: 'supervisors',
   /** The staff of a department (by its code): the tickets dispatched to it. */
   department: (code: string) => `department:${code}`,
+  /**
+   * The team leaders who see an organisation's tickets (db/organisations.ts ticketVisibility), for the notices about
+   * them (ticket:overdue, ticket:escalated); `null`: those who see every ticket (the hotline's own leaders, admins).
+   */
+  ticketLeaders: (organisationId: number | null) => `ticket-leaders:${organisationId ?? 'all'}`,
 } as const;
 
 /**

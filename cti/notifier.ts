@@ -85,9 +85,9 @@ export class Notifier {
     this.#emitter.to(rooms.agent(event.agentId)).to(rooms.supervisors).emit('callback:not-reached', event);
   }
 
-  /** The escalation warning (投诉升级预警), to the supervisors' room. */
-  ticketEscalated(event: TicketEscalated): void {
-    this.#emitter.to(rooms.supervisors).emit('ticket:escalated', event);
+  /** The escalation warning (投诉升级预警), to the team leaders who may see the ticket (db ticketLeaderRooms). */
+  ticketEscalated(event: TicketEscalated, leaderRooms: readonly string[]): void {
+    this.#emitter.to([...leaderRooms]).emit('ticket:escalated', event);
   }
 
   callEnded(event: CallEnded): void {

@@ -54,6 +54,7 @@ import {
   findOwnerById,
   getAgent,
   staffMember,
+  ticketLeaderRooms,
   getCall,
   agentTookCall,
   callOnVisibleTicket,
@@ -637,7 +638,8 @@ export async function createServer(deps: ServerDeps) {
         urgent: body.repairKind === undefined ? false : (body.urgent ?? urgentByDefault(body.repairKind)),
         complaint,
       });
-      for (const escalation of ticket.escalations) notifier.ticketEscalated(escalation);
+      for (const escalation of ticket.escalations)
+        notifier.ticketEscalated(escalation, await ticketLeaderRooms(db, escalation.ticketId));
       const severity = severityView(await ticketSeverity(db, ticket.id));
       return reply.code(201).send({ ...ticket, severity });
     },
@@ -1149,29 +1151,41 @@ export async function createServer(deps: ServerDeps) {
       return;
     }
     const claims = socket.data as TokenClaims;
-    if (claims.role !== 'department') {
+    if (claims.role === 'agent') {
       next();
       return;
     }
-    // a department member's room: the department the database has for them now
+    // the rooms of the tickets' notices: a department member's department, a team leader's organisation, as the
+    // database has them now
     staffMember(db, claims.sub).then(
       (staff) => {
-        if (!staff?.department) {
+        if (!staff || (claims.role === 'department' && !staff.department)) {
           next(new Error('unauthorized'));
           return;
         }
-        socket.data = { ...claims, department: staff.department };
+        socket.data = { ...claims, department: staff.department, organisationId: staff.organisationId };
         next();
       },
-      () => next(new Error('unauthorized')),
+      (err: unknown) => {
+        // the database is away (a restart): connect without the tickets' notices (until the page next connects)
+        // rather than sign them out
+        log.warn({ err, agentId: claims.sub }, 'ticket notice rooms not joined: the database did not answer');
+        next();
+      },
     );
   });
   io.on('connection', (socket) => {
     const claims = socket.data as TokenClaims;
     void socket.join(rooms.agent(claims.sub));
     if (claims.role === 'supervisor' || claims.role === 'admin') void socket.join(rooms.supervisors);
-    const { department } = socket.data as { department?: string };
+    const { department, organisationId } = socket.data as {
+      department?: string | null;
+      organisationId?: number | null;
+    };
     if (department) void socket.join(rooms.department(department));
+    // a team leader without an organisation, and an admin, see every ticket (db/organisations.ts)
+    if (claims.role === 'admin') void socket.join(rooms.ticketLeaders(null));
+    if (claims.role === 'supervisor') void socket.join(rooms.ticketLeaders(organisationId ?? null));
     socket.on('call:seen', (callId: unknown) => {
       if (typeof callId !== 'string' || !/^[0-9a-f-]{36}$/.test(callId)) return;
       void redis

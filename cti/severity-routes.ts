@@ -35,6 +35,7 @@ import {
   NO_COMPLAINT_FACTS,
   staffMember,
   ticketActorOf,
+  ticketLeaderRooms,
   ticketSeverity,
   updateComplaintFacts,
   type ComplaintFacts,
@@ -180,9 +181,9 @@ export function registerSeverityRoutes(
     return ticketActorOf(staff);
   }
 
-  const warn = (req: FastifyRequest, escalations: TicketEscalated[]): void => {
+  const warn = async (req: FastifyRequest, escalations: TicketEscalated[]): Promise<void> => {
     for (const e of escalations) {
-      notifier.ticketEscalated(e);
+      notifier.ticketEscalated(e, await ticketLeaderRooms(db, e.ticketId));
       req.log.info({ ticketId: e.ticketId, from: e.from.level, to: e.to.level }, 'ticket escalated');
     }
   };
@@ -228,7 +229,7 @@ export function registerSeverityRoutes(
         if ('notFound' in result) throw noTicket(id);
         throw new Conflict(result.conflict);
       }
-      warn(req, result.escalations);
+      await warn(req, result.escalations);
       return severityView(await ticketSeverity(db, id));
     },
   );
@@ -268,7 +269,7 @@ export function registerSeverityRoutes(
         throw result.conflict ? new Conflict(result.refused) : new BadRequest(result.refused);
       }
       req.log.info({ ticketId: id, from: result.from, to: result.to }, 'severity set by a supervisor');
-      warn(req, result.escalations);
+      await warn(req, result.escalations);
       return severityView(await ticketSeverity(db, id));
     },
   );

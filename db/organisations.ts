@@ -9,7 +9,13 @@
 // |            | its estates (the developer supervises the property company); without one: every ticket         |
 // | admin      | every ticket                                                                                   |
 // A supervisor without an organisation is the hotline's own team leader, who serves every estate.
-import { responsibilityFor, type ResponsibleParty, type Role, type TicketActor } from '../core/index.ts';
+import {
+  responsibilityFor,
+  rooms,
+  type ResponsibleParty,
+  type Role,
+  type TicketActor,
+} from '../core/index.ts';
 import type { Queryable } from './pool.ts';
 
 /** A member of staff as the ticket rules need them: read from the database on each request, not from the token. */
@@ -83,6 +89,20 @@ export async function canSeeTicket(db: Queryable, ticketId: number, staff: Staff
     ...visible.params,
   ]);
   return (rowCount ?? 0) > 0;
+}
+
+/**
+ * The socket.io rooms of the team leaders who may see the ticket: those who see every ticket, the responsible
+ * organisation's, and the developer's of its estate (who supervises the property company).
+ */
+export async function ticketLeaderRooms(db: Queryable, ticketId: number): Promise<string[]> {
+  const { rows } = await db.query<{ orgs: (number | null)[] }>(
+    `SELECT ARRAY[t.responsible_org_id, e.developer_id] AS orgs
+       FROM tickets t LEFT JOIN estates e ON e.id = t.estate_id WHERE t.id = $1`,
+    [ticketId],
+  );
+  const orgs = (rows[0]?.orgs ?? []).filter((o): o is number => o !== null);
+  return [rooms.ticketLeaders(null), ...new Set(orgs.map((o) => rooms.ticketLeaders(o)))];
 }
 
 export interface TicketOwnership {

@@ -7,8 +7,8 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { rooms, type Logger, type ServerToClientEvents } from '../core/index.ts';
-import { complaintsToReview, reassessTicketSeverity, type Pool } from '../db/index.ts';
+import type { Logger, ServerToClientEvents } from '../core/index.ts';
+import { complaintsToReview, reassessTicketSeverity, ticketLeaderRooms, type Pool } from '../db/index.ts';
 
 export const SEVERITY_QUEUE = 'hotline-ticket-severity';
 export const SEVERITY_REVIEW_JOB = 'review-severity';
@@ -28,7 +28,7 @@ export async function reviewSeverities(
     const batch = await complaintsToReview(db, now, after, BATCH);
     for (const ticketId of batch) {
       for (const escalation of await reassessTicketSeverity(db, ticketId)) {
-        emitter.to(rooms.supervisors).emit('ticket:escalated', escalation);
+        emitter.to(await ticketLeaderRooms(db, escalation.ticketId)).emit('ticket:escalated', escalation);
         log.info(
           { ticketId: escalation.ticketId, from: escalation.from.level, to: escalation.to.level },
           'ticket escalated',

@@ -38,6 +38,7 @@ import {
   reviewTicketClocks,
   staleClockTickets,
   ticketDueTimes,
+  ticketLeaderRooms,
   type MarkedOverdue,
   type Pool,
   type TicketClockReview,
@@ -135,7 +136,7 @@ export async function startTicketClocks(deps: {
     }
     for (const marked of result.marked) {
       const notice = overdueNotice(marked, now);
-      let to = emitter.to(rooms.supervisors);
+      let to = emitter.to(await ticketLeaderRooms(db, ticketId));
       if (marked.department) to = to.to(rooms.department(marked.department));
       to.emit('ticket:overdue', notice);
       log.info(

@@ -28,6 +28,8 @@ let leaderAccount: TestAgent;
 let otherLeaderAccount: TestAgent;
 let agentAccount: TestAgent;
 let leader: AgentClient;
+/** A team leader of another organisation: sees none of these tickets, so hears none of their warnings. */
+let otherLeader: AgentClient;
 let agent: AgentClient;
 const redis: Redis[] = [];
 
@@ -58,12 +60,14 @@ beforeAll(async () => {
   leaderAccount = await createAgent({ seat: null, role: 'supervisor', organisationId: property.id });
   otherLeaderAccount = await createAgent({ seat: null, role: 'supervisor', organisationId: elsewhere.id });
   leader = await AgentClient.signIn(platform.url, leaderAccount);
+  otherLeader = await AgentClient.signIn(platform.url, otherLeaderAccount);
   agentAccount = await createAgent({ seat: null });
   agent = await AgentClient.signIn(platform.url, agentAccount);
 }, 60_000);
 
 afterAll(async () => {
   await agent?.close();
+  await otherLeader?.close();
   await leader?.close();
   await platform?.close();
   for (const r of redis) r.disconnect();
@@ -209,6 +213,8 @@ describe('same issue, three owners (热点)', () => {
     await warningFor(d.number);
     for (const t of [a, b, c, d]) expect(warningsFor(t.number)).toHaveLength(1);
     expect(warningsFor(elsewhere.number)).toHaveLength(0);
+    // sent in the same emits as the leader's: another organisation's leader heard none of them
+    expect(otherLeader.events('ticket:escalated')).toEqual([]);
   });
 
   it('two complaints filed at once with an earlier one still make all three hot', async () => {
