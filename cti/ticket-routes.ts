@@ -34,6 +34,7 @@ import {
   actOnTicket,
   canSeeTicket,
   departmentIsActive,
+  estatesFor,
   listDepartments,
   searchTickets,
   staffMember,
@@ -239,6 +240,19 @@ const searchBody = {
   },
 } as const;
 
+const estatesBody = {
+  type: 'object',
+  properties: {
+    estates: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { id: { type: 'integer' }, code: { type: 'string' }, name: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
 const departmentsBody = {
   type: 'object',
   properties: {
@@ -391,6 +405,15 @@ export function registerTicketRoutes(
       };
       return searchTickets(db, staff, search);
     },
+  );
+
+  app.get(
+    '/api/estates',
+    {
+      onRequest: authenticate(TICKET_ROLES),
+      schema: { response: { 200: estatesBody, 401: errorBody, 403: errorBody } },
+    },
+    async (req) => ({ estates: await estatesFor(db, await staffOf(req)) }),
   );
 
   app.get(

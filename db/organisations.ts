@@ -172,6 +172,21 @@ export async function assignTicketOwnership(
   return ownership;
 }
 
+/** The estates a member of staff works with (the tickets page's filter): an agent's own; everyone else's, all. */
+export async function estatesFor(
+  db: Queryable,
+  staff: Staff,
+): Promise<{ id: number; code: string; name: string }[]> {
+  const { rows } = await db.query<{ id: number; code: string; name: string }>(
+    staff.role === 'agent'
+      ? `SELECT e.id, e.code, e.name FROM estates e JOIN agent_estates ae ON ae.estate_id = e.id
+          WHERE ae.agent_id = $1 ORDER BY e.name`
+      : 'SELECT e.id, e.code, e.name FROM estates e ORDER BY e.name',
+    staff.role === 'agent' ? [staff.id] : [],
+  );
+  return rows;
+}
+
 export interface Department {
   code: string;
   name: string;

@@ -163,6 +163,8 @@ export const api = {
     (
       await send('GET', `/api/tickets/${id}/attachments/${attachmentId}`, { headers: { accept: '*/*' } })
     ).blob(),
+  estates: async () =>
+    (await request<{ estates: { id: number; code: string; name: string }[] }>('GET', '/api/estates')).estates,
   departments: async () =>
     (await request<{ departments: DepartmentInfo[] }>('GET', '/api/departments')).departments,
   hold: (callId: string) =>

@@ -76,6 +76,8 @@ const callPage = createCallPage({
 });
 const ticketList = createTicketList({
   search: (query) => api.searchTickets(query),
+  estates: () => api.estates(),
+  departments: () => api.departments(),
   describeError,
 });
 const ticketPage = createTicketPage({

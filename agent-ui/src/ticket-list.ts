@@ -1,6 +1,11 @@
 // The tickets page (#/tickets): search and filter the tickets the signed-in member of staff may see (the server
 // decides which: their estates, their department, their organisation), newest first, a page at a time.
-import { TICKET_TYPES, type TicketSearchResult, type TicketSummary } from '../../core/contracts.ts';
+import {
+  TICKET_TYPES,
+  type DepartmentInfo,
+  type TicketSearchResult,
+  type TicketSummary,
+} from '../../core/contracts.ts';
 import { COMPLAINT_CATEGORIES, TICKET_STATUSES } from '../../core/tickets/types.ts';
 import { h, replace, uid } from './dom.ts';
 import { bilingual, formatDate, ticketStatusLabel, ticketTypeLabel } from './format.ts';
@@ -10,6 +15,8 @@ import { ticketPageHash } from './ticket-page.ts';
 export interface TicketListActions {
   /** GET /api/tickets with these query parameters. */
   search(query: URLSearchParams): Promise<TicketSearchResult>;
+  estates(): Promise<{ id: number; name: string }[]>;
+  departments(): Promise<DepartmentInfo[]>;
   describeError(err: unknown): string;
 }
 
@@ -55,6 +62,26 @@ export function createTicketList(actions: TicketListActions): TicketList {
     h('option', { attrs: { value: 'false' } }, '已结 Closed'),
     h('option', { attrs: { value: '' } }, '全部 All'),
   );
+  // estates and departments come from the server, once, when the page is first shown
+  const estate = choice('estate', [], (v) => v);
+  const department = choice('department', [], (v) => v);
+  let choicesLoaded = false;
+  async function loadChoices(): Promise<void> {
+    if (choicesLoaded) return;
+    choicesLoaded = true;
+    try {
+      const [estates, departments] = await Promise.all([actions.estates(), actions.departments()]);
+      estate.append(...estates.map((e) => h('option', { attrs: { value: String(e.id) } }, e.name)));
+      department.append(
+        ...departments.map((d) =>
+          h('option', { attrs: { value: d.code } }, `${d.organisation.name} · ${d.name}`),
+        ),
+      );
+    } catch (err) {
+      choicesLoaded = false;
+      error.textContent = actions.describeError(err);
+    }
+  }
   const overdue = h('input', { testid: 'filter-overdue', attrs: { name: 'overdue', type: 'checkbox' } });
   const form = h(
     'form',
@@ -64,6 +91,8 @@ export function createTicketList(actions: TicketListActions): TicketList {
     field('类型 Type', type),
     field('投诉类别 Category', category),
     field('严重程度 Severity', severity),
+    field('小区 Estate', estate),
+    field('部门 Department', department),
     field('范围 Scope', open),
     field('已超时 Overdue only', overdue),
     h(
@@ -154,7 +183,7 @@ export function createTicketList(actions: TicketListActions): TicketList {
   function query(): URLSearchParams {
     const q = new URLSearchParams();
     if (text.value.trim()) q.set('q', text.value.trim());
-    for (const select of [status, type, category, severity, open])
+    for (const select of [status, type, category, severity, estate, department, open])
       if (select.value) q.set(select.name, select.value);
     if (overdue.checked) q.set('overdue', 'true');
     return q;
@@ -191,6 +220,7 @@ export function createTicketList(actions: TicketListActions): TicketList {
     root,
     show() {
       root.hidden = false;
+      void loadChoices();
       void load(false);
     },
     hide() {

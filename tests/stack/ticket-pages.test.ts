@@ -89,6 +89,13 @@ describe('the tickets pages', () => {
     expect(await row.textContent()).toContain('投诉 Complaint');
     expect(await row.textContent()).toContain('P7-1203');
 
+    // the same by the estate it is about
+    await page.getByTestId('filter-q').fill('');
+    await page.getByTestId('filter-estate').selectOption(String(owner.estateId));
+    await page.getByTestId('ticket-search').click();
+    await expect.poll(() => page.getByTestId('ticket-row').count()).toBe(1);
+    expect(await page.getByTestId('ticket-row').textContent()).toContain(ticket.number);
+
     await row.getByTestId('ticket-link').click();
     await page.getByTestId('ticket-title').filter({ hasText: ticket.number }).waitFor();
     expect(await page.getByTestId('ticket-status').textContent()).toBe('已登记 Registered');
@@ -124,6 +131,10 @@ describe('the tickets pages', () => {
     expect(await page.getByTestId('nav-name').textContent()).toBe('维修刘师傅');
     const row = page.getByTestId('ticket-row').filter({ hasText: ticket.number });
     await expect.poll(() => row.count()).toBe(1);
+    // the department filter lists the departments by organisation
+    await page.getByTestId('filter-department').selectOption({ label: `${COMPANY} · 工程维修部` });
+    await page.getByTestId('ticket-search').click();
+    await expect.poll(() => page.getByTestId('ticket-row').count()).toBe(1);
     await row.getByTestId('ticket-link').click();
     await page.getByTestId('ticket-status').filter({ hasText: '已派单 Dispatched' }).waitFor();
 

@@ -135,6 +135,11 @@ describe('who owns and who sees a ticket', () => {
     expect(mine).toEqual(expect.arrayContaining([t1, t2]));
     expect(mine).not.toContain(t3);
     expect((await list(otherAgent)).tickets.map((t) => t.id)).toEqual([t3]);
+    // the tickets page's estate filter offers an agent the estates they serve
+    const estates = await otherAgent.request('GET', '/api/estates');
+    expect((estates.body as { estates: { id: number }[] }).estates.map((e) => e.id)).toEqual([
+      otherEstate.estateId,
+    ]);
     // another estate's ticket is not found, in the same words as one that does not exist
     const res = await otherAgent.request('GET', `/api/tickets/${t1}`);
     expect(res.status).toBe(404);

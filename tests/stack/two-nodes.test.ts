@@ -244,7 +244,9 @@ describe('two controllers on two Asterisk nodes', () => {
           return res.status === 200 ? Buffer.from(await res.arrayBuffer()) : undefined;
         }, 'the recording of a call on node 2');
         expect(wav.subarray(0, 4).toString()).toBe('RIFF');
-        expect(wav.length).toBeGreaterThan(1.5 * 16_000);
+        // 2 s of talk from the desk phone's answer; the recording starts once the bridge is up, which on a busy
+        // node can be most of a second later (a CI run measured 1.36 s): at least 1 s of 8 kHz 16-bit audio
+        expect(wav.length).toBeGreaterThan(1 * 16_000);
         expect(wav.length).toBeLessThan(4 * 16_000);
       },
       ...desks.map((desk) => () => desk.close()),
