@@ -8,3 +8,4 @@ export * from './password.ts';
 export * from './calendar.ts';
 export * from './tickets/index.ts';
 export * from './attachments.ts';
+export * from './campaigns/types.ts';
