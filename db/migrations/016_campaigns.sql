@@ -33,6 +33,8 @@ CREATE TABLE campaigns (
   -- (notices); fee reminders: arrears at least min_arrears_fen, optionally only fees overdue by overdue_days
   estate_id        integer REFERENCES estates (id),
   building_ids     integer[],
+  -- a notice to a list of owners instead of an estate
+  owner_ids        bigint[],
   min_arrears_fen  bigint CHECK (min_arrears_fen >= 0),
   overdue_days     integer CHECK (overdue_days BETWEEN 0 AND 3650),
   -- a fee reminder's billing cycle ('2026-12'): coverage is households reminded in a cycle ÷ households in arrears
@@ -158,3 +160,16 @@ CREATE TABLE ticket_revisits (
   by_agent          integer REFERENCES agents (id)
 );
 CREATE INDEX ticket_revisits_ticket ON ticket_revisits (ticket_id, at);
+
+-- A revisit the dialer could not make (no answer after its last attempt): a person calls the owner. The ticket's
+-- 48-hour revisit clock keeps running meanwhile.
+CREATE TABLE revisit_tasks (
+  id         bigserial PRIMARY KEY,
+  ticket_id  bigint NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+  target_id  bigint REFERENCES campaign_targets (id),
+  reason     text NOT NULL CHECK (reason IN ('not-reached', 'no-score', 'asked')),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  done_at    timestamptz,
+  done_by    integer REFERENCES agents (id)
+);
+CREATE UNIQUE INDEX revisit_tasks_open ON revisit_tasks (ticket_id) WHERE done_at IS NULL;
