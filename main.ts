@@ -42,6 +42,7 @@ import {
   Supervision,
   type PromptScan,
 } from './ivr/index.ts';
+import type { OutboundCalls } from './core/campaigns/types.ts';
 import { startRecordingRetention, startSeverityReview, startTicketClocks } from './workers/index.ts';
 
 export type Role = 'ivr' | 'cti' | 'workers';
@@ -51,6 +52,8 @@ export interface Platform {
   /** The base URL of the HTTP API and agent page (cti role). */
   url: string | null;
   acd: Acd | null;
+  /** The ivr role's port for the dialer (campaign calls through this node's Asterisk); null without the role. */
+  outbound: OutboundCalls | null;
   close(): Promise<void>;
 }
 
@@ -146,6 +149,7 @@ export async function startPlatform(
   }
 
   let acd: Acd | null = null;
+  let outbound: OutboundCalls | null = null;
   if (roles.has('ivr')) {
     const ivrNode = `${hostname()}-${process.pid}`;
     const notifier = new Notifier(redis);
@@ -196,6 +200,7 @@ export async function startPlatform(
       flows,
       service: new SelfService(db),
       log,
+      notifier,
       settings: {
         digitTimeoutMs: config.ivr.digitTimeoutMs,
         menuRetries: config.ivr.menuRetries,
@@ -211,6 +216,7 @@ export async function startPlatform(
         callbackRetryS: config.acd.callbackRetryS,
       },
     });
+    outbound = controller.outbound;
     await controller
       .clearLeftovers()
       .catch((err: unknown) => log.warn({ err }, 'could not clear what a previous controller left'));
@@ -297,6 +303,7 @@ export async function startPlatform(
   return {
     url,
     acd,
+    outbound,
     async close() {
       for (const close of closers.reverse()) await close();
       redis.disconnect();

@@ -142,6 +142,19 @@ export interface ScreenPop {
   transferredFrom?: TransferredFrom | null;
   /** The owner asked to be called back instead of waiting: the agent is connected first, then the owner dialled. */
   callback?: boolean;
+  /** An outbound campaign call the owner took to an agent (a fee reminder's 2): why the owner was called. */
+  outbound?: OutboundPop | null;
+}
+
+/** Why an owner on an outbound call was called (the screen pop of a fee reminder's "talk to the fees desk"). */
+export interface OutboundPop {
+  campaignId: string;
+  /** fee-reminder, revisit, notice (core/campaigns/types.ts CAMPAIGN_KINDS). */
+  kind: string;
+  campaignName: string;
+  /** What the unit owed when the owner was called, in fen. */
+  arrearsFen: Fen;
+  attemptNo: number;
 }
 
 /**
@@ -284,6 +297,21 @@ export interface ServerToClientEvents {
   'ticket:overdue': (event: TicketOverdue) => void;
   /** Supervisors' room: a complaint's severity went up (投诉升级预警), by the rules or set by a supervisor. */
   'ticket:escalated': (event: TicketEscalated) => void;
+  /** The ticket's team leaders and its department: an unsatisfied revisit reopened the ticket. */
+  'ticket:reopened': (event: TicketReopened) => void;
+}
+
+/** `ticket:reopened`: the owner was not satisfied at the revisit, and the ticket went back to its department. */
+export interface TicketReopened {
+  ticketId: number;
+  ticketNumber: string;
+  department: string | null;
+  /** The revisit's keypad score, and whether it was the dialer's automated revisit. */
+  score: number;
+  automated: boolean;
+  /** The notice to show: 中文 / English. */
+  message: string;
+  at: string;
 }
 
 /** A severity level with its labels (core/tickets/severity.ts SEVERITY_LABELS). */

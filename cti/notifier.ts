@@ -14,6 +14,7 @@ import type {
   ScreenPop,
   ServerToClientEvents,
   TicketEscalated,
+  TicketReopened,
 } from '../core/index.ts';
 import { rooms } from '../core/index.ts';
 
@@ -88,6 +89,13 @@ export class Notifier {
   /** The escalation warning (投诉升级预警), to the team leaders who may see the ticket (db ticketLeaderRooms). */
   ticketEscalated(event: TicketEscalated, leaderRooms: readonly string[]): void {
     this.#emitter.to([...leaderRooms]).emit('ticket:escalated', event);
+  }
+
+  /** An unsatisfied revisit reopened a ticket: its team leaders (db ticketLeaderRooms) and its department. */
+  ticketReopened(event: TicketReopened, leaderRooms: readonly string[]): void {
+    let to = this.#emitter.to([...leaderRooms]);
+    if (event.department) to = to.to(rooms.department(event.department));
+    to.emit('ticket:reopened', event);
   }
 
   callEnded(event: CallEnded): void {

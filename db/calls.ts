@@ -43,7 +43,9 @@ export type CallEventKind =
   /** The controller that ran the call stopped (kill -9, a crash); the next one of its node ended the record. */
   | 'controller-lost'
   | 'agent-hangup'
-  | 'ticket';
+  | 'ticket'
+  /** An outbound campaign call: what the owner chose (detail: outcome, value). */
+  | 'outcome';
 
 export interface NewInboundCall {
   id: string;

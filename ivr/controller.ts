@@ -8,6 +8,8 @@ import type { CallConsulting, ScreenPop, TransferredFrom } from '../core/index.t
 import {
   addCallEvents,
   createInboundCall,
+  createOutboundCall,
+  outboundCallContext,
   endLeftCalls,
   updateCall,
   type CallEventKind,
@@ -31,6 +33,7 @@ import {
 import type { CallControl, OriginateRequest, PbxEvent } from './call-control.ts';
 import {
   newFlowCall,
+  newOutboundCall,
   stepFlow,
   type FlowCall,
   type FlowCallSettings,
@@ -51,6 +54,15 @@ import { CALLER_WAIT_MS, type SelfServicePort } from './self-service.ts';
 import type { PromptLibrary } from './prompt-library.ts';
 import { localDateTimeAt } from './speech.ts';
 import { Supervision, type SupervisableCall } from './supervision.ts';
+import { CAMPAIGN_PURPOSE, OutboundDialler, type Placement } from './outbound.ts';
+import {
+  outboundFinish,
+  OutboundOutcomes,
+  outboundPop,
+  outboundVariables,
+  type TicketNotices,
+} from './outbound-call.ts';
+import type { OutboundCalls } from '../core/campaigns/types.ts';
 
 export interface ControllerSettings extends FlowCallSettings {
   /** Which file plays each prompt id: a studio recording when there is one, else the generated prompt. */
@@ -100,6 +112,8 @@ interface LiveCall {
   /** Since when the owner is on hold (ms), and the hold time of the call so far. */
   heldAt: number | null;
   heldMs: number;
+  /** A campaign call (ivr/outbound.ts): the dial it answers. */
+  outbound?: Placement;
 }
 
 /** The owner waits with music, out of the bridge: on hold, and while the agent consults someone. */
@@ -183,6 +197,8 @@ export class IvrController {
   readonly #events: BatchWriter<CallEventRow>;
   readonly #flows: FlowLibrary;
   readonly #service: SelfServicePort;
+  readonly #outbound: OutboundDialler;
+  readonly #outcomes: OutboundOutcomes;
 
   constructor(deps: {
     pbx: CallControl;
@@ -192,6 +208,8 @@ export class IvrController {
     service: SelfServicePort;
     log: Logger;
     settings: ControllerSettings;
+    /** Tells the department's and the team leaders' pages about a ticket an unsatisfied revisit reopened. */
+    notifier?: TicketNotices | null;
   }) {
     this.#pbx = deps.pbx;
     this.#flows = deps.flows;
@@ -207,8 +225,20 @@ export class IvrController {
       EVENT_LINGER_MS,
     );
     this.#unsubscribe = this.#pbx.onEvent((e) => this.#onPbxEvent(e));
+    this.#outcomes = new OutboundOutcomes({ db: deps.db, notifier: deps.notifier ?? null });
+    this.#outbound = new OutboundDialler({
+      pbx: this.#pbx,
+      log: this.#log,
+      read: (dial) => outboundCallContext(this.#reads, dial),
+      answered: (placement, channelId, at) => this.#startOutboundCall(placement, channelId, at),
+    });
     this.#acd.onOffer((entry, agent) => this.#ringAgent(entry, agent));
     this.#acd.onAdopt((record) => this.#adoptCallback(record));
+  }
+
+  /** The dialer's port on this node (core/campaigns/types.ts): campaign calls run their outbound flow here. */
+  get outbound(): OutboundCalls {
+    return this.#outbound;
   }
 
   /**
@@ -224,7 +254,11 @@ export class IvrController {
     // a call that arrived just before the list is announced by its StasisStart within this time
     await new Promise((r) => setTimeout(r, settleMs));
     const left = channels.filter(
-      (ch) => ch.appArgs.length > 0 && !this.#calls.has(ch.channelId) && !this.#legs.has(ch.channelId),
+      (ch) =>
+        ch.appArgs.length > 0 &&
+        !this.#calls.has(ch.channelId) &&
+        !this.#legs.has(ch.channelId) &&
+        !this.#outbound.owns(ch.channelId),
     );
     for (const ch of left) await this.#pbx.hangup(ch.channelId).catch(() => undefined);
     const ended = await endLeftCalls(this.#writes, {
@@ -261,6 +295,7 @@ export class IvrController {
       await this.#pbx.hangup(call.state.channelId).catch(() => undefined);
     await wait(3000);
     await Promise.all([...this.#calls.values()].map((c) => c.mailbox));
+    await this.#outbound.close();
     await this.#events.flush();
     await this.#records.flush(5000);
     this.#unsubscribe();
@@ -274,6 +309,7 @@ export class IvrController {
         return;
       case 'leg-answered': {
         if (Supervision.owns(e.purpose)) return; // a team leader's phone or snoop: ivr/supervision.ts
+        if (e.purpose.startsWith(CAMPAIGN_PURPOSE)) return this.#outbound.legAnswered(e);
         const callChannel = this.#legs.get(e.channelId);
         const call = callChannel ? this.#calls.get(callChannel) : undefined;
         if (!call) {
@@ -370,7 +406,12 @@ export class IvrController {
     }
     for (const legChannel of [...this.#legs.keys()]) if (!live.has(legChannel)) this.#legs.delete(legChannel);
     for (const ch of channels) {
-      if (ch.appArgs.length > 0 && !this.#calls.has(ch.channelId) && !this.#legs.has(ch.channelId)) {
+      if (
+        ch.appArgs.length > 0 &&
+        !this.#calls.has(ch.channelId) &&
+        !this.#legs.has(ch.channelId) &&
+        !this.#outbound.owns(ch.channelId)
+      ) {
         this.#log.warn({ channelId: ch.channelId }, 'hanging up a channel this controller does not know');
         void this.#pbx.hangup(ch.channelId).catch(() => undefined);
       }
@@ -421,6 +462,72 @@ export class IvrController {
       }),
     );
     void this.#record(call, 'arrived', { dialled: e.dialled, flow: flow.name }, e.at);
+    call.mailbox = (async () => {
+      for (const effect of first.effects) await this.#perform(call, effect);
+    })();
+  }
+
+  /** The owner answered a campaign call: it becomes a call like an inbound one, running its kind's outbound flow. */
+  #startOutboundCall(placement: Placement, channelId: string, at: Date): void {
+    const { dial, context } = placement;
+    const flow = this.#flows.forOutbound(dial.kind);
+    const callId = randomUUID();
+    if (!flow) {
+      placement.log.error({ kind: dial.kind }, 'no outbound flow for the campaign kind; hanging up');
+      void this.#pbx.hangup(channelId).catch(() => undefined);
+      this.#outbound.finished(placement, {
+        callId: null,
+        outcome: null,
+        score: null,
+        commentRecording: null,
+      });
+      return;
+    }
+    const first = newOutboundCall(this.#settings, flow, {
+      callId,
+      channelId,
+      phone: dial.phone,
+      callerId: dial.callerId,
+      now: localDateTimeAt(at),
+      owner: context.owner,
+      unitId: dial.unitId,
+      vars: outboundVariables(dial, context),
+    });
+    const call: LiveCall = {
+      state: first.state,
+      flow,
+      log: placement.log.child({ callId, channelId }),
+      mailbox: Promise.resolve(),
+      timers: new Map(),
+      bridgeId: null,
+      answeredBy: null,
+      reachedAcd: false,
+      inserted: Promise.resolve(),
+      records: Promise.resolve(),
+      pop: null,
+      heldAt: null,
+      heldMs: 0,
+      outbound: placement,
+    };
+    this.#calls.set(channelId, call);
+    call.log.info({ flow: flow.name }, 'outbound call answered');
+    call.inserted = this.#store(call, (db) =>
+      createOutboundCall(db, {
+        id: callId,
+        callerId: dial.callerId,
+        phone: dial.phone,
+        channelId,
+        ownerId: dial.ownerId,
+        startedAt: at,
+      }),
+    );
+    const detail = {
+      campaignId: dial.campaignId,
+      attemptId: dial.attemptId,
+      kind: dial.kind,
+      flow: flow.name,
+    };
+    void this.#record(call, 'arrived', detail, at);
     call.mailbox = (async () => {
       for (const effect of first.effects) await this.#perform(call, effect);
     })();
@@ -668,7 +775,7 @@ export class IvrController {
             }));
           // from joining the queue to the pop being ready: the owner history's queries (bench/screen-pop.ts)
           const popBuildMs = built ? Math.round((performance.now() - buildStarted) * 10) / 10 : null;
-          call.pop = pop;
+          call.pop = call.outbound ? { ...pop, outbound: outboundPop(call.outbound) } : pop;
           const by = effect.transferredBy;
           const transferredFrom = by && (await this.#transferredFrom(by, enqueuedAt));
           call.reachedAcd = true;
@@ -688,7 +795,7 @@ export class IvrController {
               queue: effect.queue,
               priority: ACD_PRIORITY[effect.priority],
               enqueuedAt,
-              pop: transferredFrom ? { ...pop, transferredFrom } : pop,
+              pop: transferredFrom ? { ...call.pop, transferredFrom } : call.pop,
             },
             { agentId: effect.agentId },
           );
@@ -842,6 +949,9 @@ export class IvrController {
         case 'record':
           void this.#record(call, effect.event as CallEventKind, effect.detail ?? {});
           return;
+        case 'outcome':
+          if (call.outbound) await this.#outcomes.apply(call.outbound, s.callId, effect, call.inserted);
+          return;
         case 'callback-request':
         case 'callback-waiting':
         case 'callback-agent-answered':
@@ -865,18 +975,29 @@ export class IvrController {
           const endedAt = new Date();
           const ownerId = s.owner?.id;
           // the end is written after every event of the call: a record with an end has its whole timeline
-          await this.#store(call, (db) =>
+          const written = this.#store(call, (db) =>
             updateCall(db, s.callId, {
               endedAt,
               hangupBy: effect.hangupBy,
               hangupCause: effect.cause,
-              outcome: effect.outcome,
+              // a campaign call's record says what the owner chose (acknowledged, opted-out, heard, ...)
+              outcome: call.outbound ? (outboundFinish(s).outcome ?? effect.outcome) : effect.outcome,
               ivrPath: s.path,
               // after a transfer outside the record keeps the last agent who answered
               agentId: agentId ?? undefined,
               ownerId,
             }),
           );
+          if (call.outbound) {
+            // the dialer's attempt row names the call record: let it be written first (not forever)
+            const placement = call.outbound;
+            this.#outcomes.forget(s.callId);
+            const timeout = new Promise((r) => setTimeout(r, RECORD_WRITE_TIMEOUT_MS).unref());
+            void Promise.race([written, timeout]).then(() =>
+              this.#outbound.finished(placement, outboundFinish(s)),
+            );
+          }
+          await written;
           call.log.info(
             { outcome: effect.outcome, hangupBy: effect.hangupBy, cause: effect.cause },
             'call ended',

@@ -27,6 +27,7 @@ export const EXIT_HELP: Record<string, string> = {
   closed: 'where the call goes outside them',
   node: 'the node to go to',
   default: 'where the call goes when the value matches no case',
+  invalid: 'where the call goes when the score is not on the scale (1 to `${revisit.scale_max}`)',
 };
 
 export interface Field {

@@ -42,6 +42,8 @@ export function exits(node: FlowNode): Exit[] {
       return out('next', node.node);
     case 'hangup':
       return [];
+    case 'outcome':
+      return [...out('next', node.next), ...out('invalid', node.invalid)];
   }
 }
 
@@ -125,6 +127,8 @@ function detailOf(node: FlowNode): string {
       return node.value;
     case 'goto':
       return '';
+    case 'outcome':
+      return node.value === null ? node.outcome : `${node.outcome} ${node.value}`;
   }
 }
 

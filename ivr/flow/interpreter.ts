@@ -65,6 +65,7 @@
 //   language switch                                     language:<zh|en>
 // A lookup result counts as self-service: a caller hanging up outside the queue afterwards is 'self-service'.
 import type { PopArrear, PopOwner } from '../../core/index.ts';
+import type { CallOutcome } from '../../core/campaigns/types.ts';
 import {
   sayAmount,
   sayDate,
@@ -95,6 +96,8 @@ import type {
   IdentifyNode,
   LookupWhat,
   MenuNode,
+  OutcomeKind,
+  OutcomeNode,
   PromptItem,
   QueuePriority,
   RecordNode,
@@ -328,6 +331,14 @@ export type FlowEffect =
   | { do: 'hangup-leg'; legChannelId: string }
   | { do: 'hangup-caller' }
   | { do: 'record'; event: string; detail?: Record<string, unknown> }
+  /** An outbound call's `outcome` node: what the owner chose, written at once (do-not-call, revisit record). */
+  | {
+      do: 'outcome';
+      outcome: OutcomeKind;
+      score?: number;
+      satisfied?: boolean;
+      comment?: string;
+    }
   | { do: 'finish'; hangupBy: 'caller' | 'agent' | 'system'; cause: string; outcome: string }
   /** The caller chose a callback to `number`: it keeps the call's place in the queue (stored where any node sees it). */
   | { do: 'callback-request'; number: string }
@@ -443,6 +454,19 @@ export interface FlowCall {
     ownerLegChannelId: string | null;
     ringback: string | null;
   } | null;
+  /** An outbound campaign call (`newOutboundCall`): what the owner heard and chose so far. */
+  outbound?: OutboundState | null;
+}
+
+/** What an outbound call's owner heard and chose (see ivr/flow/README.md, "Outbound flows"). */
+export interface OutboundState {
+  /** A playback was heard to its end (a fee reminder's amount, a notice): no key at all then counts as `heard`. */
+  heard: boolean;
+  /** Set by `outcome` nodes; null: nothing chosen yet. */
+  outcome: CallOutcome | null;
+  /** A revisit's score and the recording of the owner's comment. */
+  score: number | null;
+  comment: string | null;
 }
 
 export interface FlowStep {
@@ -530,6 +554,58 @@ export function newFlowCall(
   if (byCallerId) return { state, effects: [{ do: 'answer' }, { do: 'identify' }] };
   const started = stepFlow(settings, flow, state, { kind: 'identified', owner: null });
   return { state: started.state, effects: [{ do: 'answer' }, ...started.effects] };
+}
+
+/**
+ * An outbound campaign call the owner has just answered: the owner is known (the campaign's target), the channel
+ * is up, and the walk starts at once in the owner's language. `vars` are the campaign's (see variables.ts).
+ */
+export function newOutboundCall(
+  settings: FlowCallSettings,
+  flow: Flow,
+  init: {
+    callId: string;
+    channelId: string;
+    /** The owner's number, as dialled, and the number their phone shows. */
+    phone: string;
+    callerId: string;
+    now: { date: string; time: string };
+    owner: PopOwner;
+    unitId: number | null;
+    vars: Record<string, string>;
+  },
+): FlowStep {
+  const { owner } = init;
+  const state = freshCall(
+    { callId: init.callId, channelId: init.channelId, callerNumber: init.phone, dialled: init.callerId },
+    owner.language,
+    {
+      caller: init.phone,
+      dialled: init.callerId,
+      'call.id': init.callId,
+      'now.date': init.now.date,
+      'now.time': init.now.time,
+      'owner.id': String(owner.id),
+      'owner.name': owner.name,
+      'owner.vip': owner.vip ? 'yes' : 'no',
+      'owner.language': owner.language,
+      'owner.units': String(owner.units.length),
+      ...init.vars,
+    },
+  );
+  state.owner = owner;
+  state.outbound = { heard: false, outcome: null, score: null, comment: null };
+  const unit =
+    owner.units.find((u) => u.unitId === init.unitId) ?? (owner.units.length === 1 ? owner.units[0] : null);
+  if (unit) {
+    Object.assign(state.vars, {
+      'unit.id': String(unit.unitId),
+      'unit.room': unit.roomCode,
+      'unit.building': unit.building,
+      'unit.estate': unit.estate,
+    });
+  }
+  return stepFlow(settings, flow, state, { kind: 'identified', owner });
 }
 
 export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall, event: FlowEvent): FlowStep {
@@ -826,7 +902,10 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
         if (s.callerGone) return endWithoutCaller();
         return rescue([]); // what a looping walk collected is not worth hearing
       }
-      if (s.callerGone && !['play', 'say', 'set', 'branch', 'goto', 'ticket'].includes(node.kind)) {
+      if (
+        s.callerGone &&
+        !['play', 'say', 'set', 'branch', 'goto', 'ticket', 'outcome'].includes(node.kind)
+      ) {
         return endWithoutCaller();
       }
       /** A language switch lets the prompts collected before it be heard first, in the old language. */
@@ -952,6 +1031,12 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
             fx.push({ do: 'start-timer', timer: 'overflow', ms: node.maxWaitS * 1000 });
           }
           return;
+        case 'outcome': {
+          const next = chooseOutcome(node);
+          if (next === null) return rescue([]); // the loader refuses an invalid score without `invalid`
+          id = next;
+          continue;
+        }
         case 'hangup': {
           const heard = [...pending, ...prompts(node.prompt)];
           s.phase = 'ending';
@@ -961,6 +1046,33 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
         }
       }
     }
+  };
+  /** An `outcome` node (outbound calls): what the owner chose, and where the walk goes on. */
+  const chooseOutcome = (node: OutcomeNode): string | null => {
+    const o = s.outbound;
+    if (!o) return node.next; // an inbound call: nothing to record (the loader refuses it there)
+    const value = node.value === null ? '' : render(node.value).trim();
+    if (node.outcome === 'score') {
+      const max = Number(s.vars['revisit.scale_max'] || 5);
+      const score = /^[0-9]+$/.test(value) ? Number(value) : 0;
+      if (score < 1 || score > max) {
+        s.path.push(`score:invalid:${value}`);
+        return node.invalid;
+      }
+      const satisfied = score > Number(s.vars['revisit.unsatisfied_max'] || 2);
+      s.outbound = { ...o, score, outcome: satisfied ? 'satisfied' : 'unsatisfied' };
+      fx.push({ do: 'outcome', outcome: 'score', score, satisfied });
+    } else if (node.outcome === 'comment') {
+      if (value === '') return node.next; // nothing was recorded
+      s.outbound = { ...o, comment: value };
+      fx.push({ do: 'outcome', outcome: 'comment', comment: value });
+    } else {
+      s.outbound = { ...o, outcome: node.outcome };
+      fx.push({ do: 'outcome', outcome: node.outcome });
+    }
+    s.path.push(`outcome:${node.outcome}`);
+    fx.push({ do: 'record', event: 'outcome', detail: { outcome: node.outcome, ...(value && { value }) } });
+    return node.next;
   };
   const startRecording = (node: RecordNode) => {
     s.recordings++;
@@ -1132,6 +1244,7 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       if (!s.playback || s.playback.id !== event.playbackId) break;
       const after = s.playback;
       s.playback = null;
+      if (s.outbound) s.outbound = { ...s.outbound, heard: true };
       continueAfter(after);
       break;
     }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { FlowStatus, Logger } from '../../core/index.ts';
 import { format, loadFlow, loadFlowFiles } from './load.ts';
 import type { Flow } from './types.ts';
+import type { CampaignKind } from '../../core/campaigns/types.ts';
 
 /** How long to let an editor finish writing before reloading. */
 const SETTLE_MS = 150;
@@ -18,6 +19,7 @@ export class FlowLibrary {
   /** The text of each file as last loaded without errors. */
   readonly #lastGood = new Map<string, string>();
   #byNumber = new Map<string, Flow>();
+  #byOutbound = new Map<CampaignKind, Flow>();
   #fallback: Flow | null = null;
   #status: FlowStatus = { checkedAt: new Date(0).toISOString(), flows: [], errors: [], warnings: [] };
   #watcher: FSWatcher | null = null;
@@ -53,6 +55,11 @@ export class FlowLibrary {
   /** The flow for a dialled number: the one bound to it, else the default; null when neither is live. */
   forDialled(dialled: string): Flow | null {
     return this.#byNumber.get(dialled.replace(/\D/g, '')) ?? this.#fallback;
+  }
+
+  /** The flow an answered campaign call of this kind runs; null when none is live. */
+  forOutbound(kind: CampaignKind): Flow | null {
+    return this.#byOutbound.get(kind) ?? null;
   }
 
   get status(): FlowStatus {
@@ -112,6 +119,7 @@ export class FlowLibrary {
     const set = loadFlowFiles(files, this.#catalogue);
     errors.push(...set.errors.map(format));
     this.#byNumber = set.byNumber;
+    this.#byOutbound = set.byOutbound;
     this.#fallback = set.fallback;
     this.#status = {
       checkedAt: new Date().toISOString(),

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { catalogueIds, parseCatalogue, type CataloguePrompt } from '../prompt-library.ts';
 import type { Language } from '../speech.ts';
+import { CAMPAIGN_KINDS, type CampaignKind } from '../../core/campaigns/types.ts';
 import {
   bool,
   describe,
@@ -34,7 +35,7 @@ import { exits } from './graph.ts';
 import { readNode } from './nodes.ts';
 import { didYouMean } from './suggest.ts';
 import type { Flow, FlowError, FlowNode } from './types.ts';
-import { BUILTIN_VARIABLES, LOOKUP_FIELDS } from './variables.ts';
+import { BUILTIN_VARIABLES, LOOKUP_FIELDS, OUTBOUND_VARIABLES } from './variables.ts';
 
 export type { FlowError } from './types.ts';
 
@@ -71,7 +72,7 @@ export async function promptIds(lang: Language = 'zh', file = SHIPPED_CATALOGUE)
   return catalogueIds(await readCatalogue(file), lang);
 }
 
-const FLOW_FIELDS = ['name', 'description', 'numbers', 'default', 'language', 'start', 'nodes'];
+const FLOW_FIELDS = ['name', 'description', 'numbers', 'default', 'outbound', 'language', 'start', 'nodes'];
 const DIALLED_NUMBER = /^[0-9]{3,20}$/;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -84,6 +85,9 @@ interface Binding {
   isDefault: boolean;
   defaultLine: number;
   numbers: { number: string; line: number }[];
+  /** The campaign kind whose answered calls run this flow (`outbound: fee-reminder`), instead of numbers. */
+  outbound: CampaignKind | null;
+  outboundLine: number;
 }
 
 interface FileResult extends FlowLoad {
@@ -112,7 +116,15 @@ function checkFile(file: string, source: string, catalogue: ReadonlySet<string>)
     variables: new Map(),
     lookupReads: [],
   };
-  const binding: Binding = { name: null, nameLine: 1, isDefault: false, defaultLine: 1, numbers: [] };
+  const binding: Binding = {
+    name: null,
+    nameLine: 1,
+    isDefault: false,
+    defaultLine: 1,
+    numbers: [],
+    outbound: null,
+    outboundLine: 1,
+  };
   const done = (flow?: Flow): FileResult => {
     const byLine = (a: FlowError, b: FlowError) => a.line - b.line;
     const result: FileResult = {
@@ -156,16 +168,28 @@ function checkFile(file: string, source: string, catalogue: ReadonlySet<string>)
   const { name, description, language, start } = head;
 
   const { nodes, ids } = readNodes(scope);
-  checkVariables(check);
+  checkVariables(check, binding.outbound !== null);
   if (ids.size > 0) checkReferences(check, ids); // with no nodes at all, every reference would be reported
   if (check.errors.length > 0 || name === null || start === null) return done();
 
+  if (binding.outbound === null) {
+    for (const node of nodes.values())
+      if (node.kind === 'outcome')
+        check.errors.push({
+          file,
+          line: node.line,
+          node: node.id,
+          message: 'is an `outcome` node, which only an outbound flow (`outbound: <campaign kind>`) has',
+        });
+  }
+  if (check.errors.length > 0) return done();
   const flow: Flow = {
     file,
     name,
     description,
     numbers: binding.numbers.map((n) => n.number),
     isDefault: binding.isDefault,
+    outbound: binding.outbound,
     language,
     start,
     nodes,
@@ -192,16 +216,24 @@ function readFlowFields(scope: Scope): {
     isDefault,
     defaultLine: scope.fields.get('default')?.line ?? nameLine,
     numbers: readNumbers(scope),
+    outbound: oneOf<CampaignKind>(scope, 'outbound', CAMPAIGN_KINDS, null),
+    outboundLine: scope.fields.get('outbound')?.line ?? nameLine,
   };
   const numbersField = scope.fields.get('numbers');
   const noNumbers =
     numbersField === undefined ||
     (numbersField.value !== null && isSeq(numbersField.value) && numbersField.value.items.length === 0);
-  if (!isDefault && noNumbers) {
+  if (binding.outbound !== null && (isDefault || !noNumbers)) {
+    error(
+      scope,
+      binding.outboundLine,
+      'an outbound flow is for campaign calls only: give it no `numbers` and no `default`',
+    );
+  } else if (!isDefault && noNumbers && !scope.fields.has('outbound')) {
     error(
       scope,
       numbersField?.line ?? nameLine,
-      'the flow binds to no number: give it `numbers`, or `default: true` to serve every other number',
+      'the flow binds to no number: give it `numbers`, `default: true` to serve every other number, or `outbound: <campaign kind>`',
     );
   }
   const start = text(scope, 'start', 'the node the call starts at');
@@ -263,8 +295,9 @@ function readNodes(scope: Scope): { nodes: Map<string, FlowNode>; ids: Set<strin
 }
 
 /** Every `${path}` must be built in or set somewhere in the flow; `say: fee_balance` reads a fee lookup, etc. */
-function checkVariables(check: FileCheck): void {
+function checkVariables(check: FileCheck, outbound: boolean): void {
   const known = new Set(Object.keys(BUILTIN_VARIABLES));
+  if (outbound) for (const path of Object.keys(OUTBOUND_VARIABLES)) known.add(path);
   for (const [name, lookup] of check.variables) {
     known.add(name);
     if (lookup !== null)
@@ -365,6 +398,8 @@ function reachableFrom(starts: string[], next: (id: string) => string[]): Set<st
 export interface FlowSet {
   /** The usable flows by dialled number. */
   byNumber: Map<string, Flow>;
+  /** The usable outbound flows by campaign kind (`outbound: fee-reminder`). */
+  byOutbound: Map<CampaignKind, Flow>;
   /** The usable flow for every other number, if there is one. */
   fallback: Flow | null;
   /** Every usable flow, in file-name order. */
@@ -383,8 +418,16 @@ export function loadFlowFiles(
   files: { file: string; text: string }[],
   catalogue: ReadonlySet<string>,
 ): FlowSet {
-  const set: FlowSet = { byNumber: new Map(), fallback: null, flows: [], errors: [], warnings: [] };
+  const set: FlowSet = {
+    byNumber: new Map(),
+    byOutbound: new Map(),
+    fallback: null,
+    flows: [],
+    errors: [],
+    warnings: [],
+  };
   const numberOwners = new Map<string, string>();
+  const outboundOwners = new Map<CampaignKind, string>();
   const names = new Map<string, string>();
   let defaultFile: string | null = null;
   for (const { file, text } of [...files].sort((a, b) => a.file.localeCompare(b.file))) {
@@ -395,6 +438,11 @@ export function loadFlowFiles(
       const owner = numberOwners.get(number);
       if (owner === undefined) numberOwners.set(number, file);
       else clash(line, `number \`${number}\` is already bound to the flow in ${owner}`);
+    }
+    if (binding.outbound !== null) {
+      const owner = outboundOwners.get(binding.outbound);
+      if (owner === undefined) outboundOwners.set(binding.outbound, file);
+      else clash(binding.outboundLine, `the ${binding.outbound} calls already run the flow in ${owner}`);
     }
     if (binding.name !== null) {
       const owner = names.get(binding.name);
@@ -414,6 +462,7 @@ export function loadFlowFiles(
     if (result.flow === undefined || result.errors.length > 0) continue;
     set.flows.push(result.flow);
     for (const number of result.flow.numbers) set.byNumber.set(number, result.flow);
+    if (result.flow.outbound !== null) set.byOutbound.set(result.flow.outbound, result.flow);
     if (result.flow.isDefault) set.fallback = result.flow;
   }
   return set;

@@ -32,6 +32,7 @@ import {
   IDENTIFY_METHODS,
   LOOKUPS,
   NODE_KINDS,
+  OUTCOME_KINDS,
   PHONE_KEYS,
   QUEUE_PRIORITIES,
   SAY_AS,
@@ -89,6 +90,7 @@ export const NODE_FIELDS: Record<NodeKind, readonly string[]> = {
   branch: ['value', 'cases', 'default'],
   goto: ['node'],
   hangup: ['prompt'],
+  outcome: ['outcome', 'value', 'invalid', 'next'],
 };
 
 const NODE_ID = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -210,7 +212,45 @@ function readKind(scope: Scope, kind: NodeKind, base: { id: string; line: number
       return { ...base, kind, node: nodeRef(scope, 'node', true) ?? '' };
     case 'hangup':
       return { ...base, kind, prompt: prompts(scope, 'prompt', null) };
+    case 'outcome':
+      return readOutcome(scope, base);
   }
+}
+
+/** `outcome: score`, `value: '${score}'`, `invalid: ask-score`, `next: ask-comment`. */
+function readOutcome(scope: Scope, base: { id: string; line: number }): FlowNode {
+  const outcome =
+    oneOf(scope, 'outcome', OUTCOME_KINDS, `what the owner chose: one of ${OUTCOME_KINDS.join(', ')}`) ??
+    'heard';
+  const needsValue = outcome === 'score' || outcome === 'comment';
+  const value = templateField(
+    scope,
+    'value',
+    needsValue
+      ? outcome === 'score'
+        ? 'the score keyed, such as `${score}`'
+        : 'the recording of the comment, such as `${comment}`'
+      : null,
+  );
+  if (!needsValue && value !== null) {
+    error(
+      scope,
+      scope.fields.get('value')!.line,
+      `field \`value\` is only for \`outcome: score\` and \`comment\``,
+    );
+  }
+  const invalid = nodeRef(scope, 'invalid', outcome === 'score');
+  if (outcome !== 'score' && invalid !== null) {
+    error(scope, scope.fields.get('invalid')!.line, 'field `invalid` is only for `outcome: score`');
+  }
+  return {
+    ...base,
+    kind: 'outcome',
+    outcome,
+    value,
+    invalid,
+    next: nodeRef(scope, 'next', true) ?? '',
+  };
 }
 
 /** `callback: true` offers a callback instead of waiting; never on an emergency queue (nobody may hang up there). */

@@ -24,6 +24,7 @@
 // YAML field names are snake_case (`timeout_ms`, `not_found`); here they are camelCase. Every node keeps the
 // line it starts on, so the interpreter can point at the flow file in its logs.
 import type { TicketType } from '../../core/index.ts';
+import type { CampaignKind } from '../../core/campaigns/types.ts';
 import type { Language, PromptId } from '../speech.ts';
 
 export const NODE_KINDS = [
@@ -41,6 +42,7 @@ export const NODE_KINDS = [
   'branch',
   'goto',
   'hangup',
+  'outcome',
 ] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 
@@ -258,7 +260,33 @@ export interface HangupNode extends NodeBase {
   prompt: PromptItem[];
 }
 
+/**
+ * What the owner chose on an outbound campaign call (outbound flows only), and its effect at once: `opted-out`
+ * puts the number on the do-not-call list; `score` validates `value` against 1..`${revisit.scale_max}` (else
+ * `invalid`) and writes the ticket's revisit record (satisfied or not by `${revisit.unsatisfied_max}`); `comment`
+ * adds the recording named by `value` to it. The others only name the outcome the dialer records.
+ */
+export interface OutcomeNode extends NodeBase {
+  kind: 'outcome';
+  outcome: OutcomeKind;
+  value: Template | null;
+  invalid: string | null;
+  next: string;
+}
+
+export const OUTCOME_KINDS = [
+  'acknowledged',
+  'fees-desk',
+  'disputed',
+  'opted-out',
+  'heard',
+  'score',
+  'comment',
+] as const;
+export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
+
 export type FlowNode =
+  | OutcomeNode
   | PlayNode
   | SayNode
   | MenuNode
@@ -283,6 +311,8 @@ export interface Flow {
   numbers: string[];
   /** Serves every dialled number no other flow binds (`default: true`, or the flow named `default`). */
   isDefault: boolean;
+  /** The campaign kind whose answered outbound calls run this flow (`outbound: revisit`); null: inbound. */
+  outbound: CampaignKind | null;
   /** The language a caller hears until identified or switched. */
   language: Language;
   start: string;

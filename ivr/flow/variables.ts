@@ -22,6 +22,33 @@ export const BUILTIN_VARIABLES: Readonly<Record<string, string>> = {
   'now.time': 'the time, HH:MM (Asia/Shanghai)',
 };
 
+/**
+ * The variables an outbound flow (`outbound: <campaign kind>`) starts with, besides the built-in ones: the owner
+ * is identified from the campaign's target (`owner.*`, `unit.*` as after an `identify` node, in the owner's
+ * language), `caller` is the owner's number as dialled and `dialled` the number their phone showed. Set by
+ * ivr/outbound-call.ts; empty when the campaign kind has no such thing (a notice has no arrears).
+ */
+export const OUTBOUND_VARIABLES: Readonly<Record<string, string>> = {
+  'campaign.id': 'the campaign id',
+  'campaign.kind': 'fee-reminder, revisit or notice',
+  'campaign.name': "the campaign's name, e.g. 2026年12月物业费催缴",
+  'attempt.id': 'the call attempt (the dialer writes its result)',
+  'attempt.no': 'which attempt of the target this is, 1 for the first',
+  'arrears.total': 'what the unit owes now, in fen (read with `say: amount`)',
+  'arrears.due_date': 'the earliest due date of what is owed, YYYY-MM-DD',
+  'arrears.items': 'how many unpaid items',
+  'ticket.number': "a revisit's ticket number (read with `say: ticket`)",
+  'ticket.type': "the ticket's type: complaint, repair, inquiry, suggestion, compensation",
+  'revisit.scale_max': "the keypad scale's top (the campaign's scale_max, default 5)",
+  'revisit.unsatisfied_max': 'the highest score that counts as unsatisfied (default 2)',
+  'notice.kind': "a notice's kind: water-cut, power-cut, storm, warranty, delivery, other",
+  'notice.text': "the notice's text (for the agents; it is not spoken)",
+  'notice.recording': 'a recorded prompt file named by the campaign, if any',
+  'notice.date': 'the date the notice names, YYYY-MM-DD (read with `say: date`)',
+  'notice.time': 'the time it names, HH:MM (read with `say: time`)',
+  'notice.building': 'the building it names',
+};
+
 /** Built-in variables a `set` node may change. */
 export const SETTABLE_BUILTINS: ReadonlySet<string> = new Set(['language']);
 

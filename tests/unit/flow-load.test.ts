@@ -298,7 +298,7 @@ describe('a broken flow names the file, the line, the node and what is wrong', (
           nodes:
             bye: { kind: hangup }`,
       error:
-        'flows/main.yaml:1: the flow binds to no number: give it `numbers`, or `default: true` to serve every other number',
+        'flows/main.yaml:1: the flow binds to no number: give it `numbers`, `default: true` to serve every other number, or `outbound: <campaign kind>`',
     },
     {
       what: 'a priority that does not exist',
