@@ -15,7 +15,7 @@ import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMap, parseDocument } from 'yaml';
-import { loadConfig } from '../../core/index.ts';
+import { loadConfig, type PopOwner } from '../../core/index.ts';
 import { createPool } from '../../db/index.ts';
 import { catalogueIds, parseCatalogue } from '../prompt-library.ts';
 import { SelfService, type SelfServicePort } from '../self-service.ts';
@@ -357,7 +357,21 @@ async function simulateCall(
           fileTicket: () => Promise.resolve({ number: '00000000', expectedDoneAt: null }),
           rememberLanguage: () => Promise.resolve(),
         };
+    let outbound: Parameters<typeof simulate>[0]['outbound'];
+    if (flow.outbound !== null) {
+      const owner = await real.identifyCaller(options.from ?? null);
+      if (!owner) {
+        io.err('hotline-flow: an outbound flow is simulated for an owner: give `--from` an owner’s number');
+        return 1;
+      }
+      outbound = {
+        owner,
+        unitId: owner.units[0]?.unitId ?? null,
+        vars: await sampleCampaign(flow, owner, real),
+      };
+    }
     const result = await simulate({
+      outbound,
       flow,
       settings: {
         digitTimeoutMs: config.ivr.digitTimeoutMs,
@@ -380,6 +394,41 @@ async function simulateCall(
   }
 }
 
+/**
+ * The campaign variables of a simulated outbound call: the owner's first unit's arrears now, and a sample
+ * campaign of the flow's kind (a complaint ticket 00000000 for a revisit, a water cut tomorrow for a notice).
+ */
+async function sampleCampaign(
+  flow: Flow,
+  owner: PopOwner,
+  service: SelfServicePort,
+): Promise<Record<string, string>> {
+  const unitIds = owner.units.slice(0, 1).map((u) => u.unitId);
+  const fees = await service.lookup(
+    { do: 'lookup', what: 'fee_balance', into: 'fees', unitIds, ticket: null },
+    '',
+  );
+  const items = fees.what === 'fee_balance' ? fees.items : [];
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  return {
+    'campaign.id': '0',
+    'campaign.kind': flow.outbound ?? '',
+    'campaign.name': '模拟 / simulation',
+    'attempt.id': '0',
+    'attempt.no': '1',
+    'arrears.total': String(items.reduce((sum, i) => sum + Number(i.amountFen), 0)),
+    'arrears.due_date': items[0]?.dueDate ?? '',
+    'arrears.items': String(items.length),
+    'ticket.number': '00000000',
+    'ticket.type': 'complaint',
+    'revisit.scale_max': '5',
+    'revisit.unsatisfied_max': '2',
+    'notice.kind': 'water-cut',
+    'notice.date': tomorrow,
+    'notice.time': '09:00',
+  };
+}
+
 function transcriptLine(line: SimulationLine, text: Map<string, { zh: string; en: string }>): string {
   switch (line.kind) {
     case 'heard':
@@ -400,6 +449,8 @@ function transcriptLine(line: SimulationLine, text: Map<string, { zh: string; en
       return `  [ticket] ${line.number} (${line.type}${line.urgent ? ', urgent' : ''})`;
     case 'language-saved':
       return `  [language saved] ${line.language}`;
+    case 'outcome':
+      return `  [outcome] ${line.outcome}${line.value === null ? '' : ` ${line.value}`}`;
   }
 }
 

@@ -11,6 +11,7 @@ import { localDateTimeAt, type Language, type PromptId } from '../speech.ts';
 import type { SelfServicePort } from '../self-service.ts';
 import {
   newFlowCall,
+  newOutboundCall,
   stepFlow,
   type FlowCall,
   type FlowCallSettings,
@@ -29,7 +30,9 @@ export type SimulationLine =
   | { kind: 'hours'; state: string }
   | { kind: 'recorded'; name: string }
   | { kind: 'ticket'; number: string; type: string; urgent: boolean }
-  | { kind: 'language-saved'; language: Language };
+  | { kind: 'language-saved'; language: Language }
+  /** An outbound call's `outcome` node: what the owner chose (a score, a comment's recording). */
+  | { kind: 'outcome'; outcome: string; value: string | null };
 
 /** Where the call ended up. */
 export type SimulationEnd =
@@ -57,6 +60,11 @@ export async function simulate(opts: {
   dialled: string;
   keys: string;
   at?: Date;
+  /**
+   * An outbound flow: the owner who answers (`from` is their number), the unit and the campaign's variables
+   * (ivr/flow/variables.ts OUTBOUND_VARIABLES). Without it the call is an inbound one from `from`.
+   */
+  outbound?: { owner: PopOwner; unitId: number | null; vars: Record<string, string> };
 }): Promise<SimulationResult> {
   const { flow, settings, service } = opts;
   const at = opts.at ?? new Date();
@@ -68,13 +76,15 @@ export async function simulate(opts: {
   const queue: FlowEvent[] = [];
   let end: SimulationEnd | null = null;
 
-  const first = newFlowCall(settings, flow, {
-    callId: 'simulated',
-    channelId: 'simulated',
-    callerNumber: opts.from,
-    dialled: opts.dialled,
-    now: localDateTimeAt(at),
-  });
+  const call = { callId: 'simulated', channelId: 'simulated', now: localDateTimeAt(at) };
+  const first = opts.outbound
+    ? newOutboundCall(settings, flow, {
+        ...call,
+        phone: opts.from ?? '',
+        callerId: opts.dialled,
+        ...opts.outbound,
+      })
+    : newFlowCall(settings, flow, { ...call, callerNumber: opts.from, dialled: opts.dialled });
   let state = first.state;
 
   const perform = async (effect: FlowEffect): Promise<void> => {
@@ -126,6 +136,16 @@ export async function simulate(opts: {
         return;
       case 'enqueue':
         end = { kind: 'queued', queue: effect.queue, priority: effect.priority, intent: effect.intent };
+        return;
+      case 'outcome':
+        lines.push({
+          kind: 'outcome',
+          outcome: effect.outcome,
+          value:
+            effect.score !== undefined
+              ? `${effect.score} (${effect.satisfied ? 'satisfied' : 'unsatisfied'})`
+              : (effect.comment ?? null),
+        });
         return;
       case 'finish':
         end ??= effect.hangupBy === 'caller' ? { kind: 'caller-hung-up' } : { kind: 'hung-up-by-flow' };
