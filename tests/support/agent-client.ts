@@ -78,6 +78,7 @@ export class AgentClient {
       'callback:not-reached',
       'ticket:overdue',
       'ticket:escalated',
+      'ticket:reopened',
     ] as const) {
       socket.on(event, (payload: unknown) => this.received.push({ event, at: preciseNow(), payload }));
     }
