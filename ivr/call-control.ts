@@ -28,6 +28,8 @@ export interface LiveChannel {
   dialled: string;
   /** Arguments the channel entered the Stasis app with (inbound or the leg's purpose); empty if unknown. */
   appArgs: string[];
+  /** An originated leg still ringing (not in any app yet): an agent's phone, an outside number, a campaign call. */
+  originating?: boolean;
 }
 
 /** Events from the PBX, already translated from Asterisk's vocabulary. */
@@ -44,7 +46,8 @@ export type PbxEvent =
   | { type: 'leg-answered'; channelId: string; purpose: string; at: Date }
   | { type: 'leg-ringing'; channelId: string; at: Date }
   | { type: 'dtmf'; channelId: string; digit: string; at: Date }
-  | { type: 'playback-finished'; channelId: string; playbackId: string; at: Date }
+  /** `complete`: played to its end (false: it failed, or the channel hung up during it). */
+  | { type: 'playback-finished'; channelId: string; playbackId: string; complete: boolean; at: Date }
   /** A recording of one channel (`recordChannel`) ended: by #, by its time limit or by the hang-up. */
   | { type: 'recording-finished'; channelId: string; name: string; durationS: number | null; at: Date }
   | { type: 'recording-failed'; channelId: string; name: string; at: Date }

@@ -253,9 +253,11 @@ export class IvrController {
     const [node, channels] = await Promise.all([this.#pbx.nodeName(), this.#pbx.listChannels()]);
     // a call that arrived just before the list is announced by its StasisStart within this time
     await new Promise((r) => setTimeout(r, settleMs));
+    // what this node's dead controller left: calls in our app, and the legs it was still dialling (an agent's
+    // phone, a campaign call of a dialer that died with it): nobody would take them if they answered
     const left = channels.filter(
       (ch) =>
-        ch.appArgs.length > 0 &&
+        (ch.appArgs.length > 0 || ch.originating === true) &&
         !this.#calls.has(ch.channelId) &&
         !this.#legs.has(ch.channelId) &&
         !this.#outbound.owns(ch.channelId),
@@ -334,7 +336,11 @@ export class IvrController {
         this.#feedChannel(e.channelId, { kind: 'dtmf', digit: e.digit });
         return;
       case 'playback-finished':
-        this.#feedChannel(e.channelId, { kind: 'playback-finished', playbackId: e.playbackId });
+        this.#feedChannel(e.channelId, {
+          kind: 'playback-finished',
+          playbackId: e.playbackId,
+          complete: e.complete,
+        });
         return;
       case 'recording-finished':
         this.#feedChannel(e.channelId, { kind: 'recorded', name: e.name, durationS: e.durationS ?? 0 });

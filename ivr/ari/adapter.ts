@@ -201,12 +201,14 @@ export class AriCallControl implements CallControl {
       });
     });
     on('PlaybackFinished', (event) => {
-      const playback = event.playback as { id: string; target_uri: string };
+      const playback = event.playback as { id: string; target_uri: string; state?: string };
       const channelId = playback.target_uri.replace(/^channel:/, '');
       this.#emit({
         type: 'playback-finished',
         channelId,
         playbackId: playback.id,
+        // Asterisk 16: 'done' when played out (or stopped), 'failed' when the channel hung up during it
+        complete: playback.state !== 'failed',
         at: new Date(event.timestamp as string),
       });
     });
@@ -480,6 +482,8 @@ export class AriCallControl implements CallControl {
         callerNumber: normaliseCaller(ch.caller?.number),
         dialled: ch.dialplan?.exten ?? '',
         appArgs: appArgsOf(ch, this.#settings.app),
+        // Asterisk 16 shows an originate that has not been answered yet as running AppDial2
+        originating: ch.dialplan?.app_name === 'AppDial2',
       }))
       .filter((ch) => ch.appArgs.length > 0 || !ch.channelId.startsWith('Local/'));
   }

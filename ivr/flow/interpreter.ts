@@ -216,7 +216,8 @@ export type FlowEvent =
   | { kind: 'answered' }
   /** The caller-ID lookup answered (null: unknown or withheld number). */
   | { kind: 'identified'; owner: PopOwner | null }
-  | { kind: 'playback-finished'; playbackId: string }
+  /** complete false: the playback failed or the caller hung up during it (unset: played out). */
+  | { kind: 'playback-finished'; playbackId: string; complete?: boolean }
   | { kind: 'dtmf'; digit: string }
   | { kind: 'digit-timeout' }
   | { kind: 'hold-tick' }
@@ -1244,7 +1245,7 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
       if (!s.playback || s.playback.id !== event.playbackId) break;
       const after = s.playback;
       s.playback = null;
-      if (s.outbound) s.outbound = { ...s.outbound, heard: true };
+      if (s.outbound && event.complete !== false) s.outbound = { ...s.outbound, heard: true };
       continueAfter(after);
       break;
     }

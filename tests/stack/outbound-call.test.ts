@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboundCallEnd } from '../../core/campaigns/types.ts';
 import { createAttempt, createCampaign, dropCampaign } from '../support/campaign-fixtures.ts';
-import { withCleanUp } from '../support/env.ts';
+import { ariAuthHeader, ariGet, env, eventually, stackConfig, withCleanUp } from '../support/env.ts';
 import { closeDb, createOwner, db, ZHANG_WEI_B3_1502 } from '../support/fixtures.ts';
 import { startOwnerPhone, type OwnerPhoneKind } from '../support/owner-phones.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -106,5 +106,43 @@ describe('an answered campaign call', () => {
       [end.callId],
     );
     expect(rows[0]).toMatchObject({ direction: 'outbound', ended: true, outcome: 'acknowledged' });
+  });
+});
+
+describe('a dialer that dies with its controller', () => {
+  it('leaves campaign calls that the next controller of the node hangs up at its start', async () => {
+    const owner = await createOwner(ZHANG_WEI_B3_1502);
+    const phone = await startOwnerPhone('noanswer');
+    await withCleanUp(
+      async () => {
+        await platform.close();
+        // the dead run's dial, still ringing: originated into the app as the port does, nobody serving it
+        const endpoint = phone.dial.replace('{number}', owner.phone);
+        const res = await fetch(
+          `${env.HOTLINE_ARI_URL}/ari/channels?${new URLSearchParams({
+            endpoint,
+            app: stackConfig().ari.app,
+            appArgs: 'leg,campaign:0',
+            timeout: '60',
+          })}`,
+          { method: 'POST', headers: { authorization: ariAuthHeader() } },
+        );
+        const orphan = ((await res.json()) as { id: string }).id;
+        await eventually(
+          async () => (await ariGet(`/channels/${orphan}`)).status === 200,
+          'the orphan to be dialled',
+        );
+        platform = await startTestPlatform();
+        await eventually(
+          async () => (await ariGet(`/channels/${orphan}`)).status === 404,
+          'the orphan to be hung up',
+        );
+        // the owner's phone stopped ringing: Asterisk cancelled the INVITE
+        const { code, messages } = await phone.done;
+        expect(code).toBe(0);
+        expect(messages).toContain('CANCEL sip:');
+      },
+      () => phone.stop(),
+    );
   });
 });

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignKind, OutboundCallEnd } from '../../core/campaigns/types.ts';
-import { sayAmount, sayDate, sayRoom } from '../../ivr/speech.ts';
+import { sayAmount, sayDate, sayRoom, sayTime } from '../../ivr/speech.ts';
 import { AgentClient } from '../support/agent-client.ts';
 import { AriObserver } from '../support/ari-observer.ts';
 import {
@@ -65,13 +65,14 @@ async function place(
     listenMs?: number;
     commentAfterMs?: number;
     ticketId?: string;
+    notice?: Record<string, unknown>;
     /** Runs while the call is up (an agent answering the fees desk). */
     during?: () => Promise<void>;
   } = {},
 ): Promise<Placed> {
   const phone = await startOwnerPhone(phoneKind, opts);
   const campaign = {
-    ...(await createCampaign({ kind, dial: phone.dial })),
+    ...(await createCampaign({ kind, dial: phone.dial, notice: opts.notice })),
     kind,
     dial: phone.dial,
   };
@@ -290,5 +291,27 @@ describe('a revisit', () => {
       const file = join(stackConfig().recordingDir, `${end.commentRecording}.wav`);
       expect(existsSync(file)).toBe(true);
     }, t.close);
+  });
+});
+
+describe('a notice', () => {
+  const waterCut = { kind: 'water-cut', text: '3号楼停水检修', date: '2026-12-20', time: '09:00' };
+
+  it('an owner who listens to the end hears the kind, the date and the time: heard', async () => {
+    const owner = await createOwner(ZHANG_WEI_B3_1502);
+    const { end, heard, sipp } = await place('notice', owner, 'silent', { notice: waterCut });
+    expect(sipp.code).toBe(0);
+    expect(heard.join(' ')).toContain(
+      ['notice-intro', 'notice-water-cut', ...sayDate('2026-12-20', 'zh'), ...sayTime('09:00', 'zh')].join(
+        ' ',
+      ),
+    );
+    expect(end).toMatchObject({ result: 'answered', outcome: 'heard', keys: null });
+  });
+
+  it('an owner who hangs up at once: no-input', async () => {
+    const owner = await createOwner(ZHANG_WEI_B3_1502);
+    const { end } = await place('notice', owner, 'hangs-up', { notice: waterCut, listenMs: 1000 });
+    expect(end).toMatchObject({ result: 'answered', outcome: 'no-input' });
   });
 });
