@@ -116,6 +116,25 @@ interface LiveCall {
   outbound?: Placement;
 }
 
+/** A call the controller has just taken on: nothing written, queued or bridged yet. */
+function newLiveCall(state: FlowCall, flow: Flow, log: Logger): LiveCall {
+  return {
+    state,
+    flow,
+    log,
+    mailbox: Promise.resolve(),
+    timers: new Map(),
+    bridgeId: null,
+    answeredBy: null,
+    reachedAcd: false,
+    inserted: Promise.resolve(),
+    records: Promise.resolve(),
+    pop: null,
+    heldAt: null,
+    heldMs: 0,
+  };
+}
+
 /** The owner waits with music, out of the bridge: on hold, and while the agent consults someone. */
 const ownerWaits = (state: FlowCall): boolean => state.phase === 'held' || state.phase === 'consulting';
 
@@ -441,21 +460,11 @@ export class IvrController {
       dialled: e.dialled,
       now: localDateTimeAt(e.at),
     });
-    const call: LiveCall = {
-      state: first.state,
+    const call = newLiveCall(
+      first.state,
       flow,
-      log: this.#log.child({ callId, channelId: e.channelId, caller: e.callerNumber ?? 'withheld' }),
-      mailbox: Promise.resolve(),
-      timers: new Map(),
-      bridgeId: null,
-      answeredBy: null,
-      reachedAcd: false,
-      inserted: Promise.resolve(),
-      records: Promise.resolve(),
-      pop: null,
-      heldAt: null,
-      heldMs: 0,
-    };
+      this.#log.child({ callId, channelId: e.channelId, caller: e.callerNumber ?? 'withheld' }),
+    );
     this.#calls.set(e.channelId, call);
     call.log.info({ dialled: e.dialled, flow: flow.name }, 'inbound call');
     call.inserted = this.#store(call, (db) =>
@@ -500,19 +509,7 @@ export class IvrController {
       vars: outboundVariables(dial, context),
     });
     const call: LiveCall = {
-      state: first.state,
-      flow,
-      log: placement.log.child({ callId, channelId }),
-      mailbox: Promise.resolve(),
-      timers: new Map(),
-      bridgeId: null,
-      answeredBy: null,
-      reachedAcd: false,
-      inserted: Promise.resolve(),
-      records: Promise.resolve(),
-      pop: null,
-      heldAt: null,
-      heldMs: 0,
+      ...newLiveCall(first.state, flow, placement.log.child({ callId, channelId })),
       outbound: placement,
     };
     this.#calls.set(channelId, call);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { PopOwner } from '../../core/index.ts';
 import type { FlowCallSettings } from '../../ivr/flow/interpreter.ts';
+import { sayAmount, sayDate, sayRoom, type Language, type PromptId } from '../../ivr/speech.ts';
 import { loadFlow, promptCatalogue } from '../../ivr/flow/load.ts';
 import type { Flow } from '../../ivr/flow/types.ts';
 
@@ -58,3 +59,17 @@ export const SMITH: PopOwner = {
   language: 'en',
   units: [{ unitId: 41, roomCode: 'B5-0302', building: '5号楼', estate: '翠湖花园', estateId: 1 }],
 };
+
+/** What the fee reminder (ivr/flows/outbound-fee-reminder.yaml) says before offering the choices. */
+export function reminderMessage(room: string, owedFen: number, due: string, lang: Language): PromptId[] {
+  return [
+    'outbound-hello',
+    'fees-unit',
+    ...sayRoom(room, lang),
+    'reminder-owed',
+    ...sayAmount(owedFen, lang),
+    'reminder-due',
+    ...sayDate(due, lang),
+    'reminder-due-end',
+  ];
+}
