@@ -12,3 +12,5 @@ export * from './ticket-evidence.ts';
 export * from './self-service.ts';
 export * from './work-calendar.ts';
 export * from './ticket-clocks.ts';
+export * from './outbound.ts';
+export * from './revisits.ts';

@@ -154,6 +154,7 @@ function popWithoutHistory(s: FlowCall, intent: string) {
     openTickets: [],
     lastCalls: [],
     lastRevisits: [],
+    lastAttempts: [],
   };
 }
 
