@@ -193,8 +193,8 @@ describe('a campaign through its life', () => {
       'SELECT started_at, finished_at FROM campaigns WHERE id = $1',
       [body.id],
     );
-    expect(row.rows[0].started_at).not.toBeNull();
-    expect(row.rows[0].finished_at).not.toBeNull();
+    expect(row.rows[0]!.started_at).not.toBeNull();
+    expect(row.rows[0]!.finished_at).not.toBeNull();
   });
 
   it('lets agents read campaigns and their targets with numbers masked, never manage them', async () => {
