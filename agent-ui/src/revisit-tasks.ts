@@ -50,7 +50,7 @@ export function createRevisitTasks(actions: RevisitTaskActions) {
     const noteId = uid('revisit-note');
     const score = h(
       'select',
-      { testid: 'revisit-score', attrs: { id: scoreId, name: 'score', required: true } },
+      { testid: 'revisit-score', attrs: { id: scoreId, name: 'score' } },
       h('option', { attrs: { value: '' } }, '—'),
       ...Array.from({ length: task.scaleMax }, (_, i) => task.scaleMax - i).map((n) =>
         h('option', { attrs: { value: String(n) } }, String(n)),

@@ -59,7 +59,7 @@ async function signedIn(who: TestAgent): Promise<Page> {
   await page.getByTestId('login-input').fill(who.login);
   await page.getByTestId('password-input').fill(who.password);
   await page.getByTestId('login-submit').click();
-  await page.getByTestId('page-nav').waitFor();
+  await page.getByTestId('agent-name').filter({ hasText: who.name }).waitFor();
   return page;
 }
 
@@ -305,6 +305,48 @@ describe('the owner’s outbound history', () => {
       },
       () => page.close(),
       () => rmSync(file, { force: true }),
+      () => db().query('DELETE FROM tickets WHERE id = $1', [ticketId]),
+    );
+  });
+
+  it('lets an agent record a revisit task: the task leaves the list and the ticket closes', async () => {
+    const agent = await createAgent({
+      seat: null,
+      name: `回访员乙${tag.slice(0, 2)}`,
+      estates: [owner.estateId],
+    });
+    const ticket = await db().query<{ id: number; number: string }>(
+      `INSERT INTO tickets (owner_id, unit_id, estate_id, type, description, status, resolution)
+       VALUES ($1, $2, $3, 'repair', '窗户关不严', 'resolved', '已调整窗框') RETURNING id, number`,
+      [owner.ownerId, owner.units[0]!.unitId, owner.estateId],
+    );
+    const { id: ticketId, number } = ticket.rows[0]!;
+    await db().query(`INSERT INTO revisit_tasks (ticket_id, reason) VALUES ($1, 'not-reached')`, [ticketId]);
+    const page = await signedIn(agent);
+    await withCleanUp(
+      async () => {
+        expect(await page.getByTestId('nav-campaigns').isHidden()).toBe(true);
+        await page.getByTestId('nav-revisits').click();
+        const task = page.locator(`[data-testid="revisit-task"][data-ticket-number="${number}"]`);
+        await task.waitFor();
+        expect(await task.getByTestId('revisit-phone').textContent()).toBe(owner.phone);
+        await task.getByTestId('revisit-submit').click();
+        await expect.poll(() => task.locator('.form-error').textContent()).toContain('请选择满意度评分');
+        await task.getByTestId('revisit-score').selectOption('5');
+        await task.getByTestId('revisit-note').fill('业主表示满意');
+        await task.getByTestId('revisit-submit').click();
+        await expect
+          .poll(() => page.getByTestId('revisit-tasks-notice').textContent())
+          .toContain(`工单 ${number} 已记录回访`);
+        expect(await task.count()).toBe(0);
+        const row = await db().query('SELECT status FROM tickets WHERE id = $1', [ticketId]);
+        expect(row.rows[0]).toEqual({ status: 'closed' });
+        await page.goto(`${platform.url}/#/tickets/${ticketId}`);
+        await expect
+          .poll(() => page.getByTestId('ticket-revisit').textContent())
+          .toContain(`人工回访 by ${agent.name}`);
+      },
+      () => page.close(),
       () => db().query('DELETE FROM tickets WHERE id = $1', [ticketId]),
     );
   });
