@@ -10,17 +10,16 @@ import type pg from 'pg';
 import {
   BadRequest,
   Conflict,
-  Forbidden,
   NotFound,
   Unauthorized,
   maskPhone,
   normalizePhone,
   type Logger,
-  type RefusalCode,
   type Role,
 } from '../core/index.ts';
 import {
   addDoNotCall,
+  addTicketNote,
   addTrunk,
   canSeeTicket,
   finishRevisitTask,
@@ -81,15 +80,6 @@ function fieldError(names: Record<string, string>) {
     return new BadRequest(`${named} 不正确 / ${named}: ${e.message ?? 'not valid'}.`);
   };
 }
-
-const REFUSAL_ERRORS: Record<RefusalCode, new (message: string) => Error> = {
-  'not-allowed-now': Conflict,
-  'out-of-order': Conflict,
-  'not-your-role': Forbidden,
-  'not-your-department': Forbidden,
-  'missing-data': BadRequest,
-  'invalid-data': BadRequest,
-};
 
 export function registerOutboundRoutes(
   app: FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>,
@@ -349,8 +339,10 @@ export function registerOutboundRoutes(
             type: 'object',
             properties: {
               revisitId: { type: 'integer' },
-              ticketStatus: { type: 'string' },
+              ticketStatus: { type: ['string', 'null'] },
               satisfied: { type: 'boolean' },
+              reopened: { type: 'boolean' },
+              refusal: { type: ['string', 'null'] },
             },
           },
           ...refusals,
@@ -370,32 +362,40 @@ export function registerOutboundRoutes(
           `评分为 1-${task.scaleMax} 分 / The score is 1 to ${task.scaleMax}, not ${score}.`,
         );
       const satisfied = score > task.unsatisfiedMax;
+      const at = new Date();
+      const actor = ticketActorOf(staff);
+      // the same record and lifecycle action as the dialer's revisit (db/revisits.ts), by the agent
       const result = await recordRevisit(
         db,
         {
-          ticketId: task.ticketId,
+          ticketId: String(task.ticketId),
           attemptId: null,
+          attemptNo: task.revisits + 1,
           score,
           satisfied,
           commentRecording: null,
           automated: false,
           byAgent: req.user.sub,
-          note: req.body.note?.trim() || undefined,
-          at: new Date(),
+          at,
         },
-        ticketActorOf(staff),
+        actor,
       );
-      if (!result.ok) {
-        if ('notFound' in result)
-          throw new NotFound(`工单 ${task.ticketId} 不存在 / There is no ticket ${task.ticketId}.`);
-        throw new REFUSAL_ERRORS[result.refusal.code](result.refusal.message);
-      }
+      const note = req.body.note?.trim();
+      if (note)
+        await addTicketNote(db, task.ticketId, { text: `回访备注 Revisit note: ${note}`, by: actor, at });
       await finishRevisitTask(db, task.id, req.user.sub);
       req.log.info(
-        { task: task.id, ticket: task.ticketId, score, by: req.user.sub },
+        { task: task.id, ticket: task.ticketId, score, by: req.user.sub, refusal: result.refusal },
         'revisit recorded by a person',
       );
-      return { revisitId: result.revisitId, ticketStatus: result.status, satisfied };
+      return {
+        revisitId: Number(result.revisitId),
+        ticketStatus: result.ticket?.status ?? null,
+        satisfied,
+        reopened: result.reopened,
+        // the record is kept even when the ticket could not take the revisit (no longer resolved): say why
+        refusal: result.refusal,
+      };
     },
   );
 

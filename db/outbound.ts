@@ -479,11 +479,24 @@ export async function openRevisitTask(
   db: Queryable,
   taskId: number,
   staff: Staff,
-): Promise<{ id: number; ticketId: number; scaleMax: number; unsatisfiedMax: number } | null> {
+): Promise<{
+  id: number;
+  ticketId: number;
+  scaleMax: number;
+  unsatisfiedMax: number;
+  revisits: number;
+} | null> {
   const visible = ticketVisibility(staff, 2);
-  const { rows } = await db.query<{ id: number; ticketId: number; scaleMax: number; unsatisfiedMax: number }>(
+  const { rows } = await db.query<{
+    id: number;
+    ticketId: number;
+    scaleMax: number;
+    unsatisfiedMax: number;
+    revisits: number;
+  }>(
     `SELECT r.id, r.ticket_id AS "ticketId", coalesce(c.scale_max, 5) AS "scaleMax",
-            coalesce(c.unsatisfied_max, 2) AS "unsatisfiedMax"
+            coalesce(c.unsatisfied_max, 2) AS "unsatisfiedMax",
+            (SELECT count(*)::int FROM ticket_revisits v WHERE v.ticket_id = r.ticket_id) AS revisits
        FROM revisit_tasks r JOIN tickets t ON t.id = r.ticket_id
        LEFT JOIN campaign_targets ct ON ct.id = r.target_id LEFT JOIN campaigns c ON c.id = ct.campaign_id
       WHERE r.id = $1 AND r.done_at IS NULL AND ${visible.sql}`,

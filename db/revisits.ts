@@ -1,60 +1,84 @@
-// A ticket's revisit, by the dialer (automated) or by a person (a revisit task, by_agent): the ticket's revisit
-// record (ticket_revisits) and the lifecycle's `revisit` action, satisfied -> revisited then closed, unsatisfied ->
-// reopened to the same department. The ticket is judged first: a ticket no longer resolved records nothing.
+// A ticket's revisit (回访): its record (ticket_revisits) and the lifecycle action it takes on the ticket. The
+// outbound revisit call (ivr/, automated) and a person's revisit (the desk, by_agent) both write it here.
+//   satisfied (score > unsatisfied_max)  -> revisit (satisfied): revisited, then close
+//   unsatisfied                          -> revisit (unsatisfied): reopened to the same department
 import type pg from 'pg';
-import type { TicketActor, TicketRefusal, TicketStatus } from '../core/index.ts';
+import type { TicketActor, TicketState } from '../core/tickets/lifecycle.ts';
 import { actOnTicket } from './tickets.ts';
+import type { Queryable } from './pool.ts';
 
-export interface RevisitRecord {
-  ticketId: number;
-  attemptId: number | null;
-  /** The score on the campaign's keypad scale, or null (answered without one, or not reached). */
-  score: number | null;
+export interface NewRevisit {
+  ticketId: string;
+  /** The call attempt of an automated revisit; null for a person's. */
+  attemptId: string | null;
+  attemptNo: number;
+  score: number;
   satisfied: boolean;
+  /** The recording of the owner's comment (a file name in the recording folder), if already made. */
   commentRecording: string | null;
   automated: boolean;
   byAgent: number | null;
-  note?: string;
   at: Date;
 }
 
-export type RevisitResult =
-  | { ok: true; revisitId: number; status: TicketStatus }
-  | { ok: false; refusal: TicketRefusal }
-  | { ok: false; notFound: true };
+export interface RevisitRecorded {
+  revisitId: string;
+  /** The ticket after the lifecycle action; null when the ticket could not take it (see `refusal`). */
+  ticket: TicketState | null;
+  /** The ticket went back to its department (notify the department and the team leaders). */
+  reopened: boolean;
+  /** Why the ticket's lifecycle refused the revisit (not resolved any more, say); the record is kept anyway. */
+  refusal: string | null;
+}
 
-/** Records a scored revisit and applies it to the ticket (as `actor`: the system, or the agent). */
-export async function recordRevisit(
-  pool: pg.Pool,
-  r: RevisitRecord,
-  actor: TicketActor,
-): Promise<RevisitResult> {
-  const acted = await actOnTicket(
+/**
+ * Writes the revisit record and applies the lifecycle's `revisit` action (then `close` when satisfied) as `by`
+ * (the system for an automated revisit). The record is kept even when the ticket cannot take the action.
+ */
+export async function recordRevisit(pool: pg.Pool, r: NewRevisit, by: TicketActor): Promise<RevisitRecorded> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO ticket_revisits (ticket_id, attempt_id, attempt_no, at, result, score, satisfied,
+                                  comment_recording, automated, by_agent)
+     VALUES ($1, $2, $3, $4, 'scored', $5, $6, $7, $8, $9) RETURNING id`,
+    [
+      r.ticketId,
+      r.attemptId,
+      r.attemptNo,
+      r.at,
+      r.score,
+      r.satisfied,
+      r.commentRecording,
+      r.automated,
+      r.byAgent,
+    ],
+  );
+  const revisitId = String(rows[0]!.id);
+  const satisfaction = r.satisfied ? 'satisfied' : 'unsatisfied';
+  // the lifecycle's score is the 1..5 scale; a longer scale's score goes into the note
+  const score = r.score <= 5 ? { score: r.score } : {};
+  const note = `${r.automated ? '自动回访' : '人工回访'}评分 ${r.score} / ${r.automated ? 'automated' : 'personal'} revisit score ${r.score}`;
+  const revisit = await actOnTicket(
     pool,
-    r.ticketId,
-    {
-      kind: 'revisit',
-      satisfaction: r.satisfied ? 'satisfied' : 'unsatisfied',
-      // the lifecycle keeps a 1-5 score; other scales stay on the revisit record only
-      ...(r.score !== null && r.score >= 1 && r.score <= 5 ? { score: r.score } : {}),
-      ...(r.note ? { note: r.note } : {}),
-    },
-    actor,
+    Number(r.ticketId),
+    { kind: 'revisit', satisfaction, ...score, note },
+    by,
     r.at,
   );
-  if (!acted.ok) return acted;
-  const { rows } = await pool.query<{ id: number }>(
-    `INSERT INTO ticket_revisits (ticket_id, attempt_id, attempt_no, at, result, score, satisfied, comment_recording,
-                                  automated, by_agent)
-     VALUES ($1, $2, (SELECT count(*) + 1 FROM ticket_revisits WHERE ticket_id = $1), $3,
-             CASE WHEN $4::int IS NULL THEN 'no-score' ELSE 'scored' END, $4, $5, $6, $7, $8)
-     RETURNING id`,
-    [r.ticketId, r.attemptId, r.at, r.score, r.satisfied, r.commentRecording, r.automated, r.byAgent],
-  );
-  let status = acted.ticket.status;
-  if (r.satisfied) {
-    const closed = await actOnTicket(pool, r.ticketId, { kind: 'close' }, actor, r.at);
-    if (closed.ok) status = closed.ticket.status;
+  if (!revisit.ok) {
+    const refusal = 'notFound' in revisit ? 'no such ticket' : revisit.refusal.message;
+    return { revisitId, ticket: null, reopened: false, refusal };
   }
-  return { ok: true, revisitId: rows[0]!.id, status };
+  if (!r.satisfied) return { revisitId, ticket: revisit.ticket, reopened: true, refusal: null };
+  const closed = await actOnTicket(pool, Number(r.ticketId), { kind: 'close' }, by, r.at);
+  return {
+    revisitId,
+    ticket: closed.ok ? closed.ticket : revisit.ticket,
+    reopened: false,
+    refusal: closed.ok ? null : 'notFound' in closed ? 'no such ticket' : closed.refusal.message,
+  };
+}
+
+/** The owner's spoken comment, recorded after the score. */
+export async function setRevisitComment(db: Queryable, revisitId: string, recording: string): Promise<void> {
+  await db.query(`UPDATE ticket_revisits SET comment_recording = $2 WHERE id = $1`, [revisitId, recording]);
 }

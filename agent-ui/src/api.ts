@@ -225,10 +225,14 @@ export const api = {
       .trunks,
   revisitTasks: async () => (await request<{ tasks: RevisitTaskView[] }>('GET', '/api/revisit-tasks')).tasks,
   recordRevisit: (taskId: number, score: number, note: string) =>
-    request<{ ticketStatus: string; satisfied: boolean }>('POST', `/api/revisit-tasks/${taskId}/revisit`, {
-      score,
-      ...(note ? { note } : {}),
-    }),
+    request<{ ticketStatus: string | null; satisfied: boolean; refusal: string | null }>(
+      'POST',
+      `/api/revisit-tasks/${taskId}/revisit`,
+      {
+        score,
+        ...(note ? { note } : {}),
+      },
+    ),
   ticketRevisits: async (id: number) =>
     (await request<{ revisits: TicketRevisitView[] }>('GET', `/api/tickets/${id}/revisits`)).revisits,
   revisitCommentLink: (id: number, revisitId: number) =>

@@ -11,7 +11,11 @@ export const REVISIT_TASKS_HASH = '#/revisits';
 
 export interface RevisitTaskActions {
   tasks(): Promise<RevisitTaskView[]>;
-  record(taskId: number, score: number, note: string): Promise<{ ticketStatus: string; satisfied: boolean }>;
+  record(
+    taskId: number,
+    score: number,
+    note: string,
+  ): Promise<{ ticketStatus: string | null; satisfied: boolean; refusal: string | null }>;
   describeError(err: unknown): string;
 }
 
@@ -87,7 +91,9 @@ export function createRevisitTasks(actions: RevisitTaskActions) {
       submit.disabled = true;
       actions.record(task.id, Number(score.value), note.value.trim()).then(
         (r) => {
-          notice.textContent = `工单 ${task.ticketNumber} 已记录回访(${r.satisfied ? '满意 satisfied' : '不满意,已退回部门 unsatisfied, reopened'})Revisit recorded`;
+          notice.textContent =
+            `工单 ${task.ticketNumber} 已记录回访(${r.satisfied ? '满意 satisfied' : '不满意,已退回部门 unsatisfied, reopened'})Revisit recorded` +
+            (r.refusal ? `;工单未变更 The ticket did not change: ${r.refusal}` : '');
           li.remove();
         },
         (err: unknown) => {
