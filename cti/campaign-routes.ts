@@ -121,17 +121,24 @@ const FIELD_NAMES: Record<string, string> = {
   startsAt: '开始时间 startsAt',
 };
 
-/** A schema error of the create form, naming the field in Chinese and English. */
-function createSchemaError(errors: { instancePath: string; message?: string; params?: unknown }[]): Error {
-  const e = errors[0]!;
-  const field =
-    e.instancePath.split('/')[1] ?? (e.params as { missingProperty?: string } | undefined)?.missingProperty;
-  const extra = (e.params as { additionalProperty?: string } | undefined)?.additionalProperty;
-  if (extra) return new BadRequest(`不认识的字段「${extra}」 / Unknown field "${extra}".`);
-  const named = field ? (FIELD_NAMES[field] ?? field) : '请求';
-  return new BadRequest(
-    `${named} 不正确 / ${named}: ${e.message ?? 'not valid'}${e.instancePath ? ` (${e.instancePath})` : ''}.`,
-  );
+/**
+ * A schema error that names the field in Chinese and English (`names`: field -> its words), for a route's
+ * schemaErrorFormatter: "最低欠费(元) minArrearsYuan 不正确 / 最低欠费(元) minArrearsYuan: must be >= 0."
+ */
+export function fieldError(names: Record<string, string>) {
+  return (errors: { instancePath: string; message?: string; params?: unknown }[]): Error => {
+    const e = errors[0]!;
+    const p = e.params as { missingProperty?: string; additionalProperty?: string } | undefined;
+    if (p?.additionalProperty)
+      return new BadRequest(
+        `不认识的字段「${p.additionalProperty}」 / Unknown field "${p.additionalProperty}".`,
+      );
+    const field = e.instancePath.split('/')[1] ?? p?.missingProperty ?? '';
+    const named = names[field] ?? (field || '请求 request');
+    return new BadRequest(
+      `${named} 不正确 / ${named}: ${e.message ?? 'not valid'}${e.instancePath.split('/').length > 2 ? ` (${e.instancePath})` : ''}.`,
+    );
+  };
 }
 
 const countsBody = {
@@ -331,7 +338,7 @@ export function registerCampaignRoutes(
     {
       onRequest: managers,
       schema: { body: createBody, response: { 201: campaignBody, ...refusals } },
-      schemaErrorFormatter: (errors) => createSchemaError(errors),
+      schemaErrorFormatter: fieldError(FIELD_NAMES),
     },
     async (req, reply) => {
       const checked = checkCampaignRequest(req.body, now());

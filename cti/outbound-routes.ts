@@ -17,6 +17,7 @@ import {
   type Logger,
   type Role,
 } from '../core/index.ts';
+import { fieldError } from './campaign-routes.ts';
 import {
   addDoNotCall,
   addTicketNote,
@@ -66,20 +67,6 @@ const TRUNK_FIELDS: Record<string, string> = {
   maxChannels: '最大并发 maxChannels (1-2000)',
   callsPerSecond: '每秒呼叫 callsPerSecond (1-500)',
 };
-
-function fieldError(names: Record<string, string>) {
-  return (errors: { instancePath: string; message?: string; params?: unknown }[]): Error => {
-    const e = errors[0]!;
-    const p = e.params as { missingProperty?: string; additionalProperty?: string } | undefined;
-    if (p?.additionalProperty)
-      return new BadRequest(
-        `不认识的字段「${p.additionalProperty}」 / Unknown field "${p.additionalProperty}".`,
-      );
-    const field = e.instancePath.split('/')[1] ?? p?.missingProperty ?? '';
-    const named = names[field] ?? (field || 'request');
-    return new BadRequest(`${named} 不正确 / ${named}: ${e.message ?? 'not valid'}.`);
-  };
-}
 
 export function registerOutboundRoutes(
   app: FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>,

@@ -157,29 +157,12 @@ export async function insertCampaign(db: Queryable, s: CampaignSettings, created
   return rows[0]!.id;
 }
 
-export interface CampaignRow {
+export interface CampaignRow extends Omit<CampaignSettings, 'status' | 'startsAt' | 'trunk'> {
   id: number;
-  kind: CampaignKind;
-  name: string;
   status: CampaignStatus;
   trunk: string;
-  estateId: number | null;
   estate: string | null;
-  buildingIds: number[] | null;
-  ownerIds: number[] | null;
-  minArrearsFen: number | null;
-  overdueDays: number | null;
-  cycle: string | null;
-  notice: CampaignSettings['notice'];
-  windowStart: string;
-  windowEnd: string;
   timeZone: string;
-  skipHolidays: boolean;
-  maxAttempts: number;
-  retrySpacingS: number;
-  ringTimeoutS: number;
-  scaleMax: number;
-  unsatisfiedMax: number;
   startsAt: Date | null;
   startedAt: Date | null;
   finishedAt: Date | null;

@@ -9,6 +9,7 @@ import type {
   CampaignView,
 } from '../../core/campaigns/desk.ts';
 import type { CampaignCommand } from '../../core/campaigns/campaign-status.ts';
+import { TARGET_STATUSES } from '../../core/campaigns/types.ts';
 import { h, replace } from './dom.ts';
 import { formatDate, formatFen } from './format.ts';
 import { progressBar, CAMPAIGNS_HASH } from './campaigns.ts';
@@ -29,17 +30,8 @@ export interface CampaignPageActions {
   describeError(err: unknown): string;
 }
 
-/** The counts the page shows, in this order. */
-const SHOWN = [
-  'queued',
-  'dialling',
-  'answered',
-  'no-answer',
-  'busy',
-  'failed',
-  'completed',
-  'opted-out',
-] as const;
+/** The counts the page shows, in this order (skipped and cancelled targets only count as done). */
+const SHOWN = TARGET_STATUSES.filter((s) => s !== 'skipped' && s !== 'cancelled');
 
 const COMMAND_LABELS: Record<CampaignCommand, string> = {
   start: '开始 Start',

@@ -221,22 +221,27 @@ export interface CampaignSummary {
   startsAt: string | null;
 }
 
-export interface CampaignView extends CampaignSummary {
-  estateId: number | null;
-  buildingIds: number[] | null;
-  ownerIds: number[] | null;
+/** The settings a campaign's page shows as they were stored. */
+export type CampaignStoredSettings = Pick<
+  CampaignSettings,
+  | 'estateId'
+  | 'buildingIds'
+  | 'ownerIds'
+  | 'overdueDays'
+  | 'cycle'
+  | 'notice'
+  | 'skipHolidays'
+  | 'maxAttempts'
+  | 'retrySpacingS'
+  | 'ringTimeoutS'
+  | 'scaleMax'
+  | 'unsatisfiedMax'
+>;
+
+export interface CampaignView extends CampaignSummary, CampaignStoredSettings {
   minArrearsYuan: number | null;
-  overdueDays: number | null;
-  cycle: string | null;
-  notice: CampaignNotice | null;
   window: { start: string; end: string };
   timeZone: string;
-  skipHolidays: boolean;
-  maxAttempts: number;
-  retrySpacingS: number;
-  ringTimeoutS: number;
-  scaleMax: number;
-  unsatisfiedMax: number;
   startedAt: string | null;
   finishedAt: string | null;
   createdBy: string | null;
