@@ -13,6 +13,7 @@ import type {
   TicketStatus,
 } from './tickets/index.ts';
 import type { AttachmentType } from './attachments.ts';
+import type { CampaignProgress, PopAttempt } from './campaigns/desk.ts';
 
 export const AGENT_STATES = ['offline', 'available', 'not-ready', 'ringing', 'on-call', 'wrap-up'] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
@@ -137,7 +138,10 @@ export interface ScreenPop {
   arrearsTotalFen: Fen;
   openTickets: PopTicket[];
   lastCalls: PopCall[];
+  /** The owner's last revisit results (all their tickets): outcome satisfied, unsatisfied, no-score, not-reached. */
   lastRevisits: { ticketNumber: string; at: string; score: number | null; outcome: string }[];
+  /** The owner's last outbound attempts (fee reminders, revisits, notices), newest first. */
+  lastAttempts: PopAttempt[];
   /** The call was transferred to this agent or queue: by whom, and what they noted for the next agent. */
   transferredFrom?: TransferredFrom | null;
   /** The owner asked to be called back instead of waiting: the agent is connected first, then the owner dialled. */
@@ -299,6 +303,8 @@ export interface ServerToClientEvents {
   'ticket:escalated': (event: TicketEscalated) => void;
   /** The ticket's team leaders and its department: an unsatisfied revisit reopened the ticket. */
   'ticket:reopened': (event: TicketReopened) => void;
+  /** Supervisors' room: a campaign's targets moved on (emitted by the dialer, at most a few times a second). */
+  'campaign:progress': (event: CampaignProgress) => void;
 }
 
 /** `ticket:reopened`: the owner was not satisfied at the revisit, and the ticket went back to its department. */

@@ -9,3 +9,5 @@ export * from './calendar.ts';
 export * from './tickets/index.ts';
 export * from './attachments.ts';
 export * from './campaigns/types.ts';
+export * from './campaigns/campaign-status.ts';
+export * from './campaigns/desk.ts';

@@ -1,7 +1,14 @@
-// Builds the screen pop: who is calling, their units, what they owe, their open tickets and last calls.
+// Builds the screen pop: who is calling, their units, what they owe, their open tickets, last calls, last revisit
+// results and last outbound attempts.
 // Built once when the call joins the queue, so offering it to an agent costs no database round trip.
 import type { PopOwner, ScreenPop } from '../core/index.ts';
-import { arrearsOfUnits, lastCallsOfOwner, openTicketsOfOwner, type Queryable } from '../db/index.ts';
+import {
+  arrearsOfUnits,
+  lastCallsOfOwner,
+  openTicketsOfOwner,
+  ownerOutboundHistory,
+  type Queryable,
+} from '../db/index.ts';
 
 export type PopBase = Omit<ScreenPop, 'queue' | 'waitedMs' | 'offeredAt'>;
 
@@ -17,7 +24,7 @@ export async function buildPopBase(
   },
 ): Promise<PopBase> {
   const owner = call.owner;
-  const [arrears, openTickets, lastCalls] = owner
+  const [arrears, openTickets, lastCalls, outbound] = owner
     ? await Promise.all([
         arrearsOfUnits(
           db,
@@ -25,8 +32,9 @@ export async function buildPopBase(
         ),
         openTicketsOfOwner(db, owner.id),
         lastCallsOfOwner(db, owner.id),
+        ownerOutboundHistory(db, owner.id),
       ])
-    : [[], [], []];
+    : [[], [], [], { revisits: [], attempts: [] }];
   return {
     callId: call.callId,
     callerNumber: call.callerNumber,
@@ -38,6 +46,7 @@ export async function buildPopBase(
     arrearsTotalFen: arrears.reduce((sum, a) => sum + a.amountFen, 0),
     openTickets,
     lastCalls,
-    lastRevisits: [],
+    lastRevisits: outbound.revisits,
+    lastAttempts: outbound.attempts,
   };
 }

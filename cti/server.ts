@@ -79,6 +79,8 @@ import {
 } from './severity-routes.ts';
 import { registerTicketRoutes } from './ticket-routes.ts';
 import { registerOrganisationRoutes } from './organisation-routes.ts';
+import { registerCampaignRoutes } from './campaign-routes.ts';
+import { registerOutboundRoutes } from './outbound-routes.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
 
 export interface ServerDeps {
@@ -647,6 +649,7 @@ export async function createServer(deps: ServerDeps) {
 
   registerTicketRoutes(app, { db, authenticate, errorBody });
   registerOrganisationRoutes(app, { db, authenticate, errorBody });
+  registerCampaignRoutes(app, { db, authenticate, errorBody });
   // notes and attachments (evidence-routes.ts)
   await registerEvidenceRoutes(app, { db, authenticate, errorBody, settings: deps.attachments });
   registerSeverityRoutes(app, { db, authenticate, errorBody, notifier });
@@ -1006,6 +1009,7 @@ export async function createServer(deps: ServerDeps) {
 
   // recordings are sent with reply.sendFile (Range requests, so a player can seek); not served as a folder
   await app.register(fastifyStatic, { root: deps.recordingDir, serve: false });
+  registerOutboundRoutes(app, { db, authenticate, errorBody, recordingDir: deps.recordingDir, notifier });
   const NOT_YOUR_RECORDING =
     '您只能收听自己接听的通话或您经手工单的通话 / You may only hear calls you handled, or calls about a ticket you handle.';
   /** Who may ask to hear a call: department staff too, for the calls about the tickets they work. */

@@ -13,4 +13,5 @@ export * from './self-service.ts';
 export * from './work-calendar.ts';
 export * from './ticket-clocks.ts';
 export * from './outbound-calls.ts';
+export * from './outbound.ts';
 export * from './revisits.ts';

@@ -3,6 +3,7 @@
 //   satisfied (score > unsatisfied_max)  -> revisit (satisfied): revisited, then close
 //   unsatisfied                          -> revisit (unsatisfied): reopened to the same department
 import type pg from 'pg';
+import type { TicketReopened } from '../core/contracts.ts';
 import type { TicketActor, TicketState } from '../core/tickets/lifecycle.ts';
 import { actOnTicket } from './tickets.ts';
 import type { Queryable } from './pool.ts';
@@ -81,4 +82,22 @@ export async function recordRevisit(pool: pg.Pool, r: NewRevisit, by: TicketActo
 /** The owner's spoken comment, recorded after the score. */
 export async function setRevisitComment(db: Queryable, revisitId: string, recording: string): Promise<void> {
   await db.query(`UPDATE ticket_revisits SET comment_recording = $2 WHERE id = $1`, [revisitId, recording]);
+}
+
+/** `ticket:reopened` for the department and the team leaders, after an unsatisfied revisit. */
+export function reopenedNotice(r: {
+  ticketId: number;
+  ticketNumber: string;
+  department: string | null;
+  score: number;
+  automated: boolean;
+  at: Date;
+}): TicketReopened {
+  const by = r.automated ? '' : '(人工回访)';
+  const byEn = r.automated ? '' : ' (by a person)';
+  return {
+    ...r,
+    at: r.at.toISOString(),
+    message: `业主回访不满意${by}(${r.score}分),工单 ${r.ticketNumber} 已重新打开 / The owner was not satisfied at the revisit${byEn} (score ${r.score}): ticket ${r.ticketNumber} is reopened.`,
+  };
 }

@@ -187,6 +187,7 @@ function popWithoutHistory(s: FlowCall, intent: string) {
     openTickets: [],
     lastCalls: [],
     lastRevisits: [],
+    lastAttempts: [],
   };
 }
 

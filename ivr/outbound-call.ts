@@ -6,6 +6,7 @@ import type { OutboundDial } from '../core/campaigns/types.ts';
 import {
   addDoNotCallByKeypad,
   recordRevisit,
+  reopenedNotice,
   setRevisitComment,
   ticketLeaderRooms,
   type OutboundCallContext,
@@ -170,15 +171,14 @@ export class OutboundOutcomes {
       const number = context.ticket?.number ?? dial.ticketId;
       const department = recorded.ticket?.department ?? context.ticket?.department ?? null;
       this.#notifier.ticketReopened(
-        {
+        reopenedNotice({
           ticketId: Number(dial.ticketId),
           ticketNumber: number,
           department,
           score,
           automated: true,
-          message: `业主回访不满意(${score}分),工单 ${number} 已重新打开 / The owner was not satisfied at the revisit (score ${score}): ticket ${number} is reopened.`,
-          at: at.toISOString(),
-        },
+          at,
+        }),
         await ticketLeaderRooms(this.#db, Number(dial.ticketId)),
       );
     }

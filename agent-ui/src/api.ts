@@ -22,6 +22,14 @@ import type {
   WrapUpRequest,
   WrapUpResponse,
 } from '../../core/contracts.ts';
+import type {
+  CallAttemptView,
+  CampaignSummary,
+  CampaignTargetView,
+  CampaignView,
+  RevisitTaskView,
+  TicketRevisitView,
+} from '../../core/campaigns/desk.ts';
 
 const TOKEN_KEY = 'estate-hotline.token';
 
@@ -195,4 +203,38 @@ export const api = {
     request<RecordingLink>('POST', `/api/calls/${encodeURIComponent(callId)}/recording-link`),
   wrapUp: (callId: string, body: WrapUpRequest) =>
     request<WrapUpResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/wrap-up`, body),
+  campaigns: async () => (await request<{ campaigns: CampaignSummary[] }>('GET', '/api/campaigns')).campaigns,
+  createCampaign: (body: Record<string, unknown>) => request<CampaignView>('POST', '/api/campaigns', body),
+  campaign: (id: number) => request<CampaignView>('GET', `/api/campaigns/${id}`),
+  campaignTargets: (id: number) =>
+    request<{ targets: CampaignTargetView[]; total: number }>(
+      'GET',
+      `/api/campaigns/${id}/targets?limit=200`,
+    ),
+  targetAttempts: async (id: number, targetId: number) =>
+    (
+      await request<{ attempts: CallAttemptView[] }>(
+        'GET',
+        `/api/campaigns/${id}/targets/${targetId}/attempts`,
+      )
+    ).attempts,
+  campaignCommand: (id: number, command: string) =>
+    request<CampaignView>('POST', `/api/campaigns/${id}/${command}`),
+  trunks: async () =>
+    (await request<{ trunks: { code: string; name: string; active: boolean }[] }>('GET', '/api/trunks'))
+      .trunks,
+  revisitTasks: async () => (await request<{ tasks: RevisitTaskView[] }>('GET', '/api/revisit-tasks')).tasks,
+  recordRevisit: (taskId: number, score: number, note: string) =>
+    request<{ ticketStatus: string | null; satisfied: boolean; refusal: string | null }>(
+      'POST',
+      `/api/revisit-tasks/${taskId}/revisit`,
+      {
+        score,
+        ...(note ? { note } : {}),
+      },
+    ),
+  ticketRevisits: async (id: number) =>
+    (await request<{ revisits: TicketRevisitView[] }>('GET', `/api/tickets/${id}/revisits`)).revisits,
+  revisitCommentLink: (id: number, revisitId: number) =>
+    request<{ url: string }>('POST', `/api/tickets/${id}/revisits/${revisitId}/comment-link`),
 };

@@ -12,6 +12,10 @@ import { h } from './dom.ts';
 import { createTicketList, TICKET_LIST_HASH } from './ticket-list.ts';
 import { createTicketPage, ticketIdInHash } from './ticket-page.ts';
 import type { AgentIdentity, LoginResponse } from '../../core/contracts.ts';
+import { campaignIdInHash, CAMPAIGNS_HASH, createCampaignList } from './campaigns.ts';
+import { createCampaignPage } from './campaign-page.ts';
+import { createRevisitRecord } from './revisit-record.ts';
+import { createRevisitTasks, REVISIT_TASKS_HASH } from './revisit-tasks.ts';
 
 const SESSION_EXPIRED = '登录已过期 Session expired';
 
@@ -88,11 +92,45 @@ const ticketPage = createTicketPage({
   attach: (id, file) => api.attach(id, file),
   attachment: (id, attachmentId) => api.attachment(id, attachmentId),
   recordingLink: (callId) => api.recordingLink(callId),
+  revisitRecord: createRevisitRecord({
+    revisits: (id) => api.ticketRevisits(id),
+    commentLink: (id, revisitId) => api.revisitCommentLink(id, revisitId),
+    describeError,
+  }),
   updateFacts: (id, facts) => api.updateFacts(id, facts),
   setSeverity: (id, level, note) => api.setSeverity(id, level, note),
   role: () => myRole,
   describeError,
 });
+const campaignList = createCampaignList({
+  list: () => api.campaigns(),
+  create: (body) => api.createCampaign(body),
+  estates: () => api.estates(),
+  trunks: () => api.trunks(),
+  describeError,
+});
+const campaignPage = createCampaignPage({
+  campaign: (id) => api.campaign(id),
+  targets: (id) => api.campaignTargets(id),
+  attempts: (id, targetId) => api.targetAttempts(id, targetId),
+  command: (id, command) => api.campaignCommand(id, command),
+  describeError,
+});
+const revisitTasks = createRevisitTasks({
+  tasks: () => api.revisitTasks(),
+  record: (taskId, score, note) => api.recordRevisit(taskId, score, note),
+  describeError,
+});
+const campaignsLink = h(
+  'a',
+  { testid: 'nav-campaigns', attrs: { href: CAMPAIGNS_HASH } },
+  '外呼活动 Campaigns',
+);
+const revisitsLink = h(
+  'a',
+  { testid: 'nav-revisits', attrs: { href: REVISIT_TASKS_HASH } },
+  '回访任务 Revisit tasks',
+);
 const deskLink = h('a', { testid: 'nav-desk', attrs: { href: '#/' } }, '工作台 Desk');
 const staffName = h('span', { class: 'agent-name', testid: 'nav-name' });
 const navLogout = h(
@@ -105,6 +143,8 @@ const nav = h(
   { class: 'page-nav', testid: 'page-nav', attrs: { 'aria-label': '页面 Pages' } },
   deskLink,
   h('a', { testid: 'nav-tickets', attrs: { href: TICKET_LIST_HASH } }, '工单 Tickets'),
+  revisitsLink,
+  campaignsLink,
   staffName,
   navLogout,
 );
@@ -123,22 +163,44 @@ app.append(
   callPage.root,
   ticketList.root,
   ticketPage.root,
+  campaignList.root,
+  campaignPage.root,
+  revisitTasks.root,
 );
 
-type Page = 'desk' | 'call' | 'tickets' | 'ticket';
+type Page = 'desk' | 'call' | 'tickets' | 'ticket' | 'campaigns' | 'campaign' | 'revisits';
 
 /** The page the location names (signed in only); department staff have no desk. */
 function route(): void {
   const hash = location.hash;
   const callId = callIdInHash(hash);
   const ticketId = ticketIdInHash(hash);
+  const campaignId = campaignIdInHash(hash);
   let page: Page =
-    callId !== null ? 'call' : ticketId !== null ? 'ticket' : hash === TICKET_LIST_HASH ? 'tickets' : 'desk';
+    callId !== null
+      ? 'call'
+      : ticketId !== null
+        ? 'ticket'
+        : campaignId !== null
+          ? 'campaign'
+          : hash === TICKET_LIST_HASH
+            ? 'tickets'
+            : hash === CAMPAIGNS_HASH
+              ? 'campaigns'
+              : hash === REVISIT_TASKS_HASH
+                ? 'revisits'
+                : 'desk';
   if (page === 'desk' && myRole === 'department') page = 'tickets';
+  // campaigns are managed by team leaders and admins; department staff make no revisits
+  const manager = myRole === 'supervisor' || myRole === 'admin';
+  if ((page === 'campaigns' || page === 'campaign') && !manager) page = 'desk';
+  if (page === 'revisits' && myRole === 'department') page = 'tickets';
   if (!inSession) page = 'desk';
   nav.hidden = !inSession;
   const department = myRole === 'department';
   deskLink.hidden = department;
+  campaignsLink.hidden = !manager;
+  revisitsLink.hidden = department;
   // the desk's header has the agent's own sign-out; department staff have only this one
   navLogout.hidden = !department;
   staffName.hidden = !department;
@@ -147,6 +209,12 @@ function route(): void {
   else if (callPage.root.dataset.callId !== callId) callPage.show(callId!);
   if (page !== 'tickets') ticketList.hide();
   else if (ticketList.root.hidden) ticketList.show();
+  if (page !== 'campaigns') campaignList.hide();
+  else if (campaignList.root.hidden) campaignList.show();
+  if (page !== 'campaign') campaignPage.hide();
+  else if (campaignPage.root.dataset.campaignId !== String(campaignId)) campaignPage.show(campaignId!);
+  if (page !== 'revisits') revisitTasks.hide();
+  else if (revisitTasks.root.hidden) revisitTasks.show();
   if (page !== 'ticket') ticketPage.hide();
   else if (ticketPage.root.dataset.ticketId !== String(ticketId)) ticketPage.show(ticketId!);
 }
@@ -228,6 +296,10 @@ function startSession(agent: AgentIdentity | null): void {
     monitored: () => overview.refreshNow(),
     escalated: (event) => escalations.add(event),
     overdue: (event) => overdueNotices.add(event),
+    campaignProgress: (event) => {
+      campaignPage.progress(event);
+      campaignList.progress(event);
+    },
     consulting: onEvent((event) => desk.consulting(event)),
   });
   void refresh();

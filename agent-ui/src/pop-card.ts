@@ -4,6 +4,7 @@ import type { CallEnded, PopTicket, ScreenPop } from '../../core/contracts.ts';
 import { callPageHash } from './call-page.ts';
 import { ticketPageHash } from './ticket-page.ts';
 import { h, replace, type Child } from './dom.ts';
+import { campaignKindLabel, dialResultLabel, outcomeLabel } from './outbound-labels.ts';
 import {
   arrearKindLabel,
   callPhaseText,
@@ -130,8 +131,22 @@ function renderRevisits(pop: ScreenPop): HTMLElement {
     pop.lastRevisits.map((r) => [
       h('span', { class: 'ticket-number' }, r.ticketNumber),
       h('span', { class: 'muted' }, formatDate(r.at)),
-      h('span', {}, r.outcome),
+      h('span', {}, outcomeLabel(r.outcome)),
       r.score === null ? null : h('span', { class: 'tag' }, `评分 Score ${r.score}`),
+    ]),
+  );
+}
+
+/** The owner's last outbound attempts: which campaign, when, how the dial went and what the owner chose. */
+function renderAttempts(pop: ScreenPop): HTMLElement {
+  return list(
+    'pop-attempts',
+    (pop.lastAttempts ?? []).map((a) => [
+      h('span', { class: 'tag' }, campaignKindLabel(a.campaignKind)),
+      h('span', {}, a.campaignName),
+      h('span', { class: 'muted' }, formatDate(a.at)),
+      h('span', {}, dialResultLabel(a.result)),
+      a.outcome ? h('span', { class: 'tag' }, outcomeLabel(a.outcome)) : null,
     ]),
   );
 }
@@ -222,6 +237,7 @@ export function createPopCard(): PopCard {
         section('工单 Tickets', 'pop-tickets', renderTickets(pop.openTickets)),
         section('最近通话 Recent calls', 'pop-calls', renderCalls(pop)),
         pop.lastRevisits.length ? section('回访 Revisits', 'pop-revisits', renderRevisits(pop)) : null,
+        pop.lastAttempts?.length ? section('外呼 Outbound calls', 'pop-attempts', renderAttempts(pop)) : null,
       );
       root.dataset.callId = pop.callId;
       root.hidden = false;

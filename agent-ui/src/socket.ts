@@ -1,5 +1,6 @@
 // The socket.io connection: typed events from core/contracts.ts, token in the handshake.
 import { io, type Socket } from 'socket.io-client';
+import type { CampaignProgress } from '../../core/campaigns/desk.ts';
 import type {
   AgentStatus,
   CallAnswered,
@@ -34,6 +35,8 @@ export interface SocketHandlers {
   /** Team leaders: a complaint's severity went up (投诉升级预警). */
   escalated(event: TicketEscalated): void;
   overdue(event: TicketOverdue): void;
+  /** Team leaders: a campaign's targets moved on (the dialer's progress). */
+  campaignProgress(event: CampaignProgress): void;
 }
 
 export interface DeskSocket {
@@ -87,6 +90,7 @@ export function connectSocket(token: string, handlers: SocketHandlers): DeskSock
   socket.on('call:monitored', (event) => handlers.monitored(event));
   socket.on('ticket:escalated', (event) => handlers.escalated(event));
   socket.on('ticket:overdue', (event) => handlers.overdue(event));
+  socket.on('campaign:progress', (event) => handlers.campaignProgress(event));
   socket.on('call:consulting', (event) => handlers.consulting(event));
   socket.on('call:conference', (event) => handlers.consulting(event));
 

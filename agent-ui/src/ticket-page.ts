@@ -15,6 +15,7 @@ import type { ActionKind } from '../../core/tickets/types.ts';
 import { h, replace, uid } from './dom.ts';
 import { createComplaintFactsPanel, type ComplaintFactsActions } from './complaint-facts.ts';
 import { callPageHash } from './call-page.ts';
+import type { RevisitRecord } from './revisit-record.ts';
 import {
   bilingual,
   directionLabel,
@@ -34,6 +35,8 @@ export interface TicketPageActions extends ComplaintFactsActions {
   attach(id: number, file: File): Promise<unknown>;
   attachment(id: number, attachmentId: number): Promise<Blob>;
   recordingLink(callId: string): Promise<RecordingLink>;
+  /** The ticket's revisit record (回访记录), drawn with the ticket. */
+  revisitRecord: RevisitRecord;
   describeError(err: unknown): string;
 }
 
@@ -197,6 +200,7 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
     h('section', { class: 'pop-section' }, h('h3', {}, '处理 Actions'), buttons, actionForm),
     h('section', { class: 'pop-section' }, h('h3', {}, '时限 Time limits'), clocks),
     h('section', { class: 'pop-section' }, h('h3', {}, '通话 Calls'), calls),
+    actions.revisitRecord.root,
     h(
       'section',
       { class: 'pop-section' },
@@ -218,6 +222,7 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
   ];
 
   function draw(view: TicketView): void {
+    if (current?.id !== view.id) actions.revisitRecord.load(view.id);
     current = view;
     const s = view.summary;
     root.dataset.ticketId = String(view.id);
