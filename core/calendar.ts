@@ -409,6 +409,12 @@ function instantOfWall(wall: number, timeZone: string): Date {
 
 const dateOfWall = (wall: number): string => new Date(wall).toISOString().slice(0, 10);
 
+/** The instant a zone's wall clock reads `minutes` past midnight of the local `date` (calling windows). */
+export function localInstant(date: string, minutes: number, timeZone: string): Date {
+  checkDate(date);
+  return instantOfWall(Date.parse(`${date}T00:00:00Z`) + minutes * 60_000, timeZone);
+}
+
 /** Working time between two instants, in milliseconds (0 when `to` is not after `from`). */
 export function workingTimeBetween(
   from: Date,

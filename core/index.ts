@@ -11,3 +11,4 @@ export * from './attachments.ts';
 export * from './campaigns/types.ts';
 export * from './campaigns/campaign-status.ts';
 export * from './campaigns/desk.ts';
+export * from './campaigns/rules.ts';
