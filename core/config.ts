@@ -59,6 +59,15 @@ export interface Config {
     /** Folder of the IVR flow files (*.yaml); edits go live for the next call. */
     readonly flowDir: string;
   };
+  /** Outbound campaigns: the default trunk 'main' (dialled through HOTLINE_OUTSIDE_DIAL) and its pacing. */
+  readonly outbound: {
+    /** Calls up at once on the default trunk, at most. */
+    readonly trunkMaxChannels: number;
+    /** New calls per second on the default trunk, at most. */
+    readonly trunkCps: number;
+    /** The number the owner's phone shows (the estate hotline). */
+    readonly callerId: string;
+  };
   readonly logLevel: string;
   readonly stackDir: string;
 }
@@ -148,9 +157,17 @@ export function loadConfig(env: Env = readEnv()): Config {
       dir: resolve(str('HOTLINE_ATTACHMENT_DIR', resolve(env.HOTLINE_STACK_DIR ?? '.stack', 'attachments'))),
       maxMb: int('HOTLINE_ATTACHMENT_MAX_MB', 10, 1, 100),
     },
+    outbound: {
+      trunkMaxChannels: int('HOTLINE_TRUNK_MAX_CHANNELS', 30, 1, 2000),
+      trunkCps: int('HOTLINE_TRUNK_CPS', 10, 1, 500),
+      callerId: str('HOTLINE_OUTBOUND_CALLER_ID', '4008200000'),
+    },
     logLevel: str('HOTLINE_LOG_LEVEL', 'info'),
     stackDir: resolve(str('HOTLINE_STACK_DIR', '.stack')),
   };
+  if (!/^[0-9]{3,20}$/.test(config.outbound.callerId)) {
+    problems.push(`HOTLINE_OUTBOUND_CALLER_ID must be 3 to 20 digits, got "${config.outbound.callerId}"`);
+  }
   if (config.http.jwtSecret && config.http.jwtSecret.length < 32) {
     problems.push('HOTLINE_JWT_SECRET must be at least 32 characters (ops/stack.sh generates one)');
   }

@@ -15,3 +15,4 @@ export * from './ticket-clocks.ts';
 export * from './outbound-calls.ts';
 export * from './outbound.ts';
 export * from './revisits.ts';
+export * from './campaigns.ts';

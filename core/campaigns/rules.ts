@@ -190,7 +190,10 @@ export function etaSeconds(remaining: number, endedRecently: number, windowS: nu
 export class ProgressThrottle {
   readonly #lastSent = new Map<string, number>();
   readonly #pending = new Set<string>();
-  constructor(readonly intervalMs: number) {}
+  readonly intervalMs: number;
+  constructor(intervalMs: number) {
+    this.intervalMs = intervalMs;
+  }
 
   /** A change for `key` at `now` (ms). */
   changed(key: string, now: number): number | null {

@@ -162,3 +162,14 @@ export interface OutboundCalls {
   /** Is this channel still up on this node? (A dialer that restarted checks the calls of its dead run.) */
   isUp(channelId: string): Promise<boolean>;
 }
+
+/** PostgreSQL channel of campaign status changes (migration 017): payload the campaign id, or 'revisits'. */
+export const CAMPAIGNS_CHANNEL = 'hotline_campaigns';
+/** The scheduler's BullMQ queue (workers/campaigns.ts). */
+export const CAMPAIGNS_QUEUE = 'hotline-campaigns';
+/** One dial queue per trunk: the trunk's cap and calls/s are set on it. */
+export const dialQueueName = (trunkCode: string): string => `hotline-dial-${trunkCode}`;
+/** One job per attempt: adding it twice is harmless. */
+export const attemptJobId = (attemptId: number | string): string => `attempt-${attemptId}`;
+/** The trunk seeded from HOTLINE_OUTSIDE_DIAL; automatic revisits go out through it. */
+export const DEFAULT_TRUNK = 'main';
