@@ -13,3 +13,6 @@ export {
   startSeverityReview,
   type SeverityReviewWorker,
 } from './severity-review.ts';
+export { startDialer, type Dialer } from './dialer.ts';
+export { startCampaignScheduler, type CampaignScheduler } from './campaigns.ts';
+export { DialQueues, ProgressReporter, type DialJob } from './dial-queues.ts';

@@ -18,7 +18,6 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type pg from 'pg';
 import {
   CLOCK_LABELS,
   clockDueJobId,
@@ -43,13 +42,12 @@ import {
   type Pool,
   type TicketClockReview,
 } from '../db/index.ts';
+import { listen } from './listen.ts';
 
 const RECONCILE_EVERY_MS = 10 * 60_000;
 const BATCH = 500;
 /** The reconciliation after an edit of the work calendar. */
 const CALENDAR_CHANGED = 'calendar changed';
-/** The LISTEN connection is tried again after this long, doubling up to 30 s. */
-const LISTEN_RETRY_MS = 1000;
 
 type ClockJob = Job<TicketClockJobs[TicketClockJobName], unknown, TicketClockJobName>;
 
@@ -231,9 +229,13 @@ export async function startTicketClocks(deps: {
   };
   deps.redis.on('ready', onRedisReady);
 
-  const listener = listenForChanges(db, log, {
-    changed: (ticketId) => enqueue('ticket-changed', { ticketId }),
-    many: (why) => enqueue('reconcile', { why }),
+  const listener = listen(db, log, TICKET_CLOCKS_CHANNEL, {
+    notified: (payload) => {
+      if (payload === '*') return enqueue('reconcile', { why: 'limits changed' });
+      if (payload === 'calendar') return enqueue('reconcile', { why: CALENDAR_CHANGED });
+      const ticketId = Number(payload);
+      if (Number.isSafeInteger(ticketId) && ticketId > 0) enqueue('ticket-changed', { ticketId });
+    },
     reconnected: () => enqueue('reconcile', { why: 'database connection back' }),
   });
   await listener.ready;
@@ -249,80 +251,6 @@ export async function startTicketClocks(deps: {
       listener.stop();
       await worker.close();
       await queue.close();
-    },
-  };
-}
-
-/**
- * LISTENs on the clocks' channel on a connection of its own, taken again after it is lost (`reconnected`:
- * announcements made meanwhile are lost). `ready` settles once the first LISTEN is in place or failed.
- */
-function listenForChanges(
-  db: Pool,
-  log: Logger,
-  on: { changed: (ticketId: number) => void; many: (why: string) => void; reconnected: () => void },
-): { ready: Promise<void>; stop: () => void } {
-  let stopped = false;
-  let client: pg.PoolClient | null = null;
-  let timer: NodeJS.Timeout | undefined;
-  let retryMs = LISTEN_RETRY_MS;
-  let connectedOnce = false;
-
-  const onNotification = (msg: pg.Notification) => {
-    if (msg.channel !== TICKET_CLOCKS_CHANNEL) return;
-    if (msg.payload === '*') return on.many('limits changed');
-    if (msg.payload === 'calendar') return on.many(CALENDAR_CHANGED);
-    const ticketId = Number(msg.payload);
-    if (Number.isSafeInteger(ticketId) && ticketId > 0) on.changed(ticketId);
-  };
-
-  const drop = (c: pg.PoolClient, err?: Error) => {
-    if (client !== c) return;
-    client = null;
-    c.off('notification', onNotification);
-    c.release(err ?? true);
-    if (stopped) return;
-    log.warn({ err: err?.message }, 'lost the database connection the ticket clocks listen on; trying again');
-    timer = setTimeout(() => void connect(), retryMs);
-    retryMs = Math.min(retryMs * 2, 30_000);
-  };
-
-  async function connect(): Promise<void> {
-    if (stopped) return;
-    let c: pg.PoolClient;
-    try {
-      c = await db.connect();
-    } catch (err) {
-      log.warn({ err: (err as Error).message }, 'cannot listen for ticket changes yet; trying again');
-      timer = setTimeout(() => void connect(), retryMs);
-      retryMs = Math.min(retryMs * 2, 30_000);
-      return;
-    }
-    client = c;
-    c.on('notification', onNotification);
-    c.on('error', (err: Error) => drop(c, err));
-    c.on('end', () => drop(c, new Error('connection ended')));
-    try {
-      await c.query(`LISTEN ${TICKET_CLOCKS_CHANNEL}`);
-    } catch (err) {
-      drop(c, err as Error);
-      return;
-    }
-    if (stopped) {
-      drop(c);
-      return;
-    }
-    retryMs = LISTEN_RETRY_MS;
-    if (connectedOnce) on.reconnected();
-    connectedOnce = true;
-  }
-
-  return {
-    ready: connect(),
-    stop() {
-      stopped = true;
-      clearTimeout(timer);
-      if (client) drop(client);
     },
   };
 }

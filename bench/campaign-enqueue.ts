@@ -1,0 +1,118 @@
+// Enqueueing a fee-reminder campaign (issue 6: 100,000 targets in at most 10 s): an estate of N households, each
+// owing a fee, is seeded in a few INSERT ... SELECT statements; then the campaign goes running and the scheduler
+// (workers/campaigns.ts campaignChanged) picks the targets, creates the first attempts and adds their dial jobs.
+// Timed from the status change to the last job in Redis. Nobody dials: the trunk is the benchmark's own and no
+// dialer runs it. Everything it made is removed at the end.
+//
+//   npm run bench:enqueue -- [--targets 100000]
+import { randomBytes } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { createLogger, dialQueueName } from '../core/index.ts';
+import { saveTrunk } from '../db/index.ts';
+import { closeDb, db } from '../tests/support/fixtures.ts';
+import { stackConfig } from '../tests/support/env.ts';
+import { startCampaignScheduler } from '../workers/index.ts';
+import { Queue } from 'bullmq';
+import { appendResult } from './results.ts';
+
+const { values } = parseArgs({ options: { targets: { type: 'string', default: '100000' } } });
+const N = Number(values.targets);
+const TARGET_S = 10;
+
+const q = db();
+const tag = randomBytes(3).toString('hex');
+const trunkCode = `bench-${tag}`;
+const config = stackConfig();
+const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+const log = createLogger('warn');
+
+// the households: one estate, 100 buildings, N units, an owner with a 147 number and an unpaid fee each
+const seedStart = performance.now();
+const estate = await q.query<{ id: number }>(
+  `INSERT INTO estates (code, name, hotline_number) VALUES ($1, $2, '4008200000') RETURNING id`,
+  [`BENCH${tag}`, `压测花园${tag}`],
+);
+const estateId = estate.rows[0]!.id;
+await q.query(
+  `INSERT INTO buildings (estate_id, code, name) SELECT $1, 'B' || g, g || '号楼' FROM generate_series(1, 100) g`,
+  [estateId],
+);
+await q.query(
+  `INSERT INTO units (building_id, room_code, delivery_date)
+   SELECT b.id, b.code || '-' || g, '2021-06-30' FROM buildings b, generate_series(1, $2::int / 100) g
+    WHERE b.estate_id = $1`,
+  [estateId, N],
+);
+await q.query(
+  `WITH u AS (SELECT u.id, row_number() OVER (ORDER BY u.id) AS n FROM units u JOIN buildings b ON b.id = u.building_id
+               WHERE b.estate_id = $1),
+        o AS (INSERT INTO owners (name) SELECT '业主' || n FROM u RETURNING id),
+        ob AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM o),
+        p AS (INSERT INTO owner_phones (owner_id, number) SELECT id, '147' || lpad((n + $2::bigint)::text, 8, '0') FROM ob),
+        f AS (INSERT INTO fee_items (unit_id, kind, amount_fen, due_date) SELECT id, 'property', 12000, '2026-01-01' FROM u)
+   INSERT INTO owner_units (owner_id, unit_id) SELECT ob.id, u.id FROM ob JOIN u USING (n)`,
+  [estateId, parseInt(tag, 16) % 90_000_000],
+);
+const seedS = (performance.now() - seedStart) / 1000;
+await saveTrunk(q, {
+  code: trunkCode,
+  name: 'bench',
+  dial: 'PJSIP/trunk/sip:{number}@127.0.0.1:9',
+  callerId: '4008200000',
+  maxChannels: 10,
+  callsPerSecond: 10,
+});
+const campaign = await q.query<{ id: number }>(
+  `INSERT INTO campaigns (kind, name, trunk_code, estate_id, min_arrears_fen, window_start, window_end)
+   VALUES ('fee-reminder', $1, $2, $3, 100, '00:00', '23:59') RETURNING id`,
+  [`压测催缴 ${tag}`, trunkCode, estateId],
+);
+const campaignId = campaign.rows[0]!.id;
+const scheduler = await startCampaignScheduler({ connection: redis.duplicate(), redis, db: q, log });
+const dialQueue = new Queue(dialQueueName(trunkCode), { connection: redis.duplicate() });
+
+const start = performance.now();
+await q.query(`UPDATE campaigns SET status = 'running' WHERE id = $1`, [campaignId]);
+await scheduler.campaignChanged(campaignId);
+const enqueueS = (performance.now() - start) / 1000;
+const counts = await dialQueue.getJobCounts('delayed', 'wait', 'prioritized');
+const jobs = (counts.delayed ?? 0) + (counts.wait ?? 0) + (counts.prioritized ?? 0);
+const targets = await q.query<{ n: number; a: number }>(
+  `SELECT (SELECT count(*)::int FROM campaign_targets WHERE campaign_id = $1) AS n,
+          (SELECT count(*)::int FROM call_attempts WHERE campaign_id = $1) AS a`,
+  [campaignId],
+);
+const row = targets.rows[0]!;
+console.log(
+  `seeded ${N} households in ${seedS.toFixed(1)} s; enqueued ${row.n} targets, ${row.a} attempts, ${jobs} jobs in ${enqueueS.toFixed(2)} s (target <= ${TARGET_S} s)`,
+);
+appendResult(
+  'Campaign enqueue (bench/campaign-enqueue.ts)',
+  '| date | households | targets | attempts | jobs | enqueue s | target | machine |',
+  `| ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC | ${N} | ${row.n} | ${row.a} | ${jobs} | ${enqueueS.toFixed(2)} | <= ${TARGET_S} s | ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version} |`,
+);
+
+// clean up: the jobs, the campaign, the households
+await scheduler.close();
+await dialQueue.obliterate({ force: true });
+await dialQueue.close();
+await q.query('DELETE FROM campaigns WHERE id = $1', [campaignId]);
+await q.query('DELETE FROM trunks WHERE code = $1', [trunkCode]);
+await q.query(
+  `WITH u AS (SELECT u.id FROM units u JOIN buildings b ON b.id = u.building_id WHERE b.estate_id = $1),
+        ou AS (DELETE FROM owner_units WHERE unit_id IN (SELECT id FROM u) RETURNING owner_id),
+        f AS (DELETE FROM fee_items WHERE unit_id IN (SELECT id FROM u))
+   DELETE FROM owners WHERE id IN (SELECT owner_id FROM ou)`,
+  [estateId],
+);
+await q.query(
+  `DELETE FROM units WHERE building_id IN (SELECT id FROM buildings WHERE estate_id = $1)`,
+  [estateId],
+);
+await q.query('DELETE FROM buildings WHERE estate_id = $1', [estateId]);
+await q.query('DELETE FROM estates WHERE id = $1', [estateId]);
+redis.disconnect();
+await closeDb();
+process.exitCode = enqueueS <= TARGET_S && jobs === N ? 0 : 1;

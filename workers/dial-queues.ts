@@ -1,0 +1,161 @@
+// The dial queues (one BullMQ queue per trunk, `hotline-dial-<code>`, one job per call attempt) and the campaign
+// progress events, shared by the scheduler (workers role: adds the jobs) and the dialer (ivr role: runs them).
+//
+// Pacing is the queue's: `setGlobalConcurrency(max_channels)` caps the jobs active at once across every dialer
+// process, and a job stays active exactly as long as its call is up (OutboundCalls.place resolves when the owner's
+// channel is gone), so the calls up never exceed the cap; `setGlobalRateLimit(calls_per_second, 1000)` paces the
+// starts. A job that waits (window, paused, the owner on a call) is moved to delayed and holds no slot.
+import { Emitter } from '@socket.io/redis-emitter';
+import { Queue, type ConnectionOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import {
+  attemptJobId,
+  campaignWindow,
+  dialQueueName,
+  etaSeconds,
+  nextDialTime,
+  ProgressThrottle,
+  rooms,
+  type CampaignProgress,
+  type Logger,
+  type ServerToClientEvents,
+} from '../core/index.ts';
+import {
+  campaignCounts,
+  type Campaign,
+  type Pool,
+  type QueuedAttempt,
+  type Trunk,
+} from '../db/index.ts';
+
+/** A dial job's data: the attempt (everything else is read when it runs). */
+export interface DialJob {
+  attemptId: number;
+}
+
+const BULK = 2000;
+/** The ETA's rate: attempts ended in this many seconds. */
+const ETA_WINDOW_S = 120;
+
+export class DialQueues {
+  readonly #queues = new Map<string, Queue<DialJob>>();
+  readonly #connection: ConnectionOptions;
+  constructor(connection: ConnectionOptions) {
+    this.#connection = connection;
+  }
+
+  queue(trunkCode: string): Queue<DialJob> {
+    let q = this.#queues.get(trunkCode);
+    if (!q) {
+      q = new Queue<DialJob>(dialQueueName(trunkCode), {
+        connection: this.#connection,
+        // a job is a dial's turn: once done or given up, the database holds the attempt (the reconciliation adds
+        // a job for a queued attempt again)
+        defaultJobOptions: {
+          removeOnComplete: true,
+          removeOnFail: true,
+          attempts: 5,
+          backoff: { type: 'exponential', delay: 2000 },
+        },
+      });
+      this.#queues.set(trunkCode, q);
+    }
+    return q;
+  }
+
+  /** The trunk's cap and calls/s on its queue (again after an admin's edit or a Redis that came back empty). */
+  async pace(trunk: Trunk): Promise<void> {
+    const q = this.queue(trunk.code);
+    await q.setGlobalConcurrency(trunk.maxChannels);
+    await q.setGlobalRateLimit(trunk.callsPerSecond, 1000);
+  }
+
+  /**
+   * Adds the jobs of queued attempts, each delayed to its due time moved into the campaign's window. Adding a job
+   * whose id is there does nothing.
+   */
+  async enqueue(campaign: Campaign, attempts: readonly QueuedAttempt[], now = new Date()): Promise<void> {
+    const q = this.queue(campaign.trunkCode);
+    const window = campaignWindow(campaign);
+    for (let i = 0; i < attempts.length; i += BULK) {
+      await q.addBulk(
+        attempts.slice(i, i + BULK).map((a) => {
+          const at = nextDialTime(window, a.dueAt > now ? a.dueAt : now);
+          return {
+            name: 'dial',
+            data: { attemptId: a.id },
+            opts: { jobId: attemptJobId(a.id), delay: Math.max(0, at.getTime() - now.getTime()) },
+          };
+        }),
+      );
+    }
+  }
+
+  /** Removes the jobs of attempts (paused or cancelled campaigns); a job that is running stays. */
+  async remove(trunkCode: string, attemptIds: readonly number[]): Promise<void> {
+    const q = this.queue(trunkCode);
+    for (let i = 0; i < attemptIds.length; i += BULK) {
+      await Promise.all(
+        attemptIds.slice(i, i + BULK).map((id) => q.remove(attemptJobId(id)).catch(() => 0)),
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#queues.values()].map((q) => q.close()));
+    this.#queues.clear();
+  }
+}
+
+/** `campaign:progress` to the supervisors, at most twice a second per campaign (the last change always sent). */
+export class ProgressReporter {
+  readonly #emitter: Emitter<ServerToClientEvents>;
+  readonly #throttle = new ProgressThrottle(500);
+  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #db: Pool;
+  readonly #log: Logger;
+
+  constructor(redis: Redis, db: Pool, log: Logger) {
+    this.#emitter = new Emitter<ServerToClientEvents>(redis);
+    this.#db = db;
+    this.#log = log;
+  }
+
+  changed(campaignId: number): void {
+    const key = String(campaignId);
+    const wait = this.#throttle.changed(key, Date.now());
+    if (wait === null) return;
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      this.#throttle.sent(key, Date.now());
+      void this.send(campaignId).catch((err: unknown) =>
+        this.#log.warn({ err, campaignId }, 'could not send the campaign progress'),
+      );
+    }, wait);
+    this.#timers.add(timer);
+  }
+
+  async progress(campaignId: number): Promise<CampaignProgress | null> {
+    const c = await campaignCounts(this.#db, campaignId, ETA_WINDOW_S);
+    if (!c) return null;
+    return {
+      campaignId,
+      status: c.status,
+      counts: c.counts,
+      total: c.total,
+      done: c.done,
+      etaS: etaSeconds(c.total - c.done, c.endedRecently, ETA_WINDOW_S),
+      at: new Date().toISOString(),
+    };
+  }
+
+  private async send(campaignId: number): Promise<void> {
+    const p = await this.progress(campaignId);
+    if (p) this.#emitter.to(rooms.supervisors).emit('campaign:progress', p);
+  }
+
+  close(): void {
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+  }
+}
