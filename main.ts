@@ -30,7 +30,14 @@ import {
   StateLogRecorder,
   WAKE_CHANNEL,
 } from './cti/index.ts';
-import { createPool, loadWorkCalendar, migrate, seedWorkCalendar, type Pool } from './db/index.ts';
+import {
+  createPool,
+  ensureDefaultTrunk,
+  loadWorkCalendar,
+  migrate,
+  seedWorkCalendar,
+  type Pool,
+} from './db/index.ts';
 import {
   AriCallControl,
   catalogueIds,
@@ -43,7 +50,13 @@ import {
   type PromptScan,
 } from './ivr/index.ts';
 import type { OutboundCalls } from './core/campaigns/types.ts';
-import { startRecordingRetention, startSeverityReview, startTicketClocks } from './workers/index.ts';
+import {
+  startCampaignScheduler,
+  startDialer,
+  startRecordingRetention,
+  startSeverityReview,
+  startTicketClocks,
+} from './workers/index.ts';
 
 export type Role = 'ivr' | 'cti' | 'workers';
 const ROLES: readonly Role[] = ['ivr', 'cti', 'workers'];
@@ -220,6 +233,9 @@ export async function startPlatform(
     await controller
       .clearLeftovers()
       .catch((err: unknown) => log.warn({ err }, 'could not clear what a previous controller left'));
+    // the campaigns' dial jobs of every trunk, placed through this node's Asterisk (workers/dialer.ts)
+    const dialConnection = redis.duplicate();
+    const dialer = await startDialer({ connection: dialConnection, redis, db, log, calls: controller.outbound });
     // call control from the agent pages (hold, transfer) for the calls of this node
     // team leaders listening in on this node's calls (their own module: the call's flow does not change)
     const supervision = new Supervision({
@@ -267,6 +283,8 @@ export async function startPlatform(
       theAcd.dispatch();
     }, 1000);
     closers.push(async () => {
+      await dialer.close();
+      dialConnection.disconnect();
       clearInterval(tick);
       stopCommands();
       phones.close();
@@ -292,7 +310,16 @@ export async function startPlatform(
     const clocks = await startTicketClocks({ connection: bullConnection, redis, db, log });
     // complaints unresolved for 7 days become 热点: the periodic review raises them
     const severityReview = await startSeverityReview({ connection: bullConnection, redis, db, log });
+    // outbound campaigns: the default trunk, then the scheduler (status changes, automatic revisits)
+    await ensureDefaultTrunk(db, {
+      dial: config.acd.outsideDial,
+      callerId: config.outbound.callerId,
+      maxChannels: config.outbound.trunkMaxChannels,
+      callsPerSecond: config.outbound.trunkCps,
+    });
+    const campaigns = await startCampaignScheduler({ connection: bullConnection, redis, db, log });
     closers.push(async () => {
+      await campaigns.close();
       await severityReview.close();
       await clocks.close();
       await retention.close();

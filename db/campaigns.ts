@@ -226,7 +226,7 @@ export async function startCampaign(
   pool: Pool,
   campaignId: number,
   today: string,
-): Promise<{ campaign: Campaign; selected: number; attempts: QueuedAttempt[] } | null> {
+): Promise<{ campaign: Campaign; selected: number; attempts: number } | null> {
   return inTransaction(pool, async (client) => {
     await client.query('SELECT 1 FROM campaigns WHERE id = $1 FOR UPDATE', [campaignId]);
     const campaign = await campaignById(client, campaignId);
@@ -243,20 +243,37 @@ export async function startCampaign(
   });
 }
 
-/** The next attempt of every target of the campaign that is not done and has no attempt waiting or up. */
-export async function createDueAttempts(db: Queryable, campaignId: number): Promise<QueuedAttempt[]> {
-  const { rows } = await db.query<QueuedAttempt>(
+/**
+ * The next attempt of every target of the campaign that is not done and has no attempt waiting or up; returns how
+ * many were created (the feeder queues their jobs, dueAttempts).
+ */
+export async function createDueAttempts(db: Queryable, campaignId: number): Promise<number> {
+  const { rowCount } = await db.query(
+    // one pass over the campaign's attempts (hash join), never a lookup per target: the planner's estimates
+    // for rows that just arrived are no guide
     `INSERT INTO call_attempts (target_id, campaign_id, attempt_no, due_at)
-     SELECT t.id, t.campaign_id,
-            COALESCE((SELECT max(a.attempt_no) FROM call_attempts a WHERE a.target_id = t.id), 0) + 1,
-            GREATEST(COALESCE(t.next_attempt_at, now()), now())
+     SELECT t.id, t.campaign_id, COALESCE(m.last_no, 0) + 1, GREATEST(COALESCE(t.next_attempt_at, now()), now())
        FROM campaign_targets t
-      WHERE t.campaign_id = $1 AND NOT t.done
-        AND NOT EXISTS (SELECT 1 FROM call_attempts a
-                         WHERE a.target_id = t.id AND a.status IN ('queued', 'dialling', 'answered'))
-     ON CONFLICT DO NOTHING
-     RETURNING id, due_at AS "dueAt"`,
+       LEFT JOIN (SELECT target_id, max(attempt_no) AS last_no,
+                         bool_or(status IN ('queued', 'dialling', 'answered')) AS open
+                    FROM call_attempts WHERE campaign_id = $1 GROUP BY target_id) m ON m.target_id = t.id
+      WHERE t.campaign_id = $1 AND NOT t.done AND NOT COALESCE(m.open, false)
+     ON CONFLICT DO NOTHING`,
     [campaignId],
+  );
+  return rowCount ?? 0;
+}
+
+/**
+ * The queued attempts that come up first (by due time): the dial jobs are fed this far ahead of the dialer, not
+ * for the whole campaign at once (a 100,000-target campaign would take Redis seconds to queue, and as long again
+ * to pause or cancel).
+ */
+export async function dueAttempts(db: Queryable, campaignId: number, limit: number): Promise<QueuedAttempt[]> {
+  const { rows } = await db.query<QueuedAttempt>(
+    `SELECT id, due_at AS "dueAt" FROM call_attempts
+      WHERE campaign_id = $1 AND status = 'queued' ORDER BY due_at, id LIMIT $2`,
+    [campaignId, limit],
   );
   return rows;
 }
@@ -363,6 +380,7 @@ export interface DialContext {
     attemptNo: number;
     status: 'queued' | 'dialling' | 'answered' | 'ended' | 'dropped';
     dueAt: Date;
+    dialledAt: Date | null;
     channelId: string | null;
   };
   target: {
@@ -385,7 +403,7 @@ export async function dialContext(db: Queryable, attemptId: number): Promise<Dia
     campaignId: number;
   }>(
     `SELECT json_build_object('id', a.id, 'attemptNo', a.attempt_no, 'status', a.status, 'dueAt', a.due_at,
-                              'channelId', a.channel_id) AS a,
+                              'dialledAt', a.dialled_at, 'channelId', a.channel_id) AS a,
             json_build_object('id', t.id, 'ownerId', t.owner_id, 'unitId', t.unit_id, 'ticketId', t.ticket_id,
                               'phone', t.phone, 'attempts', t.attempts) AS t,
             a.campaign_id AS "campaignId"
@@ -400,7 +418,11 @@ export async function dialContext(db: Queryable, attemptId: number): Promise<Dia
   const trunk = await trunkByCode(db, campaign.trunkCode);
   if (!trunk) return null;
   return {
-    attempt: { ...row.a, dueAt: new Date(row.a.dueAt) },
+    attempt: {
+      ...row.a,
+      dueAt: new Date(row.a.dueAt),
+      dialledAt: row.a.dialledAt === null ? null : new Date(row.a.dialledAt),
+    },
     target: row.t,
     campaign,
     trunk,
@@ -504,7 +526,9 @@ export async function finishAttempt(
           SET status = 'ended', result = $2, hangup_cause = $3, hangup_cause_text = $4,
               channel_id = COALESCE($5, channel_id), call_id = $6, outcome = $7, keys = $8, score = $9,
               comment_recording = $10, ended_at = $11,
-              answered_at = CASE WHEN $2 = 'answered' THEN COALESCE(answered_at, $12, $11) ELSE answered_at END
+              answered_at = CASE WHEN $2 = 'answered'
+                                 THEN COALESCE(answered_at, $12, (SELECT started_at FROM calls WHERE id = $6), $11)
+                                 ELSE answered_at END
         WHERE id = $1 AND status IN ('dialling', 'answered')
         RETURNING target_id AS "targetId", campaign_id AS "campaignId", attempt_no AS "attemptNo"`,
       [

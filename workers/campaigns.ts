@@ -38,7 +38,6 @@ import {
   takeDueRevisits,
   trunkByCode,
   type Pool,
-  type QueuedAttempt,
 } from '../db/index.ts';
 import { DialQueues, ProgressReporter } from './dial-queues.ts';
 import { listen } from './listen.ts';
@@ -83,24 +82,21 @@ export async function startCampaignScheduler(deps: {
   const enqueue = (job: SchedulerJob, opts?: { jobId?: string; delay?: number }) =>
     void queue.add(job.name, job.data, opts).catch((err: unknown) => log.warn({ err, job }, 'could not add a job'));
 
-  /** Every attempt of the campaign in `status` gets its job (again). */
-  async function requeue(campaignId: number, which: 'queued' | 'live'): Promise<number> {
+  /** The jobs of attempts left dialling by a run that may have died (the dialer finds out). */
+  async function requeueLive(campaignId: number): Promise<void> {
     const campaign = await campaignById(db, campaignId);
-    if (!campaign) return 0;
-    if (which === 'live') {
-      const live = await liveAttempts(db, campaignId);
-      await dialQueues.enqueue(campaign, live, clock.now());
-      return live.length;
-    }
-    let n = 0;
+    if (campaign) await dialQueues.enqueue(campaign, await liveAttempts(db, campaignId), clock.now());
+  }
+
+  /** Every queued attempt's id, a page at a time. */
+  async function queuedIds(campaignId: number): Promise<number[]> {
+    const ids: number[] = [];
     for (let after = 0; ;) {
       const page = await queuedAttempts(db, campaignId, after, PAGE);
-      if (page.length === 0) break;
-      await dialQueues.enqueue(campaign, page, clock.now());
-      n += page.length;
+      if (page.length === 0) return ids;
+      ids.push(...page.map((a) => a.id));
       after = page.at(-1)!.id;
     }
-    return n;
   }
 
   async function campaignChanged(campaignId: number): Promise<void> {
@@ -126,21 +122,13 @@ export async function startCampaignScheduler(deps: {
         const started = await startCampaign(db, campaignId, localTime(now, campaign.timeZone).date);
         if (!started) return;
         if (started.selected > 0) log.info({ campaignId, targets: started.selected }, 'campaign targets picked');
-        await dialQueues.enqueue(started.campaign, started.attempts, now);
-        // after a pause (or a Redis that lost them): the queued attempts' jobs again
-        await requeue(campaignId, 'queued');
+        // the first jobs (after a pause, or a Redis that lost them: again); the dialer tops them up
+        await dialQueues.feed(db, campaignId, now);
         progress.changed(campaignId);
         return;
       }
       case 'paused': {
-        const ids: number[] = [];
-        for (let after = 0; ;) {
-          const page: QueuedAttempt[] = await queuedAttempts(db, campaignId, after, PAGE);
-          if (page.length === 0) break;
-          ids.push(...page.map((a) => a.id));
-          after = page.at(-1)!.id;
-        }
-        await dialQueues.remove(campaign.trunkCode, ids);
+        await dialQueues.remove(campaign.trunkCode, await queuedIds(campaignId));
         progress.changed(campaignId);
         return;
       }
@@ -167,7 +155,8 @@ export async function startCampaignScheduler(deps: {
       const campaign = await campaignById(db, taken.campaignId);
       if (!campaign) return;
       if (campaign.status === 'running') {
-        await dialQueues.enqueue(campaign, await createDueAttempts(db, campaign.id), clock.now());
+        await createDueAttempts(db, campaign.id);
+        await dialQueues.feed(db, campaign.id, clock.now());
       }
       log.info({ campaignId: campaign.id, added: taken.added }, 'automatic revisits queued');
       progress.changed(campaign.id);
@@ -181,7 +170,7 @@ export async function startCampaignScheduler(deps: {
     for (const c of await campaignsToReconcile(db, now)) {
       if (c.status !== 'running') continue;
       await campaignChanged(c.id);
-      await requeue(c.id, 'live');
+      await requeueLive(c.id);
     }
     await takeRevisits();
     const next = await nextScheduledStart(db, now);

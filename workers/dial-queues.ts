@@ -16,16 +16,18 @@ import {
   nextDialTime,
   ProgressThrottle,
   rooms,
-  type CampaignProgress,
   type Logger,
   type ServerToClientEvents,
 } from '../core/index.ts';
+import type { CampaignProgress } from '../core/index.ts';
 import {
+  campaignById,
   campaignCounts,
+  dueAttempts,
   type Campaign,
   type Pool,
   type QueuedAttempt,
-  type Trunk,
+  type DialTrunk,
 } from '../db/index.ts';
 
 /** A dial job's data: the attempt (everything else is read when it runs). */
@@ -34,6 +36,13 @@ export interface DialJob {
 }
 
 const BULK = 2000;
+/**
+ * Dial jobs are fed this many attempts ahead of the dialer per campaign (by due time), topped up as attempts end
+ * (at most once a second per campaign) and by the scheduler's reconciliation. A job's id is its attempt's, so
+ * feeding one twice does nothing.
+ */
+export const FEED_AHEAD = 2000;
+const FEED_EVERY_MS = 1000;
 /** The ETA's rate: attempts ended in this many seconds. */
 const ETA_WINDOW_S = 120;
 
@@ -64,7 +73,7 @@ export class DialQueues {
   }
 
   /** The trunk's cap and calls/s on its queue (again after an admin's edit or a Redis that came back empty). */
-  async pace(trunk: Trunk): Promise<void> {
+  async pace(trunk: DialTrunk): Promise<void> {
     const q = this.queue(trunk.code);
     await q.setGlobalConcurrency(trunk.maxChannels);
     await q.setGlobalRateLimit(trunk.callsPerSecond, 1000);
@@ -101,9 +110,51 @@ export class DialQueues {
     }
   }
 
+  /** Feeds the jobs of the campaign's next queued attempts now (a running campaign only). */
+  async feed(db: Pool, campaignId: number, now = new Date()): Promise<number> {
+    const campaign = await campaignById(db, campaignId);
+    if (!campaign || campaign.status !== 'running') return 0;
+    const attempts = await dueAttempts(db, campaignId, FEED_AHEAD);
+    await this.enqueue(campaign, attempts, now);
+    return attempts.length;
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.#queues.values()].map((q) => q.close()));
     this.#queues.clear();
+  }
+}
+
+/** Tops a campaign's jobs up after its attempts moved on, at most once a second per campaign. */
+export class Feeder {
+  readonly #throttle = new ProgressThrottle(FEED_EVERY_MS);
+  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #queues: DialQueues;
+  readonly #db: Pool;
+  readonly #log: Logger;
+  constructor(queues: DialQueues, db: Pool, log: Logger) {
+    this.#queues = queues;
+    this.#db = db;
+    this.#log = log;
+  }
+
+  changed(campaignId: number): void {
+    const key = String(campaignId);
+    const wait = this.#throttle.changed(key, Date.now());
+    if (wait === null) return;
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      this.#throttle.sent(key, Date.now());
+      void this.#queues
+        .feed(this.#db, campaignId)
+        .catch((err: unknown) => this.#log.warn({ err, campaignId }, 'could not feed the dial jobs'));
+    }, wait);
+    this.#timers.add(timer);
+  }
+
+  close(): void {
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
   }
 }
 
@@ -140,12 +191,10 @@ export class ProgressReporter {
     if (!c) return null;
     return {
       campaignId,
-      status: c.status,
       counts: c.counts,
       total: c.total,
       done: c.done,
       etaS: etaSeconds(c.total - c.done, c.endedRecently, ETA_WINDOW_S),
-      at: new Date().toISOString(),
     };
   }
 

@@ -51,9 +51,9 @@ import {
   type AttemptWritten,
   type DialContext,
   type Pool,
-  type Trunk,
+  type DialTrunk,
 } from '../db/index.ts';
-import { DialQueues, ProgressReporter, type DialJob } from './dial-queues.ts';
+import { DialQueues, Feeder, ProgressReporter, type DialJob } from './dial-queues.ts';
 import { listen } from './listen.ts';
 
 /** The owner is on another call: look again this much later. */
@@ -86,6 +86,7 @@ export async function startDialer(deps: {
   const log = deps.log.child({ component: 'dialer' });
   const queues = new DialQueues(deps.connection);
   const progress = new ProgressReporter(deps.redis, db, log);
+  const feeder = new Feeder(queues, db, log);
   const workers = new Map<string, Worker<DialJob>>();
   /** Attempts this process is dialling now. */
   const live = new Set<number>();
@@ -103,6 +104,7 @@ export async function startDialer(deps: {
       if (campaign) await queues.enqueue(campaign, [w.next], clock.now());
     }
     progress.changed(w.campaignId);
+    feeder.changed(w.campaignId);
   };
 
   async function finish(ctx: DialContext, end: OutboundCallEnd): Promise<void> {
@@ -248,7 +250,7 @@ export async function startDialer(deps: {
     }
   }
 
-  function startWorker(trunk: Trunk): void {
+  function startWorker(trunk: DialTrunk): void {
     if (workers.has(trunk.code)) return;
     const worker = new Worker<DialJob>(dialQueueName(trunk.code), (job, token) => process(job, token), {
       connection: deps.connection,
@@ -296,6 +298,7 @@ export async function startDialer(deps: {
       await Promise.all([...workers.values()].map((w) => w.close()));
       workers.clear();
       progress.close();
+      feeder.close();
       await queues.close();
     },
   };

@@ -15,4 +15,4 @@ export {
 } from './severity-review.ts';
 export { startDialer, type Dialer } from './dialer.ts';
 export { startCampaignScheduler, type CampaignScheduler } from './campaigns.ts';
-export { DialQueues, ProgressReporter, type DialJob } from './dial-queues.ts';
+export { DialQueues, FEED_AHEAD, Feeder, ProgressReporter, type DialJob } from './dial-queues.ts';

@@ -42,7 +42,8 @@ CREATE TRIGGER tickets_revisit_due BEFORE UPDATE OF status ON tickets
 CREATE INDEX calls_owner_up ON calls (owner_id) WHERE ended_at IS NULL;
 CREATE INDEX call_attempts_live_target ON call_attempts (target_id) WHERE status IN ('dialling', 'answered');
 CREATE INDEX call_attempts_ended ON call_attempts (campaign_id, ended_at) WHERE ended_at IS NOT NULL;
-CREATE INDEX call_attempts_queued ON call_attempts (campaign_id, id) WHERE status = 'queued';
+CREATE INDEX call_attempts_queued ON call_attempts (campaign_id, due_at, id) WHERE status = 'queued';
+CREATE INDEX call_attempts_queued_id ON call_attempts (campaign_id, id) WHERE status = 'queued';
 
 -- A trunk's standing revisit campaign (the automatic revisits of resolved tickets, created by the workers): it
 -- never completes, since resolved tickets keep coming.
