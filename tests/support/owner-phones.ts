@@ -37,7 +37,13 @@ export interface OwnerPhone {
  */
 export async function startOwnerPhone(
   kind: OwnerPhoneKind,
-  opts: { digit?: string; listenMs?: number; commentAfterMs?: number } = {},
+  opts: {
+    digit?: string;
+    listenMs?: number;
+    commentAfterMs?: number;
+    /** Calls it takes before sipp exits (the dialer's retries, a burst), one at a time unless more come. */
+    calls?: number;
+  } = {},
 ): Promise<OwnerPhone> {
   const n = slot++ % OWNER_SLOTS;
   const port = PHONE_BASE_PORT + 40 + n;
@@ -52,7 +58,7 @@ export async function startOwnerPhone(
       ...['-key', 'digit', opts.digit ?? '1'],
       ...['-key', 'comment_after_ms', String(opts.commentAfterMs ?? 8000)],
       ...['-d', String(opts.listenMs ?? 3000)],
-      ...['-m', '1', '-nostdin', '-timeout', '180s', '-timeout_error'],
+      ...['-m', String(opts.calls ?? 1), '-nostdin', '-timeout', '180s', '-timeout_error'],
       ...['-trace_msg', '-message_file', trace],
     ],
     { stdio: 'ignore', cwd: dir },
