@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { attemptJobId, dialQueueName } from '../../core/index.ts';
-import { eventually, stackConfig, withCleanUp } from '../support/env.ts';
+import { ariGet, eventually, stackConfig, withCleanUp } from '../support/env.ts';
 import { closeDb, createOwner, db, type TestOwner } from '../support/fixtures.ts';
 import { startOwnerPhone, type OwnerPhone, type OwnerPhoneKind } from '../support/owner-phones.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -185,4 +185,127 @@ describe('the calling window', () => {
       () => dropCampaign(campaign),
     );
   }, 40_000);
+});
+
+/** `extra` more households owing a fee in the owner's estate, each owner with a phone of their own. */
+async function moreOwingHouseholds(owner: TestOwner, extra: number): Promise<void> {
+  const base = 20_000_000 + Math.floor(Math.random() * 70_000_000);
+  await db().query(
+    `WITH b AS (SELECT u.building_id FROM units u WHERE u.id = $1),
+          u AS (INSERT INTO units (building_id, room_code, delivery_date)
+                SELECT b.building_id, 'X-' || g, '2021-06-30' FROM b, generate_series(1, $2::int) g RETURNING id),
+          un AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM u),
+          o AS (INSERT INTO owners (name) SELECT '业主' || g FROM generate_series(1, $2::int) g RETURNING id),
+          onr AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM o),
+          p AS (INSERT INTO owner_phones (owner_id, number) SELECT id, '146' || (n + $3::bigint)::text FROM onr),
+          f AS (INSERT INTO fee_items (unit_id, kind, amount_fen, due_date)
+                SELECT id, 'property', 20000, '2026-01-31' FROM un)
+     INSERT INTO owner_units (owner_id, unit_id) SELECT onr.id, un.id FROM onr JOIN un USING (n)`,
+    [owner.units[0]!.unitId, extra, base],
+  );
+}
+
+/** The most attempts up at once, from their dialled..ended intervals. */
+async function mostAtOnce(campaignId: number): Promise<number> {
+  const { rows } = await db().query<{ n: number }>(
+    `WITH e AS (SELECT dialled_at AS at, 1 AS d FROM call_attempts WHERE campaign_id = $1 AND dialled_at IS NOT NULL
+                UNION ALL
+                SELECT ended_at, -1 FROM call_attempts WHERE campaign_id = $1 AND dialled_at IS NOT NULL)
+     SELECT COALESCE(max(s), 0)::int AS n FROM (SELECT sum(d) OVER (ORDER BY at, d) AS s FROM e) x`,
+    [campaignId],
+  );
+  return rows[0]!.n;
+}
+
+describe("the trunk's cap", () => {
+  it('a burst of 200 targets on a trunk of 10 channels: never more than 10 calls up, every target answered once', async () => {
+    const N = Number(process.env.BURST_TARGETS ?? 200);
+    const CAP = 10;
+    const owner = await owingOwner();
+    await moreOwingHouseholds(owner, N - 1);
+    const phone = await startOwnerPhone('hangs-up', { calls: N, listenMs: 800 });
+    const campaign = await runCampaign(phone, owner, { maxAttempts: 1 });
+    await db().query('UPDATE trunks SET max_channels = $2, calls_per_second = 50 WHERE code = $1', [
+      campaign.trunkCode,
+      CAP,
+    ]);
+    // Asterisk's own count of the trunk's channels, every 50 ms
+    let peak = 0;
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const { body } = await ariGet('/channels');
+        const up = (body as { name: string }[]).filter((c) => c.name.startsWith('PJSIP/trunk-')).length;
+        peak = Math.max(peak, up);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    await withCleanUp(
+      async () => {
+        await eventually(
+          async () => {
+            const { rows } = await db().query('SELECT status FROM campaigns WHERE id = $1', [campaign.campaignId]);
+            return rows[0]?.status === 'completed';
+          },
+          'the campaign to complete',
+          180_000,
+          500,
+        );
+        const { rows } = await db().query<{ result: string; n: number }>(
+          `SELECT result, count(*)::int AS n FROM call_attempts WHERE campaign_id = $1 GROUP BY result`,
+          [campaign.campaignId],
+        );
+        if (process.env.BURST_DEBUG) console.log(phone.messages().slice(0, 3000));
+        expect(rows).toEqual([{ result: 'answered', n: N }]);
+        expect(await mostAtOnce(campaign.campaignId)).toBeLessThanOrEqual(CAP);
+        expect(peak).toBeGreaterThan(0);
+        expect(peak).toBeLessThanOrEqual(CAP);
+        expect(invitesIn(phone.messages())).toBe(N);
+      },
+      async () => {
+        watching = false;
+        await watcher;
+      },
+      () => phone.stop(),
+      () => dropCampaign(campaign),
+    );
+  }, 240_000);
+});
+
+describe('do-not-call', () => {
+  it('an owner who pressed 9 is not called again by the next fee reminder', async () => {
+    const owner = await owingOwner();
+    const phone = await startOwnerPhone('keys', { digit: '9', calls: 2, listenMs: 6000 });
+    const first = await runCampaign(phone, owner);
+    let second: Awaited<ReturnType<typeof runCampaign>> | null = null;
+    await withCleanUp(
+      async () => {
+        await eventually(
+          async () => (await targetOf(first.campaignId))?.done,
+          'the first reminder to be through',
+          60_000,
+          200,
+        );
+        expect(await targetOf(first.campaignId)).toMatchObject({ status: 'opted-out', done: true, attempts: 1 });
+        second = await runCampaign(phone, owner);
+        const s = second;
+        const attempts = await eventually(
+          async () => {
+            const a = await attemptsOf(s.campaignId);
+            return a[0]?.status === 'dropped' && a;
+          },
+          'the second reminder dropped',
+          20_000,
+          200,
+        );
+        expect(attempts.map((a) => [a.status, a.result])).toEqual([['dropped', 'do-not-call']]);
+        expect(await targetOf(s.campaignId)).toMatchObject({ status: 'opted-out', done: true, attempts: 0 });
+        expect(invitesIn(phone.messages())).toBe(1);
+      },
+      () => phone.stop(),
+      () => (second ? dropCampaign(second) : undefined),
+      () => dropCampaign(first),
+      () => db().query('DELETE FROM do_not_call WHERE phone = $1', [owner.phone]),
+    );
+  }, 90_000);
 });
