@@ -75,12 +75,17 @@ export async function trunkByCode(db: Queryable, code: string): Promise<DialTrun
 }
 
 export async function activeTrunks(db: Queryable): Promise<DialTrunk[]> {
-  const { rows } = await db.query<DialTrunk>(`SELECT ${TRUNK_COLUMNS} FROM trunks WHERE active ORDER BY code`);
+  const { rows } = await db.query<DialTrunk>(
+    `SELECT ${TRUNK_COLUMNS} FROM trunks WHERE active ORDER BY code`,
+  );
   return rows;
 }
 
 /** Creates or updates a trunk (the seed's default trunk, tests' own trunks). */
-export async function saveTrunk(db: Queryable, trunk: Omit<DialTrunk, 'active'> & { active?: boolean }): Promise<void> {
+export async function saveTrunk(
+  db: Queryable,
+  trunk: Omit<DialTrunk, 'active'> & { active?: boolean },
+): Promise<void> {
   await db.query(
     `INSERT INTO trunks (code, name, dial, caller_id, max_channels, calls_per_second, active)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -123,7 +128,9 @@ function targetsQuery(c: TargetCriteria, today: string): { text: string; values:
       // one target per household (unit) in arrears, dialled on the first phone of its owner (the lowest id when
       // a unit has several owners)
       const overdue =
-        c.overdueDays === null ? '' : `AND f.due_date <= ${param(today, 'date')} - ${param(c.overdueDays, 'int')}`;
+        c.overdueDays === null
+          ? ''
+          : `AND f.due_date <= ${param(today, 'date')} - ${param(c.overdueDays, 'int')}`;
       const text = `
         WITH arrears AS (
           SELECT f.unit_id, sum(f.amount_fen)::bigint AS fen
@@ -232,10 +239,9 @@ export async function startCampaign(
     const campaign = await campaignById(client, campaignId);
     if (!campaign || campaign.status !== 'running') return null;
     const selected = campaign.targetsAt ? 0 : await selectTargets(client, campaign, today);
-    await client.query(
-      'UPDATE campaigns SET started_at = COALESCE(started_at, now()) WHERE id = $1',
-      [campaignId],
-    );
+    await client.query('UPDATE campaigns SET started_at = COALESCE(started_at, now()) WHERE id = $1', [
+      campaignId,
+    ]);
     const attempts = await createDueAttempts(client, campaignId);
     // nothing to call at all: done at once
     await completeIfDone(client, campaignId);
@@ -269,7 +275,11 @@ export async function createDueAttempts(db: Queryable, campaignId: number): Prom
  * for the whole campaign at once (a 100,000-target campaign would take Redis seconds to queue, and as long again
  * to pause or cancel).
  */
-export async function dueAttempts(db: Queryable, campaignId: number, limit: number): Promise<QueuedAttempt[]> {
+export async function dueAttempts(
+  db: Queryable,
+  campaignId: number,
+  limit: number,
+): Promise<QueuedAttempt[]> {
   const { rows } = await db.query<QueuedAttempt>(
     `SELECT id, due_at AS "dueAt" FROM call_attempts
       WHERE campaign_id = $1 AND status = 'queued' ORDER BY due_at, id LIMIT $2`,
@@ -520,7 +530,7 @@ export async function finishAttempt(
   endedAt: Date,
   nextDueAt: Date | null,
 ): Promise<AttemptWritten | null> {
-  return inTransaction(pool, async (client) => {
+  const written = await inTransaction(pool, async (client) => {
     const { rows } = await client.query<{ targetId: number; campaignId: number; attemptNo: number }>(
       `UPDATE call_attempts
           SET status = 'ended', result = $2, hangup_cause = $3, hangup_cause_text = $4,
@@ -567,10 +577,22 @@ export async function finishAttempt(
       next = inserted.rows[0] ?? null;
     }
     const revisitTask =
-      done && end.result !== 'answered' ? await revisitNotReached(client, row.targetId, attemptId, row.attemptNo) : false;
-    const completed = done ? await completeIfDone(client, row.campaignId) : false;
-    return { campaignId: row.campaignId, targetId: row.targetId, targetStatus: status, next, completed, revisitTask };
+      done && end.result !== 'answered'
+        ? await revisitNotReached(client, row.targetId, attemptId, row.attemptNo)
+        : false;
+    return {
+      campaignId: row.campaignId,
+      targetId: row.targetId,
+      targetStatus: status,
+      next,
+      completed: false,
+      revisitTask,
+    };
   });
+  // after the commit: concurrent ends of the campaign's last targets each see the others' (the last one to commit
+  // sees every target done)
+  if (written && nextDueAt === null) written.completed = await completeIfDone(pool, written.campaignId);
+  return written;
 }
 
 /**
@@ -624,7 +646,7 @@ export async function dropAttempt(
   attemptId: number,
   reason: DropReason,
 ): Promise<AttemptWritten | null> {
-  return inTransaction(pool, async (client) => {
+  const written = await inTransaction(pool, async (client) => {
     const { rows } = await client.query<{ targetId: number; campaignId: number }>(
       `UPDATE call_attempts SET status = 'dropped', result = $2, ended_at = now()
         WHERE id = $1 AND status = 'queued' RETURNING target_id AS "targetId", campaign_id AS "campaignId"`,
@@ -640,9 +662,17 @@ export async function dropAttempt(
         WHERE id = $1`,
       [row.targetId, status],
     );
-    const completed = await completeIfDone(client, row.campaignId);
-    return { campaignId: row.campaignId, targetId: row.targetId, targetStatus: status, next: null, completed, revisitTask: false };
+    return {
+      campaignId: row.campaignId,
+      targetId: row.targetId,
+      targetStatus: status,
+      next: null,
+      completed: false,
+      revisitTask: false,
+    };
   });
+  if (written) written.completed = await completeIfDone(pool, written.campaignId);
+  return written;
 }
 
 /** A queued attempt comes up later (window, the owner on a call): its due time moves, its target waits. */

@@ -42,7 +42,12 @@ async function owingOwner(): Promise<TestOwner> {
 async function runCampaign(
   phone: OwnerPhone,
   owner: TestOwner,
-  spec: { maxAttempts?: number; retrySpacingS?: number; ringTimeoutS?: number; window?: [string, string] } = {},
+  spec: {
+    maxAttempts?: number;
+    retrySpacingS?: number;
+    ringTimeoutS?: number;
+    window?: [string, string];
+  } = {},
 ): Promise<{ campaignId: number; trunkCode: string }> {
   const trunkCode = `t-${randomBytes(5).toString('hex')}`;
   await db().query(
@@ -73,9 +78,10 @@ async function dropCampaign(c: { campaignId: number; trunkCode: string }): Promi
   await db().query(`UPDATE campaigns SET status = 'cancelled' WHERE id = $1 AND status <> 'completed'`, [
     c.campaignId,
   ]);
-  await db().query('DELETE FROM do_not_call WHERE attempt_id IN (SELECT id FROM call_attempts WHERE campaign_id = $1)', [
-    c.campaignId,
-  ]);
+  await db().query(
+    'DELETE FROM do_not_call WHERE attempt_id IN (SELECT id FROM call_attempts WHERE campaign_id = $1)',
+    [c.campaignId],
+  );
   await db().query('DELETE FROM campaigns WHERE id = $1', [c.campaignId]);
   await db().query('DELETE FROM trunks WHERE code = $1', [c.trunkCode]);
 }
@@ -128,12 +134,18 @@ describe('retries: an owner not reached is called again after the spacing, up to
           ]);
           const spacing = attempts[1]!.dialledAt!.getTime() - attempts[0]!.endedAt!.getTime();
           expect(spacing).toBeGreaterThanOrEqual(10_000);
-          expect(await targetOf(campaign.campaignId)).toEqual({ status: targetStatus, done: true, attempts: 2 });
+          expect(await targetOf(campaign.campaignId)).toEqual({
+            status: targetStatus,
+            done: true,
+            attempts: 2,
+          });
           // what the owner's phone saw: exactly one INVITE per attempt
           const sipp = await phone.done;
           expect(invitesIn(sipp.messages)).toBe(2);
           // every target done: the campaign completed
-          const { rows } = await db().query('SELECT status FROM campaigns WHERE id = $1', [campaign.campaignId]);
+          const { rows } = await db().query('SELECT status FROM campaigns WHERE id = $1', [
+            campaign.campaignId,
+          ]);
           expect(rows[0]).toEqual({ status: 'completed' });
         },
         () => phone.stop(),
@@ -156,7 +168,9 @@ describe('the calling window', () => {
     await withCleanUp(
       async () => {
         // the attempt's dial job waits, delayed to the next opening
-        const queue = new Queue(dialQueueName(campaign.trunkCode), { connection: { url: stackConfig().redisUrl } });
+        const queue = new Queue(dialQueueName(campaign.trunkCode), {
+          connection: { url: stackConfig().redisUrl },
+        });
         try {
           const job = await eventually(
             async () => {
@@ -219,7 +233,7 @@ async function mostAtOnce(campaignId: number): Promise<number> {
 
 describe("the trunk's cap", () => {
   it('a burst of 200 targets on a trunk of 10 channels: never more than 10 calls up, every target answered once', async () => {
-    const N = Number(process.env.BURST_TARGETS ?? 200);
+    const N = 200;
     const CAP = 10;
     const owner = await owingOwner();
     await moreOwingHouseholds(owner, N - 1);
@@ -244,7 +258,10 @@ describe("the trunk's cap", () => {
       async () => {
         await eventually(
           async () => {
-            const { rows } = await db().query('SELECT status FROM campaigns WHERE id = $1', [campaign.campaignId]);
+            const { rows } = await db().query<{ status: string }>(
+              'SELECT status FROM campaigns WHERE id = $1',
+              [campaign.campaignId],
+            );
             return rows[0]?.status === 'completed';
           },
           'the campaign to complete',
@@ -255,7 +272,6 @@ describe("the trunk's cap", () => {
           `SELECT result, count(*)::int AS n FROM call_attempts WHERE campaign_id = $1 GROUP BY result`,
           [campaign.campaignId],
         );
-        if (process.env.BURST_DEBUG) console.log(phone.messages().slice(0, 3000));
         expect(rows).toEqual([{ result: 'answered', n: N }]);
         expect(await mostAtOnce(campaign.campaignId)).toBeLessThanOrEqual(CAP);
         expect(peak).toBeGreaterThan(0);
@@ -286,7 +302,11 @@ describe('do-not-call', () => {
           60_000,
           200,
         );
-        expect(await targetOf(first.campaignId)).toMatchObject({ status: 'opted-out', done: true, attempts: 1 });
+        expect(await targetOf(first.campaignId)).toMatchObject({
+          status: 'opted-out',
+          done: true,
+          attempts: 1,
+        });
         second = await runCampaign(phone, owner);
         const s = second;
         const attempts = await eventually(

@@ -208,6 +208,7 @@ describe('the configuration', () => {
       },
       recordingDir: '/srv/hotline/stack/asterisk/var/spool/recording',
       recordingRetentionDays: 180,
+      outbound: { trunkMaxChannels: 30, trunkCps: 10, callerId: '4008200000' },
       attachments: { dir: '/srv/hotline/stack/attachments', maxMb: 10 },
       logLevel: 'info',
       stackDir: '/srv/hotline/stack',
