@@ -11,7 +11,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createLogger, dialQueueName } from '../core/index.ts';
-import { saveTrunk } from '../db/index.ts';
+import { addTrunk } from '../db/index.ts';
 import { closeDb, db } from '../tests/support/fixtures.ts';
 import { eventually, stackConfig } from '../tests/support/env.ts';
 import { FEED_AHEAD, startCampaignScheduler } from '../workers/index.ts';
@@ -59,7 +59,8 @@ await q.query(
 // statistics for the planner, as autovacuum would have them for data that did not just arrive
 await q.query('ANALYZE fee_items, units, buildings, owners, owner_phones, owner_units');
 const seedS = (performance.now() - seedStart) / 1000;
-await saveTrunk(q, {
+await addTrunk(q, {
+  active: true,
   code: trunkCode,
   name: 'bench',
   dial: 'PJSIP/trunk/sip:{number}@127.0.0.1:9',
@@ -78,10 +79,14 @@ const scheduler = await startCampaignScheduler({ connection: schedulerConnection
 const dialConnection = redis.duplicate();
 const dialQueue = new Queue(dialQueueName(trunkCode), { connection: dialConnection });
 // the scheduler's own start-up reconciliation first
-await eventually(async () => {
-  const c = await scheduler.queue.getJobCounts('active', 'wait');
-  return (c.active ?? 0) + (c.wait ?? 0) === 0;
-}, 'the scheduler to be idle', 60_000);
+await eventually(
+  async () => {
+    const c = await scheduler.queue.getJobCounts('active', 'wait');
+    return (c.active ?? 0) + (c.wait ?? 0) === 0;
+  },
+  'the scheduler to be idle',
+  60_000,
+);
 
 // what the API does: the status; the trigger's NOTIFY reaches the scheduler
 const start = performance.now();
@@ -124,10 +129,9 @@ await q.query(
    DELETE FROM owners WHERE id IN (SELECT owner_id FROM ou)`,
   [estateId],
 );
-await q.query(
-  `DELETE FROM units WHERE building_id IN (SELECT id FROM buildings WHERE estate_id = $1)`,
-  [estateId],
-);
+await q.query(`DELETE FROM units WHERE building_id IN (SELECT id FROM buildings WHERE estate_id = $1)`, [
+  estateId,
+]);
 await q.query('DELETE FROM buildings WHERE estate_id = $1', [estateId]);
 await q.query('DELETE FROM estates WHERE id = $1', [estateId]);
 redis.disconnect();

@@ -15,6 +15,7 @@ import {
   type OutboundCallEnd,
   type TargetStatus,
 } from '../core/index.ts';
+import { getTrunk, listTrunks, type Trunk } from './outbound.ts';
 import { inTransaction, type Pool, type Queryable } from './pool.ts';
 
 /** Who a campaign calls (the create form's fields). */
@@ -25,16 +26,6 @@ export interface TargetCriteria {
   ownerIds: number[] | null;
   minArrearsFen: number | null;
   overdueDays: number | null;
-}
-
-export interface DialTrunk {
-  code: string;
-  name: string;
-  dial: string;
-  callerId: string;
-  maxChannels: number;
-  callsPerSecond: number;
-  active: boolean;
 }
 
 export interface Campaign extends TargetCriteria {
@@ -61,46 +52,14 @@ const CAMPAIGN_COLUMNS = `id, kind, name, status, trunk_code AS "trunkCode", est
   retry_spacing_s AS "retrySpacingS", ring_timeout_s AS "ringTimeoutS", starts_at AS "startsAt",
   targets_at AS "targetsAt"`;
 
-const TRUNK_COLUMNS = `code, name, dial, caller_id AS "callerId", max_channels AS "maxChannels",
-  calls_per_second AS "callsPerSecond", active`;
-
 export async function campaignById(db: Queryable, id: number): Promise<Campaign | null> {
   const { rows } = await db.query<Campaign>(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1`, [id]);
   return rows[0] ?? null;
 }
 
-export async function trunkByCode(db: Queryable, code: string): Promise<DialTrunk | null> {
-  const { rows } = await db.query<DialTrunk>(`SELECT ${TRUNK_COLUMNS} FROM trunks WHERE code = $1`, [code]);
-  return rows[0] ?? null;
-}
-
-export async function activeTrunks(db: Queryable): Promise<DialTrunk[]> {
-  const { rows } = await db.query<DialTrunk>(
-    `SELECT ${TRUNK_COLUMNS} FROM trunks WHERE active ORDER BY code`,
-  );
-  return rows;
-}
-
-/** Creates or updates a trunk (the seed's default trunk, tests' own trunks). */
-export async function saveTrunk(
-  db: Queryable,
-  trunk: Omit<DialTrunk, 'active'> & { active?: boolean },
-): Promise<void> {
-  await db.query(
-    `INSERT INTO trunks (code, name, dial, caller_id, max_channels, calls_per_second, active)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (code) DO UPDATE SET name = $2, dial = $3, caller_id = $4, max_channels = $5,
-       calls_per_second = $6, active = $7`,
-    [
-      trunk.code,
-      trunk.name,
-      trunk.dial,
-      trunk.callerId,
-      trunk.maxChannels,
-      trunk.callsPerSecond,
-      trunk.active ?? true,
-    ],
-  );
+/** The trunks the dialer dials on (db/outbound.ts keeps them for the API). */
+export async function activeTrunks(db: Queryable): Promise<Trunk[]> {
+  return (await listTrunks(db)).filter((t) => t.active);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -402,7 +361,7 @@ export interface DialContext {
     attempts: number;
   };
   campaign: Campaign;
-  trunk: DialTrunk;
+  trunk: Trunk;
 }
 
 /** Everything the dialer needs for one attempt; null when the attempt is gone (its campaign was deleted). */
@@ -425,7 +384,7 @@ export async function dialContext(db: Queryable, attemptId: number): Promise<Dia
   if (!row) return null;
   const campaign = await campaignById(db, row.campaignId);
   if (!campaign) return null;
-  const trunk = await trunkByCode(db, campaign.trunkCode);
+  const trunk = await getTrunk(db, campaign.trunkCode);
   if (!trunk) return null;
   return {
     attempt: {

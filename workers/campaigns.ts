@@ -36,7 +36,7 @@ import {
   startCampaign,
   startDueCampaigns,
   takeDueRevisits,
-  trunkByCode,
+  getTrunk,
   type Pool,
 } from '../db/index.ts';
 import { DialQueues, ProgressReporter } from './dial-queues.ts';
@@ -80,7 +80,9 @@ export async function startCampaignScheduler(deps: {
     },
   });
   const enqueue = (job: SchedulerJob, opts?: { jobId?: string; delay?: number }) =>
-    void queue.add(job.name, job.data, opts).catch((err: unknown) => log.warn({ err, job }, 'could not add a job'));
+    void queue
+      .add(job.name, job.data, opts)
+      .catch((err: unknown) => log.warn({ err, job }, 'could not add a job'));
 
   /** The jobs of attempts left dialling by a run that may have died (the dialer finds out). */
   async function requeueLive(campaignId: number): Promise<void> {
@@ -117,11 +119,12 @@ export async function startCampaignScheduler(deps: {
         return;
       }
       case 'running': {
-        const trunk = await trunkByCode(db, campaign.trunkCode);
+        const trunk = await getTrunk(db, campaign.trunkCode);
         if (trunk) await dialQueues.pace(trunk);
         const started = await startCampaign(db, campaignId, localTime(now, campaign.timeZone).date);
         if (!started) return;
-        if (started.selected > 0) log.info({ campaignId, targets: started.selected }, 'campaign targets picked');
+        if (started.selected > 0)
+          log.info({ campaignId, targets: started.selected }, 'campaign targets picked');
         // the first jobs (after a pause, or a Redis that lost them: again); the dialer tops them up
         await dialQueues.feed(db, campaignId, now);
         progress.changed(campaignId);
@@ -145,7 +148,7 @@ export async function startCampaignScheduler(deps: {
   }
 
   async function takeRevisits(): Promise<void> {
-    if (!(await trunkByCode(db, DEFAULT_TRUNK))) {
+    if (!(await getTrunk(db, DEFAULT_TRUNK))) {
       log.warn({ trunk: DEFAULT_TRUNK }, 'no trunk for the automatic revisits: they wait');
       return;
     }
@@ -174,7 +177,11 @@ export async function startCampaignScheduler(deps: {
     }
     await takeRevisits();
     const next = await nextScheduledStart(db, now);
-    if (next) enqueue({ name: 'reconcile', data: { why: 'scheduled start' } }, { jobId: `next-start-${next.getTime()}`, delay: next.getTime() - now.getTime() });
+    if (next)
+      enqueue(
+        { name: 'reconcile', data: { why: 'scheduled start' } },
+        { jobId: `next-start-${next.getTime()}`, delay: next.getTime() - now.getTime() },
+      );
     log.debug({ why }, 'campaigns reconciled');
   }
 
@@ -194,7 +201,9 @@ export async function startCampaignScheduler(deps: {
     // one at a time: a campaign's changes are handled in the order they came
     { connection: deps.connection, concurrency: 1 },
   );
-  worker.on('failed', (job, err) => log.warn({ err: err.message, job: job?.name, data: job?.data }, 'campaign job failed'));
+  worker.on('failed', (job, err) =>
+    log.warn({ err: err.message, job: job?.name, data: job?.data }, 'campaign job failed'),
+  );
   worker.on('error', (err) => log.warn({ err: err.message }, 'campaign worker problem'));
 
   let redisSeenReady = deps.redis.status === 'ready';
@@ -211,7 +220,8 @@ export async function startCampaignScheduler(deps: {
     notified: (payload) => {
       if (payload === 'revisits') return enqueue({ name: 'revisits', data: {} });
       const campaignId = Number(payload);
-      if (Number.isSafeInteger(campaignId) && campaignId > 0) enqueue({ name: 'campaign', data: { campaignId } });
+      if (Number.isSafeInteger(campaignId) && campaignId > 0)
+        enqueue({ name: 'campaign', data: { campaignId } });
     },
     reconnected: () => enqueue({ name: 'reconcile', data: { why: 'database connection back' } }),
   });

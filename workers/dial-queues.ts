@@ -27,7 +27,7 @@ import {
   type Campaign,
   type Pool,
   type QueuedAttempt,
-  type DialTrunk,
+  type Trunk,
 } from '../db/index.ts';
 
 /** A dial job's data: the attempt (everything else is read when it runs). */
@@ -73,7 +73,7 @@ export class DialQueues {
   }
 
   /** The trunk's cap and calls/s on its queue (again after an admin's edit or a Redis that came back empty). */
-  async pace(trunk: DialTrunk): Promise<void> {
+  async pace(trunk: Trunk): Promise<void> {
     const q = this.queue(trunk.code);
     await q.setGlobalConcurrency(trunk.maxChannels);
     await q.setGlobalRateLimit(trunk.callsPerSecond, 1000);
@@ -104,9 +104,7 @@ export class DialQueues {
   async remove(trunkCode: string, attemptIds: readonly number[]): Promise<void> {
     const q = this.queue(trunkCode);
     for (let i = 0; i < attemptIds.length; i += BULK) {
-      await Promise.all(
-        attemptIds.slice(i, i + BULK).map((id) => q.remove(attemptJobId(id)).catch(() => 0)),
-      );
+      await Promise.all(attemptIds.slice(i, i + BULK).map((id) => q.remove(attemptJobId(id)).catch(() => 0)));
     }
   }
 
@@ -125,17 +123,23 @@ export class DialQueues {
   }
 }
 
-/** Tops a campaign's jobs up after its attempts moved on, at most once a second per campaign. */
-export class Feeder {
-  readonly #throttle = new ProgressThrottle(FEED_EVERY_MS);
+/**
+ * Runs `run(campaignId)` at most once per `intervalMs` per campaign after changes; a change inside the interval is
+ * run at its end (the last change always counts).
+ */
+class Throttled {
+  readonly #throttle: ProgressThrottle;
   readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #queues: DialQueues;
-  readonly #db: Pool;
-  readonly #log: Logger;
-  constructor(queues: DialQueues, db: Pool, log: Logger) {
-    this.#queues = queues;
-    this.#db = db;
-    this.#log = log;
+  readonly #run: (campaignId: number) => Promise<void>;
+  readonly #failed: (err: unknown, campaignId: number) => void;
+  constructor(
+    intervalMs: number,
+    run: (campaignId: number) => Promise<void>,
+    failed: (err: unknown, campaignId: number) => void,
+  ) {
+    this.#throttle = new ProgressThrottle(intervalMs);
+    this.#run = run;
+    this.#failed = failed;
   }
 
   changed(campaignId: number): void {
@@ -145,9 +149,7 @@ export class Feeder {
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       this.#throttle.sent(key, Date.now());
-      void this.#queues
-        .feed(this.#db, campaignId)
-        .catch((err: unknown) => this.#log.warn({ err, campaignId }, 'could not feed the dial jobs'));
+      void this.#run(campaignId).catch((err: unknown) => this.#failed(err, campaignId));
     }, wait);
     this.#timers.add(timer);
   }
@@ -158,32 +160,31 @@ export class Feeder {
   }
 }
 
-/** `campaign:progress` to the supervisors, at most twice a second per campaign (the last change always sent). */
-export class ProgressReporter {
-  readonly #emitter: Emitter<ServerToClientEvents>;
-  readonly #throttle = new ProgressThrottle(500);
-  readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #db: Pool;
-  readonly #log: Logger;
-
-  constructor(redis: Redis, db: Pool, log: Logger) {
-    this.#emitter = new Emitter<ServerToClientEvents>(redis);
-    this.#db = db;
-    this.#log = log;
+/** Tops a campaign's jobs up after its attempts moved on, at most once a second per campaign. */
+export class Feeder extends Throttled {
+  constructor(queues: DialQueues, db: Pool, log: Logger) {
+    super(
+      FEED_EVERY_MS,
+      async (campaignId) => void (await queues.feed(db, campaignId)),
+      (err, campaignId) => log.warn({ err, campaignId }, 'could not feed the dial jobs'),
+    );
   }
+}
 
-  changed(campaignId: number): void {
-    const key = String(campaignId);
-    const wait = this.#throttle.changed(key, Date.now());
-    if (wait === null) return;
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      this.#throttle.sent(key, Date.now());
-      void this.send(campaignId).catch((err: unknown) =>
-        this.#log.warn({ err, campaignId }, 'could not send the campaign progress'),
-      );
-    }, wait);
-    this.#timers.add(timer);
+/** `campaign:progress` to the supervisors, at most twice a second per campaign (the last change always sent). */
+export class ProgressReporter extends Throttled {
+  readonly #db: Pool;
+  constructor(redis: Redis, db: Pool, log: Logger) {
+    const emitter = new Emitter<ServerToClientEvents>(redis);
+    super(
+      500,
+      async (campaignId) => {
+        const p = await this.progress(campaignId);
+        if (p) emitter.to(rooms.supervisors).emit('campaign:progress', p);
+      },
+      (err, campaignId) => log.warn({ err, campaignId }, 'could not send the campaign progress'),
+    );
+    this.#db = db;
   }
 
   async progress(campaignId: number): Promise<CampaignProgress | null> {
@@ -196,15 +197,5 @@ export class ProgressReporter {
       done: c.done,
       etaS: etaSeconds(c.total - c.done, c.endedRecently, ETA_WINDOW_S),
     };
-  }
-
-  private async send(campaignId: number): Promise<void> {
-    const p = await this.progress(campaignId);
-    if (p) this.#emitter.to(rooms.supervisors).emit('campaign:progress', p);
-  }
-
-  close(): void {
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.clear();
   }
 }

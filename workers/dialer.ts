@@ -51,7 +51,7 @@ import {
   type AttemptWritten,
   type DialContext,
   type Pool,
-  type DialTrunk,
+  type Trunk,
 } from '../db/index.ts';
 import { DialQueues, Feeder, ProgressReporter, type DialJob } from './dial-queues.ts';
 import { listen } from './listen.ts';
@@ -250,7 +250,7 @@ export async function startDialer(deps: {
     }
   }
 
-  function startWorker(trunk: DialTrunk): void {
+  function startWorker(trunk: Trunk): void {
     if (workers.has(trunk.code)) return;
     const worker = new Worker<DialJob>(dialQueueName(trunk.code), (job, token) => process(job, token), {
       connection: deps.connection,
@@ -303,4 +303,3 @@ export async function startDialer(deps: {
     },
   };
 }
-

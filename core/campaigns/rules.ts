@@ -20,13 +20,8 @@ import {
   addDays,
   type WorkCalendar,
 } from '../calendar.ts';
-import type {
-  CallOutcome,
-  CampaignKind,
-  DialResult,
-  DropReason,
-  TargetStatus,
-} from './types.ts';
+import { DIAL_RESULTS } from './types.ts';
+import type { CallOutcome, CampaignKind, DialResult, DropReason, TargetStatus } from './types.ts';
 
 /** When a campaign may call: local wall-clock times 'HH:MM' (or 'HH:MM:SS', as PostgreSQL gives a time). */
 export interface CallingWindow {
@@ -77,7 +72,8 @@ export function nextDialTime(
 ): Date {
   const start = minutesOf(window.start);
   const end = minutesOf(window.end);
-  if (!(start < end)) throw new RangeError(`the window must start before it ends: ${window.start}-${window.end}`);
+  if (!(start < end))
+    throw new RangeError(`the window must start before it ends: ${window.start}-${window.end}`);
   const local = localTime(at, window.timeZone);
   const callingDay = (date: string) => !window.skipHolidays || !calendar.isPublicHoliday(date);
   if (callingDay(local.date)) {
@@ -98,14 +94,7 @@ export function inCallingWindow(window: CallingWindow, at: Date, calendar?: Work
 }
 
 /** Unanswered results after which the target is tried again (see the top of the file). */
-export const RETRIED_RESULTS: readonly DialResult[] = [
-  'busy',
-  'no-answer',
-  'congestion',
-  'rejected',
-  'failed',
-  'interrupted',
-];
+export const RETRIED_RESULTS: readonly DialResult[] = DIAL_RESULTS.filter((r) => r !== 'answered');
 
 export interface RetryPolicy {
   maxAttempts: number;
