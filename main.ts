@@ -235,7 +235,13 @@ export async function startPlatform(
       .catch((err: unknown) => log.warn({ err }, 'could not clear what a previous controller left'));
     // the campaigns' dial jobs of every trunk, placed through this node's Asterisk (workers/dialer.ts)
     const dialConnection = redis.duplicate();
-    const dialer = await startDialer({ connection: dialConnection, redis, db, log, calls: controller.outbound });
+    const dialer = await startDialer({
+      connection: dialConnection,
+      redis,
+      db,
+      log,
+      calls: controller.outbound,
+    });
     // call control from the agent pages (hold, transfer) for the calls of this node
     // team leaders listening in on this node's calls (their own module: the call's flow does not change)
     const supervision = new Supervision({
