@@ -72,6 +72,10 @@ $(node -e 'for (const l of JSON.parse(require("fs").readFileSync(process.argv[1]
      Press 1 instead of 0 to hear the arrears (digit 1, -d 25000); use another number to be an unknown caller.
   3. Outside numbers (a transfer or consultation to a number from the agent page, a callback to an owner) ring
      the carrier's sipp phone on 127.0.0.1:$HOTLINE_CARRIER_PORT, which answers after 3 s.
+  4. Outbound: sign in as leader, open 外呼活动 Campaigns, create a fee reminder (欠费催缴) for 翠湖花园 and start it.
+     Inside the calling window (09:00-20:00 Shanghai time, not on public holidays) the owners in arrears are
+     dialled through trunk main, which rings the carrier's phone; the page shows the progress live. A resolved
+     repair or complaint is revisited the same way (回访), and unreached revisits land in 回访任务 Revisit tasks.
 
   Logs: $STACK/demo/platform.log   Press Ctrl-C to stop.
 EOF
