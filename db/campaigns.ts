@@ -647,43 +647,6 @@ export async function postponeAttempt(db: Queryable, attemptId: number, dueAt: D
 // Progress
 // ---------------------------------------------------------------------------------------------------------------
 
-export interface CampaignCounts {
-  campaignId: number;
-  status: CampaignStatus;
-  counts: Partial<Record<TargetStatus, number>>;
-  total: number;
-  done: number;
-  /** Attempts that ended in the last `windowS` seconds (the ETA's rate). */
-  endedRecently: number;
-}
-
-export async function campaignCounts(
-  db: Queryable,
-  campaignId: number,
-  windowS: number,
-): Promise<CampaignCounts | null> {
-  const { rows } = await db.query<{
-    status: CampaignStatus;
-    counts: Record<string, number> | null;
-    done: number;
-    endedRecently: number;
-  }>(
-    `SELECT c.status,
-            (SELECT json_object_agg(status, n) FROM (SELECT status, count(*)::int AS n FROM campaign_targets
-               WHERE campaign_id = c.id GROUP BY status) s) AS counts,
-            (SELECT count(*)::int FROM campaign_targets WHERE campaign_id = c.id AND done) AS done,
-            (SELECT count(*)::int FROM call_attempts WHERE campaign_id = c.id AND ended_at IS NOT NULL
-               AND ended_at > now() - make_interval(secs => $2) AND status = 'ended') AS "endedRecently"
-       FROM campaigns c WHERE c.id = $1`,
-    [campaignId, windowS],
-  );
-  const row = rows[0];
-  if (!row) return null;
-  const counts = row.counts ?? {};
-  const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  return { campaignId, status: row.status, counts, total, done: row.done, endedRecently: row.endedRecently };
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Automatic revisits
 // ---------------------------------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ import {
   attemptJobId,
   campaignWindow,
   dialQueueName,
-  etaSeconds,
   nextDialTime,
   ProgressThrottle,
   rooms,
@@ -22,7 +21,7 @@ import {
 import type { CampaignProgress } from '../core/index.ts';
 import {
   campaignById,
-  campaignCounts,
+  campaignProgress,
   dueAttempts,
   type Campaign,
   type Pool,
@@ -44,7 +43,6 @@ const BULK = 2000;
 export const FEED_AHEAD = 2000;
 const FEED_EVERY_MS = 1000;
 /** The ETA's rate: attempts ended in this many seconds. */
-const ETA_WINDOW_S = 120;
 
 export class DialQueues {
   readonly #queues = new Map<string, Queue<DialJob>>();
@@ -180,22 +178,16 @@ export class ProgressReporter extends Throttled {
       500,
       async (campaignId) => {
         const p = await this.progress(campaignId);
-        if (p) emitter.to(rooms.supervisors).emit('campaign:progress', p);
+        emitter.to(rooms.supervisors).emit('campaign:progress', p);
       },
       (err, campaignId) => log.warn({ err, campaignId }, 'could not send the campaign progress'),
     );
     this.#db = db;
   }
 
-  async progress(campaignId: number): Promise<CampaignProgress | null> {
-    const c = await campaignCounts(this.#db, campaignId, ETA_WINDOW_S);
-    if (!c) return null;
-    return {
-      campaignId,
-      counts: c.counts,
-      total: c.total,
-      done: c.done,
-      etaS: etaSeconds(c.total - c.done, c.endedRecently, ETA_WINDOW_S),
-    };
+  /** The same figures as the campaign page loads (`GET /api/campaigns/:id`). */
+  async progress(campaignId: number): Promise<CampaignProgress> {
+    const { counts, total, done, etaS } = await campaignProgress(this.#db, campaignId, new Date());
+    return { campaignId, counts, total, done, etaS };
   }
 }

@@ -162,17 +162,6 @@ export function honoursDoNotCall(kind: CampaignKind, emergencyNotice: boolean): 
 }
 
 /**
- * Seconds until the campaign's remaining dials are through at the recent rate: `remaining` dials (each target
- * not done counts one), `endedRecently` attempts ended in the last `windowS` seconds. Null when nothing ended
- * recently (no rate to go by); 0 when nothing remains.
- */
-export function etaSeconds(remaining: number, endedRecently: number, windowS: number): number | null {
-  if (remaining <= 0) return 0;
-  if (endedRecently <= 0 || windowS <= 0) return null;
-  return Math.ceil(remaining / (endedRecently / windowS));
-}
-
-/**
  * Throttle for progress events: at most one per `intervalMs` per key; a change inside the interval is sent at its
  * end (trailing). Returns the delay to wait before sending (0: send now), or null: one is already pending.
  */

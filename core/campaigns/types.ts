@@ -91,6 +91,33 @@ export const CAMPAIGN_LABELS = {
     skipped: { zh: '已跳过', en: 'skipped' },
     cancelled: { zh: '已取消', en: 'cancelled' },
   },
+  /** How an attempt ended (DIAL_RESULTS) or why it was dropped (DROP_REASONS). */
+  result: {
+    answered: { zh: '已接听', en: 'answered' },
+    busy: { zh: '占线', en: 'busy' },
+    'no-answer': { zh: '无人接听', en: 'no answer' },
+    congestion: { zh: '线路拥塞', en: 'congestion' },
+    rejected: { zh: '拒接', en: 'rejected' },
+    failed: { zh: '失败', en: 'failed' },
+    interrupted: { zh: '中断', en: 'interrupted' },
+    paid: { zh: '已缴清', en: 'paid' },
+    'do-not-call': { zh: '免打扰', en: 'do not call' },
+    cancelled: { zh: '已取消', en: 'cancelled' },
+    'ticket-closed': { zh: '工单已关闭', en: 'ticket closed' },
+  },
+  /** What the owner chose (CALL_OUTCOMES), and a revisit record's result when no score was given. */
+  outcome: {
+    acknowledged: { zh: '已知悉', en: 'acknowledged' },
+    'fees-desk': { zh: '转缴费专席', en: 'fees desk' },
+    disputed: { zh: '有异议', en: 'disputed' },
+    'opted-out': { zh: '拒绝再呼', en: 'opted out' },
+    satisfied: { zh: '满意', en: 'satisfied' },
+    unsatisfied: { zh: '不满意', en: 'unsatisfied' },
+    heard: { zh: '已收听', en: 'heard' },
+    'no-input': { zh: '未按键', en: 'no input' },
+    'no-score': { zh: '未评分', en: 'no score' },
+    'not-reached': { zh: '未接通', en: 'not reached' },
+  },
 } as const satisfies Record<string, Record<string, { zh: string; en: string }>>;
 
 /** Q.850 hang-up causes of an unanswered dial, as the retry rules group them. */

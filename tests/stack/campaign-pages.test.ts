@@ -237,9 +237,9 @@ describe('the owner’s outbound history', () => {
         await expect
           .poll(() => page.getByTestId('pop-owner').textContent(), { timeout: 20_000 })
           .toBe('苏晴');
-        const attempts = page.getByTestId('pop-attempts').locator('li');
+        // this campaign's attempts, newest first (other tests' campaigns may have called the owner since)
+        const attempts = page.getByTestId('pop-attempts').locator('li', { hasText: `11月物业费催缴${tag}` });
         expect(await attempts.count()).toBe(2);
-        expect(await attempts.nth(0).textContent()).toContain(`11月物业费催缴${tag}`);
         expect(await attempts.nth(0).textContent()).toContain('已接听 Answered');
         expect(await attempts.nth(0).textContent()).toContain('已知悉 Acknowledged');
         expect(await attempts.nth(1).textContent()).toContain('占线 Busy');

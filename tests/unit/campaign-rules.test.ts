@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   campaignWindow,
-  etaSeconds,
   honoursDoNotCall,
   inCallingWindow,
   nextAttemptDue,
@@ -111,12 +110,7 @@ describe("a target's status", () => {
   });
 });
 
-describe('ETA and progress', () => {
-  it('the remaining dials at the recent rate', () => {
-    expect(etaSeconds(600, 120, 60)).toBe(300);
-    expect(etaSeconds(0, 0, 60)).toBe(0);
-    expect(etaSeconds(10, 0, 60)).toBeNull();
-  });
+describe('progress events', () => {
   it('at most one progress event per interval and campaign, the last change sent at its end', () => {
     const t = new ProgressThrottle(500);
     expect(t.changed('1', 1000)).toBe(0);
