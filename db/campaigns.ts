@@ -440,25 +440,43 @@ export async function ownerOnCall(db: Queryable, ownerId: number, attemptId: num
 }
 
 /**
- * The idempotency guard: queued -> dialling in one statement. True when this run took the attempt; false when
- * another did (it is dialled at most once).
+ * The idempotency guard: queued -> dialling in one statement. `claimed` when this run took the attempt; `taken`
+ * when another did (it is dialled at most once); `owner-busy` when the owner is on another call (ownerOnCall),
+ * checked under a lock per owner, so two dialers with attempts of two campaigns for one owner never both dial.
  */
-export async function claimAttempt(pool: Pool, attemptId: number, at: Date): Promise<boolean> {
+export async function claimAttempt(
+  pool: Pool,
+  attemptId: number,
+  at: Date,
+): Promise<'claimed' | 'taken' | 'owner-busy'> {
   return inTransaction(pool, async (client) => {
+    const owner = await client.query<{ ownerId: number }>(
+      `SELECT t.owner_id AS "ownerId" FROM call_attempts a JOIN campaign_targets t ON t.id = a.target_id
+        WHERE a.id = $1`,
+      [attemptId],
+    );
+    if (!owner.rows[0]) return 'taken';
+    const { ownerId } = owner.rows[0];
+    // held until the commit: the other dialer's check then sees this attempt dialling
+    await client.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended('hotline-owner-call:' || $1::text, 0))`,
+      [ownerId],
+    );
+    if (await ownerOnCall(client, ownerId, attemptId)) return 'owner-busy';
     const { rows } = await client.query<{ targetId: number }>(
       `UPDATE call_attempts SET status = 'dialling', dialled_at = $2
         WHERE id = $1 AND status = 'queued' RETURNING target_id AS "targetId"`,
       [attemptId, at],
     );
     const taken = rows[0];
-    if (!taken) return false;
+    if (!taken) return 'taken';
     await client.query(
       `UPDATE campaign_targets SET status = 'dialling', attempts = attempts + 1, next_attempt_at = NULL,
               updated_at = now()
         WHERE id = $1`,
       [taken.targetId],
     );
-    return true;
+    return 'claimed';
   });
 }
 

@@ -12,7 +12,8 @@
 //    call, core/campaigns/rules.ts honoursDoNotCall) -> dropped `do-not-call`. A fee reminder's household that
 //    paid (arrears below the campaign's minimum now) -> dropped `paid`; a revisit's ticket no longer resolved ->
 //    dropped `ticket-closed`.
-// 5. The owner on another call (their inbound call up, another campaign's attempt up) -> delayed 30 s.
+// 5. The owner on another call (their inbound call up, another campaign's attempt up) -> delayed 30 s; checked
+//    with 6 in one transaction under a lock per owner.
 // 6. queued -> dialling in one UPDATE (the idempotency guard), then `place`; the job stays active until the
 //    owner's channel is gone, which is what makes the queue's global concurrency the trunk's channel cap.
 // 7. The result written (attempt and target), the next attempt created and queued, or the target done; a
@@ -43,7 +44,6 @@ import {
   dropAttempt,
   finishAttempt,
   onDoNotCallList,
-  ownerOnCall,
   postponeAttempt,
   recordChannel,
   revisitTicketStatus,
@@ -204,13 +204,11 @@ export async function startDialer(deps: {
       }
     }
 
-    // 5. never two calls to one owner at once
-    if (await ownerOnCall(db, target.ownerId, attemptId)) {
+    // 5 and 6. the guard, never two calls to one owner at once, then the call
+    const claim = await claimAttempt(db, attemptId, clock.now());
+    if (claim === 'owner-busy')
       await delay(job, token, new Date(now.getTime() + OWNER_BUSY_DELAY_MS), attemptId);
-    }
-
-    // 6. the guard, then the call
-    if (!(await claimAttempt(db, attemptId, clock.now()))) return;
+    if (claim !== 'claimed') return;
     live.add(attemptId);
     progress.changed(campaign.id);
     let end: OutboundCallEnd;

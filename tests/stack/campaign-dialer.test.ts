@@ -288,6 +288,38 @@ describe("the trunk's cap", () => {
   }, 240_000);
 });
 
+describe('one call at a time per owner', () => {
+  it('two campaigns started together for one owner: the second call waits until the first has ended', async () => {
+    const owner = await owingOwner();
+    const phone = await startOwnerPhone('hangs-up', { calls: 2, listenMs: 3000 });
+    const first = await runCampaign(phone, owner, { maxAttempts: 1 });
+    const second = await runCampaign(phone, owner, { maxAttempts: 1 });
+    await withCleanUp(
+      async () => {
+        const { rows } = await eventually(
+          async () => {
+            const r = await db().query<{ dialledAt: Date; endedAt: Date; result: string }>(
+              `SELECT dialled_at AS "dialledAt", ended_at AS "endedAt", result FROM call_attempts
+                WHERE campaign_id = ANY($1) AND status = 'ended' ORDER BY dialled_at`,
+              [[first.campaignId, second.campaignId]],
+            );
+            return r.rows.length === 2 && r;
+          },
+          'both campaigns to have called the owner',
+          90_000,
+          500,
+        );
+        expect(rows.map((a) => a.result)).toEqual(['answered', 'answered']);
+        expect(rows[1]!.dialledAt.getTime()).toBeGreaterThanOrEqual(rows[0]!.endedAt.getTime());
+        expect(invitesIn(phone.messages())).toBe(2);
+      },
+      () => phone.stop(),
+      () => dropCampaign(second),
+      () => dropCampaign(first),
+    );
+  }, 120_000);
+});
+
 describe('do-not-call', () => {
   it('an owner who pressed 9 is not called again by the next fee reminder', async () => {
     const owner = await owingOwner();
