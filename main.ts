@@ -43,6 +43,7 @@ import {
   catalogueIds,
   FlowLibrary,
   IvrController,
+  NoticeSpeech,
   PromptLibrary,
   readCatalogue,
   SelfService,
@@ -214,6 +215,7 @@ export async function startPlatform(
       service: new SelfService(db),
       log,
       notifier,
+      noticeSpeech: new NoticeSpeech(config.ivr.promptDir, log),
       settings: {
         digitTimeoutMs: config.ivr.digitTimeoutMs,
         menuRetries: config.ivr.menuRetries,

@@ -17,6 +17,11 @@ export interface CampaignNotice {
   date: string | null;
   time: string | null;
   building: string | null;
+  /**
+   * The text spoken (a prompt id `notices/<hash>`), made on the Asterisk node before the dial
+   * (ivr/notice-speech.ts); null when there is no text or it could not be spoken.
+   */
+  audio: string | null;
 }
 
 /** Everything the outbound flow of one attempt needs, read once before the dial. */
@@ -47,6 +52,7 @@ function noticeOf(raw: unknown): CampaignNotice | null {
     date: str(n.date),
     time: str(n.time),
     building: str(n.building),
+    audio: null,
   };
 }
 

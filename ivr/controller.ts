@@ -55,6 +55,7 @@ import type { PromptLibrary } from './prompt-library.ts';
 import { localDateTimeAt } from './speech.ts';
 import { Supervision, type SupervisableCall } from './supervision.ts';
 import { CAMPAIGN_PURPOSE, OutboundDialler, type Placement } from './outbound.ts';
+import type { NoticeSpeech } from './notice-speech.ts';
 import {
   outboundFinish,
   OutboundOutcomes,
@@ -230,6 +231,8 @@ export class IvrController {
     settings: ControllerSettings;
     /** Tells the department's and the team leaders' pages about a ticket an unsatisfied revisit reopened. */
     notifier?: TicketNotices | null;
+    /** Speaks a notice campaign's text before its calls are dialled; without it the text is not spoken. */
+    noticeSpeech?: NoticeSpeech | null;
   }) {
     this.#pbx = deps.pbx;
     this.#flows = deps.flows;
@@ -249,7 +252,12 @@ export class IvrController {
     this.#outbound = new OutboundDialler({
       pbx: this.#pbx,
       log: this.#log,
-      read: (dial) => outboundCallContext(this.#reads, dial),
+      read: async (dial) => {
+        const context = await outboundCallContext(this.#reads, dial);
+        const notice = context?.campaign.notice;
+        if (notice?.text && deps.noticeSpeech) notice.audio = await deps.noticeSpeech.prepare(notice.text);
+        return context;
+      },
       answered: (placement, channelId, at) => this.#startOutboundCall(placement, channelId, at),
     });
     this.#acd.onOffer((entry, agent) => this.#ringAgent(entry, agent));

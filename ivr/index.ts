@@ -8,3 +8,4 @@ export { readCatalogue } from './flow/load.ts';
 export { SelfService, type SelfServicePort } from './self-service.ts';
 export { Supervision, MONITOR_MESSAGES, type SupervisableCall } from './supervision.ts';
 export { monitorSteps, snoopFor, hearsLeader } from './monitor-modes.ts';
+export { NoticeSpeech } from './notice-speech.ts';

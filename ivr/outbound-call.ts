@@ -39,6 +39,7 @@ export function outboundVariables(dial: OutboundDial, context: OutboundCallConte
       'notice.date': notice.date ?? '',
       'notice.time': notice.time ?? '',
       'notice.building': notice.building ?? '',
+      'notice.audio': notice.audio ?? '',
     });
   }
   return vars;

@@ -10,6 +10,7 @@
 import { closeSync, openSync, readdirSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type { Language, PromptId } from './speech.ts';
+import { NOTICE_AUDIO_ID } from './flow/types.ts';
 
 const LANGUAGES: readonly Language[] = ['zh', 'en'];
 
@@ -192,6 +193,8 @@ export class PromptLibrary {
    */
   media(lang: Language, ids: readonly PromptId[]): string[] {
     return ids.map((id) => {
+      // a notice's text spoken on this node (ivr/notice-speech.ts), the same in every language
+      if (NOTICE_AUDIO_ID.test(id)) return `sound:${join(this.generatedDir, id)}`;
       const dir = this.source(lang, id) === 'studio' ? this.studioDir! : this.generatedDir;
       return `sound:${join(dir, lang, id)}`;
     });

@@ -108,6 +108,7 @@ import type {
 import type { ConsultTarget, TicketType, TransferTarget } from '../../core/index.ts';
 import { parseTemplate, renderTemplate } from './variables.ts';
 import { normalizePhone } from '../../core/phone.ts';
+import { NOTICE_AUDIO_ID } from './types.ts';
 
 export type FlowPhase =
   | 'arrived'
@@ -770,6 +771,8 @@ export function stepFlow(settings: FlowCallSettings, flow: Flow, prev: FlowCall,
           return /^\d+$/.test(text) ? sayTicket(text, s.lang) : [];
         case 'room':
           return sayRoom(text, s.lang);
+        case 'announcement':
+          return NOTICE_AUDIO_ID.test(text) ? [text] : [];
       }
     } catch {
       return [];

@@ -56,7 +56,20 @@ export type LookupWhat = (typeof LOOKUPS)[number];
  * ivr/flow/readouts.ts reads it (`fee_balance`: each unit's arrears with amount and due date, then the total;
  * `bills`: the arrears by fee kind; `ticket_status`: status and expected completion; `notices`: each notice).
  */
-export const SAY_AS = ['number', 'digits', 'amount', 'date', 'time', 'ticket', 'room', ...LOOKUPS] as const;
+export const SAY_AS = [
+  'number',
+  'digits',
+  'amount',
+  'date',
+  'time',
+  'ticket',
+  'room',
+  // a notice campaign's own words, spoken (`${notice.audio}`, ivr/notice-speech.ts)
+  'announcement',
+  ...LOOKUPS,
+] as const;
+/** The prompt id of a notice's spoken text: `notices/` and the text's hash (ivr/notice-speech.ts). */
+export const NOTICE_AUDIO_ID = /^notices\/[0-9a-f]{40}$/;
 export type SayAs = (typeof SAY_AS)[number];
 
 export const QUEUE_PRIORITIES = ['normal', 'vip', 'emergency'] as const;

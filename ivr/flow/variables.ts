@@ -47,6 +47,7 @@ export const OUTBOUND_VARIABLES: Readonly<Record<string, string>> = {
   'notice.date': 'the date the notice names, YYYY-MM-DD (read with `say: date`)',
   'notice.time': 'the time it names, HH:MM (read with `say: time`)',
   'notice.building': 'the building it names',
+  'notice.audio': "the notice's text, spoken (play it with `say: announcement`); empty when it has none",
 };
 
 /** Built-in variables a `set` node may change. */

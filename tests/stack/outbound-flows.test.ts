@@ -287,14 +287,23 @@ describe('a revisit', () => {
 describe('a notice', () => {
   const waterCut = { kind: 'water-cut', text: '3号楼停水检修', date: '2026-12-20', time: '09:00' };
 
-  it('an owner who listens to the end hears the kind, the date and the time: heard', async () => {
+  it('an owner who listens to the end hears the kind, the notice’s own words, the date and the time: heard', async () => {
     const owner = await createOwner(ZHANG_WEI_B3_1502);
     const { end, heard, sipp } = await place('notice', owner, 'silent', { notice: waterCut });
     expect(sipp.code).toBe(0);
+    // the text spoken on this node, a file named by its hash beside the generated prompts
+    const spoken = heard.find((p) => /notices\/[0-9a-f]{40}$/.test(p));
+    expect(spoken).toBeDefined();
+    const hash = spoken!.slice(-40);
+    expect(existsSync(join(stackConfig().ivr.promptDir, 'notices', `${hash}.alaw`))).toBe(true);
     expect(heard.join(' ')).toContain(
-      ['notice-intro', 'notice-water-cut', ...sayDate('2026-12-20', 'zh'), ...sayTime('09:00', 'zh')].join(
-        ' ',
-      ),
+      [
+        'notice-intro',
+        'notice-water-cut',
+        spoken,
+        ...sayDate('2026-12-20', 'zh'),
+        ...sayTime('09:00', 'zh'),
+      ].join(' '),
     );
     expect(end).toMatchObject({ result: 'answered', outcome: 'heard', keys: null });
   });

@@ -1,0 +1,86 @@
+// A notice campaign's own words, spoken: the text a team leader typed ("3号楼明天9点至12点停水检修") is made into
+// a sound file on this Asterisk node the first time one of its calls is dialled, with the same voices and sox
+// steps as the generated prompts (ops/stack.sh `prompts`: espeak-ng's Mandarin voice cmn-latn-pinyin for a text
+// with a Chinese character, en-us otherwise; 8 kHz mono, .wav .alaw .ulaw). The file is named by a hash of the
+// text, in `<prompt folder>/notices/`, so an edited text is a new file and every node makes its own.
+//
+// The flow plays it with `say: announcement` of `${notice.audio}` (ivr/flow/README.md); the prompt library
+// names `notices/<hash>` ids as files in that folder.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Logger } from '../core/index.ts';
+
+const run = promisify(execFile);
+
+/** The longest text spoken (about two minutes of speech). */
+const MAX_CHARS = 500;
+
+export class NoticeSpeech {
+  readonly #dir: string;
+  readonly #log: Logger;
+  /** Texts being spoken now: two calls of one campaign wait for the same file. */
+  readonly #making = new Map<string, Promise<string | null>>();
+
+  /** `promptDir`: the generated prompts' folder (HOTLINE_PROMPT_DIR); the files go into its `notices/`. */
+  constructor(promptDir: string, log: Logger) {
+    this.#dir = join(promptDir, 'notices');
+    this.#log = log.child({ component: 'notice-speech' });
+  }
+
+  /**
+   * The prompt id (`notices/<hash>`) of the text spoken, made once; null when there is no text or it cannot be
+   * spoken here (no espeak-ng or sox): the flow then plays the notice's kind and date only.
+   */
+  async prepare(text: string): Promise<string | null> {
+    const words = text.trim().slice(0, MAX_CHARS);
+    if (words === '') return null;
+    const hash = createHash('sha1').update(`espeak-ng/sox 1\n${words}`).digest('hex');
+    const id = `notices/${hash}`;
+    if (existsSync(join(this.#dir, `${hash}.alaw`))) return id;
+    let making = this.#making.get(hash);
+    if (!making) {
+      making = this.#speak(hash, words).then(
+        () => id,
+        (err: unknown) => {
+          this.#log.error(
+            { err: (err as Error).message },
+            'could not speak the notice text; playing it without',
+          );
+          return null;
+        },
+      );
+      this.#making.set(hash, making);
+      void making.finally(() => this.#making.delete(hash));
+    }
+    return making;
+  }
+
+  async #speak(hash: string, words: string): Promise<void> {
+    mkdirSync(this.#dir, { recursive: true });
+    // made under a temporary name, renamed when complete: a call never plays half a file
+    const tmp = join(this.#dir, `.${hash}.${process.pid}`);
+    try {
+      const chinese = /\p{Script=Han}/u.test(words);
+      await run('espeak-ng', [
+        ...['-v', chinese ? 'cmn-latn-pinyin' : 'en-us', '-s', chinese ? '240' : '180'],
+        ...['-w', `${tmp}.src.wav`, words],
+      ]);
+      await run('sox', [
+        ...['-q', '-V1', '-v', '0.8', `${tmp}.src.wav`, '-r', '8000', '-c', '1', '-b', '16', `${tmp}.wav`],
+        ...['silence', '1', '0.02', '0.5%', 'reverse', 'silence', '1', '0.02', '0.5%', 'reverse'],
+        ...['pad', '0', '0.08'],
+      ]);
+      await run('sox', ['-q', '-V1', `${tmp}.wav`, '-t', 'ul', `${tmp}.ulaw`]);
+      await run('sox', ['-q', '-V1', `${tmp}.wav`, '-t', 'al', `${tmp}.alaw`]);
+      // the .alaw last: its presence says the set is complete
+      for (const ext of ['wav', 'ulaw', 'alaw'])
+        renameSync(`${tmp}.${ext}`, join(this.#dir, `${hash}.${ext}`));
+      this.#log.info({ file: hash, chars: words.length }, 'notice text spoken');
+    } finally {
+      for (const ext of ['src.wav', 'wav', 'ulaw', 'alaw']) rmSync(`${tmp}.${ext}`, { force: true });
+    }
+  }
+}
