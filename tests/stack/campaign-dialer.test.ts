@@ -1,13 +1,21 @@
 // The dialer against the real Asterisk: a campaign written as the API writes it (a row, status running) is picked
 // up by the scheduler through migration 017's NOTIFY, its targets dialled through the test's own trunk to a sipp
 // owner phone at the carrier's side. What the owner's phone sees (INVITEs) is held against the attempts recorded.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { attemptJobId, dialQueueName } from '../../core/index.ts';
 import { ariGet, eventually, stackConfig, withCleanUp } from '../support/env.ts';
-import { closeDb, createOwner, db, type TestOwner } from '../support/fixtures.ts';
-import { startOwnerPhone, type OwnerPhone, type OwnerPhoneKind } from '../support/owner-phones.ts';
+import {
+  attemptsOf,
+  dropCampaign,
+  invitesIn,
+  moreOwingHouseholds,
+  mostAtOnce,
+  owingOwner,
+  runCampaign,
+} from '../support/dialer-fixtures.ts';
+import { closeDb, db } from '../support/fixtures.ts';
+import { startOwnerPhone, type OwnerPhoneKind } from '../support/owner-phones.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 let platform: TestPlatform;
@@ -21,81 +29,6 @@ afterAll(async () => {
   await closeDb();
 });
 
-interface Attempt {
-  attemptNo: number;
-  status: string;
-  result: string | null;
-  cause: number | null;
-  dialledAt: Date | null;
-  endedAt: Date | null;
-  dueAt: Date;
-}
-
-async function owingOwner(): Promise<TestOwner> {
-  return createOwner({
-    name: '王芳',
-    rooms: [{ roomCode: 'B2-0801', fees: [{ kind: 'property', amountFen: 38_000, dueDate: '2026-01-31' }] }],
-  });
-}
-
-/** A trunk of the test's own to its owner phone, and a fee-reminder campaign on it, written running. */
-async function runCampaign(
-  phone: OwnerPhone,
-  owner: TestOwner,
-  spec: {
-    maxAttempts?: number;
-    retrySpacingS?: number;
-    ringTimeoutS?: number;
-    window?: [string, string];
-  } = {},
-): Promise<{ campaignId: number; trunkCode: string }> {
-  const trunkCode = `t-${randomBytes(5).toString('hex')}`;
-  await db().query(
-    `INSERT INTO trunks (code, name, dial, caller_id, max_channels, calls_per_second)
-     VALUES ($1, $2, $3, '4008200000', 5, 5)`,
-    [trunkCode, `测试线路 ${trunkCode}`, phone.dial],
-  );
-  const [start, end] = spec.window ?? ['00:00', '23:59'];
-  const { rows } = await db().query<{ id: number }>(
-    `INSERT INTO campaigns (kind, name, status, trunk_code, estate_id, min_arrears_fen, max_attempts,
-                            retry_spacing_s, ring_timeout_s, window_start, window_end)
-     VALUES ('fee-reminder', $1, 'running', $2, $3, 100, $4, $5, $6, $7, $8) RETURNING id`,
-    [
-      `催缴 ${trunkCode}`,
-      trunkCode,
-      owner.estateId,
-      spec.maxAttempts ?? 2,
-      spec.retrySpacingS ?? 10,
-      spec.ringTimeoutS ?? 5,
-      start,
-      end,
-    ],
-  );
-  return { campaignId: rows[0]!.id, trunkCode };
-}
-
-async function dropCampaign(c: { campaignId: number; trunkCode: string }): Promise<void> {
-  await db().query(`UPDATE campaigns SET status = 'cancelled' WHERE id = $1 AND status <> 'completed'`, [
-    c.campaignId,
-  ]);
-  await db().query(
-    'DELETE FROM do_not_call WHERE attempt_id IN (SELECT id FROM call_attempts WHERE campaign_id = $1)',
-    [c.campaignId],
-  );
-  await db().query('DELETE FROM campaigns WHERE id = $1', [c.campaignId]);
-  await db().query('DELETE FROM trunks WHERE code = $1', [c.trunkCode]);
-}
-
-async function attemptsOf(campaignId: number): Promise<Attempt[]> {
-  const { rows } = await db().query<Attempt>(
-    `SELECT attempt_no AS "attemptNo", status, result, hangup_cause AS cause, dialled_at AS "dialledAt",
-            ended_at AS "endedAt", due_at AS "dueAt"
-       FROM call_attempts WHERE campaign_id = $1 ORDER BY attempt_no`,
-    [campaignId],
-  );
-  return rows;
-}
-
 async function targetOf(campaignId: number) {
   const { rows } = await db().query<{ status: string; done: boolean; attempts: number }>(
     'SELECT status, done, attempts FROM campaign_targets WHERE campaign_id = $1',
@@ -103,8 +36,6 @@ async function targetOf(campaignId: number) {
   );
   return rows[0];
 }
-
-const invitesIn = (messages: string) => (messages.match(/^INVITE sip:/gm) ?? []).length;
 
 describe('retries: an owner not reached is called again after the spacing, up to max attempts', () => {
   it.each([
@@ -201,48 +132,15 @@ describe('the calling window', () => {
   }, 40_000);
 });
 
-/** `extra` more households owing a fee in the owner's estate, each owner with a phone of their own. */
-async function moreOwingHouseholds(owner: TestOwner, extra: number): Promise<void> {
-  const base = 20_000_000 + Math.floor(Math.random() * 70_000_000);
-  await db().query(
-    `WITH b AS (SELECT u.building_id FROM units u WHERE u.id = $1),
-          u AS (INSERT INTO units (building_id, room_code, delivery_date)
-                SELECT b.building_id, 'X-' || g, '2021-06-30' FROM b, generate_series(1, $2::int) g RETURNING id),
-          un AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM u),
-          o AS (INSERT INTO owners (name) SELECT '业主' || g FROM generate_series(1, $2::int) g RETURNING id),
-          onr AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM o),
-          p AS (INSERT INTO owner_phones (owner_id, number) SELECT id, '146' || (n + $3::bigint)::text FROM onr),
-          f AS (INSERT INTO fee_items (unit_id, kind, amount_fen, due_date)
-                SELECT id, 'property', 20000, '2026-01-31' FROM un)
-     INSERT INTO owner_units (owner_id, unit_id) SELECT onr.id, un.id FROM onr JOIN un USING (n)`,
-    [owner.units[0]!.unitId, extra, base],
-  );
-}
-
-/** The most attempts up at once, from their dialled..ended intervals. */
-async function mostAtOnce(campaignId: number): Promise<number> {
-  const { rows } = await db().query<{ n: number }>(
-    `WITH e AS (SELECT dialled_at AS at, 1 AS d FROM call_attempts WHERE campaign_id = $1 AND dialled_at IS NOT NULL
-                UNION ALL
-                SELECT ended_at, -1 FROM call_attempts WHERE campaign_id = $1 AND dialled_at IS NOT NULL)
-     SELECT COALESCE(max(s), 0)::int AS n FROM (SELECT sum(d) OVER (ORDER BY at, d) AS s FROM e) x`,
-    [campaignId],
-  );
-  return rows[0]!.n;
-}
-
 describe("the trunk's cap", () => {
-  it('a burst of 200 targets on a trunk of 10 channels: never more than 10 calls up, every target answered once', async () => {
-    const N = 200;
-    const CAP = 10;
+  it('a burst of 500 targets on a trunk of 25 channels: never more than 25 calls up, every target answered once', async () => {
+    const N = 500;
+    const CAP = 25;
     const owner = await owingOwner();
     await moreOwingHouseholds(owner, N - 1);
     const phone = await startOwnerPhone('hangs-up', { calls: N, listenMs: 800 });
-    const campaign = await runCampaign(phone, owner, { maxAttempts: 1 });
-    await db().query('UPDATE trunks SET max_channels = $2, calls_per_second = 50 WHERE code = $1', [
-      campaign.trunkCode,
-      CAP,
-    ]);
+    // the trunk's cap from its first row: the dialer's worker for it takes its concurrency at start
+    const campaign = await runCampaign(phone, owner, { maxAttempts: 1, maxChannels: CAP, callsPerSecond: 60 });
     // Asterisk's own count of the trunk's channels, every 50 ms
     let peak = 0;
     let watching = true;
