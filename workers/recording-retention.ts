@@ -64,6 +64,8 @@ export async function startRecordingRetention(deps: {
     { connection: deps.connection, concurrency: 1 },
   );
   worker.on('failed', (job, err) => log.warn({ err: err.message, job: job?.name }, 'maintenance job failed'));
+  // Redis away (a restart): logged, not printed bare by BullMQ; the worker reconnects by itself
+  worker.on('error', (err) => log.warn({ err: err.message }, 'maintenance worker problem'));
   return {
     queue,
     async close() {

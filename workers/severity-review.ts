@@ -66,6 +66,8 @@ export async function startSeverityReview(deps: {
     { connection: deps.connection, concurrency: 1 },
   );
   worker.on('failed', (job, err) => log.warn({ err: err.message, job: job?.name }, 'severity review failed'));
+  // Redis away (a restart): logged, not printed bare by BullMQ; the worker reconnects by itself
+  worker.on('error', (err) => log.warn({ err: err.message }, 'severity review worker problem'));
   return {
     queue,
     async close() {

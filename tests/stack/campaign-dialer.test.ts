@@ -140,7 +140,11 @@ describe("the trunk's cap", () => {
     await moreOwingHouseholds(owner, N - 1);
     const phone = await startOwnerPhone('hangs-up', { calls: N, listenMs: 800 });
     // the trunk's cap from its first row: the dialer's worker for it takes its concurrency at start
-    const campaign = await runCampaign(phone, owner, { maxAttempts: 1, maxChannels: CAP, callsPerSecond: 60 });
+    const campaign = await runCampaign(phone, owner, {
+      maxAttempts: 1,
+      maxChannels: CAP,
+      callsPerSecond: 60,
+    });
     // Asterisk's own count of the trunk's channels, every 50 ms
     let peak = 0;
     let watching = true;

@@ -28,6 +28,11 @@ export interface OwnerPhone {
   done: Promise<{ code: number; messages: string }>;
   /** The SIP messages so far. */
   messages(): string;
+  /**
+   * Ends sipp gently (SIGUSR1: no new call taken, the calls up finish) and returns every SIP message it saw:
+   * sipp writes its trace through a buffer, so messages() of a running sipp may lack the last calls.
+   */
+  finish(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -86,6 +91,11 @@ export async function startOwnerPhone(
     port,
     done: exited.then((code) => ({ code, messages: messages() })),
     messages,
+    finish: async () => {
+      if (child.exitCode === null) child.kill('SIGUSR1');
+      await exited;
+      return messages();
+    },
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
