@@ -695,7 +695,10 @@ export async function takeDueRevisits(
 ): Promise<{ campaignId: number; added: number } | null> {
   return inTransaction(pool, async (client) => {
     const due = await client.query<{ id: number }>(
-      `SELECT id FROM tickets WHERE revisit_due ORDER BY id LIMIT 1000 FOR UPDATE SKIP LOCKED`,
+      // FOR UPDATE, not SKIP LOCKED: the ticket clocks lock a ticket whose status just changed, from the same
+      // commit's NOTIFY; a row skipped then would wait for the next notice or the reconciliation (5 minutes).
+      // Waiting is short, and a ticket another scheduler took meanwhile no longer matches once the lock is had.
+      `SELECT id FROM tickets WHERE revisit_due ORDER BY id LIMIT 1000 FOR UPDATE`,
     );
     if (due.rows.length === 0) return null;
     const ids = due.rows.map((r) => r.id);

@@ -11,8 +11,9 @@ import type { Platform } from '../../main.ts';
 import { AgentClient } from '../support/agent-client.ts';
 import { dropCampaign, moreOwingHouseholds, owingOwner, runCampaign } from '../support/dialer-fixtures.ts';
 import { ariGet, eventually, withCleanUp } from '../support/env.ts';
-import { closeDb, createAgent, db } from '../support/fixtures.ts';
-import { startOwnerPhone, type OwnerPhone } from '../support/owner-phones.ts';
+import { dropCampaign as dropOwnCampaign } from '../support/campaign-fixtures.ts';
+import { closeDb, createAgent, createOrganisation, createOwner, db } from '../support/fixtures.ts';
+import { startOwnerPhone, type OwnerPhone, type OwnerPhoneKind } from '../support/owner-phones.ts';
 import { startTestRoles } from '../support/platform.ts';
 import { stack } from '../support/stack-control.ts';
 
@@ -281,5 +282,182 @@ describe('pause and resume through the API', () => {
       () => phone.stop(),
       () => dropCampaign(campaign),
     );
+  }, 120_000);
+});
+
+describe('automatic revisits on the stack', () => {
+  /**
+   * Trunk `main` (the automatic revisits' trunk) dialling the test's owner phone, and its standing revisit
+   * campaign calling all day, `maxAttempts` times 10 s apart. Returns the steps that put both back as they were.
+   */
+  async function standingRevisitsTo(
+    phone: OwnerPhone,
+    maxAttempts: number,
+  ): Promise<(() => Promise<unknown>)[]> {
+    const undo: (() => Promise<unknown>)[] = [];
+    const { rows: trunks } = await db().query<{ dial: string }>(
+      `SELECT dial FROM trunks WHERE code = 'main'`,
+    );
+    if (trunks[0]) {
+      await db().query(`UPDATE trunks SET dial = $1 WHERE code = 'main'`, [phone.dial]);
+      undo.push(() => db().query(`UPDATE trunks SET dial = $1 WHERE code = 'main'`, [trunks[0]!.dial]));
+    } else {
+      await db().query(
+        `INSERT INTO trunks (code, name, dial, caller_id, max_channels, calls_per_second)
+         VALUES ('main', '主线路 Main trunk', $1, '4008200000', 5, 5)`,
+        [phone.dial],
+      );
+      undo.push(() => db().query(`DELETE FROM trunks WHERE code = 'main'`));
+    }
+    const settings = `max_attempts = $2, retry_spacing_s = 10, ring_timeout_s = 5, window_start = '00:00',
+                      window_end = '23:59'`;
+    const { rows: standing } = await db().query<{ id: number; max: number; spacing: number; ring: number }>(
+      `SELECT id, max_attempts AS max, retry_spacing_s AS spacing, ring_timeout_s AS ring FROM campaigns
+        WHERE trunk_code = 'main' AND kind = 'revisit' AND status IN ('running', 'paused')`,
+    );
+    const was = standing[0];
+    if (was) {
+      await db().query(`UPDATE campaigns SET ${settings} WHERE id = $1`, [was.id, maxAttempts]);
+      undo.push(() =>
+        db().query(
+          `UPDATE campaigns SET max_attempts = $2, retry_spacing_s = $3, ring_timeout_s = $4 WHERE id = $1`,
+          [was.id, was.max, was.spacing, was.ring],
+        ),
+      );
+    } else {
+      const { rows } = await db().query<{ id: number }>(
+        `INSERT INTO campaigns (kind, name, status, trunk_code, standing, targets_at, started_at)
+         VALUES ('revisit', '自动回访 Automatic revisits (main)', 'running', 'main', true, now(), now()) RETURNING id`,
+      );
+      const id = rows[0]!.id;
+      await db().query(`UPDATE campaigns SET ${settings} WHERE id = $1`, [id, maxAttempts]);
+      undo.push(() => dropOwnCampaign({ campaignId: String(id), trunkCode: 'main' }));
+    }
+    return undo.reverse();
+  }
+
+  /** A repair of the owner's, dispatched, worked on and resolved through the API. */
+  async function resolvedRepair(name: string) {
+    const company = await createOrganisation({ kind: 'property-company', departments: ['工程部'] });
+    const department = company.departments['工程部']!;
+    const owner = await createOwner({
+      name,
+      rooms: [{ roomCode: 'R3-0606' }],
+      propertyCompanyId: company.id,
+    });
+    const agent = await AgentClient.signIn(
+      roles.url!,
+      await createAgent({ seat: null, estates: [owner.estateId] }),
+    );
+    const leader = await AgentClient.signIn(
+      roles.url!,
+      await createAgent({ seat: null, role: 'supervisor' }),
+    );
+    const filed = await agent.request('POST', '/api/tickets', {
+      ownerId: owner.ownerId,
+      unitId: owner.units[0]!.unitId,
+      type: 'repair',
+      repairKind: 'other',
+      description: '卫生间门锁坏了',
+    });
+    expect(filed.status).toBe(201);
+    const id = (filed.body as { id: number }).id;
+    const act = async (by: AgentClient, action: Record<string, unknown>) =>
+      expect((await by.request('POST', `/api/tickets/${id}/actions`, action)).status).toBe(200);
+    await act(agent, { kind: 'verify' });
+    await act(agent, { kind: 'dispatch', department });
+    await act(leader, { kind: 'plan', plan: '明日上门更换门锁' });
+    await act(leader, { kind: 'start' });
+    await act(leader, { kind: 'resolve', resolution: '已更换门锁' });
+    const close = async () => {
+      for (const c of [agent, leader]) await c.close();
+    };
+    return { owner, ticketId: id, agent, leader, close };
+  }
+
+  async function ticketStatus(id: number): Promise<string> {
+    const { rows } = await db().query<{ status: string }>('SELECT status FROM tickets WHERE id = $1', [id]);
+    return rows[0]!.status;
+  }
+
+  async function revisitTargets(ticketId: number) {
+    const { rows } = await db().query<{ status: string; attempts: number }>(
+      `SELECT t.status, t.attempts FROM campaign_targets t JOIN campaigns c ON c.id = t.campaign_id
+        WHERE t.ticket_id = $1 AND c.standing`,
+      [ticketId],
+    );
+    return rows;
+  }
+
+  async function withStandingRevisits(
+    kind: OwnerPhoneKind,
+    opts: Parameters<typeof startOwnerPhone>[1],
+    maxAttempts: number,
+    body: (phone: OwnerPhone) => Promise<void>,
+  ): Promise<void> {
+    const phone = await startOwnerPhone(kind, opts);
+    const restore = await standingRevisitsTo(phone, maxAttempts);
+    await withCleanUp(
+      () => body(phone),
+      () => phone.stop(),
+      ...restore,
+    );
+  }
+
+  it('a repair resolved through the API: the standing revisit campaign calls its owner, who presses 5: the ticket is closed', async () => {
+    await withStandingRevisits('comment', { digit: '5', commentAfterMs: 7000, calls: 20 }, 2, async () => {
+      const t = await resolvedRepair('吴敏');
+      await withCleanUp(async () => {
+        await eventually(
+          async () => (await ticketStatus(t.ticketId)) === 'closed',
+          'the ticket closed',
+          60_000,
+          200,
+        );
+        // the call ends after the owner's comment: then the target is done, reached on the first dial
+        await eventually(
+          async () => (await revisitTargets(t.ticketId))[0]?.status === 'completed',
+          'the revisit target done',
+          30_000,
+          200,
+        );
+        expect(await revisitTargets(t.ticketId)).toEqual([{ status: 'completed', attempts: 1 }]);
+        const { rows } = await db().query(
+          'SELECT result, score, satisfied, automated FROM ticket_revisits WHERE ticket_id = $1',
+          [t.ticketId],
+        );
+        expect(rows).toEqual([{ result: 'scored', score: 5, satisfied: true, automated: true }]);
+      }, t.close);
+    });
+  }, 90_000);
+
+  it('an owner not reached on every attempt: a revisit task for a person (not-reached) and a step on the timeline', async () => {
+    await withStandingRevisits('noanswer', { calls: 20 }, 2, async () => {
+      const t = await resolvedRepair('郑强');
+      await withCleanUp(async () => {
+        const task = await eventually(
+          async () => {
+            const res = await t.leader.request('GET', '/api/revisit-tasks');
+            expect(res.status).toBe(200);
+            const tasks = (
+              res.body as { tasks: { ticketId: number; reason: string; phone: string | null }[] }
+            ).tasks;
+            return tasks.find((x) => x.ticketId === t.ticketId);
+          },
+          'the revisit task',
+          90_000,
+          500,
+        );
+        expect(task).toMatchObject({ reason: 'not-reached', phone: t.owner.phone });
+        expect(await revisitTargets(t.ticketId)).toEqual([{ status: 'no-answer', attempts: 2 }]);
+        expect(await ticketStatus(t.ticketId)).toBe('resolved');
+        const view = await t.leader.request('GET', `/api/tickets/${t.ticketId}`);
+        const timeline = (
+          view.body as { timeline: { kind: string; by: { role: string }; detail?: { text?: string } }[] }
+        ).timeline;
+        expect(timeline.at(-1)).toMatchObject({ kind: 'note', by: { role: 'system' } });
+        expect(timeline.at(-1)!.detail?.text).toContain('自动回访 2 次未接通');
+      }, t.close);
+    });
   }, 120_000);
 });

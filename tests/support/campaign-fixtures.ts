@@ -83,6 +83,10 @@ export async function dropCampaign(c: TestCampaign): Promise<void> {
     `DELETE FROM do_not_call WHERE attempt_id IN (SELECT id FROM call_attempts WHERE campaign_id = $1)`,
     [c.campaignId],
   );
+  await q.query(
+    `DELETE FROM revisit_tasks WHERE target_id IN (SELECT id FROM campaign_targets WHERE campaign_id = $1)`,
+    [c.campaignId],
+  );
   await q.query(`DELETE FROM campaigns WHERE id = $1`, [c.campaignId]);
   await q.query(`DELETE FROM trunks WHERE code = $1`, [c.trunkCode]);
 }
