@@ -3,14 +3,16 @@
 //
 // Pacing is the queue's: `setGlobalConcurrency(max_channels)` caps the jobs active at once across every dialer
 // process, and a job stays active exactly as long as its call is up (OutboundCalls.place resolves when the owner's
-// channel is gone), so the calls up never exceed the cap; `setGlobalRateLimit(calls_per_second, 1000)` paces the
-// starts. A job that waits (window, paused, the owner on a call) is moved to delayed and holds no slot.
+// channel is gone), so the calls up never exceed the cap; `setGlobalRateLimit` paces the starts (calls_per_second
+// spread over windows of about 250 ms: core dialPacing). A job that waits (window, paused, the owner on a call) is
+// moved to delayed and holds no slot.
 import { Emitter } from '@socket.io/redis-emitter';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   attemptJobId,
   campaignWindow,
+  dialPacing,
   dialQueueName,
   nextDialTime,
   ProgressThrottle,
@@ -74,7 +76,8 @@ export class DialQueues {
   async pace(trunk: Trunk): Promise<void> {
     const q = this.queue(trunk.code);
     await q.setGlobalConcurrency(trunk.maxChannels);
-    await q.setGlobalRateLimit(trunk.callsPerSecond, 1000);
+    const { max, durationMs } = dialPacing(trunk.callsPerSecond);
+    await q.setGlobalRateLimit(max, durationMs);
   }
 
   /**
