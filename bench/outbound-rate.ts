@@ -63,7 +63,8 @@ function postgresSeconds(): number {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) total += cpuSeconds(+name);
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster)
+        total += cpuSeconds(+name);
     } catch {
       // gone meanwhile
     }
@@ -234,7 +235,9 @@ try {
 } finally {
   watching = false;
   if (campaignId !== null)
-    await q.query(`UPDATE campaigns SET status = 'cancelled' WHERE id = $1 AND status <> 'completed'`, [campaignId]);
+    await q.query(`UPDATE campaigns SET status = 'cancelled' WHERE id = $1 AND status <> 'completed'`, [
+      campaignId,
+    ]);
   await ivr.stop();
   await workers.stop();
   await phone.stop();
