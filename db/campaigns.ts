@@ -238,11 +238,12 @@ export async function dueAttempts(
   db: Queryable,
   campaignId: number,
   limit: number,
+  offset = 0,
 ): Promise<QueuedAttempt[]> {
   const { rows } = await db.query<QueuedAttempt>(
     `SELECT id, due_at AS "dueAt" FROM call_attempts
-      WHERE campaign_id = $1 AND status = 'queued' ORDER BY due_at, id LIMIT $2`,
-    [campaignId, limit],
+      WHERE campaign_id = $1 AND status = 'queued' ORDER BY due_at, id LIMIT $2 OFFSET $3`,
+    [campaignId, limit, offset],
   );
   return rows;
 }

@@ -3,14 +3,16 @@
 //
 // Pacing is the queue's: `setGlobalConcurrency(max_channels)` caps the jobs active at once across every dialer
 // process, and a job stays active exactly as long as its call is up (OutboundCalls.place resolves when the owner's
-// channel is gone), so the calls up never exceed the cap; `setGlobalRateLimit(calls_per_second, 1000)` paces the
-// starts. A job that waits (window, paused, the owner on a call) is moved to delayed and holds no slot.
+// channel is gone), so the calls up never exceed the cap; `setGlobalRateLimit` paces the starts (calls_per_second
+// spread over windows of about 250 ms: core dialPacing). A job that waits (window, paused, the owner on a call) is
+// moved to delayed and holds no slot.
 import { Emitter } from '@socket.io/redis-emitter';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   attemptJobId,
   campaignWindow,
+  dialPacing,
   dialQueueName,
   nextDialTime,
   ProgressThrottle,
@@ -37,8 +39,8 @@ export interface DialJob {
 const BULK = 2000;
 /**
  * Dial jobs are fed this many attempts ahead of the dialer per campaign (by due time), topped up as attempts end
- * (at most once a second per campaign) and by the scheduler's reconciliation. A job's id is its attempt's, so
- * feeding one twice does nothing.
+ * (at most once a second per campaign, once fewer than half are left ready) and by the scheduler's reconciliation.
+ * A job's id is its attempt's, so feeding one twice does nothing.
  */
 export const FEED_AHEAD = 2000;
 const FEED_EVERY_MS = 1000;
@@ -74,7 +76,8 @@ export class DialQueues {
   async pace(trunk: Trunk): Promise<void> {
     const q = this.queue(trunk.code);
     await q.setGlobalConcurrency(trunk.maxChannels);
-    await q.setGlobalRateLimit(trunk.callsPerSecond, 1000);
+    const { max, durationMs } = dialPacing(trunk.callsPerSecond);
+    await q.setGlobalRateLimit(max, durationMs);
   }
 
   /**
@@ -111,6 +114,23 @@ export class DialQueues {
     const campaign = await campaignById(db, campaignId);
     if (!campaign || campaign.status !== 'running') return 0;
     const attempts = await dueAttempts(db, campaignId, FEED_AHEAD);
+    await this.enqueue(campaign, attempts, now);
+    return attempts.length;
+  }
+
+  /**
+   * Feeds the campaign's next jobs when its trunk's queue runs low (fewer than half of FEED_AHEAD ready to run),
+   * after the `ready` earliest queued attempts (those are the jobs there), up to FEED_AHEAD again. Feeding the
+   * whole FEED_AHEAD after every end added nothing but cost Redis an add script per job, 2,000 a second, and
+   * stalled the dials. An attempt skipped (other campaigns' jobs on the trunk) is fed once the queue drains.
+   */
+  async topUp(db: Pool, campaignId: number, now = new Date()): Promise<number> {
+    const campaign = await campaignById(db, campaignId);
+    if (!campaign || campaign.status !== 'running') return 0;
+    const c = await this.queue(campaign.trunkCode).getJobCounts('wait', 'prioritized');
+    const ready = (c.wait ?? 0) + (c.prioritized ?? 0);
+    if (ready >= FEED_AHEAD / 2) return 0;
+    const attempts = await dueAttempts(db, campaignId, FEED_AHEAD - ready, ready);
     await this.enqueue(campaign, attempts, now);
     return attempts.length;
   }
@@ -158,12 +178,12 @@ class Throttled {
   }
 }
 
-/** Tops a campaign's jobs up after its attempts moved on, at most once a second per campaign. */
+/** Tops a campaign's jobs up after its attempts moved on, at most once a second per campaign, when they run low. */
 export class Feeder extends Throttled {
   constructor(queues: DialQueues, db: Pool, log: Logger) {
     super(
       FEED_EVERY_MS,
-      async (campaignId) => void (await queues.feed(db, campaignId)),
+      async (campaignId) => void (await queues.topUp(db, campaignId)),
       (err, campaignId) => log.warn({ err, campaignId }, 'could not feed the dial jobs'),
     );
   }

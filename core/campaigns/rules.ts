@@ -162,6 +162,19 @@ export function honoursDoNotCall(kind: CampaignKind, emergencyNotice: boolean): 
 }
 
 /**
+ * The dial queue's rate limit for a trunk's calls a second: `max` starts per `durationMs`, windows of about 250 ms.
+ * BullMQ's limiter counts in fixed windows, so a one-second window lets a second's dials start at once and the next
+ * second's right after (twice the rate within a second, which a carrier's limit refuses; the calls started together
+ * also fill the channel cap and the dials after them wait). Short windows spread the starts, at most 1.25 times the
+ * rate in any second; the average is never above `callsPerSecond`. Shorter windows lose more to the worker's wake-up
+ * after each window on a loaded machine.
+ */
+export function dialPacing(callsPerSecond: number): { max: number; durationMs: number } {
+  const max = Math.max(1, Math.round(callsPerSecond / 4));
+  return { max, durationMs: Math.ceil((1000 * max) / Math.max(callsPerSecond, 1e-3)) };
+}
+
+/**
  * Throttle for progress events: at most one per `intervalMs` per key; a change inside the interval is sent at its
  * end (trailing). Returns the delay to wait before sending (0: send now), or null: one is already pending.
  */

@@ -24,6 +24,8 @@ export interface OwnerPhone {
   /** The trunk dial string that reaches this phone. */
   dial: string;
   port: number;
+  /** sipp's process id (a benchmark reads its CPU time). */
+  pid: number;
   /** Resolves when sipp is done (exit code 0: the call went as scripted) with the SIP messages it saw. */
   done: Promise<{ code: number; messages: string }>;
   /** The SIP messages so far. */
@@ -48,6 +50,8 @@ export async function startOwnerPhone(
     commentAfterMs?: number;
     /** Calls it takes before sipp exits (the dialer's retries, a burst), one at a time unless more come. */
     calls?: number;
+    /** sipp gives up (exit code 1) after this many seconds (180 by default). */
+    timeoutS?: number;
   } = {},
 ): Promise<OwnerPhone> {
   const n = slot++ % OWNER_SLOTS;
@@ -63,7 +67,14 @@ export async function startOwnerPhone(
       ...['-key', 'digit', opts.digit ?? '1'],
       ...['-key', 'comment_after_ms', String(opts.commentAfterMs ?? 8000)],
       ...['-d', String(opts.listenMs ?? 3000)],
-      ...['-m', String(opts.calls ?? 1), '-nostdin', '-timeout', '180s', '-timeout_error'],
+      ...[
+        '-m',
+        String(opts.calls ?? 1),
+        '-nostdin',
+        '-timeout',
+        `${opts.timeoutS ?? 180}s`,
+        '-timeout_error',
+      ],
       ...['-trace_msg', '-message_file', trace],
     ],
     { stdio: 'ignore', cwd: dir },
@@ -89,6 +100,7 @@ export async function startOwnerPhone(
   return {
     dial: `PJSIP/trunk/sip:{number}@127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     done: exited.then((code) => ({ code, messages: messages() })),
     messages,
     finish: async () => {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   campaignWindow,
+  dialPacing,
   honoursDoNotCall,
   inCallingWindow,
   nextAttemptDue,
@@ -118,5 +119,20 @@ describe('progress events', () => {
     t.sent('1', 1002);
     expect(t.changed('1', 1100)).toBe(402);
     expect(t.changed('2', 1100)).toBe(0);
+  });
+});
+
+describe("a trunk's calls a second as the dial queue's rate limit", () => {
+  it.each([
+    [60, 15, 250],
+    [10, 3, 300],
+    [5, 1, 200],
+    [1, 1, 1000],
+    [7, 2, 286],
+    [150, 38, 254],
+  ])('%d calls/s: %d starts per %d ms, never faster on average', (cps, max, durationMs) => {
+    const pacing = dialPacing(cps);
+    expect(pacing).toEqual({ max, durationMs });
+    expect((pacing.max * 1000) / pacing.durationMs).toBeLessThanOrEqual(cps);
   });
 });
