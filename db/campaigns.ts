@@ -447,17 +447,11 @@ export async function ownerOnCall(db: Queryable, ownerId: number, attemptId: num
  */
 export async function claimAttempt(
   pool: Pool,
-  attemptId: number,
+  attempt: { id: number; ownerId: number },
   at: Date,
 ): Promise<'claimed' | 'taken' | 'owner-busy'> {
+  const { id: attemptId, ownerId } = attempt;
   return inTransaction(pool, async (client) => {
-    const owner = await client.query<{ ownerId: number }>(
-      `SELECT t.owner_id AS "ownerId" FROM call_attempts a JOIN campaign_targets t ON t.id = a.target_id
-        WHERE a.id = $1`,
-      [attemptId],
-    );
-    if (!owner.rows[0]) return 'taken';
-    const { ownerId } = owner.rows[0];
     // held until the commit: the other dialer's check then sees this attempt dialling
     await client.query(
       `SELECT pg_advisory_xact_lock(hashtextextended('hotline-owner-call:' || $1::text, 0))`,

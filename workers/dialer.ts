@@ -205,7 +205,7 @@ export async function startDialer(deps: {
     }
 
     // 5 and 6. the guard, never two calls to one owner at once, then the call
-    const claim = await claimAttempt(db, attemptId, clock.now());
+    const claim = await claimAttempt(db, { id: attemptId, ownerId: target.ownerId }, clock.now());
     if (claim === 'owner-busy')
       await delay(job, token, new Date(now.getTime() + OWNER_BUSY_DELAY_MS), attemptId);
     if (claim !== 'claimed') return;
