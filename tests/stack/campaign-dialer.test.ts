@@ -190,6 +190,49 @@ describe("the trunk's cap", () => {
   }, 240_000);
 });
 
+describe('the arrears checked again before the dial', () => {
+  it('a household that paid after its reminder was queued is not called', async () => {
+    const owner = await owingOwner();
+    const phone = await startOwnerPhone('hangs-up', { calls: 1, listenMs: 1000 });
+    // the trunk switched off: the reminder is queued, nothing is dialled yet
+    const campaign = await runCampaign(phone, owner, { trunkActive: false });
+    await withCleanUp(
+      async () => {
+        await eventually(
+          async () => (await attemptsOf(campaign.campaignId))[0]?.status === 'queued',
+          'the reminder queued',
+          20_000,
+          200,
+        );
+        await db().query('UPDATE fee_items SET paid_at = now() WHERE unit_id = $1 AND paid_at IS NULL', [
+          owner.units[0]!.unitId,
+        ]);
+        // the trunk on again; a campaign's notice makes the dialer look for trunks at once
+        await db().query('UPDATE trunks SET active = true WHERE code = $1', [campaign.trunkCode]);
+        await db().query(`SELECT pg_notify('hotline_campaigns', $1)`, [String(campaign.campaignId)]);
+        const attempts = await eventually(
+          async () => {
+            const a = await attemptsOf(campaign.campaignId);
+            return a[0]?.status === 'dropped' && a;
+          },
+          'the reminder dropped',
+          90_000,
+          200,
+        );
+        expect(attempts.map((a) => [a.status, a.result])).toEqual([['dropped', 'paid']]);
+        expect(await targetOf(campaign.campaignId)).toMatchObject({
+          status: 'skipped',
+          done: true,
+          attempts: 0,
+        });
+        expect(invitesIn(await phone.finish())).toBe(0);
+      },
+      () => phone.stop(),
+      () => dropCampaign(campaign),
+    );
+  }, 120_000);
+});
+
 describe('one call at a time per owner', () => {
   it('two campaigns started together for one owner: the second call waits until the first has ended', async () => {
     const owner = await owingOwner();

@@ -33,13 +33,22 @@ export async function runCampaign(
     window?: [string, string];
     maxChannels?: number;
     callsPerSecond?: number;
+    /** false: the trunk switched off, so the campaign's attempts are queued and nothing is dialled yet */
+    trunkActive?: boolean;
   } = {},
 ): Promise<{ campaignId: number; trunkCode: string }> {
   const trunkCode = `t-${randomBytes(5).toString('hex')}`;
   await db().query(
-    `INSERT INTO trunks (code, name, dial, caller_id, max_channels, calls_per_second)
-     VALUES ($1, $2, $3, '4008200000', $4, $5)`,
-    [trunkCode, `测试线路 ${trunkCode}`, phone.dial, spec.maxChannels ?? 5, spec.callsPerSecond ?? 5],
+    `INSERT INTO trunks (code, name, dial, caller_id, max_channels, calls_per_second, active)
+     VALUES ($1, $2, $3, '4008200000', $4, $5, $6)`,
+    [
+      trunkCode,
+      `测试线路 ${trunkCode}`,
+      phone.dial,
+      spec.maxChannels ?? 5,
+      spec.callsPerSecond ?? 5,
+      spec.trunkActive ?? true,
+    ],
   );
   const [start, end] = spec.window ?? ['00:00', '23:59'];
   const { rows } = await db().query<{ id: number }>(
