@@ -172,7 +172,11 @@ class Throttled {
     this.#timers.add(timer);
   }
 
+  /** Closed: runs still under way finish without their last step (see ProgressReporter). */
+  protected closed = false;
+
   close(): void {
+    this.closed = true;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
   }
@@ -198,6 +202,9 @@ export class ProgressReporter extends Throttled {
       500,
       async (campaignId) => {
         const p = await this.progress(campaignId);
+        // the emitter's publish is not awaited: on a connection closed meanwhile (the dialer stopping) its
+        // rejection would go unhandled
+        if (this.closed || redis.status !== 'ready') return;
         emitter.to(rooms.supervisors).emit('campaign:progress', p);
       },
       (err, campaignId) => log.warn({ err, campaignId }, 'could not send the campaign progress'),
