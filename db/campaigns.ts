@@ -483,6 +483,8 @@ export interface AttemptWritten {
   campaignId: number;
   targetId: number;
   targetStatus: TargetStatus;
+  /** No further attempt will be made for the target. */
+  targetDone: boolean;
   /** The next attempt, created in the same transaction (its job is the caller's). */
   next: QueuedAttempt | null;
   /** Every target of the campaign is done: it was marked completed. */
@@ -493,7 +495,8 @@ export interface AttemptWritten {
 
 /**
  * Writes how a dialled attempt ended (or that it was interrupted) and moves its target on: the next attempt at
- * `nextDueAt` (null: the target is done). An attempt already ended is left as it is (null).
+ * `nextDueAt` while the campaign is running or paused (null, or a campaign cancelled or completed meanwhile: the
+ * target is done). An attempt already ended is left as it is (null).
  */
 export async function finishAttempt(
   pool: Pool,
@@ -503,7 +506,12 @@ export async function finishAttempt(
   nextDueAt: Date | null,
 ): Promise<AttemptWritten | null> {
   const written = await inTransaction(pool, async (client) => {
-    const { rows } = await client.query<{ targetId: number; campaignId: number; attemptNo: number }>(
+    const { rows } = await client.query<{
+      targetId: number;
+      campaignId: number;
+      attemptNo: number;
+      campaignStatus: CampaignStatus;
+    }>(
       `UPDATE call_attempts
           SET status = 'ended', result = $2, hangup_cause = $3, hangup_cause_text = $4,
               channel_id = COALESCE($5, channel_id), call_id = $6, outcome = $7, keys = $8, score = $9,
@@ -512,7 +520,8 @@ export async function finishAttempt(
                                  THEN COALESCE(answered_at, $12, (SELECT started_at FROM calls WHERE id = $6), $11)
                                  ELSE answered_at END
         WHERE id = $1 AND status IN ('dialling', 'answered')
-        RETURNING target_id AS "targetId", campaign_id AS "campaignId", attempt_no AS "attemptNo"`,
+        RETURNING target_id AS "targetId", campaign_id AS "campaignId", attempt_no AS "attemptNo",
+                  (SELECT status FROM campaigns c WHERE c.id = call_attempts.campaign_id) AS "campaignStatus"`,
       [
         attemptId,
         end.result,
@@ -531,20 +540,22 @@ export async function finishAttempt(
     const row = rows[0];
     if (!row) return null;
     const status = targetStatusAfter(end.result, end.outcome);
-    const done = nextDueAt === null;
+    // a cancelled or completed campaign gets no retry
+    const retryAt = ['running', 'paused'].includes(row.campaignStatus) ? nextDueAt : null;
+    const done = retryAt === null;
     await client.query(
       `UPDATE campaign_targets
           SET status = $2, done = $3, next_attempt_at = $4, outcome = COALESCE($5, outcome),
               reached_at = CASE WHEN $6 THEN COALESCE(reached_at, $7) ELSE reached_at END, updated_at = now()
         WHERE id = $1`,
-      [row.targetId, status, done, nextDueAt, end.outcome, reachedBy(end.result, end.outcome), endedAt],
+      [row.targetId, status, done, retryAt, end.outcome, reachedBy(end.result, end.outcome), endedAt],
     );
     let next: QueuedAttempt | null = null;
-    if (nextDueAt) {
+    if (retryAt) {
       const inserted = await client.query<QueuedAttempt>(
         `INSERT INTO call_attempts (target_id, campaign_id, attempt_no, due_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT DO NOTHING RETURNING id, due_at AS "dueAt"`,
-        [row.targetId, row.campaignId, row.attemptNo + 1, nextDueAt],
+        [row.targetId, row.campaignId, row.attemptNo + 1, retryAt],
       );
       next = inserted.rows[0] ?? null;
     }
@@ -556,6 +567,7 @@ export async function finishAttempt(
       campaignId: row.campaignId,
       targetId: row.targetId,
       targetStatus: status,
+      targetDone: done,
       next,
       completed: false,
       revisitTask,
@@ -563,7 +575,7 @@ export async function finishAttempt(
   });
   // after the commit: concurrent ends of the campaign's last targets each see the others' (the last one to commit
   // sees every target done)
-  if (written && nextDueAt === null) written.completed = await completeIfDone(pool, written.campaignId);
+  if (written?.targetDone) written.completed = await completeIfDone(pool, written.campaignId);
   return written;
 }
 
@@ -638,6 +650,7 @@ export async function dropAttempt(
       campaignId: row.campaignId,
       targetId: row.targetId,
       targetStatus: status,
+      targetDone: true,
       next: null,
       completed: false,
       revisitTask: false,

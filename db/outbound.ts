@@ -457,28 +457,25 @@ export async function openRevisitTasks(db: Queryable, staff: Staff, limit = 200)
   return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
 }
 
-/** An open task with its ticket, if `staff` may see the ticket. */
-export async function openRevisitTask(
-  db: Queryable,
-  taskId: number,
-  staff: Staff,
-): Promise<{
+/** An open revisit task, with the scale of the campaign that could not reach the owner. */
+export interface OpenRevisitTask {
   id: number;
   ticketId: number;
   ticketNumber: string;
   scaleMax: number;
   unsatisfiedMax: number;
+  /** The ticket's revisit records so far (the person's is the next attempt). */
   revisits: number;
-} | null> {
+}
+
+/** An open task with its ticket, if `staff` may see the ticket. */
+export async function openRevisitTask(
+  db: Queryable,
+  taskId: number,
+  staff: Staff,
+): Promise<OpenRevisitTask | null> {
   const visible = ticketVisibility(staff, 2);
-  const { rows } = await db.query<{
-    id: number;
-    ticketId: number;
-    ticketNumber: string;
-    scaleMax: number;
-    unsatisfiedMax: number;
-    revisits: number;
-  }>(
+  const { rows } = await db.query<OpenRevisitTask>(
     `SELECT r.id, r.ticket_id AS "ticketId", t.number AS "ticketNumber", coalesce(c.scale_max, 5) AS "scaleMax",
             coalesce(c.unsatisfied_max, 2) AS "unsatisfiedMax",
             (SELECT count(*)::int FROM ticket_revisits v WHERE v.ticket_id = r.ticket_id) AS revisits

@@ -23,6 +23,8 @@ export class NoticeSpeech {
   readonly #log: Logger;
   /** Texts being spoken now: two calls of one campaign wait for the same file. */
   readonly #making = new Map<string, Promise<string | null>>();
+  /** Texts whose files this process has seen complete (no file system look for every call of a campaign). */
+  readonly #ready = new Set<string>();
 
   /** `promptDir`: the generated prompts' folder (HOTLINE_PROMPT_DIR); the files go into its `notices/`. */
   constructor(promptDir: string, log: Logger) {
@@ -39,11 +41,18 @@ export class NoticeSpeech {
     if (words === '') return null;
     const hash = createHash('sha1').update(`espeak-ng/sox 1\n${words}`).digest('hex');
     const id = `notices/${hash}`;
-    if (existsSync(join(this.#dir, `${hash}.alaw`))) return id;
+    if (this.#ready.has(hash)) return id;
+    if (existsSync(join(this.#dir, `${hash}.alaw`))) {
+      this.#ready.add(hash);
+      return id;
+    }
     let making = this.#making.get(hash);
     if (!making) {
       making = this.#speak(hash, words).then(
-        () => id,
+        () => {
+          this.#ready.add(hash);
+          return id;
+        },
         (err: unknown) => {
           this.#log.error(
             { err: (err as Error).message },

@@ -38,7 +38,6 @@ import {
 } from '../core/index.ts';
 import {
   activeTrunks,
-  campaignById,
   claimAttempt,
   dialContext,
   dropAttempt,
@@ -49,6 +48,7 @@ import {
   revisitTicketStatus,
   unitArrearsFen,
   type AttemptWritten,
+  type Campaign,
   type DialContext,
   type Pool,
   type Trunk,
@@ -97,12 +97,10 @@ export async function startDialer(deps: {
     throw new DelayedError();
   };
 
-  const written = async (w: AttemptWritten | null) => {
+  /** After an attempt's end or drop: the next attempt's job (the campaign as read for this dial), progress. */
+  const written = async (w: AttemptWritten | null, campaign: Campaign) => {
     if (!w) return;
-    if (w.next) {
-      const campaign = await campaignById(db, w.campaignId);
-      if (campaign) await queues.enqueue(campaign, [w.next], clock.now());
-    }
+    if (w.next) await queues.enqueue(campaign, [w.next], clock.now());
     progress.changed(w.campaignId);
     feeder.changed(w.campaignId);
   };
@@ -117,11 +115,8 @@ export async function startDialer(deps: {
       end.result,
       endedAt,
     );
-    // a retry waits for the window too; a cancelled or completed campaign gets none
-    const fresh = await campaignById(db, ctx.campaign.id);
-    const goOn = next !== null && fresh !== null && ['running', 'paused'].includes(fresh.status);
-    const w = await finishAttempt(db, ctx.attempt.id, end, endedAt, goOn ? next : null);
-    await written(w);
+    // a retry waits for the window too (enqueue); a campaign cancelled meanwhile gets none (finishAttempt)
+    await written(await finishAttempt(db, ctx.attempt.id, end, endedAt, next), ctx.campaign);
   }
 
   const interrupted = (channelId: string | null): OutboundCallEnd => ({
@@ -168,7 +163,7 @@ export async function startDialer(deps: {
 
     // 2. the campaign's status
     if (campaign.status === 'cancelled' || campaign.status === 'completed') {
-      await written(await dropAttempt(db, attemptId, 'cancelled'));
+      await written(await dropAttempt(db, attemptId, 'cancelled'), campaign);
       return;
     }
     if (campaign.status !== 'running') {
@@ -184,7 +179,7 @@ export async function startDialer(deps: {
     const emergency = campaign.notice?.emergency === true;
     if (honoursDoNotCall(campaign.kind, emergency) && (await onDoNotCallList(db, target.phone))) {
       callLog.info('number on the do-not-call list: dropped');
-      await written(await dropAttempt(db, attemptId, 'do-not-call'));
+      await written(await dropAttempt(db, attemptId, 'do-not-call'), campaign);
       return;
     }
     if (campaign.kind === 'fee-reminder' && target.unitId !== null) {
@@ -192,14 +187,14 @@ export async function startDialer(deps: {
       const owed = await unitArrearsFen(db, target.unitId, campaign.overdueDays, today);
       if (owed < Math.max(campaign.minArrearsFen ?? 1, 1)) {
         callLog.info({ owed }, 'household paid: dropped');
-        await written(await dropAttempt(db, attemptId, 'paid'));
+        await written(await dropAttempt(db, attemptId, 'paid'), campaign);
         return;
       }
     }
     if (campaign.kind === 'revisit' && target.ticketId !== null) {
       if ((await revisitTicketStatus(db, target.ticketId)) !== 'resolved') {
         callLog.info({ ticketId: target.ticketId }, 'ticket no longer resolved: dropped');
-        await written(await dropAttempt(db, attemptId, 'ticket-closed'));
+        await written(await dropAttempt(db, attemptId, 'ticket-closed'), campaign);
         return;
       }
     }
