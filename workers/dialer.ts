@@ -249,8 +249,11 @@ export async function startDialer(deps: {
       connection: deps.connection,
       // the global concurrency (the trunk's cap) is the limit; this process may run up to all of it
       concurrency: trunk.maxChannels,
-      // a call holds its job for minutes: the lock is renewed meanwhile; a process that died loses it in 30 s
-      lockDuration: 30_000,
+      // a call holds its job for minutes: the lock is renewed every 7.5 s meanwhile. A process that died loses
+      // it within 15 s and the next stall check (every 15 s) hands the job on: its cut call is written
+      // `interrupted` within about 30 s (step 1), and the call counts toward the cap until then.
+      lockDuration: 15_000,
+      stalledInterval: 15_000,
       maxStalledCount: 5,
     });
     worker.on('error', (err) => log.warn({ err: err.message, trunk: trunk.code }, 'dial worker problem'));

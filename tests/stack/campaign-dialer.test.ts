@@ -3,7 +3,8 @@
 // owner phone at the carrier's side. What the owner's phone sees (INVITEs) is held against the attempts recorded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import { attemptJobId, dialQueueName } from '../../core/index.ts';
+import { attemptJobId, dialQueueName, isPublicHoliday } from '../../core/index.ts';
+import { AgentClient } from '../support/agent-client.ts';
 import { ariGet, eventually, stackConfig, withCleanUp } from '../support/env.ts';
 import {
   attemptsOf,
@@ -14,7 +15,7 @@ import {
   owingOwner,
   runCampaign,
 } from '../support/dialer-fixtures.ts';
-import { closeDb, db } from '../support/fixtures.ts';
+import { closeDb, createAgent, db } from '../support/fixtures.ts';
 import { startOwnerPhone, type OwnerPhoneKind } from '../support/owner-phones.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
@@ -87,47 +88,95 @@ describe('retries: an owner not reached is called again after the spacing, up to
   );
 });
 
+/** The dial job of the campaign's one attempt once it waits, delayed (the attempt still queued). */
+async function delayedDialJob(campaign: { campaignId: number; trunkCode: string }) {
+  const queue = new Queue(dialQueueName(campaign.trunkCode), {
+    connection: { url: stackConfig().redisUrl },
+  });
+  try {
+    const job = await eventually(
+      async () => {
+        const { rows } = await db().query<{ id: number; status: string }>(
+          'SELECT id, status FROM call_attempts WHERE campaign_id = $1',
+          [campaign.campaignId],
+        );
+        const j = rows[0] && (await queue.getJob(attemptJobId(rows[0].id)));
+        return j && rows[0]!.status === 'queued' && (await j.getState()) === 'delayed' && j;
+      },
+      'the delayed dial job of the attempt',
+      20_000,
+      200,
+    );
+    return { dueAt: new Date(job.timestamp + job.delay) };
+  } finally {
+    await queue.close();
+  }
+}
+
+/** An instant as Shanghai's calendar date and clock ('2026-12-07', '09:00'). */
+const shanghai = (at: Date) => {
+  const local = new Date(at.getTime() + 8 * 3600_000).toISOString();
+  return { date: local.slice(0, 10), hhmm: local.slice(11, 16) };
+};
+
 describe('the calling window', () => {
   it('outside its window a target is not dialled: its dial job waits for the next opening', async () => {
     const owner = await owingOwner();
     const phone = await startOwnerPhone('busy');
     // a window that opened and closed hours ago (Asia/Shanghai)
-    const local = new Date(Date.now() + 8 * 3600_000 - 6 * 3600_000);
-    const hh = String(local.getUTCHours()).padStart(2, '0');
+    const hh = shanghai(new Date(Date.now() - 6 * 3600_000)).hhmm.slice(0, 2);
     const window: [string, string] = [`${hh}:00`, `${hh}:30`];
     const campaign = await runCampaign(phone, owner, { window });
     await withCleanUp(
       async () => {
-        // the attempt's dial job waits, delayed to the next opening
-        const queue = new Queue(dialQueueName(campaign.trunkCode), {
-          connection: { url: stackConfig().redisUrl },
-        });
-        try {
-          const job = await eventually(
-            async () => {
-              const { rows } = await db().query<{ id: number; status: string }>(
-                'SELECT id, status FROM call_attempts WHERE campaign_id = $1',
-                [campaign.campaignId],
-              );
-              const j = rows[0] && (await queue.getJob(attemptJobId(rows[0].id)));
-              return j && rows[0]!.status === 'queued' && (await j.getState()) === 'delayed' && j;
-            },
-            'the delayed dial job of the attempt',
-            20_000,
-            200,
-          );
-          // at the window's start, Shanghai time, within the next day and a half (a holiday aside)
-          const opening = new Date(job.timestamp + job.delay + 8 * 3600_000);
-          const hhmm = `${String(opening.getUTCHours()).padStart(2, '0')}:${String(opening.getUTCMinutes()).padStart(2, '0')}`;
-          expect(hhmm).toBe(window[0]);
-          expect(job.timestamp + job.delay).toBeGreaterThan(Date.now());
-        } finally {
-          await queue.close();
-        }
+        // the attempt's dial job waits, delayed to the next opening: at the window's start, Shanghai time
+        const { dueAt } = await delayedDialJob(campaign);
+        expect(shanghai(dueAt).hhmm).toBe(window[0]);
+        expect(dueAt.getTime()).toBeGreaterThan(Date.now());
         expect(invitesIn(phone.messages())).toBe(0);
       },
       () => phone.stop(),
       () => dropCampaign(campaign),
+    );
+  }, 40_000);
+
+  it('a fee reminder is not dialled on a public holiday the admin entered: it waits for the next calling day', async () => {
+    // today (Shanghai) entered as a public holiday by an admin, through the API: every process reloads its calendar
+    const today = shanghai(new Date()).date;
+    const admin = await createAgent({ seat: null, role: 'admin', name: '日历管理员' });
+    const adminDesk = await AgentClient.signIn(platform.url, admin);
+    const packageHoliday = isPublicHoliday(today);
+    if (!packageHoliday) {
+      const put = await adminDesk.request('PUT', `/api/admin/calendar/days/${today}`, {
+        kind: 'holiday',
+        name: '测试假日',
+      });
+      expect(put.status).toBe(200);
+      await eventually(() => isPublicHoliday(today), 'the platform to reload the calendar');
+    }
+    const owner = await owingOwner();
+    const phone = await startOwnerPhone('busy');
+    // open all day: only the holiday keeps the owner's phone quiet
+    const campaign = await runCampaign(phone, owner, { window: ['00:00', '23:59'] });
+    await withCleanUp(
+      async () => {
+        const { dueAt } = await delayedDialJob(campaign);
+        // at the opening of the next day that is no holiday
+        const opening = shanghai(dueAt);
+        expect(opening.hhmm).toBe('00:00');
+        expect(opening.date > today).toBe(true);
+        expect(isPublicHoliday(opening.date)).toBe(false);
+        expect(isPublicHoliday(shanghai(new Date(dueAt.getTime() - 3600_000)).date)).toBe(true);
+        expect(invitesIn(phone.messages())).toBe(0);
+      },
+      () => phone.stop(),
+      () => dropCampaign(campaign),
+      async () => {
+        if (packageHoliday) return;
+        expect((await adminDesk.request('DELETE', `/api/admin/calendar/days/${today}`)).status).toBe(204);
+        await eventually(() => !isPublicHoliday(today), 'the platform to reload the calendar');
+      },
+      () => adminDesk.close(),
     );
   }, 40_000);
 });
