@@ -325,7 +325,13 @@ export async function startPlatform(
       maxChannels: config.outbound.trunkMaxChannels,
       callsPerSecond: config.outbound.trunkCps,
     });
-    const campaigns = await startCampaignScheduler({ connection: bullConnection, redis, db, log });
+    const campaigns = await startCampaignScheduler({
+      connection: bullConnection,
+      redis,
+      db,
+      log,
+      revisitTrunk: config.outbound.revisitTrunk,
+    });
     closers.push(async () => {
       await campaigns.close();
       await severityReview.close();

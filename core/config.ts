@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_TRUNK } from './campaigns/types.ts';
 import { ConfigError } from './errors.ts';
 
 export interface Config {
@@ -67,6 +68,8 @@ export interface Config {
     readonly trunkCps: number;
     /** The number the owner's phone shows (the estate hotline). */
     readonly callerId: string;
+    /** The trunk whose standing revisit campaign calls the owners of resolved tickets. */
+    readonly revisitTrunk: string;
   };
   readonly logLevel: string;
   readonly stackDir: string;
@@ -161,10 +164,16 @@ export function loadConfig(env: Env = readEnv()): Config {
       trunkMaxChannels: int('HOTLINE_TRUNK_MAX_CHANNELS', 30, 1, 2000),
       trunkCps: int('HOTLINE_TRUNK_CPS', 10, 1, 500),
       callerId: str('HOTLINE_OUTBOUND_CALLER_ID', '4008200000'),
+      revisitTrunk: str('HOTLINE_REVISIT_TRUNK', DEFAULT_TRUNK),
     },
     logLevel: str('HOTLINE_LOG_LEVEL', 'info'),
     stackDir: resolve(str('HOTLINE_STACK_DIR', '.stack')),
   };
+  if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(config.outbound.revisitTrunk)) {
+    problems.push(
+      `HOTLINE_REVISIT_TRUNK must be a trunk code (lower-case letters, digits and -), got "${config.outbound.revisitTrunk}"`,
+    );
+  }
   if (!/^[0-9]{3,20}$/.test(config.outbound.callerId)) {
     problems.push(`HOTLINE_OUTBOUND_CALLER_ID must be 3 to 20 digits, got "${config.outbound.callerId}"`);
   }

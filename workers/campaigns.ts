@@ -64,8 +64,11 @@ export async function startCampaignScheduler(deps: {
   db: Pool;
   log: Logger;
   clock?: Clock;
+  /** The trunk whose standing revisit campaign takes the automatic revisits (HOTLINE_REVISIT_TRUNK). */
+  revisitTrunk?: string;
 }): Promise<CampaignScheduler> {
   const { db } = deps;
+  const revisitTrunk = deps.revisitTrunk ?? DEFAULT_TRUNK;
   const clock = deps.clock ?? systemClock;
   const log = deps.log.child({ component: 'campaigns' });
   const dialQueues = new DialQueues(deps.connection);
@@ -148,12 +151,12 @@ export async function startCampaignScheduler(deps: {
   }
 
   async function takeRevisits(): Promise<void> {
-    if (!(await getTrunk(db, DEFAULT_TRUNK))) {
-      log.warn({ trunk: DEFAULT_TRUNK }, 'no trunk for the automatic revisits: they wait');
+    if (!(await getTrunk(db, revisitTrunk))) {
+      log.warn({ trunk: revisitTrunk }, 'no trunk for the automatic revisits: they wait');
       return;
     }
     for (;;) {
-      const taken = await takeDueRevisits(db, DEFAULT_TRUNK);
+      const taken = await takeDueRevisits(db, revisitTrunk);
       if (!taken) return;
       const campaign = await campaignById(db, taken.campaignId);
       if (!campaign) return;

@@ -59,8 +59,11 @@ async function stopDialerProcess(signal: NodeJS.Signals = 'SIGTERM'): Promise<vo
   await exited;
 }
 
+/** The trunk this file's automatic revisits are dialled on (its workers' HOTLINE_REVISIT_TRUNK). */
+const REVISIT_TRUNK = `revisits-${process.pid}`;
+
 beforeAll(async () => {
-  roles = await startTestRoles(['cti', 'workers']);
+  roles = await startTestRoles(['cti', 'workers'], { HOTLINE_REVISIT_TRUNK: REVISIT_TRUNK });
   await startDialerProcess();
 }, 60_000);
 
@@ -282,58 +285,29 @@ describe('pause and resume through the API', () => {
 
 describe('automatic revisits on the stack', () => {
   /**
-   * Trunk `main` (the automatic revisits' trunk) dialling the test's owner phone, and its standing revisit
-   * campaign calling all day, `maxAttempts` times 10 s apart. Returns the steps that put both back as they were.
+   * The revisits' trunk of this file (HOTLINE_REVISIT_TRUNK) dialling the test's owner phone, and its standing
+   * revisit campaign calling all day, `maxAttempts` times 10 s apart. Returns the steps that take both away.
    */
   async function standingRevisitsTo(
     phone: OwnerPhone,
     maxAttempts: number,
   ): Promise<(() => Promise<unknown>)[]> {
-    const undo: (() => Promise<unknown>)[] = [];
-    const { rows: trunks } = await db().query<{ dial: string }>(
-      `SELECT dial FROM trunks WHERE code = 'main'`,
+    // tickets other test files resolved and nobody has taken for a revisit yet would ring this test's phone
+    await db().query('UPDATE tickets SET revisit_due = false WHERE revisit_due');
+    await db().query(
+      `INSERT INTO trunks (code, name, dial, caller_id, max_channels, calls_per_second)
+       VALUES ($1, '回访测试线路', $2, '4008200000', 5, 5)`,
+      [REVISIT_TRUNK, phone.dial],
     );
-    if (trunks[0]) {
-      await db().query(`UPDATE trunks SET dial = $1 WHERE code = 'main'`, [phone.dial]);
-      undo.push(() => db().query(`UPDATE trunks SET dial = $1 WHERE code = 'main'`, [trunks[0]!.dial]));
-    } else {
-      await db().query(
-        `INSERT INTO trunks (code, name, dial, caller_id, max_channels, calls_per_second)
-         VALUES ('main', '主线路 Main trunk', $1, '4008200000', 5, 5)`,
-        [phone.dial],
-      );
-      undo.push(() => db().query(`DELETE FROM trunks WHERE code = 'main'`));
-    }
-    const settings = `max_attempts = $2, retry_spacing_s = 10, ring_timeout_s = 5, window_start = '00:00',
-                      window_end = '23:59'`;
-    const { rows: standing } = await db().query<{ id: number; max: number; spacing: number; ring: number }>(
-      `SELECT id, max_attempts AS max, retry_spacing_s AS spacing, ring_timeout_s AS ring FROM campaigns
-        WHERE trunk_code = 'main' AND kind = 'revisit' AND status IN ('running', 'paused')`,
+    const { rows } = await db().query<{ id: number }>(
+      `INSERT INTO campaigns (kind, name, status, trunk_code, standing, targets_at, started_at, max_attempts,
+                              retry_spacing_s, ring_timeout_s, window_start, window_end)
+       VALUES ('revisit', '自动回访 Automatic revisits (test)', 'running', $1, true, now(), now(), $2, 10, 5,
+               '00:00', '23:59') RETURNING id`,
+      [REVISIT_TRUNK, maxAttempts],
     );
-    const was = standing[0];
-    if (was) {
-      // the automatic revisits of tickets other test files resolved would ring this test's phone: dropped
-      await db().query(
-        `UPDATE call_attempts SET status = 'dropped', result = 'cancelled' WHERE campaign_id = $1 AND status = 'queued'`,
-        [was.id],
-      );
-      await db().query(`UPDATE campaigns SET ${settings} WHERE id = $1`, [was.id, maxAttempts]);
-      undo.push(() =>
-        db().query(
-          `UPDATE campaigns SET max_attempts = $2, retry_spacing_s = $3, ring_timeout_s = $4 WHERE id = $1`,
-          [was.id, was.max, was.spacing, was.ring],
-        ),
-      );
-    } else {
-      const { rows } = await db().query<{ id: number }>(
-        `INSERT INTO campaigns (kind, name, status, trunk_code, standing, targets_at, started_at)
-         VALUES ('revisit', '自动回访 Automatic revisits (main)', 'running', 'main', true, now(), now()) RETURNING id`,
-      );
-      const id = rows[0]!.id;
-      await db().query(`UPDATE campaigns SET ${settings} WHERE id = $1`, [id, maxAttempts]);
-      undo.push(() => dropOwnCampaign({ campaignId: String(id), trunkCode: 'main' }));
-    }
-    return undo.reverse();
+    const campaign = { campaignId: String(rows[0]!.id), trunkCode: REVISIT_TRUNK };
+    return [() => dropOwnCampaign(campaign)];
   }
 
   /** A repair of the owner's, dispatched, worked on and resolved through the API. */

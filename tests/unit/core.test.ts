@@ -208,7 +208,7 @@ describe('the configuration', () => {
       },
       recordingDir: '/srv/hotline/stack/asterisk/var/spool/recording',
       recordingRetentionDays: 180,
-      outbound: { trunkMaxChannels: 30, trunkCps: 10, callerId: '4008200000' },
+      outbound: { trunkMaxChannels: 30, trunkCps: 10, callerId: '4008200000', revisitTrunk: 'main' },
       attachments: { dir: '/srv/hotline/stack/attachments', maxMb: 10 },
       logLevel: 'info',
       stackDir: '/srv/hotline/stack',
@@ -322,6 +322,15 @@ describe('the configuration', () => {
   it('refuses a JWT secret shorter than 32 characters', () => {
     const error = errorFor({ ...COMPLETE, HOTLINE_JWT_SECRET: '0123456789abcdef0123456789abcde' }); // 31
     expect(error.message).toContain('HOTLINE_JWT_SECRET must be at least 32 characters');
+  });
+
+  it("takes the revisits' trunk by its code, and says what a code is", () => {
+    expect(loadConfig({ ...COMPLETE, HOTLINE_REVISIT_TRUNK: 'revisits-1' }).outbound.revisitTrunk).toBe(
+      'revisits-1',
+    );
+    expect(errorFor({ ...COMPLETE, HOTLINE_REVISIT_TRUNK: 'Main Trunk' }).message).toContain(
+      'HOTLINE_REVISIT_TRUNK must be a trunk code (lower-case letters, digits and -), got "Main Trunk"',
+    );
   });
 
   it('accepts a JWT secret of exactly 32 characters', () => {
