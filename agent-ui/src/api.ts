@@ -206,10 +206,11 @@ export const api = {
   campaigns: async () => (await request<{ campaigns: CampaignSummary[] }>('GET', '/api/campaigns')).campaigns,
   createCampaign: (body: Record<string, unknown>) => request<CampaignView>('POST', '/api/campaigns', body),
   campaign: (id: number) => request<CampaignView>('GET', `/api/campaigns/${id}`),
-  campaignTargets: (id: number) =>
+  campaignTargets: (id: number, page: { offset: number; limit: number; status: string | null }) =>
     request<{ targets: CampaignTargetView[]; total: number }>(
       'GET',
-      `/api/campaigns/${id}/targets?limit=200`,
+      `/api/campaigns/${id}/targets?offset=${page.offset}&limit=${page.limit}` +
+        (page.status ? `&status=${encodeURIComponent(page.status)}` : ''),
     ),
   targetAttempts: async (id: number, targetId: number) =>
     (

@@ -9,7 +9,7 @@ import type {
   CampaignView,
 } from '../../core/campaigns/desk.ts';
 import type { CampaignCommand } from '../../core/campaigns/campaign-status.ts';
-import { TARGET_STATUSES } from '../../core/campaigns/types.ts';
+import { TARGET_STATUSES, type TargetStatus } from '../../core/campaigns/types.ts';
 import { h, replace } from './dom.ts';
 import { formatDate, formatFen } from './format.ts';
 import { progressBar, CAMPAIGNS_HASH } from './campaigns.ts';
@@ -24,11 +24,18 @@ import {
 
 export interface CampaignPageActions {
   campaign(id: number): Promise<CampaignView>;
-  targets(id: number): Promise<{ targets: CampaignTargetView[]; total: number }>;
+  /** A page of the campaign's targets, in the order they were picked; `status` narrows them to one status. */
+  targets(
+    id: number,
+    page: { offset: number; limit: number; status: TargetStatus | null },
+  ): Promise<{ targets: CampaignTargetView[]; total: number }>;
   attempts(id: number, targetId: number): Promise<CallAttemptView[]>;
   command(id: number, command: CampaignCommand): Promise<CampaignView>;
   describeError(err: unknown): string;
 }
+
+/** Targets shown at once; the pager moves through the rest. */
+const PAGE_SIZE = 50;
 
 /** The counts the page shows, in this order (skipped and cancelled targets only count as done). */
 const SHOWN = TARGET_STATUSES.filter((s) => s !== 'skipped' && s !== 'cancelled');
@@ -51,6 +58,23 @@ export function createCampaignPage(actions: CampaignPageActions) {
   const coverage = h('p', { testid: 'campaign-coverage' });
   const buttons = h('div', { class: 'actions', testid: 'campaign-commands' });
   const targets = h('tbody', { testid: 'campaign-targets' });
+  const targetFilter = h(
+    'select',
+    { testid: 'targets-status', attrs: { 'aria-label': '按状态筛选 Filter by status' } },
+    h('option', { attrs: { value: '' } }, '全部状态 Every status'),
+    ...TARGET_STATUSES.map((s) => h('option', { attrs: { value: s } }, targetStatusLabel(s))),
+  );
+  const pageText = h('span', { testid: 'targets-range', attrs: { 'aria-live': 'polite' } });
+  const previous = h(
+    'button',
+    { class: 'btn', testid: 'targets-previous', attrs: { type: 'button' } },
+    '上一页 Previous',
+  );
+  const next = h(
+    'button',
+    { class: 'btn', testid: 'targets-next', attrs: { type: 'button' } },
+    '下一页 Next',
+  );
   const root = h(
     'main',
     { class: 'campaign-page', testid: 'campaign-page', attrs: { 'aria-labelledby': 'campaign-page-title' } },
@@ -65,6 +89,7 @@ export function createCampaignPage(actions: CampaignPageActions) {
       'section',
       { class: 'pop-section' },
       h('h3', {}, '呼叫对象 Targets'),
+      h('div', { class: 'actions' }, targetFilter, previous, pageText, next),
       h(
         'table',
         { class: 'ticket-table' },
@@ -93,6 +118,46 @@ export function createCampaignPage(actions: CampaignPageActions) {
   root.hidden = true;
   let seq = 0;
   let currentId: number | null = null;
+  let offset = 0;
+  /** Loads of the target list: only the latest one draws. */
+  let targetSeq = 0;
+
+  function drawTargets(page: { targets: CampaignTargetView[]; total: number }, id: number): void {
+    replace(targets, ...page.targets.flatMap((t) => targetRow(t, id)));
+    pageText.textContent =
+      page.total === 0
+        ? '没有呼叫对象 No targets'
+        : `第 ${offset + 1}–${offset + page.targets.length} 个,共 ${page.total} 个 ${offset + 1}–${offset + page.targets.length} of ${page.total}`;
+    previous.disabled = offset === 0;
+    next.disabled = offset + page.targets.length >= page.total;
+  }
+
+  function loadTargets(): void {
+    const id = currentId;
+    if (id === null) return;
+    const mine = ++targetSeq;
+    const status = (targetFilter.value || null) as TargetStatus | null;
+    actions.targets(id, { offset, limit: PAGE_SIZE, status }).then(
+      (page) => {
+        if (mine === targetSeq && currentId === id) drawTargets(page, id);
+      },
+      (err: unknown) => {
+        if (mine === targetSeq) error.textContent = actions.describeError(err);
+      },
+    );
+  }
+  targetFilter.addEventListener('change', () => {
+    offset = 0;
+    loadTargets();
+  });
+  previous.addEventListener('click', () => {
+    offset = Math.max(0, offset - PAGE_SIZE);
+    loadTargets();
+  });
+  next.addEventListener('click', () => {
+    offset += PAGE_SIZE;
+    loadTargets();
+  });
 
   function drawProgress(p: {
     counts: Partial<Record<string, number>>;
@@ -253,11 +318,18 @@ export function createCampaignPage(actions: CampaignPageActions) {
       error.textContent = '';
       title.textContent = '加载中 Loading…';
       replace(targets);
-      Promise.all([actions.campaign(id), actions.targets(id)]).then(
+      offset = 0;
+      targetFilter.value = '';
+      pageText.textContent = '';
+      const targetLoad = ++targetSeq;
+      Promise.all([
+        actions.campaign(id),
+        actions.targets(id, { offset: 0, limit: PAGE_SIZE, status: null }),
+      ]).then(
         ([view, page]) => {
           if (mine !== seq) return;
           draw(view);
-          replace(targets, ...page.targets.flatMap((t) => targetRow(t, id)));
+          if (targetLoad === targetSeq) drawTargets(page, id);
         },
         (err: unknown) => {
           if (mine !== seq) return;

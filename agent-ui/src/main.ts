@@ -111,7 +111,7 @@ const campaignList = createCampaignList({
 });
 const campaignPage = createCampaignPage({
   campaign: (id) => api.campaign(id),
-  targets: (id) => api.campaignTargets(id),
+  targets: (id, page) => api.campaignTargets(id, page),
   attempts: (id, targetId) => api.targetAttempts(id, targetId),
   command: (id, command) => api.campaignCommand(id, command),
   describeError,

@@ -180,6 +180,44 @@ describe('the campaign pages', () => {
     await page.close();
   });
 
+  it('pages through a campaign of 120 targets, 50 at a time, and narrows them to one status', async () => {
+    const id = await insertCampaign(`分页测试${tag}`, 'paused');
+    // owners 1..120 in the order they were picked; every third one's last attempt was busy
+    await db().query(
+      `WITH o AS (INSERT INTO owners (name) SELECT '分页业主' || g FROM generate_series(1, 120) g RETURNING id, name)
+       INSERT INTO campaign_targets (campaign_id, owner_id, phone, status, attempts)
+       SELECT $1, o.id, '1390000' || lpad(substr(o.name, 5), 4, '0'),
+              CASE WHEN substr(o.name, 5)::int % 3 = 0 THEN 'busy' ELSE 'queued' END,
+              CASE WHEN substr(o.name, 5)::int % 3 = 0 THEN 1 ELSE 0 END
+         FROM o ORDER BY substr(o.name, 5)::int`,
+      [id],
+    );
+    const page = await signedIn(leader);
+    await page.goto(`${platform.url}/#/campaigns/${id}`);
+    const rows = page.getByTestId('campaign-target');
+    const range = page.getByTestId('targets-range');
+    await expect.poll(() => range.textContent()).toBe('第 1–50 个,共 120 个 1–50 of 120');
+    expect(await rows.count()).toBe(50);
+    expect(await rows.first().locator('td').first().textContent()).toBe('分页业主1');
+    expect(await page.getByTestId('targets-previous').isDisabled()).toBe(true);
+
+    await page.getByTestId('targets-next').click();
+    await expect.poll(() => range.textContent()).toBe('第 51–100 个,共 120 个 51–100 of 120');
+    expect(await rows.first().locator('td').first().textContent()).toBe('分页业主51');
+    await page.getByTestId('targets-next').click();
+    await expect.poll(() => range.textContent()).toBe('第 101–120 个,共 120 个 101–120 of 120');
+    expect(await rows.count()).toBe(20);
+    expect(await page.getByTestId('targets-next').isDisabled()).toBe(true);
+
+    // one status: the pager starts again from the first
+    await page.getByTestId('targets-status').selectOption('busy');
+    await expect.poll(() => range.textContent()).toBe('第 1–40 个,共 40 个 1–40 of 40');
+    expect(new Set(await rows.getByTestId('target-status').allTextContents())).toEqual(
+      new Set(['占线 Busy']),
+    );
+    await page.close();
+  });
+
   it('shows progress live from the dialer’s events', async () => {
     // a campaign no worker touches (inserted paused: no status change to react to), so the only progress
     // events for it are the one this test sends
