@@ -12,3 +12,4 @@ export * from './campaigns/types.ts';
 export * from './campaigns/campaign-status.ts';
 export * from './campaigns/desk.ts';
 export * from './campaigns/rules.ts';
+export * from './knowledge.ts';

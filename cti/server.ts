@@ -81,6 +81,7 @@ import { registerTicketRoutes } from './ticket-routes.ts';
 import { registerOrganisationRoutes } from './organisation-routes.ts';
 import { registerCampaignRoutes } from './campaign-routes.ts';
 import { registerOutboundRoutes } from './outbound-routes.ts';
+import { registerKnowledgeRoutes } from './knowledge-routes.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
 
 export interface ServerDeps {
@@ -650,6 +651,7 @@ export async function createServer(deps: ServerDeps) {
   registerTicketRoutes(app, { db, authenticate, errorBody });
   registerOrganisationRoutes(app, { db, authenticate, errorBody });
   registerCampaignRoutes(app, { db, authenticate, errorBody });
+  registerKnowledgeRoutes(app, { db, authenticate, errorBody });
   // notes and attachments (evidence-routes.ts)
   await registerEvidenceRoutes(app, { db, authenticate, errorBody, settings: deps.attachments });
   registerSeverityRoutes(app, { db, authenticate, errorBody, notifier });

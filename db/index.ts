@@ -16,3 +16,4 @@ export * from './outbound-calls.ts';
 export * from './outbound.ts';
 export * from './revisits.ts';
 export * from './campaigns.ts';
+export * from './knowledge.ts';

@@ -18,6 +18,7 @@ import { createPool, inTransaction, type Queryable } from './pool.ts';
 import {
   DEMO_AGENTS,
   DEMO_DEPARTMENTS,
+  DEMO_KNOWLEDGE_ANSWERS,
   DEMO_ORGANISATIONS,
   HISTORY_DAYS,
   MAX_HISTORY,
@@ -498,6 +499,12 @@ async function seed(pool: pg.Pool, options: SeedOptions, loginsFile: string): Pr
     const asOf = new Date();
     const logins = await inTransaction(pool, async (client) => {
       await insertOrganisations(client);
+      for (const a of DEMO_KNOWLEDGE_ANSWERS)
+        await client.query('INSERT INTO knowledge_answers (title, body, keywords) VALUES ($1, $2, $3)', [
+          a.title,
+          a.body,
+          a.keywords,
+        ]);
       const created = await insertAgents(client);
       await insertBatch(client, fixtureBatch(asOf));
       return created;

@@ -1,4 +1,5 @@
 // The HTTP API: JSON in and out, the bearer token from sessionStorage, one error type for the UI.
+import type { KnowledgeAnswer, KnowledgeAnswerRequest } from '../../core/knowledge.ts';
 import type {
   AgentStatus,
   AvailableAgent,
@@ -238,4 +239,18 @@ export const api = {
     (await request<{ revisits: TicketRevisitView[] }>('GET', `/api/tickets/${id}/revisits`)).revisits,
   revisitCommentLink: (id: number, revisitId: number) =>
     request<{ url: string }>('POST', `/api/tickets/${id}/revisits/${revisitId}/comment-link`),
+  knowledge: async (query: string) =>
+    (
+      await request<{ answers: KnowledgeAnswer[] }>(
+        'GET',
+        `/api/knowledge?q=${encodeURIComponent(query.slice(0, 1000))}`,
+      )
+    ).answers,
+  addAnswer: (answer: KnowledgeAnswerRequest) =>
+    request<KnowledgeAnswer>('POST', '/api/admin/knowledge', answer),
+  updateAnswer: (id: number, answer: KnowledgeAnswerRequest) =>
+    request<KnowledgeAnswer>('PUT', `/api/admin/knowledge/${id}`, answer),
+  removeAnswer: async (id: number) => {
+    await request<unknown>('DELETE', `/api/admin/knowledge/${id}`);
+  },
 };

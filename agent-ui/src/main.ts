@@ -16,6 +16,8 @@ import { campaignIdInHash, CAMPAIGNS_HASH, createCampaignList } from './campaign
 import { createCampaignPage } from './campaign-page.ts';
 import { createRevisitRecord } from './revisit-record.ts';
 import { createRevisitTasks, REVISIT_TASKS_HASH } from './revisit-tasks.ts';
+import { createKnowledgePage, createKnowledgePanel, KNOWLEDGE_HASH } from './knowledge.ts';
+import { deskShortcuts, installShortcuts, shortcutLegend } from './shortcuts.ts';
 
 const SESSION_EXPIRED = '登录已过期 Session expired';
 
@@ -121,6 +123,15 @@ const revisitTasks = createRevisitTasks({
   record: (taskId, score, note) => api.recordRevisit(taskId, score, note),
   describeError,
 });
+const knowledgePanel = createKnowledgePanel({ search: (q) => api.knowledge(q), describeError });
+const knowledgePage = createKnowledgePage({
+  search: (q) => api.knowledge(q),
+  estates: () => api.estates(),
+  add: (answer) => api.addAnswer(answer),
+  update: (id, answer) => api.updateAnswer(id, answer),
+  remove: (id) => api.removeAnswer(id),
+  describeError,
+});
 const campaignsLink = h(
   'a',
   { testid: 'nav-campaigns', attrs: { href: CAMPAIGNS_HASH } },
@@ -144,6 +155,7 @@ const nav = h(
   deskLink,
   h('a', { testid: 'nav-tickets', attrs: { href: TICKET_LIST_HASH } }, '工单 Tickets'),
   revisitsLink,
+  h('a', { testid: 'nav-knowledge', attrs: { href: KNOWLEDGE_HASH } }, '答复口径 Answers'),
   campaignsLink,
   staffName,
   navLogout,
@@ -152,7 +164,13 @@ navLogout.addEventListener('click', () => endSession(''));
 const escalations = createEscalationList();
 const overdueNotices = createOverdueList();
 const deskView = document.createElement('div');
-deskView.append(desk.root, overview.root);
+const shortcuts = deskShortcuts(() => {
+  knowledgePanel.focus();
+  return true;
+});
+knowledgePanel.root.append(shortcutLegend(shortcuts));
+deskView.append(desk.root, knowledgePanel.root, overview.root);
+installShortcuts(shortcuts, () => inSession && !deskView.hidden);
 // the notices show above whichever page is open (department staff have no desk)
 app.append(
   login.root,
@@ -166,9 +184,10 @@ app.append(
   campaignList.root,
   campaignPage.root,
   revisitTasks.root,
+  knowledgePage.root,
 );
 
-type Page = 'desk' | 'call' | 'tickets' | 'ticket' | 'campaigns' | 'campaign' | 'revisits';
+type Page = 'desk' | 'call' | 'tickets' | 'ticket' | 'campaigns' | 'campaign' | 'revisits' | 'knowledge';
 
 /** The page the location names (signed in only); department staff have no desk. */
 function route(): void {
@@ -189,7 +208,9 @@ function route(): void {
               ? 'campaigns'
               : hash === REVISIT_TASKS_HASH
                 ? 'revisits'
-                : 'desk';
+                : hash === KNOWLEDGE_HASH
+                  ? 'knowledge'
+                  : 'desk';
   if (page === 'desk' && myRole === 'department') page = 'tickets';
   // campaigns are managed by team leaders and admins; department staff make no revisits
   const manager = myRole === 'supervisor' || myRole === 'admin';
@@ -213,6 +234,9 @@ function route(): void {
   else if (campaignList.root.hidden) campaignList.show();
   if (page !== 'campaign') campaignPage.hide();
   else if (campaignPage.root.dataset.campaignId !== String(campaignId)) campaignPage.show(campaignId!);
+  if (page !== 'knowledge') knowledgePage.hide();
+  else if (knowledgePage.root.hidden || knowledgePage.editing() !== (myRole === 'admin'))
+    knowledgePage.show(myRole === 'admin');
   if (page !== 'revisits') revisitTasks.hide();
   else if (revisitTasks.root.hidden) revisitTasks.show();
   if (page !== 'ticket') ticketPage.hide();
@@ -316,6 +340,7 @@ function endSession(message: string): void {
   overview.stop();
   escalations.clear();
   overdueNotices.clear();
+  knowledgePanel.clear();
   desk.reset();
   desk.hide();
   route();
