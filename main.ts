@@ -54,6 +54,7 @@ import type { OutboundCalls } from './core/campaigns/types.ts';
 import {
   startCampaignScheduler,
   startDialer,
+  startQaSampling,
   startRecordingRetention,
   startSeverityReview,
   startTicketClocks,
@@ -318,6 +319,8 @@ export async function startPlatform(
     const clocks = await startTicketClocks({ connection: bullConnection, redis, db, log });
     // complaints unresolved for 7 days become 热点: the periodic review raises them
     const severityReview = await startSeverityReview({ connection: bullConnection, redis, db, log });
+    // every agent's QA sample of the period just ended
+    const qaSampling = await startQaSampling({ connection: bullConnection, db, log });
     // outbound campaigns: the default trunk, then the scheduler (status changes, automatic revisits)
     await ensureDefaultTrunk(db, {
       dial: config.acd.outsideDial,
@@ -335,6 +338,7 @@ export async function startPlatform(
     closers.push(async () => {
       await campaigns.close();
       await severityReview.close();
+      await qaSampling.close();
       await clocks.close();
       await retention.close();
       bullConnection.disconnect();

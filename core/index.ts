@@ -13,3 +13,4 @@ export * from './campaigns/campaign-status.ts';
 export * from './campaigns/desk.ts';
 export * from './campaigns/rules.ts';
 export * from './knowledge.ts';
+export * from './quality.ts';

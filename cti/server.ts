@@ -82,6 +82,7 @@ import { registerOrganisationRoutes } from './organisation-routes.ts';
 import { registerCampaignRoutes } from './campaign-routes.ts';
 import { registerOutboundRoutes } from './outbound-routes.ts';
 import { registerKnowledgeRoutes } from './knowledge-routes.ts';
+import { registerQualityRoutes } from './quality-routes.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
 
 export interface ServerDeps {
@@ -652,6 +653,7 @@ export async function createServer(deps: ServerDeps) {
   registerOrganisationRoutes(app, { db, authenticate, errorBody });
   registerCampaignRoutes(app, { db, authenticate, errorBody });
   registerKnowledgeRoutes(app, { db, authenticate, errorBody });
+  registerQualityRoutes(app, { db, authenticate, errorBody });
   // notes and attachments (evidence-routes.ts)
   await registerEvidenceRoutes(app, { db, authenticate, errorBody, settings: deps.attachments });
   registerSeverityRoutes(app, { db, authenticate, errorBody, notifier });

@@ -17,3 +17,4 @@ export * from './outbound.ts';
 export * from './revisits.ts';
 export * from './campaigns.ts';
 export * from './knowledge.ts';
+export * from './quality.ts';

@@ -14,5 +14,6 @@ export {
   type SeverityReviewWorker,
 } from './severity-review.ts';
 export { startDialer, type Dialer } from './dialer.ts';
+export { drawLastPeriod, QA_QUEUE, startQaSampling } from './qa-sampling.ts';
 export { startCampaignScheduler, type CampaignScheduler } from './campaigns.ts';
 export { DialQueues, FEED_AHEAD, Feeder, ProgressReporter, type DialJob } from './dial-queues.ts';

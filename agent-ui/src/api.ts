@@ -1,6 +1,14 @@
 // The HTTP API: JSON in and out, the bearer token from sessionStorage, one error type for the UI.
 import type { KnowledgeAnswer, KnowledgeAnswerRequest } from '../../core/knowledge.ts';
 import type {
+  QaAgentPeriod,
+  QaForm,
+  QaItem,
+  QaPeriodKind,
+  QaSample,
+  QaSettings,
+} from '../../core/quality.ts';
+import type {
   AgentStatus,
   AvailableAgent,
   CallControlResponse,
@@ -253,4 +261,19 @@ export const api = {
   removeAnswer: async (id: number) => {
     await request<unknown>('DELETE', `/api/admin/knowledge/${id}`);
   },
+  qaDraw: (date: string) =>
+    request<{ period: string; perAgent: number; drawn: number }>('POST', '/api/qa/draws', { date }),
+  qaSamples: async (scored: boolean) =>
+    (await request<{ samples: QaSample[] }>('GET', `/api/qa/samples?scored=${scored}`)).samples,
+  qaScore: (id: number, scores: number[], comment: string) =>
+    request<QaSample>('POST', `/api/qa/samples/${id}/score`, {
+      scores,
+      ...(comment.trim() ? { comment } : {}),
+    }),
+  qaScores: () =>
+    request<{ kind: QaPeriodKind; periods: string[]; agents: QaAgentPeriod[] }>('GET', '/api/qa/scores'),
+  qaForm: () => request<QaForm>('GET', '/api/qa/form'),
+  qaSaveForm: (items: QaItem[]) => request<QaForm>('PUT', '/api/admin/qa/form', { items }),
+  qaSettings: () => request<QaSettings>('GET', '/api/qa/settings'),
+  qaSaveSettings: (settings: QaSettings) => request<QaSettings>('PUT', '/api/admin/qa/settings', settings),
 };

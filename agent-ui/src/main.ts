@@ -18,6 +18,7 @@ import { createRevisitRecord } from './revisit-record.ts';
 import { createRevisitTasks, REVISIT_TASKS_HASH } from './revisit-tasks.ts';
 import { createKnowledgePage, createKnowledgePanel, KNOWLEDGE_HASH } from './knowledge.ts';
 import { deskShortcuts, installShortcuts, shortcutLegend } from './shortcuts.ts';
+import { createQualityPage, QUALITY_HASH } from './quality.ts';
 
 const SESSION_EXPIRED = '登录已过期 Session expired';
 
@@ -132,6 +133,19 @@ const knowledgePage = createKnowledgePage({
   remove: (id) => api.removeAnswer(id),
   describeError,
 });
+const qualityPage = createQualityPage({
+  draw: (date) => api.qaDraw(date),
+  samples: (scored) => api.qaSamples(scored),
+  score: (id, scores, comment) => api.qaScore(id, scores, comment),
+  scores: () => api.qaScores(),
+  form: () => api.qaForm(),
+  saveForm: (items) => api.qaSaveForm(items),
+  settings: () => api.qaSettings(),
+  saveSettings: (settings) => api.qaSaveSettings(settings),
+  recordingLink: (callId) => api.recordingLink(callId),
+  describeError,
+});
+const qualityLink = h('a', { testid: 'nav-qa', attrs: { href: QUALITY_HASH } }, '质检 Quality');
 const campaignsLink = h(
   'a',
   { testid: 'nav-campaigns', attrs: { href: CAMPAIGNS_HASH } },
@@ -157,6 +171,7 @@ const nav = h(
   revisitsLink,
   h('a', { testid: 'nav-knowledge', attrs: { href: KNOWLEDGE_HASH } }, '答复口径 Answers'),
   campaignsLink,
+  qualityLink,
   staffName,
   navLogout,
 );
@@ -185,9 +200,11 @@ app.append(
   campaignPage.root,
   revisitTasks.root,
   knowledgePage.root,
+  qualityPage.root,
 );
 
-type Page = 'desk' | 'call' | 'tickets' | 'ticket' | 'campaigns' | 'campaign' | 'revisits' | 'knowledge';
+type Page =
+  'desk' | 'call' | 'tickets' | 'ticket' | 'campaigns' | 'campaign' | 'revisits' | 'knowledge' | 'qa';
 
 /** The page the location names (signed in only); department staff have no desk. */
 function route(): void {
@@ -210,18 +227,22 @@ function route(): void {
                 ? 'revisits'
                 : hash === KNOWLEDGE_HASH
                   ? 'knowledge'
-                  : 'desk';
+                  : hash === QUALITY_HASH
+                    ? 'qa'
+                    : 'desk';
   if (page === 'desk' && myRole === 'department') page = 'tickets';
   // campaigns are managed by team leaders and admins; department staff make no revisits
   const manager = myRole === 'supervisor' || myRole === 'admin';
   if ((page === 'campaigns' || page === 'campaign') && !manager) page = 'desk';
   if (page === 'revisits' && myRole === 'department') page = 'tickets';
+  if (page === 'qa' && myRole === 'department') page = 'tickets';
   if (!inSession) page = 'desk';
   nav.hidden = !inSession;
   const department = myRole === 'department';
   deskLink.hidden = department;
   campaignsLink.hidden = !manager;
   revisitsLink.hidden = department;
+  qualityLink.hidden = department;
   // the desk's header has the agent's own sign-out; department staff have only this one
   navLogout.hidden = !department;
   staffName.hidden = !department;
@@ -234,6 +255,8 @@ function route(): void {
   else if (campaignList.root.hidden) campaignList.show();
   if (page !== 'campaign') campaignPage.hide();
   else if (campaignPage.root.dataset.campaignId !== String(campaignId)) campaignPage.show(campaignId!);
+  if (page !== 'qa') qualityPage.hide();
+  else if (qualityPage.shownFor() !== manager) qualityPage.show(myRole);
   if (page !== 'knowledge') knowledgePage.hide();
   else if (knowledgePage.root.hidden || knowledgePage.editing() !== (myRole === 'admin'))
     knowledgePage.show(myRole === 'admin');
