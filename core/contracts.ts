@@ -305,6 +305,8 @@ export interface ServerToClientEvents {
   'ticket:reopened': (event: TicketReopened) => void;
   /** Supervisors' room: a campaign's targets moved on (emitted by the dialer, at most a few times a second). */
   'campaign:progress': (event: CampaignProgress) => void;
+  /** Supervisors' room: the wallboard (GET /api/supervisor/overview's answer) when it changed (cti/wallboard.ts). */
+  'supervisor:overview': (overview: SupervisorOverview) => void;
 }
 
 /** `ticket:reopened`: the owner was not satisfied at the revisit, and the ticket went back to its department. */

@@ -83,6 +83,7 @@ import { registerCampaignRoutes } from './campaign-routes.ts';
 import { registerOutboundRoutes } from './outbound-routes.ts';
 import { registerKnowledgeRoutes } from './knowledge-routes.ts';
 import { registerQualityRoutes } from './quality-routes.ts';
+import { WallboardPush } from './wallboard.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
 
 export interface ServerDeps {
@@ -427,21 +428,24 @@ export async function createServer(deps: ServerDeps) {
       onRequest: authenticate(['supervisor', 'admin']),
       schema: { response: { 200: overviewBody, 401: errorBody, 403: errorBody } },
     },
-    async (): Promise<SupervisorOverview> => {
-      const [queues, agents, monitored] = await Promise.all([
-        queueSettings.all().then((all) => Acd.queueOverview(redis, all)),
-        states.list(),
-        redis.hvals(MONITORS_KEY),
-      ]);
-      // a session of a call no agent is on any more (its controller died) is not shown, and is cleared
-      const onCalls = new Set(agents.map((a) => a.callId));
-      const sessions = monitored.map((m) => JSON.parse(m) as CallMonitored);
-      const monitors = sessions.filter((m) => onCalls.has(m.callId));
-      const stale = sessions.filter((m) => !onCalls.has(m.callId)).map((m) => m.callId);
-      if (stale.length > 0) void redis.hdel(MONITORS_KEY, ...stale).catch(() => undefined);
-      return { at: new Date().toISOString(), queues, agents, monitors };
-    },
+    readOverview,
   );
+
+  /** The wallboard: every queue and agent now, and the listening-in sessions (also pushed: cti/wallboard.ts). */
+  async function readOverview(): Promise<SupervisorOverview> {
+    const [queues, agents, monitored] = await Promise.all([
+      queueSettings.all().then((all) => Acd.queueOverview(redis, all)),
+      states.list(),
+      redis.hvals(MONITORS_KEY),
+    ]);
+    // a session of a call no agent is on any more (its controller died) is not shown, and is cleared
+    const onCalls = new Set(agents.map((a) => a.callId));
+    const sessions = monitored.map((m) => JSON.parse(m) as CallMonitored);
+    const monitors = sessions.filter((m) => onCalls.has(m.callId));
+    const stale = sessions.filter((m) => !onCalls.has(m.callId)).map((m) => m.callId);
+    if (stale.length > 0) void redis.hdel(MONITORS_KEY, ...stale).catch(() => undefined);
+    return { at: new Date().toISOString(), queues, agents, monitors };
+  }
 
   app.get('/api/admin/flows', { onRequest: authenticate(['supervisor', 'admin']) }, async () => {
     const published = await redis.hgetall(FLOW_STATUS_KEY);
@@ -1147,6 +1151,7 @@ export async function createServer(deps: ServerDeps) {
     adapter: createAdapter(adapterPub, adapterSub),
     serveClient: false,
   });
+  const wallboard = new WallboardPush({ io, read: readOverview, log: deps.log });
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown }).token;
     try {
@@ -1185,7 +1190,10 @@ export async function createServer(deps: ServerDeps) {
   io.on('connection', (socket) => {
     const claims = socket.data as TokenClaims;
     void socket.join(rooms.agent(claims.sub));
-    if (claims.role === 'supervisor' || claims.role === 'admin') void socket.join(rooms.supervisors);
+    if (claims.role === 'supervisor' || claims.role === 'admin') {
+      void socket.join(rooms.supervisors);
+      wallboard.leaderJoined();
+    }
     const { department, organisationId } = socket.data as {
       department?: string | null;
       organisationId?: number | null;
@@ -1202,6 +1210,7 @@ export async function createServer(deps: ServerDeps) {
     });
   });
   app.addHook('preClose', async () => {
+    wallboard.close();
     io.disconnectSockets(true);
     io.engine.close();
     commands.close();

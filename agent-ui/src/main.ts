@@ -348,6 +348,7 @@ function startSession(agent: AgentIdentity | null): void {
       campaignList.progress(event);
     },
     consulting: onEvent((event) => desk.consulting(event)),
+    overview: (o) => overview.apply(o),
   });
   void refresh();
 }

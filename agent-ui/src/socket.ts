@@ -14,6 +14,7 @@ import type {
   ServerToClientEvents,
   TicketEscalated,
   TicketOverdue,
+  SupervisorOverview,
 } from '../../core/contracts.ts';
 
 export interface SocketHandlers {
@@ -37,6 +38,8 @@ export interface SocketHandlers {
   overdue(event: TicketOverdue): void;
   /** Team leaders: a campaign's targets moved on (the dialer's progress). */
   campaignProgress(event: CampaignProgress): void;
+  /** Team leaders: the wallboard changed (pushed by the gateway, cti/wallboard.ts). */
+  overview(overview: SupervisorOverview): void;
 }
 
 export interface DeskSocket {
@@ -91,6 +94,7 @@ export function connectSocket(token: string, handlers: SocketHandlers): DeskSock
   socket.on('ticket:escalated', (event) => handlers.escalated(event));
   socket.on('ticket:overdue', (event) => handlers.overdue(event));
   socket.on('campaign:progress', (event) => handlers.campaignProgress(event));
+  socket.on('supervisor:overview', (overview) => handlers.overview(overview));
   socket.on('call:consulting', (event) => handlers.consulting(event));
   socket.on('call:conference', (event) => handlers.consulting(event));
 

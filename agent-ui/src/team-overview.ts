@@ -1,6 +1,7 @@
 // The team leader's live view, under the desk of a supervisor or an admin: every queue (calls waiting, the
 // longest wait, agents at work and free) and every agent (state, reason, for how long, queues). Read from
-// GET /api/supervisor/overview every OVERVIEW_REFRESH_MS while shown. Per agent on a call, the leader can
+// the `supervisor:overview` the gateway pushes whenever it changes (cti/wallboard.ts: within half a second), and
+// from GET /api/supervisor/overview when shown and every OVERVIEW_REFRESH_MS in case a push was missed. Per agent on a call, the leader can
 // listen (监听), whisper to the agent (耳语), barge (强插) on their own desk phone and stop (结束); the row says
 // who is listening in.
 import { callPageHash } from './call-page.ts';
@@ -8,7 +9,7 @@ import type { AgentOverview, CallMonitored, MonitorMode, SupervisorOverview } fr
 import { h, replace } from './dom.ts';
 import { agentStateText, formatDuration } from './format.ts';
 
-export const OVERVIEW_REFRESH_MS = 2000;
+export const OVERVIEW_REFRESH_MS = 10_000;
 /** How long the answer to a click that was refused stays on screen (redraws do not wipe it). */
 export const ACTION_MESSAGE_MS = 10_000;
 
@@ -53,6 +54,8 @@ export interface TeamOverview {
   start(me?: number): void;
   /** Reads it again now (a `call:monitored` event arrived). */
   refreshNow(): void;
+  /** The board the gateway pushed: drawn at once. */
+  apply(overview: SupervisorOverview): void;
   /** Hides it and stops reading (an agent, or signed out). */
   stop(): void;
 }
@@ -260,6 +263,15 @@ export function createTeamOverview(
   return {
     root,
     refreshNow,
+    apply(o) {
+      if (!running) return;
+      // a read under way answers with an older board: it does not draw
+      readSeq++;
+      draw(o);
+      readError = '';
+      showStatus();
+      if (!timer) timer = setTimeout(() => void tick(), OVERVIEW_REFRESH_MS);
+    },
     start(leader) {
       me = leader ?? me;
       root.hidden = false;

@@ -1,0 +1,70 @@
+// The team leaders' wallboard, pushed (issue 7: "updates within 1 s of the event"). Each API gateway looks at the
+// overview (GET /api/supervisor/overview's answer: queues, agents, monitors, today's figures) every
+// WALLBOARD_SAMPLE_MS while one of its own sockets is a team leader's, and sends it to them when it changed.
+// Sampling on the gateway rather than emitting on every event keeps the cost flat under load: at 50 calls/s the
+// board is read twice a second per gateway, not hundreds of times, and a leader never waits more than one sample
+// plus the read. Each gateway sends only to its own sockets (`local`): the Redis adapter would otherwise deliver
+// every gateway's copy to every leader.
+import type { Server as SocketServer } from 'socket.io';
+import {
+  rooms,
+  type ClientToServerEvents,
+  type Logger,
+  type ServerToClientEvents,
+  type SupervisorOverview,
+} from '../core/index.ts';
+
+export const WALLBOARD_SAMPLE_MS = 500;
+
+export class WallboardPush {
+  readonly #io: SocketServer<ClientToServerEvents, ServerToClientEvents>;
+  readonly #read: () => Promise<SupervisorOverview>;
+  readonly #log: Logger;
+  readonly #timer: NodeJS.Timeout;
+  /** What the leaders were sent last, without its time (`at` changes on every read). */
+  #last = '';
+  #reading = false;
+
+  constructor(deps: {
+    io: SocketServer<ClientToServerEvents, ServerToClientEvents>;
+    read: () => Promise<SupervisorOverview>;
+    log: Logger;
+    everyMs?: number;
+  }) {
+    this.#io = deps.io;
+    this.#read = deps.read;
+    this.#log = deps.log.child({ component: 'wallboard' });
+    this.#timer = setInterval(() => void this.#sample(), deps.everyMs ?? WALLBOARD_SAMPLE_MS);
+    this.#timer.unref();
+  }
+
+  /** A team leader's socket joined: the next sample is sent to them even if nothing changed. */
+  leaderJoined(): void {
+    this.#last = '';
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+  }
+
+  async #sample(): Promise<void> {
+    const leaders = this.#io.of('/').adapter.rooms.get(rooms.supervisors)?.size ?? 0;
+    if (leaders === 0 || this.#reading) {
+      if (leaders === 0) this.#last = '';
+      return;
+    }
+    this.#reading = true;
+    try {
+      const overview = await this.#read();
+      const seen = JSON.stringify({ ...overview, at: null });
+      if (seen === this.#last) return;
+      this.#last = seen;
+      this.#io.local.to(rooms.supervisors).emit('supervisor:overview', overview);
+    } catch (err) {
+      // Redis or PostgreSQL away: the page keeps its last board and its own slow reads say what is wrong
+      this.#log.debug({ err: (err as Error).message }, 'could not read the wallboard');
+    } finally {
+      this.#reading = false;
+    }
+  }
+}
