@@ -83,6 +83,7 @@ import { registerCampaignRoutes } from './campaign-routes.ts';
 import { registerOutboundRoutes } from './outbound-routes.ts';
 import { registerKnowledgeRoutes } from './knowledge-routes.ts';
 import { registerQualityRoutes } from './quality-routes.ts';
+import { registerReportRoutes } from './report-routes.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
 
 export interface ServerDeps {
@@ -654,6 +655,7 @@ export async function createServer(deps: ServerDeps) {
   registerCampaignRoutes(app, { db, authenticate, errorBody });
   registerKnowledgeRoutes(app, { db, authenticate, errorBody });
   registerQualityRoutes(app, { db, authenticate, errorBody });
+  registerReportRoutes(app, { db, authenticate });
   // notes and attachments (evidence-routes.ts)
   await registerEvidenceRoutes(app, { db, authenticate, errorBody, settings: deps.attachments });
   registerSeverityRoutes(app, { db, authenticate, errorBody, notifier });
