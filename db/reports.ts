@@ -138,27 +138,33 @@ const ROLLUPS = [
 
 /**
  * Recomputes the days of [from, to) that changes marked dirty (and, for agents, today: the state running now
- * keeps counting), under an advisory lock so two reports do not recompute the same day at once. A change
- * committed meanwhile marks its day again and the next report recomputes it. Returns the days recomputed.
+ * keeps counting). The marks are taken first, in a statement of their own: the calls and tickets that mark a day
+ * never wait for a report's recomputation (a mark deleted by an open transaction would hold them). A change
+ * committed after that marks its day again, and the next report recomputes it. The recomputation runs under an
+ * advisory lock, taken even when there is nothing to do, so a report never sums while another one is rewriting a
+ * day. When it fails, the days are marked again. Returns the days recomputed.
  */
 export async function refreshKpiDays(pool: Pool, from: string, to: string): Promise<number> {
+  const { rows } = await pool.query<{ kind: string; days: string[] }>(
+    `WITH marked AS (
+       DELETE FROM kpi_dirty_days WHERE day >= $1::date AND day < $2::date RETURNING kind, day)
+     SELECT kind, array_agg(DISTINCT day::text) AS days
+       FROM (SELECT kind, day FROM marked
+             UNION ALL
+             SELECT 'agents', today FROM (SELECT (now() AT TIME ZONE '${REPORT_TIME_ZONE}')::date AS today) x
+              WHERE today >= $1::date AND today < $2::date) m
+      GROUP BY kind`,
+    [from, to],
+  );
+  const claimed = new Map(rows.map((r) => [r.kind, r.days]));
   const client = await pool.connect();
   let recomputed = 0;
   try {
     await client.query('BEGIN');
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('hotline_kpi_days'))`);
     for (const { kind, table, sql } of ROLLUPS) {
-      const { rows } = await client.query<{ day: string }>(
-        `WITH marked AS (
-           DELETE FROM kpi_dirty_days WHERE kind = $1 AND day >= $2::date AND day < $3::date RETURNING day)
-         SELECT day::text FROM marked
-         UNION
-         SELECT today::text FROM (SELECT (now() AT TIME ZONE '${REPORT_TIME_ZONE}')::date AS today) x
-          WHERE $1 = 'agents' AND today >= $2::date AND today < $3::date`,
-        [kind, from, to],
-      );
-      if (rows.length === 0) continue;
-      const days = rows.map((r) => r.day);
+      const days = claimed.get(kind);
+      if (!days) continue;
       await client.query(`DELETE FROM ${table} WHERE day = ANY($1::date[])`, [days]);
       await client.query(sql, [days]);
       recomputed += days.length;
@@ -167,6 +173,14 @@ export async function refreshKpiDays(pool: Pool, from: string, to: string): Prom
     return recomputed;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
+    for (const [kind, days] of claimed) {
+      await pool
+        .query(
+          `INSERT INTO kpi_dirty_days (kind, day) SELECT $1, unnest($2::date[]) ON CONFLICT DO NOTHING`,
+          [kind, days],
+        )
+        .catch(() => undefined);
+    }
     throw err;
   } finally {
     client.release();

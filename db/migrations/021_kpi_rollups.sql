@@ -4,8 +4,9 @@
 -- How they stay exact: a day is never patched, it is recomputed whole from the raw rows (db/reports.ts
 -- refreshKpiDays, the same SQL the figures are defined by). A change to a row a day's figures depend on marks the
 -- day dirty (kpi_dirty_days) in the same transaction, by the triggers below, so no producer has to remember it;
--- the report recomputes the dirty days of its period under an advisory lock before it sums (a mark written
--- meanwhile stays and is recomputed by the next report). Days belong to Asia/Shanghai:
+-- a report takes the marks of its period (one DELETE, so a call's update never waits for a report), recomputes
+-- those days under an advisory lock, then sums; a change committed after the marks were taken marks its day again
+-- for the next report, and a failed recomputation puts its marks back. Days belong to Asia/Shanghai:
 --   calls       the day the call started (calls.started_at); the first-call resolution of a call also depends on
 --               the owner's next calls within 7 days, so a call marks the days of the owner's calls of the 7
 --               days before it as well;
