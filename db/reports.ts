@@ -161,6 +161,9 @@ export async function refreshKpiDays(pool: Pool, from: string, to: string): Prom
   let recomputed = 0;
   try {
     await client.query('BEGIN');
+    // A day is a few index lookups per row: compiling the statement (JIT, for its high estimated cost) took
+    // longer than running it (about 0.5-0.9 s a statement in bench/kpi-report.ts)
+    await client.query('SET LOCAL jit = off');
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('hotline_kpi_days'))`);
     for (const { kind, table, sql } of ROLLUPS) {
       const days = claimed.get(kind);

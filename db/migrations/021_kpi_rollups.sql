@@ -39,6 +39,9 @@ END $$;
 CREATE TRIGGER calls_estate BEFORE INSERT OR UPDATE OF ended_at ON calls
   FOR EACH ROW WHEN (NEW.ended_at IS NOT NULL AND NEW.estate_id IS NULL) EXECUTE FUNCTION calls_estate();
 
+-- A day's tickets, found by their registration (the other indexes on created_at lead with an estate or an owner).
+CREATE INDEX tickets_created ON tickets (created_at);
+
 CREATE TABLE kpi_dirty_days (
   kind text NOT NULL CHECK (kind IN ('calls', 'tickets', 'agents')),
   day  date NOT NULL,
