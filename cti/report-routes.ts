@@ -38,13 +38,6 @@ type Authenticate = (roles: Role[], forbidden?: string) => (req: FastifyRequest)
 
 const LEADERS_ONLY = '只有班长和管理员可以查看报表 / Only team leaders and admins may see the reports.';
 
-const errorBody = {
-  type: 'object',
-  properties: { error: { type: 'string' }, message: { type: 'string' } },
-  required: ['error', 'message'],
-} as const;
-const errors = { 400: errorBody, 401: errorBody, 403: errorBody } as const;
-
 const words = {
   type: 'object',
   properties: { zh: { type: 'string' }, en: { type: 'string' } },
@@ -150,9 +143,10 @@ function complaintTotals(rows: TicketDayRow[]) {
 
 export function registerReportRoutes(
   app: FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, Logger>,
-  deps: { db: Pool; authenticate: Authenticate },
+  deps: { db: Pool; authenticate: Authenticate; errorBody: object },
 ): void {
-  const { db, authenticate } = deps;
+  const { db, authenticate, errorBody } = deps;
+  const errors = { 400: errorBody, 401: errorBody, 403: errorBody };
   const onRequest = authenticate(['supervisor', 'admin'], LEADERS_ONLY);
 
   /** The filters of a request, checked: a period in order and at most a year, an estate, queue, agent that exist. */

@@ -655,7 +655,7 @@ export async function createServer(deps: ServerDeps) {
   registerCampaignRoutes(app, { db, authenticate, errorBody });
   registerKnowledgeRoutes(app, { db, authenticate, errorBody });
   registerQualityRoutes(app, { db, authenticate, errorBody });
-  registerReportRoutes(app, { db, authenticate });
+  registerReportRoutes(app, { db, authenticate, errorBody });
   // notes and attachments (evidence-routes.ts)
   await registerEvidenceRoutes(app, { db, authenticate, errorBody, settings: deps.attachments });
   registerSeverityRoutes(app, { db, authenticate, errorBody, notifier });

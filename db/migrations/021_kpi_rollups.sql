@@ -42,10 +42,15 @@ CREATE TRIGGER calls_estate BEFORE INSERT OR UPDATE OF ended_at ON calls
 -- A day's tickets, found by their registration (the other indexes on created_at lead with an estate or an owner).
 CREATE INDEX tickets_created ON tickets (created_at);
 
+-- The marks. Keyed by the backend that wrote them as well: two transactions marking the same new day would wait
+-- for one another on the key (an INSERT ... ON CONFLICT waits for an uncommitted row of the same key), and two
+-- that mark a call's day and a ticket's day in opposite orders would deadlock. A backend runs one transaction at a
+-- time, so with its pid in the key no transaction ever waits for another's mark.
 CREATE TABLE kpi_dirty_days (
   kind text NOT NULL CHECK (kind IN ('calls', 'tickets', 'agents')),
   day  date NOT NULL,
-  PRIMARY KEY (kind, day)
+  pid  integer NOT NULL DEFAULT pg_backend_pid(),
+  PRIMARY KEY (kind, day, pid)
 );
 
 -- Inbound calls that reached a queue and ended, per day, estate (0: none), queue and agent (0: none).

@@ -257,6 +257,20 @@ describe('the KPIs of a day built by hand', () => {
     expect(fraction((await kpis(query))['service-level'])).toEqual([7, 10, 0.7]);
   });
 
+  it('counts a ticket step written after a report in the next report', async () => {
+    const query = `from=${DAY}&to=2025-03-11&estateId=${owner.estateId}`;
+    expect(fraction((await kpis(query))['complaint-first-reply'])).toEqual([2, 4, 0.5]);
+    // the open complaint of 客户服务 runs out of its reply limit: the clock worker's overdue step
+    const { rows } = await db().query<{ id: number }>(
+      `INSERT INTO ticket_events (ticket_id, at, kind, by_role, to_status, detail)
+       VALUES ($1, now(), 'overdue', 'system', 'dispatched', '{"clock": "reply", "round": 1}') RETURNING id`,
+      [ticketIds[3]],
+    );
+    expect(fraction((await kpis(query))['complaint-first-reply'])).toEqual([2, 5, 0.4]);
+    await db().query('DELETE FROM ticket_events WHERE id = $1', [rows[0]!.id]);
+    expect(fraction((await kpis(query))['complaint-first-reply'])).toEqual([2, 4, 0.5]);
+  });
+
   it('reports complaints by the six categories per week and per month closing on the 25th', async () => {
     const week = await leader.request(
       'GET',
