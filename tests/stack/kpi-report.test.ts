@@ -8,6 +8,7 @@ import { AgentClient } from '../support/agent-client.ts';
 import {
   closeDb,
   createAgent,
+  createOrganisation,
   createOwner,
   db,
   type TestAgent,
@@ -257,6 +258,15 @@ describe('the KPIs of a day built by hand', () => {
     expect(fraction((await kpis(query))['service-level'])).toEqual([7, 10, 0.7]);
   });
 
+  it('counts an agent state change written after a report in the next report', async () => {
+    const query = `from=${DAY}&to=2025-03-11&agentId=${handler.agentId}`;
+    expect(fraction((await kpis(query)).occupancy)).toEqual([2400, 10800, 0.2222]);
+    // the 11:00 pause was a call after all, until 11:30: 30 min more handling, 1 h more staffed
+    await stateChange('11:00', 'on-call');
+    await stateChange('11:30', 'not-ready');
+    expect(fraction((await kpis(query)).occupancy)).toEqual([4200, 12600, 0.3333]);
+  });
+
   it('counts a ticket step written after a report in the next report', async () => {
     const query = `from=${DAY}&to=2025-03-11&estateId=${owner.estateId}`;
     expect(fraction((await kpis(query))['complaint-first-reply'])).toEqual([2, 4, 0.5]);
@@ -317,10 +327,24 @@ describe('the KPIs of a day built by hand', () => {
 });
 
 describe('who may read the reports, and what is asked', () => {
-  it('refuses an agent', async () => {
+  it('refuses an agent and department staff', async () => {
     const res = await agentClient.request('GET', `/api/reports/kpis?from=${DAY}&to=2025-03-11`);
     expect(res.status).toBe(403);
     expect((res.body as { message: string }).message).toContain('只有班长和管理员');
+    const org = await createOrganisation({ kind: 'property-company', departments: ['工程部'] });
+    const member = await createAgent({
+      seat: null,
+      role: 'department',
+      organisationId: org.id,
+      department: org.departments['工程部'],
+    });
+    const staff = await AgentClient.signIn(platform.url, member);
+    try {
+      const work = await staff.request('GET', '/api/reports/work?month=2025-03');
+      expect(work.status).toBe(403);
+    } finally {
+      await staff.close();
+    }
   });
 
   it('says what is wrong with a period or an estate', async () => {
