@@ -14,3 +14,4 @@ export * from './campaigns/desk.ts';
 export * from './campaigns/rules.ts';
 export * from './knowledge.ts';
 export * from './quality.ts';
+export * from './reports/index.ts';

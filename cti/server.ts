@@ -84,6 +84,7 @@ import { registerOutboundRoutes } from './outbound-routes.ts';
 import { registerKnowledgeRoutes } from './knowledge-routes.ts';
 import { registerQualityRoutes } from './quality-routes.ts';
 import { WallboardPush } from './wallboard.ts';
+import { registerReportRoutes } from './report-routes.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
 
 export interface ServerDeps {
@@ -658,6 +659,7 @@ export async function createServer(deps: ServerDeps) {
   registerCampaignRoutes(app, { db, authenticate, errorBody });
   registerKnowledgeRoutes(app, { db, authenticate, errorBody });
   registerQualityRoutes(app, { db, authenticate, errorBody });
+  registerReportRoutes(app, { db, authenticate, errorBody });
   // notes and attachments (evidence-routes.ts)
   await registerEvidenceRoutes(app, { db, authenticate, errorBody, settings: deps.attachments });
   registerSeverityRoutes(app, { db, authenticate, errorBody, notifier });

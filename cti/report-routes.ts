@@ -1,0 +1,376 @@
+// The managers' reports over HTTP (issue 7 "Reports"; core/reports/kpis.ts defines the figures, db/reports.ts
+// counts them): the KPIs of a period with their definitions, the complaint reports by the six categories (daily,
+// weekly from Monday, monthly closing on the 25th) and the monthly hotline work report. Team leaders and admins
+// only: department staff get a 403 (their tickets are in the ticket lists), agents too. No phone number is ever
+// in a report: figures, categories and ids only.
+import type {
+  FastifyInstance,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import {
+  BadRequest,
+  COMPLAINT_CATEGORIES,
+  kpiFigure,
+  periodProblem,
+  reportMonth,
+  reportPeriodOf,
+  REPORT_TIME_ZONE,
+  TICKET_TYPE_LABELS,
+  TICKET_TYPES,
+  type Logger,
+  type ReportPeriodKind,
+  type Role,
+} from '../core/index.ts';
+import {
+  callTotals,
+  kpiReport,
+  reportScopeExists,
+  ticketDays,
+  type Pool,
+  type ReportFilters,
+  type TicketDayRow,
+} from '../db/index.ts';
+
+type Authenticate = (roles: Role[], forbidden?: string) => (req: FastifyRequest) => Promise<void>;
+
+const LEADERS_ONLY = '只有班长和管理员可以查看报表 / Only team leaders and admins may see the reports.';
+
+const words = {
+  type: 'object',
+  properties: { zh: { type: 'string' }, en: { type: 'string' } },
+  required: ['zh', 'en'],
+} as const;
+const day = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
+const nullableInt = { type: ['integer', 'null'] } as const;
+
+const kpiBody = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    name: words,
+    unit: { type: 'string' },
+    target: {
+      type: 'object',
+      properties: { kind: { type: 'string' }, value: { type: ['number', 'null'] } },
+      required: ['kind', 'value'],
+    },
+    filters: { type: 'array', items: { type: 'string' } },
+    definition: words,
+    value: { type: ['number', 'null'] },
+    numerator: { type: 'number' },
+    denominator: { type: 'number' },
+    met: { type: ['boolean', 'null'] },
+    ignoredFilters: { type: 'array', items: { type: 'string' } },
+    note: { anyOf: [words, { type: 'null' }] },
+  },
+  required: [
+    'id',
+    'name',
+    'unit',
+    'target',
+    'filters',
+    'definition',
+    'value',
+    'numerator',
+    'denominator',
+    'met',
+  ],
+} as const;
+
+const periodBody = {
+  type: 'object',
+  properties: { from: day, to: day, timeZone: { type: 'string' } },
+  required: ['from', 'to', 'timeZone'],
+} as const;
+const filtersBody = {
+  type: 'object',
+  properties: { estateId: nullableInt, queue: { type: ['string', 'null'] }, agentId: nullableInt },
+  required: ['estateId', 'queue', 'agentId'],
+} as const;
+
+const scopeQuery = {
+  estateId: { type: 'integer', minimum: 1 },
+  queue: { type: 'string', maxLength: 32 },
+  agentId: { type: 'integer', minimum: 1 },
+} as const;
+
+const complaintCounts = {
+  type: 'object',
+  properties: {
+    category: { type: 'string' },
+    registered: { type: 'integer' },
+    resolved: { type: 'integer' },
+    invalid: { type: 'integer' },
+    repliedInTime: { type: 'integer' },
+    replyDecided: { type: 'integer' },
+  },
+  required: ['category', 'registered', 'resolved', 'invalid', 'repliedInTime', 'replyDecided'],
+} as const;
+
+interface ScopeQuery {
+  estateId?: number;
+  queue?: string;
+  agentId?: number;
+}
+
+function queryError(): Error {
+  return new BadRequest(
+    '查询参数有误:from、to 为 YYYY-MM-DD 日期,estateId、agentId 为正整数,period 为 day、week 或 month,' +
+      'month 为 YYYY-MM / Bad query: from and to are YYYY-MM-DD dates, estateId and agentId whole numbers from 1, ' +
+      'period day, week or month, month YYYY-MM.',
+  );
+}
+
+const COMPLAINT_TYPES = new Set(['complaint', 'compensation']);
+
+function complaintTotals(rows: TicketDayRow[]) {
+  return COMPLAINT_CATEGORIES.map((category) => {
+    const of = rows.filter((r) => COMPLAINT_TYPES.has(r.type) && r.category === category);
+    const sum = (k: keyof TicketDayRow) => of.reduce((s, r) => s + Number(r[k]), 0);
+    return {
+      category,
+      registered: sum('registered'),
+      resolved: sum('resolved'),
+      invalid: sum('invalid'),
+      repliedInTime: sum('replyInTime'),
+      replyDecided: sum('replyDecided'),
+    };
+  });
+}
+
+export function registerReportRoutes(
+  app: FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, Logger>,
+  deps: { db: Pool; authenticate: Authenticate; errorBody: object },
+): void {
+  const { db, authenticate, errorBody } = deps;
+  const errors = { 400: errorBody, 401: errorBody, 403: errorBody };
+  const onRequest = authenticate(['supervisor', 'admin'], LEADERS_ONLY);
+
+  /** The filters of a request, checked: a period in order and at most a year, an estate, queue, agent that exist. */
+  async function filters(from: string, to: string, q: ScopeQuery): Promise<ReportFilters> {
+    const problem = periodProblem(from, to);
+    if (problem) throw new BadRequest(`${problem.zh} / ${problem.en}.`);
+    const f: ReportFilters = {
+      from,
+      to,
+      estateId: q.estateId ?? null,
+      queue: q.queue ?? null,
+      agentId: q.agentId ?? null,
+    };
+    const found = await reportScopeExists(db, f);
+    if (!found.estate) throw new BadRequest(`项目 ${f.estateId} 不存在 / There is no estate ${f.estateId}.`);
+    if (!found.queue) throw new BadRequest(`队列「${f.queue}」不存在 / There is no queue "${f.queue}".`);
+    if (!found.agent) throw new BadRequest(`座席 ${f.agentId} 不存在 / There is no agent ${f.agentId}.`);
+    return f;
+  }
+
+  app.get<{ Querystring: ScopeQuery & { from: string; to: string } }>(
+    '/api/reports/kpis',
+    {
+      onRequest,
+      schemaErrorFormatter: queryError,
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { from: day, to: day, ...scopeQuery },
+          required: ['from', 'to'],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              period: periodBody,
+              filters: filtersBody,
+              kpis: { type: 'array', items: kpiBody },
+            },
+            required: ['period', 'filters', 'kpis'],
+          },
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const f = await filters(req.query.from, req.query.to, req.query);
+      return {
+        period: { from: f.from, to: f.to, timeZone: REPORT_TIME_ZONE },
+        filters: { estateId: f.estateId, queue: f.queue, agentId: f.agentId },
+        kpis: await kpiReport(db, f),
+      };
+    },
+  );
+
+  app.get<{
+    Querystring: { period: ReportPeriodKind; from: string; to: string; estateId?: number; agentId?: number };
+  }>(
+    '/api/reports/complaints',
+    {
+      onRequest,
+      schemaErrorFormatter: queryError,
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            period: { type: 'string', enum: ['day', 'week', 'month'] },
+            from: day,
+            to: day,
+            estateId: scopeQuery.estateId,
+            agentId: scopeQuery.agentId,
+          },
+          required: ['period', 'from', 'to'],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              period: { type: 'string' },
+              from: day,
+              to: day,
+              timeZone: { type: 'string' },
+              categories: { type: 'array', items: { type: 'string' } },
+              periods: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    label: { type: 'string' },
+                    start: day,
+                    end: day,
+                    categories: { type: 'array', items: complaintCounts },
+                    registered: { type: 'integer' },
+                  },
+                  required: ['label', 'start', 'end', 'categories', 'registered'],
+                },
+              },
+            },
+            required: ['period', 'from', 'to', 'timeZone', 'categories', 'periods'],
+          },
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const kind = req.query.period;
+      // whole periods: from the start of the one `from` is in to the end of the one before `to`
+      const from = reportPeriodOf(req.query.from, kind).start;
+      const last = reportPeriodOf(req.query.to, kind);
+      const to = last.start === req.query.to ? req.query.to : last.end;
+      const f = await filters(from, to, req.query);
+      const rows = await ticketDays(db, f);
+      const periods: { label: string; start: string; end: string }[] = [];
+      for (let p = reportPeriodOf(from, kind); p.start < to; p = reportPeriodOf(p.end, kind)) periods.push(p);
+      return {
+        period: kind,
+        from,
+        to,
+        timeZone: REPORT_TIME_ZONE,
+        categories: [...COMPLAINT_CATEGORIES],
+        periods: periods.map((p) => {
+          const categories = complaintTotals(rows.filter((r) => r.day >= p.start && r.day < p.end));
+          return { ...p, categories, registered: categories.reduce((s, c) => s + c.registered, 0) };
+        }),
+      };
+    },
+  );
+
+  app.get<{ Querystring: { month: string; estateId?: number } }>(
+    '/api/reports/work',
+    {
+      onRequest,
+      schemaErrorFormatter: queryError,
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            month: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' },
+            estateId: scopeQuery.estateId,
+          },
+          required: ['month'],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              month: { type: 'string' },
+              period: periodBody,
+              estateId: nullableInt,
+              calls: {
+                type: 'object',
+                properties: {
+                  offered: { type: 'integer' },
+                  answered: { type: 'integer' },
+                  answeredInServiceLevel: { type: 'integer' },
+                  abandoned: { type: 'integer' },
+                },
+                required: ['offered', 'answered', 'answeredInServiceLevel', 'abandoned'],
+              },
+              tickets: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    type: { type: 'string' },
+                    label: words,
+                    registered: { type: 'integer' },
+                    resolved: { type: 'integer' },
+                  },
+                  required: ['type', 'label', 'registered', 'resolved'],
+                },
+              },
+              timeliness: { type: 'array', items: kpiBody },
+              complaintCategories: { type: 'array', items: complaintCounts },
+            },
+            required: [
+              'month',
+              'period',
+              'estateId',
+              'calls',
+              'tickets',
+              'timeliness',
+              'complaintCategories',
+            ],
+          },
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const month = reportMonth(req.query.month);
+      const f = await filters(month.start, month.end, { estateId: req.query.estateId });
+      const [calls, rows] = await Promise.all([callTotals(db, f), ticketDays(db, f)]);
+      const sum = (of: TicketDayRow[], k: keyof TicketDayRow) => of.reduce((s, r) => s + Number(r[k]), 0);
+      const requested = f.estateId === null ? [] : (['estate'] as const);
+      return {
+        month: month.label,
+        period: { from: f.from, to: f.to, timeZone: REPORT_TIME_ZONE },
+        estateId: f.estateId,
+        calls: {
+          offered: calls.offered,
+          answered: calls.answered,
+          answeredInServiceLevel: calls.answeredInSl,
+          abandoned: calls.abandoned,
+        },
+        tickets: TICKET_TYPES.map((type) => {
+          const of = rows.filter((r) => r.type === type);
+          return {
+            type,
+            label: TICKET_TYPE_LABELS[type],
+            registered: sum(of, 'registered'),
+            resolved: sum(of, 'resolved'),
+          };
+        }),
+        timeliness: [
+          kpiFigure('complaint-first-reply', sum(rows, 'replyInTime'), sum(rows, 'replyDecided'), requested),
+          kpiFigure('repair-timeliness', sum(rows, 'repairInTime'), sum(rows, 'repairDecided'), requested),
+          kpiFigure('complaint-revisit', sum(rows, 'revisitInTime'), sum(rows, 'revisitDecided'), requested),
+        ],
+        complaintCategories: complaintTotals(rows),
+      };
+    },
+  );
+}
