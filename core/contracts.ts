@@ -54,6 +54,25 @@ export interface QueueOverview {
   /** Agents who take the queue and are at work on calls (available, ringing, talking, wrapping up). */
   agentsServing: number;
   agentsAvailable: number;
+  /** Today's figures (Asia/Shanghai) as the reports define them (core/reports/kpis.ts). */
+  today: QueueToday;
+}
+
+/** A queue's calls today: counts, and the figures they give (null when nothing to divide by). */
+export interface QueueToday {
+  /** Calls offered (short abandons left out), answered, answered within the queue's service level. */
+  offered: number;
+  answered: number;
+  answeredInSl: number;
+  /** answeredInSl ÷ offered. */
+  serviceLevel: number | null;
+  /** Average speed of answer, seconds. */
+  asaS: number | null;
+  /** Callers who hung up after waiting 5 s or more; ÷ offered. */
+  abandoned: number;
+  abandonment: number | null;
+  /** Hung up within 5 s (apart from the rest). */
+  shortAbandoned: number;
 }
 
 /** An agent as a team leader sees them live. */
@@ -72,6 +91,8 @@ export interface SupervisorOverview {
   agents: AgentOverview[];
   /** The calls team leaders are listening in on now, by call id. */
   monitors: CallMonitored[];
+  /** Open tickets with a clock run out (the alerts below the board list each one as it happens). */
+  overdueTickets: number;
 }
 
 /** A money amount in fen (1/100 yuan): integers only, never floats. */

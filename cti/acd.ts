@@ -705,7 +705,7 @@ export class Acd {
     redis: Redis,
     queues: readonly { name: string; labelZh: string; labelEn: string }[],
     now = Date.now(),
-  ): Promise<QueueOverview[]> {
+  ): Promise<Omit<QueueOverview, 'today'>[]> {
     const pipeline = redis.pipeline();
     for (const q of queues) {
       pipeline.zrange(waitingKey(q.name), '0', '-1', 'WITHSCORES');

@@ -60,7 +60,10 @@ import {
   callOnVisibleTicket,
   ticketSeverity,
   unitBelongsToOwner,
+  overdueTicketCount,
+  queuesToday,
   type Pool,
+  type QueueCallSums,
 } from '../db/index.ts';
 import { Acd, markWrappedUp, POP_SEEN_CHANNEL, wakeAcds } from './acd.ts';
 import { AgentStates } from './agent-states.ts';
@@ -83,7 +86,7 @@ import { registerCampaignRoutes } from './campaign-routes.ts';
 import { registerOutboundRoutes } from './outbound-routes.ts';
 import { registerKnowledgeRoutes } from './knowledge-routes.ts';
 import { registerQualityRoutes } from './quality-routes.ts';
-import { WallboardPush } from './wallboard.ts';
+import { queueToday, TODAY_EVERY_MS, WallboardPush } from './wallboard.ts';
 import { registerReportRoutes } from './report-routes.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
 
@@ -180,9 +183,23 @@ const overviewBody = {
           longestWaitS: { type: ['integer', 'null'] },
           agentsServing: { type: 'integer' },
           agentsAvailable: { type: 'integer' },
+          today: {
+            type: 'object',
+            properties: {
+              offered: { type: 'integer' },
+              answered: { type: 'integer' },
+              answeredInSl: { type: 'integer' },
+              serviceLevel: { type: ['number', 'null'] },
+              asaS: { type: ['number', 'null'] },
+              abandoned: { type: 'integer' },
+              abandonment: { type: ['number', 'null'] },
+              shortAbandoned: { type: 'integer' },
+            },
+          },
         },
       },
     },
+    overdueTickets: { type: 'integer' },
     monitors: { type: 'array', items: { $ref: 'callMonitored#' } },
     agents: {
       type: 'array',
@@ -434,18 +451,39 @@ export async function createServer(deps: ServerDeps) {
 
   /** The wallboard: every queue and agent now, and the listening-in sessions (also pushed: cti/wallboard.ts). */
   async function readOverview(): Promise<SupervisorOverview> {
-    const [queues, agents, monitored] = await Promise.all([
+    const [live, agents, monitored, today] = await Promise.all([
       queueSettings.all().then((all) => Acd.queueOverview(redis, all)),
       states.list(),
       redis.hvals(MONITORS_KEY),
+      todayFigures(),
     ]);
+    const queues = live.map((q) => ({ ...q, today: queueToday(today.queues.get(q.name)) }));
     // a session of a call no agent is on any more (its controller died) is not shown, and is cleared
     const onCalls = new Set(agents.map((a) => a.callId));
     const sessions = monitored.map((m) => JSON.parse(m) as CallMonitored);
     const monitors = sessions.filter((m) => onCalls.has(m.callId));
     const stale = sessions.filter((m) => !onCalls.has(m.callId)).map((m) => m.callId);
     if (stale.length > 0) void redis.hdel(MONITORS_KEY, ...stale).catch(() => undefined);
-    return { at: new Date().toISOString(), queues, agents, monitors };
+    return { at: new Date().toISOString(), queues, agents, monitors, overdueTickets: today.overdueTickets };
+  }
+
+  /** Today's figures per queue and the overdue tickets: read from PostgreSQL at most every TODAY_EVERY_MS. */
+  let todayRead: {
+    at: number;
+    figures: Promise<{ queues: Map<string, QueueCallSums>; overdueTickets: number }>;
+  } | null = null;
+  function todayFigures() {
+    if (!todayRead || Date.now() - todayRead.at >= TODAY_EVERY_MS) {
+      const figures = Promise.all([queuesToday(db, new Date()), overdueTicketCount(db)]).then(
+        ([queues, overdueTickets]) => ({ queues: new Map(queues.map((q) => [q.queue, q])), overdueTickets }),
+      );
+      todayRead = { at: Date.now(), figures };
+      // a failed read is not kept: the next board asks again
+      figures.catch(() => {
+        if (todayRead?.figures === figures) todayRead = null;
+      });
+    }
+    return todayRead.figures;
   }
 
   app.get('/api/admin/flows', { onRequest: authenticate(['supervisor', 'admin']) }, async () => {

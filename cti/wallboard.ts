@@ -6,8 +6,11 @@
 // plus the read. Each gateway sends only to its own sockets (`local`): the Redis adapter would otherwise deliver
 // every gateway's copy to every leader.
 import type { Server as SocketServer } from 'socket.io';
+import type { QueueCallSums } from '../db/index.ts';
 import {
+  kpiValue,
   rooms,
+  type QueueToday,
   type ClientToServerEvents,
   type Logger,
   type ServerToClientEvents,
@@ -15,6 +18,30 @@ import {
 } from '../core/index.ts';
 
 export const WALLBOARD_SAMPLE_MS = 500;
+/** Today's figures per queue are read from PostgreSQL at most this often by a gateway. */
+export const TODAY_EVERY_MS = 1000;
+
+/** A queue's figures today from its sums (db/reports.ts queuesToday), as core/reports/kpis.ts defines them. */
+export function queueToday(sums: Omit<QueueCallSums, 'queue' | 'queued'> | undefined): QueueToday {
+  const s = sums ?? {
+    offered: 0,
+    answered: 0,
+    answeredInSl: 0,
+    answerWaitS: 0,
+    abandoned: 0,
+    shortAbandoned: 0,
+  };
+  return {
+    offered: s.offered,
+    answered: s.answered,
+    answeredInSl: s.answeredInSl,
+    serviceLevel: kpiValue('ratio', s.answeredInSl, s.offered),
+    asaS: kpiValue('seconds', s.answerWaitS, s.answered),
+    abandoned: s.abandoned,
+    abandonment: kpiValue('ratio', s.abandoned, s.offered),
+    shortAbandoned: s.shortAbandoned,
+  };
+}
 
 export class WallboardPush {
   readonly #io: SocketServer<ClientToServerEvents, ServerToClientEvents>;

@@ -29,16 +29,33 @@ const DAYS = `d AS (
          ((day + 1)::timestamp AT TIME ZONE '${REPORT_TIME_ZONE}') AS hi
     FROM unnest($1::date[]) AS day)`;
 
+/** The calls the call figures count: inbound, entered a queue, ended. */
+const CALL_COUNTED = `c.direction = 'inbound' AND c.queued_at IS NOT NULL AND c.ended_at IS NOT NULL`;
+
+/** One counted call's facts (from \`calls c LEFT JOIN queues q\`): answered, its wait, whether the caller gave up. */
+const CALL_FACTS = `c.agent_answered_at IS NOT NULL AS answered,
+         extract(epoch FROM coalesce(c.agent_answered_at, c.ended_at) - c.queued_at) AS wait_s,
+         c.agent_answered_at IS NULL AND c.hangup_by = 'caller' AS gave_up,
+         coalesce(q.service_level_s, ${DEFAULT_SERVICE_LEVEL_S}) AS sl_s`;
+
+/**
+ * The call figures' sums over CALL_FACTS rows: queued, short abandoned, offered, answered, answered within the
+ * service level, answer wait, abandoned (core/reports/kpis.ts defines each).
+ */
+const CALL_SUMS = `count(*),
+       count(*) FILTER (WHERE gave_up AND wait_s < ${SHORT_ABANDON_S}),
+       count(*) FILTER (WHERE NOT (gave_up AND wait_s < ${SHORT_ABANDON_S})),
+       count(*) FILTER (WHERE answered),
+       count(*) FILTER (WHERE answered AND wait_s <= sl_s),
+       coalesce(sum(wait_s) FILTER (WHERE answered), 0),
+       count(*) FILTER (WHERE gave_up AND wait_s >= ${SHORT_ABANDON_S})`;
+
 /** Inbound calls that entered a queue and ended, per day, estate, queue and agent. */
 const CALL_DAYS = `
 WITH ${DAYS},
 c AS (
   SELECT d.day, coalesce(c.estate_id, 0) AS estate_id, coalesce(c.queue, '') AS queue,
-         coalesce(c.agent_id, 0) AS agent_id,
-         c.agent_answered_at IS NOT NULL AS answered,
-         extract(epoch FROM coalesce(c.agent_answered_at, c.ended_at) - c.queued_at) AS wait_s,
-         c.agent_answered_at IS NULL AND c.hangup_by = 'caller' AS gave_up,
-         coalesce(q.service_level_s, ${DEFAULT_SERVICE_LEVEL_S}) AS sl_s,
+         coalesce(c.agent_id, 0) AS agent_id, ${CALL_FACTS},
          extract(epoch FROM coalesce(c.wrapped_up_at, c.ended_at) - c.agent_answered_at) AS handle_s,
          c.owner_id IS NOT NULL AS identified,
          c.owner_id IS NOT NULL AND NOT EXISTS (
@@ -47,17 +64,10 @@ c AS (
               AND n.started_at <= c.started_at + interval '${FCR_DAYS} days') AS no_repeat
     FROM d JOIN calls c ON c.started_at >= d.lo AND c.started_at < d.hi
     LEFT JOIN queues q ON q.name = c.queue
-   WHERE c.direction = 'inbound' AND c.queued_at IS NOT NULL AND c.ended_at IS NOT NULL)
+   WHERE ${CALL_COUNTED})
 INSERT INTO kpi_call_days (day, estate_id, queue, agent_id, queued, short_abandoned, offered, answered,
                            answered_in_sl, answer_wait_s, abandoned, handle_s, fcr_calls, fcr_resolved)
-SELECT day, estate_id, queue, agent_id,
-       count(*),
-       count(*) FILTER (WHERE gave_up AND wait_s < ${SHORT_ABANDON_S}),
-       count(*) FILTER (WHERE NOT (gave_up AND wait_s < ${SHORT_ABANDON_S})),
-       count(*) FILTER (WHERE answered),
-       count(*) FILTER (WHERE answered AND wait_s <= sl_s),
-       coalesce(sum(wait_s) FILTER (WHERE answered), 0),
-       count(*) FILTER (WHERE gave_up AND wait_s >= ${SHORT_ABANDON_S}),
+SELECT day, estate_id, queue, agent_id, ${CALL_SUMS},
        coalesce(sum(handle_s) FILTER (WHERE answered), 0),
        count(*) FILTER (WHERE answered AND identified),
        count(*) FILTER (WHERE answered AND no_repeat)
@@ -394,4 +404,57 @@ export async function reportScopeExists(
     [f.estateId, f.queue, f.agentId],
   );
   return rows[0]!;
+}
+
+/** Today's call sums of one queue, for the wallboard (the same sums as the reports'). */
+export interface QueueCallSums {
+  queue: string;
+  queued: number;
+  shortAbandoned: number;
+  offered: number;
+  answered: number;
+  answeredInSl: number;
+  answerWaitS: number;
+  abandoned: number;
+}
+
+/**
+ * Today's (Asia/Shanghai) call figures per queue, straight from today's calls: CALL_FACTS and CALL_SUMS, the
+ * reports' own definitions, without the day rollup (the wallboard reads them every few seconds, while today's
+ * calls keep changing; recomputing the rollup each time would also redo its slower figures).
+ */
+export async function queuesToday(db: Queryable, now: Date): Promise<QueueCallSums[]> {
+  const { rows } = await db.query<[string, ...string[]]>({
+    text: `WITH c AS (
+             SELECT coalesce(c.queue, '') AS queue, ${CALL_FACTS}
+               FROM calls c LEFT JOIN queues q ON q.name = c.queue
+              WHERE c.started_at >= (($1::timestamptz AT TIME ZONE '${REPORT_TIME_ZONE}')::date::timestamp
+                                     AT TIME ZONE '${REPORT_TIME_ZONE}')
+                AND ${CALL_COUNTED})
+           SELECT queue, ${CALL_SUMS} FROM c GROUP BY queue`,
+    values: [now],
+    rowMode: 'array',
+  });
+  return rows.map(([queue, ...sums]) => {
+    const [queued, shortAbandoned, offered, answered, answeredInSl, answerWaitS, abandoned] =
+      sums.map(Number);
+    return {
+      queue,
+      queued: queued!,
+      shortAbandoned: shortAbandoned!,
+      offered: offered!,
+      answered: answered!,
+      answeredInSl: answeredInSl!,
+      answerWaitS: answerWaitS!,
+      abandoned: abandoned!,
+    };
+  });
+}
+
+/** Open tickets with a clock run out (the wallboard's alert count). */
+export async function overdueTicketCount(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM tickets WHERE overdue AND status NOT IN ('closed', 'invalid')`,
+  );
+  return rows[0]!.n;
 }

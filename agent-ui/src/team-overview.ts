@@ -10,8 +10,14 @@ import { h, replace } from './dom.ts';
 import { agentStateText, formatDuration } from './format.ts';
 
 export const OVERVIEW_REFRESH_MS = 10_000;
+
+const SERVICE_LEVEL_HINT =
+  '今日在队列服务水平阈值(默认 15 秒)内接听的电话 ÷ 呈现的电话(不含 5 秒内的短放弃) / Answered within the queue’s threshold (15 s by default) ÷ offered today (short abandons under 5 s left out)';
+const ABANDON_HINT =
+  '等待 5 秒以上后挂断 ÷ 呈现的电话;5 秒内挂断的短放弃另计 / Hung up after waiting 5 s or more ÷ offered; short abandons under 5 s counted apart';
+const percent = (share: number) => `${Math.round(share * 1000) / 10}%`;
 /** How long the answer to a click that was refused stays on screen (redraws do not wipe it). */
-export const ACTION_MESSAGE_MS = 10_000;
+export const ACTION_MESSAGE_MS = 30_000;
 
 export interface MonitorActions {
   start(callId: string, mode: MonitorMode): Promise<unknown>;
@@ -80,6 +86,8 @@ export function createTeamOverview(
     testid: 'overview-status',
     attrs: { 'aria-live': 'polite' },
   });
+  const overdue = h('p', { class: 'form-error', testid: 'overview-overdue', attrs: { role: 'status' } });
+  overdue.hidden = true;
   const th = (text: string, num = false) =>
     h('th', { class: num ? 'num' : undefined, attrs: { scope: 'col' } }, text);
   const root = h(
@@ -87,6 +95,7 @@ export function createTeamOverview(
     { class: 'team-overview', testid: 'team-overview', attrs: { 'aria-label': '班组监控 Team overview' } },
     h('h2', {}, '班组监控 Team overview'),
     status,
+    overdue,
     h(
       'table',
       { class: 'overview', testid: 'overview-queues' },
@@ -102,6 +111,9 @@ export function createTeamOverview(
           th('最长等待 Longest wait', true),
           th('在岗 At work', true),
           th('空闲 Free', true),
+          th('今日服务水平 Service level today', true),
+          th('平均应答 ASA', true),
+          th('放弃 Abandoned', true),
         ),
       ),
       queuesBody,
@@ -147,9 +159,31 @@ export function createTeamOverview(
           h('td', { class: 'num' }, q.longestWaitS === null ? '–' : formatDuration(q.longestWaitS * 1000)),
           h('td', { class: 'num' }, q.agentsServing),
           h('td', { class: 'num' }, q.agentsAvailable),
+          h(
+            'td',
+            { class: 'num', testid: 'service-level', attrs: { title: SERVICE_LEVEL_HINT } },
+            q.today.serviceLevel === null
+              ? '–'
+              : `${percent(q.today.serviceLevel)} (${q.today.answeredInSl}/${q.today.offered})`,
+          ),
+          h(
+            'td',
+            { class: 'num', testid: 'asa' },
+            q.today.asaS === null ? '–' : `${Math.round(q.today.asaS)} s`,
+          ),
+          h(
+            'td',
+            { class: 'num', testid: 'abandoned', attrs: { title: ABANDON_HINT } },
+            q.today.abandonment === null
+              ? '–'
+              : `${percent(q.today.abandonment)} (${q.today.abandoned}/${q.today.offered})` +
+                  (q.today.shortAbandoned ? ` +${q.today.shortAbandoned} 短 short` : ''),
+          ),
         ),
       ),
     );
+    overdue.textContent = o.overdueTickets ? `超时工单 Overdue tickets: ${o.overdueTickets}` : '';
+    overdue.hidden = !o.overdueTickets;
     replace(
       agentsBody,
       ...o.agents.map((a) =>
