@@ -80,6 +80,7 @@ import {
 import { registerTicketRoutes } from './ticket-routes.ts';
 import { registerOrganisationRoutes } from './organisation-routes.ts';
 import { registerCampaignRoutes } from './campaign-routes.ts';
+import { registerNoticeRecordingRoutes } from './notice-recording-routes.ts';
 import { registerOutboundRoutes } from './outbound-routes.ts';
 import { registerKnowledgeRoutes } from './knowledge-routes.ts';
 import { registerQualityRoutes } from './quality-routes.ts';
@@ -654,6 +655,7 @@ export async function createServer(deps: ServerDeps) {
   registerCampaignRoutes(app, { db, authenticate, errorBody });
   registerKnowledgeRoutes(app, { db, authenticate, errorBody });
   registerQualityRoutes(app, { db, authenticate, errorBody });
+  await registerNoticeRecordingRoutes(app, { db, authenticate, errorBody });
   // notes and attachments (evidence-routes.ts)
   await registerEvidenceRoutes(app, { db, authenticate, errorBody, settings: deps.attachments });
   registerSeverityRoutes(app, { db, authenticate, errorBody, notifier });

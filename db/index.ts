@@ -18,3 +18,4 @@ export * from './revisits.ts';
 export * from './campaigns.ts';
 export * from './knowledge.ts';
 export * from './quality.ts';
+export * from './notice-recordings.ts';
