@@ -33,7 +33,7 @@ export class RtpCapture {
       },
     );
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     await eventually(() => stderr.includes('listening on'), 'tcpdump to listen', 10_000, 20).catch(() => {
       throw new Error(`tcpdump did not start: ${stderr}`);
     });
