@@ -1,17 +1,10 @@
 // Recorded notices (migration 020): the WAV files team leaders upload for notice campaigns, kept in the database so
 // that every Asterisk node can make its own prompt files from them (ivr/notice-audio.ts). A campaign names one by
 // id in campaigns.notice->>'recording'.
+import type { NoticeRecordingView } from '../core/index.ts';
 import type { Queryable } from './pool.ts';
 
-export interface NoticeRecording {
-  id: number;
-  name: string;
-  durationMs: number;
-  sha256: string;
-  sizeBytes: number;
-  uploadedBy: { id: number; name: string };
-  uploadedAt: string;
-}
+export type NoticeRecording = NoticeRecordingView;
 
 /** The statuses in which a campaign may still play its recording (it cannot be deleted then). */
 const STANDING = `('draft', 'scheduled', 'running', 'paused')`;

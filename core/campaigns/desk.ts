@@ -29,6 +29,17 @@ export interface CampaignNotice {
   recording?: number;
 }
 
+/** An uploaded notice recording as the API lists it (`GET /api/notice-recordings`). */
+export interface NoticeRecordingView {
+  id: number;
+  name: string;
+  durationMs: number;
+  sha256: string;
+  sizeBytes: number;
+  uploadedBy: { id: number; name: string };
+  uploadedAt: string;
+}
+
 /** `POST /api/campaigns`. */
 export interface CampaignRequest {
   kind: CampaignKind;

@@ -7,9 +7,17 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient } from '../support/agent-client.ts';
+import { launchBrowser } from '../support/browser.ts';
 import { AriObserver } from '../support/ari-observer.ts';
 import { eventually, stackConfig, withCleanUp } from '../support/env.ts';
-import { closeDb, createAgent, createOwner, db, ZHANG_WEI_B3_1502 } from '../support/fixtures.ts';
+import {
+  closeDb,
+  createAgent,
+  createOwner,
+  db,
+  ZHANG_WEI_B3_1502,
+  type TestAgent,
+} from '../support/fixtures.ts';
 import { startOwnerPhone } from '../support/owner-phones.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { RtpCapture, toneFrames, toneRuns } from '../support/rtp-audio.ts';
@@ -19,6 +27,7 @@ let platform: TestPlatform;
 let observer: AriObserver;
 let leader: AgentClient;
 let agent: AgentClient;
+let leaderAgent: TestAgent;
 const tag = randomBytes(3).toString('hex');
 const trunk = `t-${tag}`;
 const campaignIds: number[] = [];
@@ -68,7 +77,13 @@ const tonePattern = () =>
 beforeAll(async () => {
   platform = await startTestPlatform();
   observer = await AriObserver.connect();
-  leader = await AgentClient.signIn(platform.url, await createAgent({ seat: null, role: 'supervisor' }));
+  leaderAgent = await createAgent({
+    seat: null,
+    role: 'supervisor',
+    name: `李班长${tag.slice(0, 2)}`,
+    skills: {},
+  });
+  leader = await AgentClient.signIn(platform.url, leaderAgent);
   agent = await AgentClient.signIn(platform.url, await createAgent({ seat: null, role: 'agent' }));
 }, 60_000);
 
@@ -76,7 +91,7 @@ afterAll(async () => {
   if (campaignIds.length) {
     await db().query(`DELETE FROM campaigns WHERE id = ANY($1)`, [campaignIds]);
   }
-  await db().query('DELETE FROM trunks WHERE code = $1', [trunk]);
+  await db().query('DELETE FROM trunks WHERE code = ANY($1)', [[trunk, `${trunk}-p`]]);
   if (recordingIds.length)
     await db().query(`DELETE FROM notice_recordings WHERE id = ANY($1)`, [recordingIds]);
   await observer?.close();
@@ -229,5 +244,71 @@ describe('a recorded notice', () => {
     });
     expect(none.status).toBe(400);
     expect(message(none)).toContain('write the notice text, or choose a recording');
+  });
+});
+
+describe('the notice form in Chromium', () => {
+  it('a team leader uploads a WAV in the notice form, hears it, creates the notice with it; its page names it', async () => {
+    // a trunk that reaches no one: the campaign stays a draft here
+    await db().query(
+      `INSERT INTO trunks (code, name, dial, caller_id, max_channels, calls_per_second)
+       VALUES ($1, $2, 'PJSIP/outside/sip:{number}@127.0.0.1:5999', '4008200000', 2, 2)`,
+      [`${trunk}-p`, `录音页面线路${tag}`],
+    );
+    const owner = await createOwner(ZHANG_WEI_B3_1502);
+    const browser = await launchBrowser();
+    await withCleanUp(
+      async () => {
+        const page = await browser.newPage();
+        await page.goto(platform.url);
+        await page.getByTestId('login-input').fill(leaderAgent.login);
+        await page.getByTestId('password-input').fill(leaderAgent.password);
+        await page.getByTestId('login-submit').click();
+        await page.getByTestId('agent-name').filter({ hasText: leaderAgent.name }).waitFor();
+        await page.getByTestId('nav-campaigns').click();
+        await page.getByTestId('campaign-form').waitFor();
+        await page.getByTestId('campaign-kind').selectOption('notice');
+        const name = `停水录音${tag}`;
+        await page.getByTestId('campaign-noticeRecordingFile').setInputFiles({
+          name: `${name}.wav`,
+          mimeType: 'audio/wav',
+          buffer: tonePattern(),
+        });
+        await expect
+          .poll(() => page.getByTestId('campaign-recording-status').textContent())
+          .toContain(`已上传 Uploaded: ${name} (00:04)`);
+        const { rows } = await db().query<{ id: number }>(
+          'SELECT id::int FROM notice_recordings WHERE name = $1',
+          [name],
+        );
+        recordingIds.push(rows[0]!.id);
+        // chosen in the list, which names it with its length, and playable in the preview
+        const chosen = page.getByTestId('campaign-noticeRecording');
+        expect(await chosen.inputValue()).toBe(String(rows[0]!.id));
+        expect(await chosen.locator('option:checked').textContent()).toContain(`${name} (00:04`);
+        const preview = page.getByTestId('campaign-recording-preview');
+        await expect
+          .poll(() =>
+            preview.evaluate((a: HTMLAudioElement) => (Number.isFinite(a.duration) ? a.duration : 0)),
+          )
+          .toBeCloseTo(4, 1);
+
+        await page.getByTestId('campaign-name').fill(`录音通知页面${tag}`);
+        await page.getByTestId('campaign-trunk').selectOption(`${trunk}-p`);
+        await page.getByTestId('campaign-noticeKind').selectOption('water-cut');
+        await page.getByTestId('campaign-noticeText').fill('3号楼明天停水');
+        await page.getByTestId('campaign-ownerIds').fill(String(owner.ownerId));
+        await page.getByTestId('campaign-create').click();
+        await expect
+          .poll(() => page.getByTestId('campaign-title').textContent())
+          .toContain(`录音通知页面${tag}`);
+        campaignIds.push(Number(/#\/campaigns\/(\d+)/.exec(page.url())![1]));
+        await expect
+          .poll(() => page.getByTestId('campaign-settings').textContent())
+          .toContain(`通知录音 Recording${name} (00:04)`);
+        await page.close();
+      },
+      () => browser.close(),
+    );
   });
 });
