@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient } from '../support/agent-client.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { AriObserver } from '../support/ari-observer.ts';
+import { createAttempt, createCampaign, dropCampaign } from '../support/campaign-fixtures.ts';
 import { eventually, stackConfig, withCleanUp } from '../support/env.ts';
 import {
   closeDb,
@@ -244,6 +245,53 @@ describe('a recorded notice', () => {
     });
     expect(none.status).toBe(400);
     expect(message(none)).toContain('write the notice text, or choose a recording');
+  });
+});
+
+describe('a recording that cannot be played', () => {
+  it('the call still goes out and the owner hears the notice’s text spoken instead', async () => {
+    // bytes sox cannot read (written past the API, which would have refused them)
+    const { rows } = await db().query<{ id: number }>(
+      `INSERT INTO notice_recordings (name, audio, sha256, duration_ms, uploaded_by)
+       VALUES ($1, $2, $3, 4000, $4) RETURNING id::int`,
+      [
+        `坏录音 ${tag}`,
+        Buffer.from('RIFF....WAVEnot really'),
+        randomBytes(32).toString('hex'),
+        leaderAgent.agentId,
+      ],
+    );
+    recordingIds.push(rows[0]!.id);
+    const owner = await createOwner(ZHANG_WEI_B3_1502);
+    const phone = await startOwnerPhone('silent');
+    const campaign = {
+      ...(await createCampaign({
+        kind: 'notice',
+        dial: phone.dial,
+        notice: { kind: 'water-cut', text: '5号楼今晚停电检修', recording: rows[0]!.id },
+      })),
+      kind: 'notice' as const,
+      dial: phone.dial,
+    };
+    await withCleanUp(
+      async () => {
+        const dial = await createAttempt(campaign, {
+          ownerId: owner.ownerId,
+          phone: owner.phone,
+          unitId: owner.units[0]!.unitId,
+        });
+        const end = await platform.outbound!.place(dial, { onDialled: () => undefined });
+        expect(end).toMatchObject({ result: 'answered', outcome: 'heard' });
+        const heard = observer.heardPrompts(end.channelId!);
+        expect(heard.slice(0, 2)).toEqual(['notice-intro', 'notice-water-cut']);
+        expect(heard[2]).toMatch(/notices\/[0-9a-f]{40}$/);
+        expect(heard.some((p) => p.includes('/rec-'))).toBe(false);
+      },
+      async () => {
+        await phone.stop();
+        await dropCampaign(campaign);
+      },
+    );
   });
 });
 
