@@ -6,7 +6,10 @@
 
 /** The longest recording taken (a notice is a short announcement; the call's flow offers to hear it again). */
 export const MAX_NOTICE_SECONDS = 180;
-/** The largest upload taken: 3 minutes of 16-bit stereo at 22,050 Hz is 15.9 MB; phones record mono. */
+/**
+ * The largest upload taken. Three minutes fit in it as 16-bit mono up to 22,050 Hz (7.9 MB) or A-law at any rate
+ * up to 44.1 kHz; a CD-quality stereo export (10.6 MB a minute) does not: the refusal says to save it as mono.
+ */
 export const MAX_NOTICE_MB = 8;
 
 /** WAVE format codes taken (`fmt ` chunk): PCM, A-law, mu-law; WAVE_FORMAT_EXTENSIBLE with one of them. */

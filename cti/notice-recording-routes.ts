@@ -45,7 +45,7 @@ const noRecording = (id: number) =>
   new NotFound(`没有编号为 ${id} 的通知录音 / There is no notice recording ${id}.`);
 const tooLarge = () =>
   new PayloadTooLarge(
-    `录音文件过大,最大 ${MAX_NOTICE_MB} MB / The recording is too large: at most ${MAX_NOTICE_MB} MB is taken.`,
+    `录音文件过大,最大 ${MAX_NOTICE_MB} MB,请另存为单声道 16 kHz 或 8 kHz WAV / The recording is too large: at most ${MAX_NOTICE_MB} MB is taken; save it as mono WAV at 16 or 8 kHz.`,
   );
 
 const recordingBody = {
