@@ -84,13 +84,17 @@ function readBody(body: Readable, maxBytes: number): Promise<Buffer | 'too-large
       size += chunk.length;
       if (size <= maxBytes) chunks.push(chunk);
     });
-    body.on('error', () =>
+    // the client went away (a browser tab closed): a 400 nobody reads, not a server error in the log
+    const broken = () =>
       reject(
         new BadRequest(
           '上传中断,请重新上传 / The upload was broken off before the end: send the file again.',
         ),
-      ),
-    );
+      );
+    body.on('error', broken);
+    body.on('close', () => {
+      if (!body.readableEnded) broken();
+    });
     body.on('end', () => resolve(size > maxBytes ? 'too-large' : Buffer.concat(chunks)));
   });
 }
