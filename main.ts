@@ -43,6 +43,7 @@ import {
   catalogueIds,
   FlowLibrary,
   IvrController,
+  NoticeAudio,
   NoticeSpeech,
   PromptLibrary,
   readCatalogue,
@@ -217,6 +218,7 @@ export async function startPlatform(
       log,
       notifier,
       noticeSpeech: new NoticeSpeech(config.ivr.promptDir, log),
+      noticeAudio: new NoticeAudio(config.ivr.promptDir, db, log),
       settings: {
         digitTimeoutMs: config.ivr.digitTimeoutMs,
         menuRetries: config.ivr.menuRetries,

@@ -8,6 +8,7 @@ export * from './password.ts';
 export * from './calendar.ts';
 export * from './tickets/index.ts';
 export * from './attachments.ts';
+export * from './notice-wav.ts';
 export * from './campaigns/types.ts';
 export * from './campaigns/campaign-status.ts';
 export * from './campaigns/desk.ts';

@@ -36,6 +36,7 @@ import {
   getCampaignRow,
   insertCampaign,
   listCampaigns,
+  noticeRecording,
   setCampaignStatus,
   targetAttempts,
 } from '../db/index.ts';
@@ -57,6 +58,12 @@ const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
 const csvOf = (values: readonly string[]) =>
   ({ type: 'string', pattern: `^(${values.join('|')})(,(${values.join('|')}))*$` }) as const;
 
+/** What a notice plays (the schema's description, README "Notices"). */
+const NOTICE_RECORDING_RULE =
+  'A notice needs its text, or an uploaded recording (`recording`: the id from POST /api/notice-recordings), or ' +
+  'both: with a recording the owners hear the recording (the text is not spoken) and the text is what agents ' +
+  'and the campaign page read. Without one, the text is spoken by the Asterisk node.';
+
 const createBody = {
   type: 'object',
   properties: {
@@ -73,11 +80,12 @@ const createBody = {
       type: 'object',
       properties: {
         kind: { type: 'string', enum: [...NOTICE_KINDS] },
-        text: { type: 'string', minLength: 1, maxLength: 500 },
+        text: { type: 'string', maxLength: 500, default: '' },
         emergency: { type: 'boolean' },
-        recording: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,100}$' },
+        recording: { ...ID, description: NOTICE_RECORDING_RULE },
       },
-      required: ['kind', 'text'],
+      required: ['kind'],
+      description: NOTICE_RECORDING_RULE,
       additionalProperties: false,
     },
     window: {
@@ -175,7 +183,10 @@ const campaignBody = {
         kind: { type: 'string' },
         text: { type: 'string' },
         emergency: { type: 'boolean' },
-        recording: { type: 'string' },
+        recording: { type: 'integer' },
+        /** The recording's name and length, for the campaign page. */
+        recordingName: { type: 'string' },
+        recordingDurationMs: { type: 'integer' },
       },
     },
     window: { type: 'object', properties: { start: { type: 'string' }, end: { type: 'string' } } },
@@ -261,11 +272,13 @@ export function registerCampaignRoutes(
     const row = await getCampaignRow(db, id);
     if (!row) throw noCampaign(id);
     const at = now();
-    const [progress, coverage] = await Promise.all([
+    const recordingId = row.notice?.recording;
+    const [progress, coverage, recording] = await Promise.all([
       campaignProgress(db, id, at),
       row.kind === 'fee-reminder' && row.estateId !== null && row.cycle !== null
         ? feeCoverage(db, { estateId: row.estateId, buildingIds: row.buildingIds, cycle: row.cycle })
         : Promise.resolve(null),
+      recordingId === undefined ? Promise.resolve(null) : noticeRecording(db, Number(recordingId)),
     ]);
     const iso = (d: Date | null) => d?.toISOString() ?? null;
     return {
@@ -281,7 +294,10 @@ export function registerCampaignRoutes(
       minArrearsYuan: row.minArrearsFen === null ? null : row.minArrearsFen / 100,
       overdueDays: row.overdueDays,
       cycle: row.cycle,
-      notice: row.notice,
+      notice:
+        row.notice && recording
+          ? { ...row.notice, recordingName: recording.name, recordingDurationMs: recording.durationMs }
+          : row.notice,
       window: { start: row.windowStart, end: row.windowEnd },
       timeZone: row.timeZone,
       skipHolidays: row.skipHolidays,
@@ -343,6 +359,11 @@ export function registerCampaignRoutes(
     async (req, reply) => {
       const checked = checkCampaignRequest(req.body, now());
       if (!checked.ok) throw new BadRequest(checked.reason);
+      const recording = checked.settings.notice?.recording;
+      if (recording !== undefined && !(await noticeRecording(db, recording)))
+        throw new BadRequest(
+          `没有编号为 ${recording} 的通知录音,请重新选择或上传 / There is no notice recording ${recording}: choose another or upload it again.`,
+        );
       const problem = await campaignScopeProblem(db, checked.settings);
       if (problem) throw new BadRequest(problem);
       const id = await insertCampaign(db, checked.settings, req.user.sub).catch((err: unknown) => {

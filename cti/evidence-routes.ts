@@ -212,7 +212,7 @@ function receive(body: Readable, path: string, maxBytes: number): Promise<Receiv
 }
 
 /** The file name from the X-File-Name header: percent-encoded UTF-8, so only printable ASCII on the wire. */
-function fileNameSent(header: string | undefined): string {
+export function fileNameSent(header: string | undefined): string {
   if (header === undefined || header === '') {
     throw new BadRequest(
       '请在 X-File-Name 中提供文件名 / Send the file name in the X-File-Name header (percent-encoded UTF-8).',

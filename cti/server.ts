@@ -83,6 +83,7 @@ import {
 import { registerTicketRoutes } from './ticket-routes.ts';
 import { registerOrganisationRoutes } from './organisation-routes.ts';
 import { registerCampaignRoutes } from './campaign-routes.ts';
+import { registerNoticeRecordingRoutes } from './notice-recording-routes.ts';
 import { registerOutboundRoutes } from './outbound-routes.ts';
 import { registerKnowledgeRoutes } from './knowledge-routes.ts';
 import { registerQualityRoutes } from './quality-routes.ts';
@@ -698,6 +699,7 @@ export async function createServer(deps: ServerDeps) {
   registerKnowledgeRoutes(app, { db, authenticate, errorBody });
   registerQualityRoutes(app, { db, authenticate, errorBody });
   registerReportRoutes(app, { db, authenticate, errorBody });
+  await registerNoticeRecordingRoutes(app, { db, authenticate, errorBody });
   // notes and attachments (evidence-routes.ts)
   await registerEvidenceRoutes(app, { db, authenticate, errorBody, settings: deps.attachments });
   registerSeverityRoutes(app, { db, authenticate, errorBody, notifier });

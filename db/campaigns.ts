@@ -33,7 +33,7 @@ export interface Campaign extends TargetCriteria {
   name: string;
   status: CampaignStatus;
   trunkCode: string;
-  notice: { kind?: string; text?: string; recording?: string; emergency?: boolean } | null;
+  notice: { kind?: string; text?: string; recording?: number; emergency?: boolean } | null;
   windowStart: string;
   windowEnd: string;
   timeZone: string;

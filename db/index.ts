@@ -19,3 +19,4 @@ export * from './campaigns.ts';
 export * from './knowledge.ts';
 export * from './quality.ts';
 export * from './reports.ts';
+export * from './notice-recordings.ts';

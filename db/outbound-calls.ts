@@ -10,8 +10,8 @@ import type { Queryable } from './pool.ts';
 export interface CampaignNotice {
   kind: string;
   text: string;
-  /** A prompt file (in the prompt folder) played instead of the generated prompt of the kind. */
-  recording: string | null;
+  /** An uploaded recording (notice_recordings.id) played instead of the text (ivr/notice-audio.ts). */
+  recording: number | null;
   emergency: boolean;
   /** When and where, as the notice's text names them (read out if present). */
   date: string | null;
@@ -47,7 +47,7 @@ function noticeOf(raw: unknown): CampaignNotice | null {
   return {
     kind: str(n.kind) ?? 'other',
     text: str(n.text) ?? '',
-    recording: str(n.recording),
+    recording: typeof n.recording === 'number' && Number.isInteger(n.recording) ? n.recording : null,
     emergency: n.emergency === true,
     date: str(n.date),
     time: str(n.time),

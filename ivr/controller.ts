@@ -55,6 +55,7 @@ import type { PromptLibrary } from './prompt-library.ts';
 import { localDateTimeAt } from './speech.ts';
 import { Supervision, type SupervisableCall } from './supervision.ts';
 import { CAMPAIGN_PURPOSE, OutboundDialler, type Placement } from './outbound.ts';
+import type { NoticeAudio } from './notice-audio.ts';
 import type { NoticeSpeech } from './notice-speech.ts';
 import {
   outboundFinish,
@@ -233,6 +234,8 @@ export class IvrController {
     notifier?: TicketNotices | null;
     /** Speaks a notice campaign's text before its calls are dialled; without it the text is not spoken. */
     noticeSpeech?: NoticeSpeech | null;
+    /** Makes a notice campaign's uploaded recording a prompt before its calls are dialled. */
+    noticeAudio?: NoticeAudio | null;
   }) {
     this.#pbx = deps.pbx;
     this.#flows = deps.flows;
@@ -255,7 +258,11 @@ export class IvrController {
       read: async (dial) => {
         const context = await outboundCallContext(this.#reads, dial);
         const notice = context?.campaign.notice;
-        if (notice?.text && deps.noticeSpeech) notice.audio = await deps.noticeSpeech.prepare(notice.text);
+        // the recording if it has one and it can be played here, else the text spoken
+        if (notice && notice.recording !== null && deps.noticeAudio)
+          notice.audio = await deps.noticeAudio.prepare(notice.recording);
+        if (notice?.text && !notice.audio && deps.noticeSpeech)
+          notice.audio = await deps.noticeSpeech.prepare(notice.text);
         return context;
       },
       answered: (placement, channelId, at) => this.#startOutboundCall(placement, channelId, at),

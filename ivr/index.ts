@@ -9,3 +9,4 @@ export { SelfService, type SelfServicePort } from './self-service.ts';
 export { Supervision, MONITOR_MESSAGES, type SupervisableCall } from './supervision.ts';
 export { monitorSteps, snoopFor, hearsLeader } from './monitor-modes.ts';
 export { NoticeSpeech } from './notice-speech.ts';
+export { NoticeAudio } from './notice-audio.ts';

@@ -13,23 +13,82 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from '../core/index.ts';
 
-const run = promisify(execFile);
+export const run = promisify(execFile);
 
 /** The longest text spoken (about two minutes of speech). */
 const MAX_CHARS = 500;
 
-export class NoticeSpeech {
+/**
+ * A notice's sound files on this node, `<prompt folder>/notices/<name>.{wav,ulaw,alaw}`: made once per name (two
+ * calls of one campaign wait for the same file), under a temporary name renamed when complete, so a call never
+ * plays half a file. Shared by the spoken text (NoticeSpeech) and the uploaded recording (ivr/notice-audio.ts).
+ */
+export class NoticeFiles {
   readonly #dir: string;
   readonly #log: Logger;
-  /** Texts being spoken now: two calls of one campaign wait for the same file. */
+  /** Files being made now. */
   readonly #making = new Map<string, Promise<string | null>>();
-  /** Texts whose files this process has seen complete (no file system look for every call of a campaign). */
+  /** Files this process has seen complete (no file system look for every call of a campaign). */
   readonly #ready = new Set<string>();
+
+  constructor(promptDir: string, log: Logger) {
+    this.#dir = join(promptDir, 'notices');
+    this.#log = log;
+  }
+
+  /**
+   * The prompt id (`notices/<name>`) once the files exist; `make(tmp)` writes `<tmp>.wav` (8 kHz mono 16-bit),
+   * the .ulaw and .alaw are made from it. null (logged with `failed`) when they cannot be made.
+   */
+  async ensure(name: string, make: (tmp: string) => Promise<void>, failed: string): Promise<string | null> {
+    const id = `notices/${name}`;
+    if (this.#ready.has(name)) return id;
+    if (existsSync(join(this.#dir, `${name}.alaw`))) {
+      this.#ready.add(name);
+      return id;
+    }
+    let making = this.#making.get(name);
+    if (!making) {
+      making = this.#make(name, make).then(
+        () => {
+          this.#ready.add(name);
+          return id;
+        },
+        (err: unknown) => {
+          this.#log.error({ err: (err as Error).message, file: name }, failed);
+          return null;
+        },
+      );
+      this.#making.set(name, making);
+      void making.finally(() => this.#making.delete(name));
+    }
+    return making;
+  }
+
+  async #make(name: string, make: (tmp: string) => Promise<void>): Promise<void> {
+    mkdirSync(this.#dir, { recursive: true });
+    const tmp = join(this.#dir, `.${name}.${process.pid}`);
+    try {
+      await make(tmp);
+      await run('sox', ['-q', '-V1', `${tmp}.wav`, '-t', 'ul', `${tmp}.ulaw`]);
+      await run('sox', ['-q', '-V1', `${tmp}.wav`, '-t', 'al', `${tmp}.alaw`]);
+      // the .alaw last: its presence says the set is complete
+      for (const ext of ['wav', 'ulaw', 'alaw'])
+        renameSync(`${tmp}.${ext}`, join(this.#dir, `${name}.${ext}`));
+    } finally {
+      for (const ext of ['src.wav', 'wav', 'ulaw', 'alaw']) rmSync(`${tmp}.${ext}`, { force: true });
+    }
+  }
+}
+
+export class NoticeSpeech {
+  readonly #files: NoticeFiles;
+  readonly #log: Logger;
 
   /** `promptDir`: the generated prompts' folder (HOTLINE_PROMPT_DIR); the files go into its `notices/`. */
   constructor(promptDir: string, log: Logger) {
-    this.#dir = join(promptDir, 'notices');
     this.#log = log.child({ component: 'notice-speech' });
+    this.#files = new NoticeFiles(promptDir, this.#log);
   }
 
   /**
@@ -40,56 +99,22 @@ export class NoticeSpeech {
     const words = text.trim().slice(0, MAX_CHARS);
     if (words === '') return null;
     const hash = createHash('sha1').update(`espeak-ng/sox 1\n${words}`).digest('hex');
-    const id = `notices/${hash}`;
-    if (this.#ready.has(hash)) return id;
-    if (existsSync(join(this.#dir, `${hash}.alaw`))) {
-      this.#ready.add(hash);
-      return id;
-    }
-    let making = this.#making.get(hash);
-    if (!making) {
-      making = this.#speak(hash, words).then(
-        () => {
-          this.#ready.add(hash);
-          return id;
-        },
-        (err: unknown) => {
-          this.#log.error(
-            { err: (err as Error).message },
-            'could not speak the notice text; playing it without',
-          );
-          return null;
-        },
-      );
-      this.#making.set(hash, making);
-      void making.finally(() => this.#making.delete(hash));
-    }
-    return making;
-  }
-
-  async #speak(hash: string, words: string): Promise<void> {
-    mkdirSync(this.#dir, { recursive: true });
-    // made under a temporary name, renamed when complete: a call never plays half a file
-    const tmp = join(this.#dir, `.${hash}.${process.pid}`);
-    try {
-      const chinese = /\p{Script=Han}/u.test(words);
-      await run('espeak-ng', [
-        ...['-v', chinese ? 'cmn-latn-pinyin' : 'en-us', '-s', chinese ? '240' : '180'],
-        ...['-w', `${tmp}.src.wav`, words],
-      ]);
-      await run('sox', [
-        ...['-q', '-V1', '-v', '0.8', `${tmp}.src.wav`, '-r', '8000', '-c', '1', '-b', '16', `${tmp}.wav`],
-        ...['silence', '1', '0.02', '0.5%', 'reverse', 'silence', '1', '0.02', '0.5%', 'reverse'],
-        ...['pad', '0', '0.08'],
-      ]);
-      await run('sox', ['-q', '-V1', `${tmp}.wav`, '-t', 'ul', `${tmp}.ulaw`]);
-      await run('sox', ['-q', '-V1', `${tmp}.wav`, '-t', 'al', `${tmp}.alaw`]);
-      // the .alaw last: its presence says the set is complete
-      for (const ext of ['wav', 'ulaw', 'alaw'])
-        renameSync(`${tmp}.${ext}`, join(this.#dir, `${hash}.${ext}`));
-      this.#log.info({ file: hash, chars: words.length }, 'notice text spoken');
-    } finally {
-      for (const ext of ['src.wav', 'wav', 'ulaw', 'alaw']) rmSync(`${tmp}.${ext}`, { force: true });
-    }
+    return this.#files.ensure(
+      hash,
+      async (tmp) => {
+        const chinese = /\p{Script=Han}/u.test(words);
+        await run('espeak-ng', [
+          ...['-v', chinese ? 'cmn-latn-pinyin' : 'en-us', '-s', chinese ? '240' : '180'],
+          ...['-w', `${tmp}.src.wav`, words],
+        ]);
+        await run('sox', [
+          ...['-q', '-V1', '-v', '0.8', `${tmp}.src.wav`, '-r', '8000', '-c', '1', '-b', '16', `${tmp}.wav`],
+          ...['silence', '1', '0.02', '0.5%', 'reverse', 'silence', '1', '0.02', '0.5%', 'reverse'],
+          ...['pad', '0', '0.08'],
+        ]);
+        this.#log.info({ file: hash, chars: words.length }, 'notice text spoken');
+      },
+      'could not speak the notice text; playing it without',
+    );
   }
 }

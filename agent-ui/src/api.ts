@@ -36,6 +36,7 @@ import type {
   CampaignSummary,
   CampaignTargetView,
   CampaignView,
+  NoticeRecordingView,
   RevisitTaskView,
   TicketRevisitView,
 } from '../../core/campaigns/desk.ts';
@@ -214,6 +215,19 @@ export const api = {
     request<WrapUpResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/wrap-up`, body),
   campaigns: async () => (await request<{ campaigns: CampaignSummary[] }>('GET', '/api/campaigns')).campaigns,
   createCampaign: (body: Record<string, unknown>) => request<CampaignView>('POST', '/api/campaigns', body),
+  noticeRecordings: async () =>
+    (await request<{ recordings: NoticeRecordingView[] }>('GET', '/api/notice-recordings')).recordings,
+  /** Uploads a WAV file as it is; the server judges it by its bytes. */
+  uploadNoticeRecording: async (file: File) =>
+    (await readJson(
+      await send('POST', '/api/notice-recordings', {
+        body: file,
+        headers: { 'content-type': 'application/octet-stream', 'x-file-name': encodeURIComponent(file.name) },
+      }),
+    )) as NoticeRecordingView,
+  /** The recording's WAV, for the form's <audio> preview (an <audio src> cannot send the sign-in header). */
+  noticeRecordingAudio: async (id: number) =>
+    (await send('GET', `/api/notice-recordings/${id}/audio`, { headers: { accept: 'audio/wav' } })).blob(),
   campaign: (id: number) => request<CampaignView>('GET', `/api/campaigns/${id}`),
   campaignTargets: (id: number, page: { offset: number; limit: number; status: string | null }) =>
     request<{ targets: CampaignTargetView[]; total: number }>(

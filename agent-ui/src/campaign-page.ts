@@ -11,7 +11,7 @@ import type {
 import type { CampaignCommand } from '../../core/campaigns/campaign-status.ts';
 import { TARGET_STATUSES, type TargetStatus } from '../../core/campaigns/types.ts';
 import { h, replace } from './dom.ts';
-import { formatDate, formatFen } from './format.ts';
+import { formatDate, formatDuration, formatFen } from './format.ts';
 import { progressBar, CAMPAIGNS_HASH } from './campaigns.ts';
 import {
   campaignKindLabel,
@@ -197,6 +197,14 @@ export function createCampaignPage(actions: CampaignPageActions) {
         : []),
       ...(view.notice
         ? meta('通知 Notice', view.notice.text + (view.notice.emergency ? ' (紧急 emergency)' : ''))
+        : []),
+      ...(view.notice?.recording !== undefined
+        ? meta(
+            '通知录音 Recording',
+            view.notice.recordingName !== undefined
+              ? `${view.notice.recordingName} (${formatDuration(view.notice.recordingDurationMs ?? 0)})`
+              : `#${view.notice.recording} (已删除 deleted)`,
+          )
         : []),
       ...meta(
         '呼叫时段 Window',

@@ -1,11 +1,16 @@
 // The campaigns page (#/campaigns, team leaders and admins): every campaign with its kind, status and a progress
 // bar, and the form that creates one, its fields following the kind chosen (a fee reminder's arrears, a notice's
 // text, a revisit's score scale). Progress moves live with `campaign:progress` (the dialer's events).
-import type { CampaignProgress, CampaignSummary, CampaignView } from '../../core/campaigns/desk.ts';
+import type {
+  CampaignProgress,
+  CampaignSummary,
+  CampaignView,
+  NoticeRecordingView,
+} from '../../core/campaigns/desk.ts';
 import { NOTICE_KINDS, NOTICE_LABELS } from '../../core/campaigns/desk.ts';
 import { CAMPAIGN_KINDS } from '../../core/campaigns/types.ts';
 import { h, replace, uid } from './dom.ts';
-import { bilingual, formatDate } from './format.ts';
+import { bilingual, formatDate, formatDuration } from './format.ts';
 import { campaignKindLabel, campaignStatusLabel } from './outbound-labels.ts';
 
 export const CAMPAIGNS_HASH = '#/campaigns';
@@ -18,6 +23,10 @@ export function campaignIdInHash(hash: string): number | null {
 export interface CampaignListActions {
   list(): Promise<CampaignSummary[]>;
   create(body: Record<string, unknown>): Promise<CampaignView>;
+  /** Notice recordings: the uploaded ones, an upload (a WAV file), one's audio for the preview. */
+  recordings(): Promise<NoticeRecordingView[]>;
+  uploadRecording(file: File): Promise<NoticeRecordingView>;
+  recordingAudio(id: number): Promise<Blob>;
   estates(): Promise<{ id: number; name: string }[]>;
   trunks(): Promise<{ code: string; name: string; active: boolean }[]>;
   describeError(err: unknown): string;
@@ -110,6 +119,63 @@ export function createCampaignList(actions: CampaignListActions) {
     field('逾期天数 Overdue by (days)', input('overdueDays', { type: 'number', min: '0', max: '3650' })),
     field('账期 Cycle', input('cycle', { type: 'month' })),
   );
+  // a notice's recording: one uploaded before, or a WAV uploaded here; heard in the preview before it is chosen
+  const recording = select('noticeRecording', []);
+  const recordingFile = input('noticeRecordingFile', { type: 'file', accept: '.wav,audio/wav,audio/x-wav' });
+  const recordingStatus = h('p', {
+    class: 'hint',
+    testid: 'campaign-recording-status',
+    attrs: { role: 'status' },
+  });
+  const preview = h('audio', { testid: 'campaign-recording-preview', attrs: { controls: 'true' } });
+  preview.hidden = true;
+  let previewUrl: string | null = null;
+  const recordingOption = (r: NoticeRecordingView) =>
+    h(
+      'option',
+      { attrs: { value: String(r.id) } },
+      `${r.name} (${formatDuration(r.durationMs)}, ${r.uploadedBy.name})`,
+    );
+  function showRecordings(list: NoticeRecordingView[], chosen = recording.value): void {
+    replace(
+      recording,
+      h('option', { attrs: { value: '' } }, '不用录音,朗读通知内容 None: the text is spoken'),
+      ...list.map(recordingOption),
+    );
+    recording.value = list.some((r) => String(r.id) === chosen) ? chosen : '';
+    showPreview();
+  }
+  function showPreview(): void {
+    if (previewUrl) URL.revokeObjectURL(previewUrl);
+    previewUrl = null;
+    preview.removeAttribute('src');
+    preview.hidden = recording.value === '';
+    if (recording.value === '') return;
+    const id = Number(recording.value);
+    actions.recordingAudio(id).then(
+      (blob) => {
+        if (recording.value !== String(id)) return;
+        previewUrl = URL.createObjectURL(blob);
+        preview.src = previewUrl;
+      },
+      (err: unknown) => (recordingStatus.textContent = actions.describeError(err)),
+    );
+  }
+  recording.addEventListener('change', showPreview);
+  recordingFile.addEventListener('change', () => {
+    const file = recordingFile.files?.[0];
+    if (!file) return;
+    recordingStatus.textContent = `正在上传 Uploading ${file.name}…`;
+    actions
+      .uploadRecording(file)
+      .then(async (added) => {
+        recordingStatus.textContent = `已上传 Uploaded: ${added.name} (${formatDuration(added.durationMs)})`;
+        showRecordings(await actions.recordings(), String(added.id));
+      })
+      .catch((err: unknown) => (recordingStatus.textContent = actions.describeError(err)))
+      .finally(() => (recordingFile.value = ''));
+  });
+
   const noticeFields = h(
     'div',
     { testid: 'campaign-notice-fields' },
@@ -127,6 +193,10 @@ export function createCampaignList(actions: CampaignListActions) {
         attrs: { name: 'noticeText', rows: '2', maxlength: '500' },
       }),
     ),
+    field('通知录音 Recording', recording),
+    field('上传录音(WAV)Upload a recording (WAV)', recordingFile),
+    recordingStatus,
+    preview,
     field('紧急 Emergency', input('emergency', { type: 'checkbox' })),
     field('业主名单(编号,逗号分隔)Owner list (ids)', input('ownerIds', { placeholder: '12, 34' })),
   );
@@ -220,6 +290,7 @@ export function createCampaignList(actions: CampaignListActions) {
         kind: text('noticeKind'),
         text: text('noticeText'),
         emergency: data.get('emergency') !== null,
+        ...(recording.value ? { recording: Number(recording.value) } : {}),
       };
       if (ownerIds.length) body.ownerIds = ownerIds;
     } else {
@@ -281,6 +352,10 @@ export function createCampaignList(actions: CampaignListActions) {
       actions.list().then(
         (list) => mine === seq && draw(list),
         (err: unknown) => mine === seq && (error.textContent = actions.describeError(err)),
+      );
+      actions.recordings().then(
+        (list) => mine === seq && showRecordings(list),
+        (err: unknown) => (recordingStatus.textContent = actions.describeError(err)),
       );
       Promise.all([actions.estates(), actions.trunks()]).then(
         ([estates, trunks]) => {

@@ -108,6 +108,9 @@ const ticketPage = createTicketPage({
 const campaignList = createCampaignList({
   list: () => api.campaigns(),
   create: (body) => api.createCampaign(body),
+  recordings: () => api.noticeRecordings(),
+  uploadRecording: (file) => api.uploadNoticeRecording(file),
+  recordingAudio: (id) => api.noticeRecordingAudio(id),
   estates: () => api.estates(),
   trunks: () => api.trunks(),
   describeError,

@@ -18,11 +18,26 @@ export const NOTICE_LABELS: Record<NoticeKind, { zh: string; en: string }> = {
 
 export interface CampaignNotice {
   kind: NoticeKind;
+  /**
+   * What the owners hear, spoken by the Asterisk node; may be empty when there is a recording. With both, the
+   * recording is played and the text is what agents and the campaign page read.
+   */
   text: string;
   /** Safety first: an emergency notice calls numbers on the do-not-call list too. */
   emergency?: boolean;
-  /** A recorded prompt file to play instead of the generated one. */
-  recording?: string;
+  /** An uploaded recording (notice_recordings.id, `POST /api/notice-recordings`) played instead of the text. */
+  recording?: number;
+}
+
+/** An uploaded notice recording as the API lists it (`GET /api/notice-recordings`). */
+export interface NoticeRecordingView {
+  id: number;
+  name: string;
+  durationMs: number;
+  sha256: string;
+  sizeBytes: number;
+  uploadedBy: { id: number; name: string };
+  uploadedAt: string;
 }
 
 /** `POST /api/campaigns`. */
@@ -119,7 +134,8 @@ export function checkCampaignRequest(req: CampaignRequest, now: Date): SettingsC
     case 'notice':
       if (!req.notice)
         return refuse('通知需要填写通知类型和内容 / A notice needs its kind and the text the owners hear.');
-      if (req.notice.text.trim() === '') return refuse('请填写通知内容 / Please write the notice text.');
+      if (req.notice.text.trim() === '' && req.notice.recording === undefined)
+        return refuse('请填写通知内容或选择一段录音 / Please write the notice text, or choose a recording.');
       if (hasList === (req.estateId !== undefined))
         return refuse(
           '通知请选择小区(及楼栋)或业主名单,二选一 / A notice goes to an estate (and buildings) or to a list of owners: choose one.',
@@ -239,6 +255,8 @@ export type CampaignStoredSettings = Pick<
 >;
 
 export interface CampaignView extends CampaignSummary, CampaignStoredSettings {
+  /** With the name and length of its recording, if it has one that still exists. */
+  notice: (CampaignNotice & { recordingName?: string; recordingDurationMs?: number }) | null;
   minArrearsYuan: number | null;
   window: { start: string; end: string };
   timeZone: string;

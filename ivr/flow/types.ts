@@ -68,8 +68,11 @@ export const SAY_AS = [
   'announcement',
   ...LOOKUPS,
 ] as const;
-/** The prompt id of a notice's spoken text: `notices/` and the text's hash (ivr/notice-speech.ts). */
-export const NOTICE_AUDIO_ID = /^notices\/[0-9a-f]{40}$/;
+/**
+ * The prompt id of a notice's audio: `notices/` and the text's hash (ivr/notice-speech.ts), or `notices/rec-` and
+ * an uploaded recording's sha256 (ivr/notice-audio.ts).
+ */
+export const NOTICE_AUDIO_ID = /^notices\/(?:[0-9a-f]{40}|rec-[0-9a-f]{64})$/;
 export type SayAs = (typeof SAY_AS)[number];
 
 export const QUEUE_PRIORITIES = ['normal', 'vip', 'emergency'] as const;

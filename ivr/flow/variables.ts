@@ -47,7 +47,8 @@ export const OUTBOUND_VARIABLES: Readonly<Record<string, string>> = {
   'notice.date': 'the date the notice names, YYYY-MM-DD (read with `say: date`)',
   'notice.time': 'the time it names, HH:MM (read with `say: time`)',
   'notice.building': 'the building it names',
-  'notice.audio': "the notice's text, spoken (play it with `say: announcement`); empty when it has none",
+  'notice.audio':
+    "the notice's recording, or its text spoken (play it with `say: announcement`); empty when it has neither",
 };
 
 /** Built-in variables a `set` node may change. */

@@ -24,6 +24,8 @@ export interface OwnerPhone {
   /** The trunk dial string that reaches this phone. */
   dial: string;
   port: number;
+  /** Where the phone takes the call's audio (RTP): what the owner hears arrives here. */
+  mediaPort: number;
   /** sipp's process id (a benchmark reads its CPU time). */
   pid: number;
   /** Resolves when sipp is done (exit code 0: the call went as scripted) with the SIP messages it saw. */
@@ -58,12 +60,13 @@ export async function startOwnerPhone(
   const port = PHONE_BASE_PORT + 40 + n;
   const dir = mkdtempSync(join(tmpdir(), 'hotline-owner-'));
   const trace = join(dir, 'messages.log');
+  const mediaPort = 7300 + PORT_SHIFT * 5 + n * 10;
   const child: ChildProcess = spawn(
     'sipp',
     [
       ...['-sf', join(SCENARIOS, `owner_phone_${kind.replace('-', '_')}.xml`)],
       ...['-i', '127.0.0.1', '-p', String(port)],
-      ...['-mi', '127.0.0.1', '-mp', String(7300 + PORT_SHIFT * 5 + n * 10)],
+      ...['-mi', '127.0.0.1', '-mp', String(mediaPort)],
       ...['-key', 'digit', opts.digit ?? '1'],
       ...['-key', 'comment_after_ms', String(opts.commentAfterMs ?? 8000)],
       ...['-d', String(opts.listenMs ?? 3000)],
@@ -100,6 +103,7 @@ export async function startOwnerPhone(
   return {
     dial: `PJSIP/trunk/sip:{number}@127.0.0.1:${port}`,
     port,
+    mediaPort,
     pid: child.pid!,
     done: exited.then((code) => ({ code, messages: messages() })),
     messages,

@@ -75,6 +75,9 @@ describe('a new campaign request', () => {
     expect(
       reason({ kind: 'notice', notice: { kind: 'storm', text: '台风' }, estateId: 1, ownerIds: [2] }),
     ).toContain('choose one');
+    expect(reason({ kind: 'notice', notice: { kind: 'storm', text: ' ' }, estateId: 1 })).toContain(
+      'write the notice text, or choose a recording',
+    );
     expect(reason({ kind: 'revisit', ownerIds: [1] })).toContain('takes no list of owners');
     expect(reason({ estateId: 1, scaleMax: 5 })).toContain('revisits only');
     expect(reason({ kind: 'revisit', start: 'at' })).toContain('Please give the time');
@@ -95,6 +98,13 @@ describe('a new campaign request', () => {
       ok: true,
       settings: { ownerIds: [5, 6], notice: { text: '停水', emergency: true }, skipHolidays: false },
     });
+    // a recording without text: the recording is what the owners hear
+    expect(
+      checkCampaignRequest(
+        { ...base, kind: 'notice', ownerIds: [5], notice: { kind: 'other', text: '', recording: 7 } },
+        now,
+      ),
+    ).toMatchObject({ ok: true, settings: { notice: { text: '', recording: 7 } } });
     expect(
       checkCampaignRequest({ ...base, kind: 'revisit', start: 'at', startsAt: '2026-12-08T01:00:00Z' }, now),
     ).toMatchObject({ ok: true, settings: { status: 'scheduled', scaleMax: 5, unsatisfiedMax: 2 } });
