@@ -2,9 +2,10 @@
 // overview (GET /api/supervisor/overview's answer: queues, agents, monitors, today's figures) every
 // WALLBOARD_SAMPLE_MS while one of its own sockets is a team leader's, and sends it to them when it changed.
 // Sampling on the gateway rather than emitting on every event keeps the cost flat under load: at 50 calls/s the
-// board is read twice a second per gateway, not hundreds of times, and a leader never waits more than one sample
-// plus the read. Each gateway sends only to its own sockets (`local`): the Redis adapter would otherwise deliver
-// every gateway's copy to every leader.
+// board is read four times a second per gateway (today's figures from PostgreSQL at most twice), not hundreds of
+// times, and a change reaches a leader within one sample, the figures' age and the read (bench:wallboard). Each
+// gateway sends only to its own sockets (`local`): the Redis adapter would otherwise deliver every gateway's copy
+// to every leader.
 import type { Server as SocketServer } from 'socket.io';
 import type { QueueCallSums } from '../db/index.ts';
 import {
@@ -17,9 +18,9 @@ import {
   type SupervisorOverview,
 } from '../core/index.ts';
 
-export const WALLBOARD_SAMPLE_MS = 500;
+export const WALLBOARD_SAMPLE_MS = 250;
 /** Today's figures per queue are read from PostgreSQL at most this often by a gateway. */
-export const TODAY_EVERY_MS = 1000;
+export const TODAY_EVERY_MS = 500;
 
 /** A queue's figures today from its sums (db/reports.ts queuesToday), as core/reports/kpis.ts defines them. */
 export function queueToday(sums: Omit<QueueCallSums, 'queue' | 'queued'> | undefined): QueueToday {

@@ -22,7 +22,7 @@ export async function startQaSampling(deps: {
 }): Promise<{ close(): Promise<void> }> {
   const log = deps.log.child({ component: 'qa-sampling' });
   const queue = new Queue(QA_QUEUE, { connection: deps.connection });
-  await queue.upsertJobScheduler(JOB, { every: 3_600_000, immediately: true }, { name: JOB });
+  await queue.upsertJobScheduler(JOB, { every: 3_600_000 }, { name: JOB });
   const worker = new Worker(
     QA_QUEUE,
     async () => {

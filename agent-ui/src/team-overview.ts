@@ -1,6 +1,6 @@
 // The team leader's live view, under the desk of a supervisor or an admin: every queue (calls waiting, the
 // longest wait, agents at work and free) and every agent (state, reason, for how long, queues). Read from
-// the `supervisor:overview` the gateway pushes whenever it changes (cti/wallboard.ts: within half a second), and
+// the `supervisor:overview` the gateway pushes whenever it changes (cti/wallboard.ts: sampled every 250 ms), and
 // from GET /api/supervisor/overview when shown and every OVERVIEW_REFRESH_MS in case a push was missed. Per agent on a call, the leader can
 // listen (监听), whisper to the agent (耳语), barge (强插) on their own desk phone and stop (结束); the row says
 // who is listening in.

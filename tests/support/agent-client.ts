@@ -91,6 +91,12 @@ export class AgentClient {
     this.#socket = socket;
   }
 
+  /** The live socket, for a listener of the caller's own (a bench timing an event). */
+  socket(): Socket<ServerToClientEvents, ClientToServerEvents> {
+    if (!this.#socket) throw new Error('not connected');
+    return this.#socket;
+  }
+
   async setState(state: 'available' | 'not-ready' | 'offline', reason?: string): Promise<AgentStatus> {
     const res = await this.request('PUT', '/api/agents/me/state', reason ? { state, reason } : { state });
     if (res.status !== 200) throw new Error(`state change failed: ${JSON.stringify(res.body)}`);
