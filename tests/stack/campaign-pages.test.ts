@@ -8,10 +8,11 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rooms, type ServerToClientEvents } from '../../core/index.ts';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser, signedInPage } from '../support/browser.ts';
+import { silentWav } from '../support/wav.ts';
 import { stackConfig, withCleanUp } from '../support/env.ts';
 import {
   closeDb,
@@ -33,35 +34,6 @@ let redis: Redis;
 let leader: TestAgent;
 let owner: TestOwner;
 const campaignIds: number[] = [];
-
-/** A WAV file of `seconds` of silence (8 kHz, 16-bit, mono), as Asterisk records a comment. */
-function silentWav(seconds: number): Buffer {
-  const data = Buffer.alloc(Math.round(8000 * seconds) * 2);
-  const head = Buffer.alloc(44);
-  head.write('RIFF', 0);
-  head.writeUInt32LE(36 + data.length, 4);
-  head.write('WAVEfmt ', 8);
-  head.writeUInt32LE(16, 16);
-  head.writeUInt16LE(1, 20);
-  head.writeUInt16LE(1, 22);
-  head.writeUInt32LE(8000, 24);
-  head.writeUInt32LE(16000, 28);
-  head.writeUInt16LE(2, 32);
-  head.writeUInt16LE(16, 34);
-  head.write('data', 36);
-  head.writeUInt32LE(data.length, 40);
-  return Buffer.concat([head, data]);
-}
-
-async function signedIn(who: TestAgent): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(platform.url);
-  await page.getByTestId('login-input').fill(who.login);
-  await page.getByTestId('password-input').fill(who.password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('agent-name').filter({ hasText: who.name }).waitFor();
-  return page;
-}
 
 async function insertCampaign(name: string, status: string): Promise<number> {
   const { rows } = await db().query<{ id: number }>(
@@ -106,7 +78,7 @@ afterAll(async () => {
 
 describe('the campaign pages', () => {
   it('creates a fee reminder with the form and opens its page', async () => {
-    const page = await signedIn(leader);
+    const page = await signedInPage(browser, platform.url, leader);
     await page.getByTestId('nav-campaigns').click();
     await page.getByTestId('campaign-form').waitFor();
     const name = `11月催缴${tag}`;
@@ -154,7 +126,7 @@ describe('the campaign pages', () => {
        SELECT $1, $2, $3, $4, 88800`,
       [id, owner.ownerId, owner.units[0]!.unitId, owner.phone],
     );
-    const page = await signedIn(leader);
+    const page = await signedInPage(browser, platform.url, leader);
     await page.goto(`${platform.url}/#/campaigns/${id}`);
     await expect.poll(() => page.getByTestId('count-queued').textContent()).toBe('1');
     expect(await page.getByTestId('campaign-progress').getAttribute('aria-valuenow')).toBe('0');
@@ -192,7 +164,7 @@ describe('the campaign pages', () => {
          FROM o ORDER BY substr(o.name, 5)::int`,
       [id],
     );
-    const page = await signedIn(leader);
+    const page = await signedInPage(browser, platform.url, leader);
     await page.goto(`${platform.url}/#/campaigns/${id}`);
     const rows = page.getByTestId('campaign-target');
     const range = page.getByTestId('targets-range');
@@ -222,7 +194,7 @@ describe('the campaign pages', () => {
     // a campaign no worker touches (inserted paused: no status change to react to), so the only progress
     // events for it are the one this test sends
     const id = await insertCampaign(`实时进度${tag}`, 'paused');
-    const page = await signedIn(leader);
+    const page = await signedInPage(browser, platform.url, leader);
     await page.goto(`${platform.url}/#/campaigns/${id}`);
     await expect
       .poll(() => page.getByTestId('campaign-status').textContent())
@@ -278,7 +250,7 @@ describe('the owner’s outbound history', () => {
     );
     const agent = await createAgent({ seat: SEAT, name: `客服${tag.slice(0, 2)}` });
     const phone: AgentPhone = await startAgentPhone(SEAT, { answerAfterMs: 1000 });
-    const page = await signedIn(agent);
+    const page = await signedInPage(browser, platform.url, agent);
     await withCleanUp(
       async () => {
         await page.getByTestId('btn-available').click();
@@ -334,7 +306,7 @@ describe('the owner’s outbound history', () => {
        VALUES ($1, 2, now(), 'scored', 5, true, false, $2)`,
       [ticketId, agent.agentId],
     );
-    const page = await signedIn(agent);
+    const page = await signedInPage(browser, platform.url, agent);
     await withCleanUp(
       async () => {
         await page.goto(`${platform.url}/#/tickets/${ticketId}`);
@@ -372,7 +344,7 @@ describe('the owner’s outbound history', () => {
     );
     const { id: ticketId, number } = ticket.rows[0]!;
     await db().query(`INSERT INTO revisit_tasks (ticket_id, reason) VALUES ($1, 'not-reached')`, [ticketId]);
-    const page = await signedIn(agent);
+    const page = await signedInPage(browser, platform.url, agent);
     await withCleanUp(
       async () => {
         expect(await page.getByTestId('nav-campaigns').isHidden()).toBe(true);

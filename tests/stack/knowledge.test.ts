@@ -1,10 +1,10 @@
 // The standard answers (统一答复口径) on the real platform: an admin writes them on #/knowledge; an agent on a
 // call finds one from the desk (Alt+K, a keyword) and reads it; answers for one estate reach only its agents;
 // agents and team leaders cannot change them; bad input is refused in words.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient } from '../support/agent-client.ts';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser, signedInPage } from '../support/browser.ts';
 import { closeDb, createAgent, createOwner, db, type TestAgent } from '../support/fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
@@ -149,18 +149,8 @@ describe('the API', () => {
 });
 
 describe('the pages', () => {
-  async function signedIn(who: TestAgent): Promise<Page> {
-    const page = await browser.newPage();
-    await page.goto(platform.url);
-    await page.getByTestId('login-input').fill(who.login);
-    await page.getByTestId('password-input').fill(who.password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('agent-name').filter({ hasText: who.name }).waitFor();
-    return page;
-  }
-
   it('an admin writes an answer on #/knowledge; an agent finds it from the desk with Alt+K and a keyword', async () => {
-    const adminPage = await signedIn(admin);
+    const adminPage = await signedInPage(browser, platform.url, admin);
     await adminPage.getByTestId('nav-knowledge').click();
     await adminPage.getByTestId('answer-form').waitFor();
     await adminPage.getByTestId('answer-title').fill(`${tag} 电梯停运怎么办`);
@@ -184,7 +174,7 @@ describe('the pages', () => {
     expect(await adminPage.getByTestId('answer-title').inputValue()).toBe(`${tag} 空白`);
     await adminPage.close();
 
-    const page = await signedIn(agent);
+    const page = await signedInPage(browser, platform.url, agent);
     // the agent has no form, only the search
     await page.keyboard.press('Alt+K');
     await expect
@@ -211,7 +201,7 @@ describe('the pages', () => {
   });
 
   it('Alt+R makes the agent ready from the keyboard', async () => {
-    const page = await signedIn(agent);
+    const page = await signedInPage(browser, platform.url, agent);
     await page.getByTestId('agent-state').waitFor();
     await page.keyboard.press('Alt+R');
     await expect

@@ -5,11 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_QA_ITEMS, qaPeriodAt } from '../../core/index.ts';
 import { AgentClient } from '../support/agent-client.ts';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser, signedInPage } from '../support/browser.ts';
+import { silentWav } from '../support/wav.ts';
 import { stackConfig } from '../support/env.ts';
 import { closeDb, createAgent, db, type TestAgent } from '../support/fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -37,7 +38,7 @@ async function answeredCall(agent: TestAgent, at: Date, opts: { recorded?: boole
   if (recording) {
     const dir = stackConfig().recordingDir;
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `${recording}.wav`), silentWav());
+    writeFileSync(join(dir, `${recording}.wav`), silentWav(0.5));
   }
   await db().query(
     `INSERT INTO calls (id, direction, caller_number, dialled_number, agent_id, queue, started_at, queued_at,
@@ -48,25 +49,6 @@ async function answeredCall(agent: TestAgent, at: Date, opts: { recorded?: boole
   );
   callIds.push(id);
   return id;
-}
-
-/** Half a second of silence, 8 kHz 16-bit mono. */
-function silentWav(): Buffer {
-  const data = Buffer.alloc(8000);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(8000, 24);
-  header.writeUInt32LE(16000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
 }
 
 async function restoreQa(): Promise<void> {
@@ -235,18 +217,8 @@ describe('the form and the settings', () => {
 });
 
 describe('the page', () => {
-  async function signedIn(who: TestAgent): Promise<Page> {
-    const page = await browser.newPage();
-    await page.goto(platform.url);
-    await page.getByTestId('login-input').fill(who.login);
-    await page.getByTestId('password-input').fill(who.password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('agent-name').filter({ hasText: who.name }).waitFor();
-    return page;
-  }
-
   it('a team leader scores agent B’s call while it plays, and sees B’s share for the week', async () => {
-    const page = await signedIn(leader);
+    const page = await signedInPage(browser, platform.url, leader);
     await page.getByTestId('nav-qa').click();
     const row = page.getByTestId('qa-pending-row').filter({ hasText: '质检坐席乙' }).first();
     await row.getByTestId('qa-open').click();
@@ -271,7 +243,7 @@ describe('the page', () => {
   });
 
   it('an agent sees their own week on the page, and no drawing or scoring', async () => {
-    const page = await signedIn(agentA);
+    const page = await signedInPage(browser, platform.url, agentA);
     await page.getByTestId('nav-qa').click();
     const cell = page
       .locator(`[data-testid="qa-score-row"][data-agent-id="${agentA.agentId}"]`)

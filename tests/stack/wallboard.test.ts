@@ -1,10 +1,10 @@
 // The team leader's wallboard on the real platform: today's service level, ASA and abandonment per queue, as the
 // reports define them, and pushed to the leader's page when a call ends (no reload, no page read in between).
 import { randomUUID } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient } from '../support/agent-client.ts';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser, signedInPage } from '../support/browser.ts';
 import { closeDb, createAgent, db, type TestAgent } from '../support/fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
@@ -50,19 +50,9 @@ afterAll(async () => {
   await closeDb();
 });
 
-async function signedIn(who: TestAgent): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(platform.url);
-  await page.getByTestId('login-input').fill(who.login);
-  await page.getByTestId('password-input').fill(who.password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('agent-name').filter({ hasText: who.name }).waitFor();
-  return page;
-}
-
 describe('the wallboard', () => {
   it('shows today’s service level, ASA and abandonment of a queue, equal to the report’s', async () => {
-    const page = await signedIn(leader);
+    const page = await signedInPage(browser, platform.url, leader);
     const row = page.getByTestId(`overview-queue-${queue}`);
     await expect
       .poll(() => row.getByTestId('service-level').textContent(), { timeout: 10_000 })
@@ -102,7 +92,7 @@ describe('the wallboard', () => {
     } finally {
       await desk.close();
     }
-    const page = await signedIn(agent);
+    const page = await signedInPage(browser, platform.url, agent);
     expect(await page.getByTestId('team-overview').isHidden()).toBe(true);
     await page.close();
   });

@@ -1,5 +1,5 @@
 // Debian's Chromium, headless, driven by playwright-core.
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -15,4 +15,19 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-quic',
     ],
   });
+}
+
+/** A new page of `browser`, signed in at the platform as `who` (their name shown on the page). */
+export async function signedInPage(
+  browser: Browser,
+  url: string,
+  who: { login: string; password: string; name: string },
+): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(url);
+  await page.getByTestId('login-input').fill(who.login);
+  await page.getByTestId('password-input').fill(who.password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('agent-name').filter({ hasText: who.name }).waitFor();
+  return page;
 }

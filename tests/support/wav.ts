@@ -68,3 +68,8 @@ export function toneBursts(opts: {
   }
   return samples;
 }
+
+/** `seconds` of silence, 8 kHz 16-bit mono, as Asterisk records a call or a comment. */
+export function silentWav(seconds: number): Buffer {
+  return wavFile({ data: Buffer.alloc(Math.round(8000 * seconds) * 2) });
+}
