@@ -8,7 +8,7 @@ import { launchBrowser } from '../support/browser.ts';
 import { eventually, stackConfig } from '../support/env.ts';
 import { closeDb, createAgent, createOwner, type TestAgent, type TestOwner } from '../support/fixtures.ts';
 import { ownerCall } from '../support/phones.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { startTestPlatform, startTestRoles, type TestPlatform } from '../support/platform.ts';
 import { stack } from '../support/stack-control.ts';
 
 const config = stackConfig();
@@ -219,6 +219,26 @@ describe('/metrics', () => {
         /^hotline_http_request_duration_seconds_count\{method="GET",route="\/metrics",status="200"\}/,
       ),
     ).toBeGreaterThan(1);
+  });
+});
+
+describe('a process without the API', () => {
+  it('serves its own metrics on HOTLINE_METRICS_PORT, with the same token', async () => {
+    const workers = await startTestRoles(['workers'], { HOTLINE_METRICS_PORT: '0' });
+    try {
+      expect(workers.url).toBeNull();
+      const url = workers.metricsUrl!;
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      expect((await fetch(url)).status).toBe(401);
+      const res = await fetch(url, { headers: { authorization: `Bearer ${config.metrics.token}` } });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).toContain('hotline_process_resident_memory_bytes');
+      // the contact center's shared figures come from the API processes only
+      expect(text).not.toContain('hotline_agents');
+    } finally {
+      await workers.close();
+    }
   });
 });
 
