@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { AgentClient } from '../support/agent-client.ts';
 import { launchBrowser } from '../support/browser.ts';
-import { eventually, stackConfig } from '../support/env.ts';
+import { eventually, stackConfig, withCleanUp } from '../support/env.ts';
+import { attemptsOf, dropCampaign, owingOwner, runCampaign } from '../support/dialer-fixtures.ts';
+import { startOwnerPhone } from '../support/owner-phones.ts';
 import { closeDb, createAgent, createOwner, type TestAgent, type TestOwner } from '../support/fixtures.ts';
 import { ownerCall } from '../support/phones.ts';
 import { startTestPlatform, startTestRoles, type TestPlatform } from '../support/platform.ts';
@@ -220,6 +222,32 @@ describe('/metrics', () => {
       ),
     ).toBeGreaterThan(1);
   });
+});
+
+describe('a campaign on a new trunk', () => {
+  it('adds the trunk’s dial queue to the board and the metrics, and counts its attempt by result', async () => {
+    const token = config.metrics.token!;
+    const busy = /^hotline_dial_attempts_total\{[^}]*result="busy"\}/;
+    const busyBefore = valueOf((await scrape(token)).text, busy);
+    const owner = await owingOwner();
+    const phone = await startOwnerPhone('busy', { calls: 1 });
+    const campaign = await runCampaign(phone, owner, { maxAttempts: 1 });
+    await withCleanUp(
+      async () => {
+        await eventually(
+          async () => (await attemptsOf(campaign.campaignId)).some((a) => a.status === 'ended'),
+          'the attempt to end',
+          30_000,
+        );
+        expect(valueOf((await scrape(token)).text, busy)).toBe(busyBefore + 1);
+        // the list of queues is read again at most every 3 s
+        const dialQueue = `hotline_bullmq_jobs{queue="hotline-dial-${campaign.trunkCode}",state="failed"} 0`;
+        await eventually(async () => (await scrape(token)).text.includes(dialQueue), 'the dial queue');
+      },
+      () => phone.stop(),
+      () => dropCampaign(campaign),
+    );
+  }, 60_000);
 });
 
 describe('a process without the API', () => {
