@@ -54,7 +54,8 @@ function areaOf(url: string): string | null {
   if (/^\/api\/(campaigns|trunks|do-not-call|revisit|outbound)/.test(url)) return 'campaigns';
   if (/^\/api\/(tickets|ticket-limits|estates|departments|severity)/.test(url)) return 'tickets';
   if (/^\/api\/(admin|calendar|organisations|queues)/.test(url)) return 'admin';
-  if (/^\/api\/(calls|agents|supervisor|me|auth)/.test(url)) return 'calls';
+  if (/^\/api\/(calls|agents|supervisor|me|auth|knowledge)/.test(url)) return 'calls';
+  if (/^\/api\/qa/.test(url)) return 'quality';
   if (/^\/(healthz|readyz|metrics)$/.test(url)) return 'ops';
   return null;
 }
@@ -96,6 +97,7 @@ export async function registerApiDocs(app: App): Promise<void> {
         { name: 'tickets', description: '工单 Tickets' },
         { name: 'campaigns', description: '外呼 Outbound campaigns, trunks, revisits' },
         { name: 'admin', description: '管理 Administration' },
+        { name: 'quality', description: '质检 Quality assurance' },
         { name: 'ops', description: '运维 Health, readiness, metrics' },
       ],
     },

@@ -176,6 +176,13 @@ describe('the OpenAPI document', () => {
     expect(doc.paths['/api/admin/ops-session']?.post?.tags).toEqual(['admin']);
     expect(doc.paths['/api/me']?.get?.tags).toEqual(['calls']);
     expect(Object.keys(doc.paths).some((p) => p.startsWith('/admin/queues'))).toBe(false);
+    // every route the document lists has its area
+    const untagged = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => !op.tags?.length)
+        .map(([method]) => `${method} ${path}`),
+    );
+    expect(untagged).toEqual([]);
     // and the viewer
     const ui = await fetch(`${platform.url}/api/docs`, { redirect: 'follow' });
     expect(ui.status).toBe(200);
