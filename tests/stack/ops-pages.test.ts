@@ -2,7 +2,7 @@
 // Prometheus, and readiness naming what is down.
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AgentClient } from '../support/agent-client.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { eventually, stackConfig, withCleanUp } from '../support/env.ts';
@@ -26,6 +26,17 @@ function signPass(claims: Record<string, unknown>, secret: string): string {
   const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
   const body = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`;
   return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+}
+
+/** The desk in a new tab of the context, signed in as `who`. */
+async function signedInPage(context: BrowserContext, who: TestAgent): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(platform.url);
+  await page.getByTestId('login-input').fill(who.login);
+  await page.getByTestId('password-input').fill(who.password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('agent-name').filter({ hasText: who.name }).waitFor();
+  return page;
 }
 
 async function boardWithCookie(cookie: string | null): Promise<{ status: number; text: string }> {
@@ -71,12 +82,7 @@ describe('the queue board', () => {
   it('opens from the admin’s header link and lists the platform’s queues', async () => {
     const context = await browser.newContext();
     try {
-      const page = await context.newPage();
-      await page.goto(platform.url);
-      await page.getByTestId('login-input').fill(admin.login);
-      await page.getByTestId('password-input').fill(admin.password);
-      await page.getByTestId('login-submit').click();
-      await page.getByTestId('agent-name').filter({ hasText: admin.name }).waitFor();
+      const page = await signedInPage(context, admin);
       const link = page.getByTestId('queue-board-link');
       expect(await link.textContent()).toBe('队列看板 Queue board');
       const [board] = await Promise.all([context.waitForEvent('page'), link.click()]);
@@ -92,13 +98,7 @@ describe('the queue board', () => {
   it('is not shown to an agent, and refuses agents, team leaders and passes it did not give', async () => {
     const context = await browser.newContext();
     try {
-      const page = await context.newPage();
-      const member = await createAgent({ seat: null });
-      await page.goto(platform.url);
-      await page.getByTestId('login-input').fill(member.login);
-      await page.getByTestId('password-input').fill(member.password);
-      await page.getByTestId('login-submit').click();
-      await page.getByTestId('agent-name').filter({ hasText: member.name }).waitFor();
+      const page = await signedInPage(context, await createAgent({ seat: null }));
       expect(await page.getByTestId('queue-board-link').isHidden()).toBe(true);
       // a browser sent there without a pass reads why, in words
       const response = await page.goto(`${platform.url}/admin/queues`);
