@@ -56,6 +56,7 @@ function areaOf(url: string): string | null {
   if (/^\/api\/(admin|calendar|organisations|queues)/.test(url)) return 'admin';
   if (/^\/api\/(calls|agents|supervisor|me|auth|knowledge)/.test(url)) return 'calls';
   if (/^\/api\/qa/.test(url)) return 'quality';
+  if (/^\/api\/reports/.test(url)) return 'reports';
   if (/^\/(healthz|readyz|metrics)$/.test(url)) return 'ops';
   return null;
 }
@@ -98,6 +99,7 @@ export async function registerApiDocs(app: App): Promise<void> {
         { name: 'campaigns', description: '外呼 Outbound campaigns, trunks, revisits' },
         { name: 'admin', description: '管理 Administration' },
         { name: 'quality', description: '质检 Quality assurance' },
+        { name: 'reports', description: '报表 Figures the managers watch' },
         { name: 'ops', description: '运维 Health, readiness, metrics' },
       ],
     },
