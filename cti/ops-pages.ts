@@ -51,7 +51,8 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 
 /** The area of a route, for the document's tags. */
 function areaOf(url: string): string | null {
-  if (/^\/api\/(campaigns|trunks|do-not-call|revisit|outbound)/.test(url)) return 'campaigns';
+  if (/^\/api\/(campaigns|trunks|do-not-call|revisit|outbound|notice-recordings)/.test(url))
+    return 'campaigns';
   if (/^\/api\/(tickets|ticket-limits|estates|departments|severity)/.test(url)) return 'tickets';
   if (/^\/api\/(admin|calendar|organisations|queues)/.test(url)) return 'admin';
   if (/^\/api\/(calls|agents|supervisor|me|auth|knowledge)/.test(url)) return 'calls';
