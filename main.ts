@@ -52,6 +52,7 @@ import {
   type PromptScan,
 } from './ivr/index.ts';
 import type { OutboundCalls } from './core/campaigns/types.ts';
+import { createMetricsRegistry, registerIvrMetrics, serveMetrics } from './cti/metrics.ts';
 import {
   startCampaignScheduler,
   startDialer,
@@ -67,6 +68,8 @@ const ROLES: readonly Role[] = ['ivr', 'cti', 'workers'];
 export interface Platform {
   /** The base URL of the HTTP API and agent page (cti role). */
   url: string | null;
+  /** This process's own metrics listener (HOTLINE_METRICS_PORT), if any. */
+  metricsUrl: string | null;
   acd: Acd | null;
   /** The ivr role's port for the dialer (campaign calls through this node's Asterisk); null without the role. */
   outbound: OutboundCalls | null;
@@ -143,6 +146,9 @@ export async function startPlatform(
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection problem'));
   const closers: (() => Promise<void> | void)[] = [];
   closers.push(await keepWorkCalendar(db, redis, log));
+  // this process's metrics (cti/metrics.ts): at /metrics of the API, and on a listener of its own when configured
+  const metrics = createMetricsRegistry();
+  const node = `${hostname()}-${process.pid}`;
 
   let url: string | null = null;
   if (roles.has('cti')) {
@@ -153,6 +159,8 @@ export async function startPlatform(
       jwtSecret: config.http.jwtSecret,
       recordingDir: config.recordingDir,
       attachments: config.attachments,
+      metrics: { registry: metrics, token: config.metrics.token, node },
+      ari: config.ari,
     });
     url = await app.listen({ host: config.http.host, port: config.http.port });
     log.info({ url }, 'agent page and API listening');
@@ -258,6 +266,12 @@ export async function startPlatform(
       claims: new RedisLeaderClaims(redis),
       node: acd.nodeId,
     });
+    registerIvrMetrics(metrics, {
+      node: acd.nodeId,
+      liveCalls: () => controller.liveCalls(),
+      callsTaken: () => controller.callsTaken(),
+      attemptsEnded: () => dialer.attemptsEnded(),
+    });
     const stopCommands = await serveCallCommands({
       redis,
       nodeId: acd.nodeId,
@@ -347,8 +361,22 @@ export async function startPlatform(
     });
   }
 
+  let metricsUrl: string | null = null;
+  if (config.metrics.port !== null && config.metrics.token !== null) {
+    const listener = await serveMetrics(metrics, {
+      ...config.metrics,
+      port: config.metrics.port,
+      token: config.metrics.token,
+      log,
+    });
+    metricsUrl = listener.url;
+    log.info({ url: metricsUrl, roles: [...roles] }, 'metrics listening');
+    closers.push(() => new Promise<void>((resolve) => listener.server.close(() => resolve())));
+  }
+
   return {
     url,
+    metricsUrl,
     acd,
     outbound,
     async close() {

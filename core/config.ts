@@ -71,6 +71,11 @@ export interface Config {
     /** The trunk whose standing revisit campaign calls the owners of resolved tickets. */
     readonly revisitTrunk: string;
   };
+  /**
+   * Prometheus metrics: the bearer token a scrape must send (null: metrics are off), and a listener of the
+   * process's own on host:port (port null: none; the cti role serves /metrics on its HTTP port anyway).
+   */
+  readonly metrics: { readonly token: string | null; readonly host: string; readonly port: number | null };
   readonly logLevel: string;
   readonly stackDir: string;
 }
@@ -166,6 +171,11 @@ export function loadConfig(env: Env = readEnv()): Config {
       callerId: str('HOTLINE_OUTBOUND_CALLER_ID', '4008200000'),
       revisitTrunk: str('HOTLINE_REVISIT_TRUNK', DEFAULT_TRUNK),
     },
+    metrics: {
+      token: env.HOTLINE_METRICS_TOKEN || null,
+      host: str('HOTLINE_METRICS_HOST', '127.0.0.1'),
+      port: env.HOTLINE_METRICS_PORT ? int('HOTLINE_METRICS_PORT', 0, 0, 65535) : null,
+    },
     logLevel: str('HOTLINE_LOG_LEVEL', 'info'),
     stackDir: resolve(str('HOTLINE_STACK_DIR', '.stack')),
   };
@@ -179,6 +189,12 @@ export function loadConfig(env: Env = readEnv()): Config {
   }
   if (config.http.jwtSecret && config.http.jwtSecret.length < 32) {
     problems.push('HOTLINE_JWT_SECRET must be at least 32 characters (ops/stack.sh generates one)');
+  }
+  if (config.metrics.token !== null && config.metrics.token.length < 32) {
+    problems.push('HOTLINE_METRICS_TOKEN must be at least 32 characters (ops/stack.sh generates one)');
+  }
+  if (config.metrics.port !== null && config.metrics.token === null) {
+    problems.push('HOTLINE_METRICS_PORT needs HOTLINE_METRICS_TOKEN (scrapes send it as a bearer token)');
   }
   if (problems.length > 0) {
     throw new ConfigError(

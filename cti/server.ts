@@ -90,6 +90,11 @@ import { registerQualityRoutes } from './quality-routes.ts';
 import { queueToday, TODAY_EVERY_MS, WallboardPush } from './wallboard.ts';
 import { registerReportRoutes } from './report-routes.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
+import { httpDurations, registerSharedMetrics } from './metrics.ts';
+import { registerApiDocs, registerMetricsRoute, registerQueueBoard, type OpsPass } from './ops-pages.ts';
+import { PlatformQueues } from './platform-queues.ts';
+import { checkReadiness, readyBody } from './readiness.ts';
+import type { Registry } from 'prom-client';
 
 export interface ServerDeps {
   db: Pool;
@@ -102,6 +107,10 @@ export interface ServerDeps {
   recordingDir: string;
   /** Where files attached to tickets are kept, and the largest one taken (config.attachments). */
   attachments: EvidenceSettings;
+  /** This process's metrics (cti/metrics.ts), served at /metrics with the token; none: /metrics is off. */
+  metrics?: { registry: Registry; token: string | null; node: string };
+  /** Asterisk's ARI, which /readyz checks besides the database and Redis; none: not checked. */
+  ari?: { url: string; user: string; password: string };
 }
 
 interface TokenClaims {
@@ -118,7 +127,7 @@ interface RecordingTicketClaims {
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
-    payload: TokenClaims | RecordingTicketClaims;
+    payload: TokenClaims | RecordingTicketClaims | OpsPass;
     user: TokenClaims;
   }
 }
@@ -248,7 +257,21 @@ export async function createServer(deps: ServerDeps) {
   });
 
   await app.register(fastifyJwt, { secret: deps.jwtSecret, sign: { expiresIn: TOKEN_TTL } });
+  // the OpenAPI document collects the routes as they are added: first
+  await registerApiDocs(app);
   app.addSchema(callMonitoredSchema);
+  const metrics = deps.metrics;
+  if (metrics) {
+    const durations = httpDurations(metrics.registry);
+    app.addHook('onResponse', async (req, reply) => {
+      const route = req.routeOptions.url ?? 'unmatched';
+      durations.observe(
+        { method: req.method, route, status: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
+    });
+  }
+  const platformQueues = new PlatformQueues({ db, redis, log });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     // first: a route's own schema error formatter may say what was wrong in words of its own (calendar routes)
@@ -296,15 +319,12 @@ export async function createServer(deps: ServerDeps) {
       ok: true,
     }),
   );
-  app.get('/readyz', async (_req, reply) => {
-    const checks = await Promise.allSettled([db.query('SELECT 1'), redis.ping()]);
-    const ready = checks.every((c) => c.status === 'fulfilled');
-    return reply.code(ready ? 200 : 503).send({
-      ready,
-      database: checks[0]?.status === 'fulfilled',
-      redis: checks[1]?.status === 'fulfilled',
-    });
+  app.get('/readyz', { schema: { response: { 200: readyBody, 503: readyBody } } }, async (_req, reply) => {
+    const readiness = await checkReadiness({ db, redis, ari: deps.ari });
+    return reply.code(readiness.ready ? 200 : 503).send(readiness);
   });
+  await registerQueueBoard(app, { db, queues: platformQueues, authenticate, errorBody });
+  if (metrics) registerMetricsRoute(app, { registry: metrics.registry, token: metrics.token, errorBody });
 
   app.post<{ Body: { login: string; password: string } }>(
     '/api/auth/login',
@@ -1251,8 +1271,17 @@ export async function createServer(deps: ServerDeps) {
         .catch(() => undefined);
     });
   });
+  if (metrics)
+    registerSharedMetrics(metrics.registry, {
+      agentStates: () => states.list(),
+      waiting: async () => Acd.queueOverview(redis, await queueSettings.all()),
+      queues: platformQueues,
+      socketClients: () => io.engine.clientsCount,
+      node: metrics.node,
+    });
   app.addHook('preClose', async () => {
     wallboard.close();
+    await platformQueues.close();
     io.disconnectSockets(true);
     io.engine.close();
     commands.close();

@@ -195,6 +195,8 @@ function popWithoutHistory(s: FlowCall, intent: string) {
 
 export class IvrController {
   readonly #calls = new Map<string, LiveCall>();
+  /** Calls taken since the start, for /metrics (inbound: arrived; outbound: answered by the owner). */
+  readonly #taken = { inbound: 0, outbound: 0 };
   /** agent leg channel id -> caller channel id */
   readonly #legs = new Map<string, string>();
   /**
@@ -274,6 +276,18 @@ export class IvrController {
   /** The dialer's port on this node (core/campaigns/types.ts): campaign calls run their outbound flow here. */
   get outbound(): OutboundCalls {
     return this.#outbound;
+  }
+
+  /** The calls this controller runs now, by direction (for /metrics). */
+  liveCalls(): { inbound: number; outbound: number } {
+    let outbound = 0;
+    for (const call of this.#calls.values()) if (call.outbound) outbound += 1;
+    return { inbound: this.#calls.size - outbound, outbound };
+  }
+
+  /** The calls this controller took since it started, by direction (for /metrics). */
+  callsTaken(): { inbound: number; outbound: number } {
+    return { ...this.#taken };
   }
 
   /**
@@ -482,6 +496,7 @@ export class IvrController {
       this.#log.child({ callId, channelId: e.channelId, caller: e.callerNumber ?? 'withheld' }),
     );
     this.#calls.set(e.channelId, call);
+    this.#taken.inbound += 1;
     call.log.info({ dialled: e.dialled, flow: flow.name }, 'inbound call');
     call.inserted = this.#store(call, (db) =>
       createInboundCall(db, {
@@ -529,6 +544,7 @@ export class IvrController {
       outbound: placement,
     };
     this.#calls.set(channelId, call);
+    this.#taken.outbound += 1;
     call.log.info({ flow: flow.name }, 'outbound call answered');
     call.inserted = this.#store(call, (db) =>
       createOutboundCall(db, {

@@ -106,9 +106,15 @@ ensure_secrets() {
         echo "ARI_PASSWORD=$(gen_secret)"
         echo "AMI_SECRET=$(gen_secret)"
         echo "JWT_SECRET=$(gen_secret)$(gen_secret)"
+        echo "METRICS_TOKEN=$(gen_secret)$(gen_secret)"
       } > "$f"
     )
     say "generated new credentials in $f"
+  fi
+  # added after the first ones: a stack created before gets it on its next start
+  if ! grep -q '^METRICS_TOKEN=' "$f"; then
+    (umask 077 && echo "METRICS_TOKEN=$(gen_secret)$(gen_secret)" >> "$f")
+    say "generated a metrics token in $f"
   fi
   # shellcheck disable=SC1090
   . "$f"
@@ -131,6 +137,7 @@ HOTLINE_AMI_PORT=$AMI_PORT
 HOTLINE_AMI_USER=hotline
 HOTLINE_AMI_SECRET=$AMI_SECRET
 HOTLINE_JWT_SECRET=$JWT_SECRET
+HOTLINE_METRICS_TOKEN=$METRICS_TOKEN
 HOTLINE_HTTP_PORT=$HTTP_PORT
 HOTLINE_SIP_PORT=$SIP_PORT
 HOTLINE_PHONE_BASE_PORT=$PHONE_BASE_PORT

@@ -70,6 +70,8 @@ export interface Dialer {
   trunks(): string[];
   /** Looks for new trunks and applies their caps now. */
   refreshTrunks(): Promise<void>;
+  /** Attempts this dialer ended since it started, by result (for /metrics). */
+  attemptsEnded(): Readonly<Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function startDialer(deps: {
   const workers = new Map<string, Worker<DialJob>>();
   /** Attempts this process is dialling now. */
   const live = new Set<number>();
+  const ended: Record<string, number> = {};
 
   const delay = async (job: Job<DialJob>, token: string | undefined, at: Date, attemptId: number) => {
     await postponeAttempt(db, attemptId, at);
@@ -237,6 +240,7 @@ export async function startDialer(deps: {
     // 7. what happened
     try {
       callLog.info({ result: end.result, cause: end.causeCode, outcome: end.outcome }, 'attempt ended');
+      ended[end.result] = (ended[end.result] ?? 0) + 1;
       await finish(ctx, end);
     } finally {
       live.delete(attemptId);
@@ -288,6 +292,7 @@ export async function startDialer(deps: {
   return {
     trunks: () => [...workers.keys()],
     refreshTrunks,
+    attemptsEnded: () => ({ ...ended }),
     async close() {
       clearInterval(timer);
       listener.stop();

@@ -155,6 +155,8 @@ export const api = {
   login: (login: string, password: string) =>
     request<LoginResponse>('POST', '/api/auth/login', { login, password }, false),
   me: () => request<MeResponse>('GET', '/api/me'),
+  /** An admin's 15-minute pass for the queue board (an HttpOnly cookie for /admin). */
+  opsSession: () => request<{ url: string; expiresAt: string }>('POST', '/api/admin/ops-session'),
   overview: () => request<SupervisorOverview>('GET', '/api/supervisor/overview'),
   setState: (change: StateChange) => request<AgentStatus>('PUT', '/api/agents/me/state', change),
   createTicket: (ticket: TicketRequest) => request<TicketCreated>('POST', '/api/tickets', ticket),

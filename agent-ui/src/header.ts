@@ -2,6 +2,7 @@
 import type { AgentStatus } from '../../core/contracts.ts';
 import { h, replace, uid } from './dom.ts';
 import { AGENT_STATE_LABELS, NOT_READY_REASONS, agentStateText, formatTime } from './format.ts';
+import { createQueueBoardLink } from './queue-board-link.ts';
 import type { AgentIdentity, StateChange } from '../../core/contracts.ts';
 
 export type Connection = 'connecting' | 'connected' | 'disconnected';
@@ -74,6 +75,8 @@ export function createHeader(actions: HeaderActions, describeError: (err: unknow
   );
   const error = h('p', { class: 'header-error', testid: 'state-error', attrs: { role: 'alert' } });
   error.hidden = true;
+  // admins only (the API refuses the others anyway)
+  const queueBoard = createQueueBoardLink((message) => showError(message), describeError);
 
   const root = h(
     'header',
@@ -103,6 +106,7 @@ export function createHeader(actions: HeaderActions, describeError: (err: unknow
         reasonSelect,
       ),
       btnNotReady,
+      queueBoard,
       btnLogout,
     ),
     error,
@@ -135,6 +139,7 @@ export function createHeader(actions: HeaderActions, describeError: (err: unknow
     setAgent(agent) {
       name.textContent = agent?.name ?? '';
       number.textContent = agent?.agentNumber ?? '';
+      queueBoard.hidden = agent?.role !== 'admin';
     },
     setStatus(status) {
       const state = status?.state ?? 'offline';

@@ -293,8 +293,11 @@ describe('tickets', () => {
 });
 
 describe('health', () => {
-  it('reports ready when the database and Redis answer', async () => {
+  it('reports ready when the database, Redis and Asterisk answer', async () => {
     const res = await anonymous.request('GET', '/readyz');
-    expect(res).toEqual({ status: 200, body: { ready: true, database: true, redis: true } });
+    expect(res).toEqual({
+      status: 200,
+      body: { ready: true, database: true, redis: true, asterisk: true, problems: [] },
+    });
   });
 });

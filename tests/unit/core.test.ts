@@ -210,9 +210,23 @@ describe('the configuration', () => {
       recordingRetentionDays: 180,
       outbound: { trunkMaxChannels: 30, trunkCps: 10, callerId: '4008200000', revisitTrunk: 'main' },
       attachments: { dir: '/srv/hotline/stack/attachments', maxMb: 10 },
+      metrics: { token: null, host: '127.0.0.1', port: null },
       logLevel: 'info',
       stackDir: '/srv/hotline/stack',
     });
+  });
+
+  it('takes a metrics token of 32 characters or more, and a metrics port only with a token', () => {
+    const token = 'm'.repeat(32);
+    expect(
+      loadConfig({ ...COMPLETE, HOTLINE_METRICS_TOKEN: token, HOTLINE_METRICS_PORT: '9464' }).metrics,
+    ).toEqual({ token, host: '127.0.0.1', port: 9464 });
+    expect(errorFor({ ...COMPLETE, HOTLINE_METRICS_TOKEN: 'short' }).message).toContain(
+      'HOTLINE_METRICS_TOKEN must be at least 32 characters',
+    );
+    expect(errorFor({ ...COMPLETE, HOTLINE_METRICS_PORT: '9464' }).message).toContain(
+      'HOTLINE_METRICS_PORT needs HOTLINE_METRICS_TOKEN',
+    );
   });
 
   it('takes the optional settings from the environment when they are set', () => {
