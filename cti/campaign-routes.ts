@@ -33,6 +33,7 @@ import {
   campaignScopeProblem,
   campaignTargets,
   feeCoverage,
+  estateBuildings,
   getCampaignRow,
   insertCampaign,
   listCampaigns,
@@ -375,6 +376,29 @@ export function registerCampaignRoutes(
       );
       return reply.code(201).send(await campaignView(id, req.user.role));
     },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/api/estates/:id/buildings',
+    {
+      onRequest: managers,
+      schema: {
+        params: idParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              buildings: {
+                type: 'array',
+                items: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } },
+              },
+            },
+          },
+          ...refusals,
+        },
+      },
+    },
+    async (req) => ({ buildings: await estateBuildings(db, req.params.id) }),
   );
 
   app.get<{ Params: { id: number } }>(

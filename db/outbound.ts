@@ -559,3 +559,15 @@ export async function ownerOutboundHistory(
     attempts: r.attempts.map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
   };
 }
+
+/** An estate's buildings, for the campaign form's picker (by code: 1号楼, 2号楼, ...). */
+export async function estateBuildings(
+  db: Queryable,
+  estateId: number,
+): Promise<{ id: number; name: string }[]> {
+  const { rows } = await db.query<{ id: number; name: string }>(
+    'SELECT id, name FROM buildings WHERE estate_id = $1 ORDER BY length(code), code',
+    [estateId],
+  );
+  return rows;
+}

@@ -263,6 +263,13 @@ export const api = {
     (await request<{ revisits: TicketRevisitView[] }>('GET', `/api/tickets/${id}/revisits`)).revisits,
   revisitCommentLink: (id: number, revisitId: number) =>
     request<{ url: string }>('POST', `/api/tickets/${id}/revisits/${revisitId}/comment-link`),
+  estateBuildings: async (estateId: number) =>
+    (
+      await request<{ buildings: { id: number; name: string }[] }>(
+        'GET',
+        `/api/estates/${estateId}/buildings`,
+      )
+    ).buildings,
   knowledge: async (query: string) =>
     (
       await request<{ answers: KnowledgeAnswer[] }>(

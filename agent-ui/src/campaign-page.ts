@@ -192,6 +192,7 @@ export function createCampaignPage(actions: CampaignPageActions) {
       settings,
       ...meta('线路 Trunk', view.trunk),
       ...meta('小区 Estate', view.estate ?? (view.ownerIds ? `${view.ownerIds.length} 位业主 owners` : '—')),
+      ...(view.buildingIds ? meta('楼栋 Buildings', `${view.buildingIds.length} 个楼栋 buildings`) : []),
       ...(view.minArrearsYuan !== null
         ? meta('最低欠费 Minimum arrears', formatFen(Math.round(view.minArrearsYuan * 100)))
         : []),

@@ -28,6 +28,8 @@ export interface CampaignListActions {
   uploadRecording(file: File): Promise<NoticeRecordingView>;
   recordingAudio(id: number): Promise<Blob>;
   estates(): Promise<{ id: number; name: string }[]>;
+  /** The estate's buildings, for a campaign to some of them only. */
+  buildings(estateId: number): Promise<{ id: number; name: string }[]>;
   trunks(): Promise<{ code: string; name: string; active: boolean }[]>;
   describeError(err: unknown): string;
 }
@@ -108,6 +110,27 @@ export function createCampaignList(actions: CampaignListActions) {
     CAMPAIGN_KINDS.map((k) => [k, campaignKindLabel(k)]),
   );
   const estate = select('estate', []);
+  const buildings = h('select', {
+    testid: 'campaign-buildings',
+    attrs: { name: 'buildings', multiple: true, size: '4', 'aria-describedby': 'campaign-buildings-hint' },
+  });
+  const buildingsHint = h(
+    'small',
+    { class: 'muted', attrs: { id: 'campaign-buildings-hint' } },
+    '不选则为整个小区 None chosen: the whole estate',
+  );
+  estate.addEventListener('change', () => {
+    replace(buildings);
+    if (!estate.value) return;
+    const chosen = estate.value;
+    actions.buildings(Number(chosen)).then(
+      (list) => {
+        if (estate.value !== chosen) return;
+        replace(buildings, ...list.map((b) => h('option', { attrs: { value: String(b.id) } }, b.name)));
+      },
+      (err: unknown) => (formError.textContent = actions.describeError(err)),
+    );
+  });
   const trunk = select('trunk', []);
   const feeFields = h(
     'div',
@@ -226,6 +249,8 @@ export function createCampaignList(actions: CampaignListActions) {
     field('名称 Name', input('name', { required: 'true', maxlength: '200' })),
     field('线路 Trunk', trunk),
     field('小区 Estate', estate),
+    field('楼栋 Buildings', buildings),
+    buildingsHint,
     feeFields,
     noticeFields,
     revisitFields,
@@ -280,7 +305,11 @@ export function createCampaignList(actions: CampaignListActions) {
       .split(/[,，\s]+/)
       .filter(Boolean)
       .map(Number);
-    if (!(kind.value === 'notice' && ownerIds.length) && estate.value) body.estateId = Number(estate.value);
+    if (!(kind.value === 'notice' && ownerIds.length) && estate.value) {
+      body.estateId = Number(estate.value);
+      const chosen = [...buildings.selectedOptions].map((o) => Number(o.value));
+      if (chosen.length && kind.value !== 'revisit') body.buildingIds = chosen;
+    }
     if (kind.value === 'fee-reminder') {
       body.minArrearsYuan = num('minArrearsYuan') ?? 0;
       if (num('overdueDays') !== undefined) body.overdueDays = num('overdueDays');

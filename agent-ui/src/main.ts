@@ -112,6 +112,7 @@ const campaignList = createCampaignList({
   uploadRecording: (file) => api.uploadNoticeRecording(file),
   recordingAudio: (id) => api.noticeRecordingAudio(id),
   estates: () => api.estates(),
+  buildings: (estateId) => api.estateBuildings(estateId),
   trunks: () => api.trunks(),
   describeError,
 });

@@ -95,13 +95,26 @@ describe('the campaign pages', () => {
     await page.getByTestId('campaign-windowStart').fill('09:30');
     await page.getByTestId('campaign-minArrearsYuan').fill('300');
     await page.getByTestId('campaign-cycle').fill('2026-11');
+    // only the owner's building: the picker lists the estate's buildings by name
+    const { rows: building } = await db().query<{ id: number; name: string }>(
+      'SELECT b.id, b.name FROM units u JOIN buildings b ON b.id = u.building_id WHERE u.id = $1',
+      [owner.units[0]!.unitId],
+    );
+    await expect
+      .poll(() => page.getByTestId('campaign-buildings').locator('option').allTextContents())
+      .toContain(building[0]!.name);
+    await page.getByTestId('campaign-buildings').selectOption([String(building[0]!.id)]);
     await page.getByTestId('campaign-create').click();
     await expect.poll(() => page.getByTestId('campaign-title').textContent()).toContain(name);
     const id = Number(/#\/campaigns\/(\d+)/.exec(page.url())![1]);
     campaignIds.push(id);
     expect(await page.getByTestId('campaign-status').textContent()).toBe('状态 Status: 草稿 Draft');
+    expect(await page.getByTestId('campaign-settings').textContent()).toContain(
+      '楼栋 Buildings1 个楼栋 buildings',
+    );
     const row = await db().query(
-      'SELECT kind, min_arrears_fen, window_start::text, cycle, skip_holidays FROM campaigns WHERE id = $1',
+      `SELECT kind, min_arrears_fen, window_start::text, cycle, skip_holidays, building_ids
+         FROM campaigns WHERE id = $1`,
       [id],
     );
     expect(row.rows[0]).toEqual({
@@ -110,6 +123,7 @@ describe('the campaign pages', () => {
       window_start: '09:30:00',
       cycle: '2026-11',
       skip_holidays: true,
+      building_ids: [building[0]!.id],
     });
     // the list shows it with its progress bar
     await page.getByTestId('nav-campaigns').click();
