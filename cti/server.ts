@@ -1,5 +1,6 @@
 // The HTTP API and the socket.io gateway. Every route but health and login needs a valid token; every socket
 // authenticates with the same token and joins its agent's room (and the supervisors' room for team leaders).
+import { setTimeout as delay } from 'node:timers/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,7 +88,7 @@ import { registerNoticeRecordingRoutes } from './notice-recording-routes.ts';
 import { registerOutboundRoutes } from './outbound-routes.ts';
 import { registerKnowledgeRoutes } from './knowledge-routes.ts';
 import { registerQualityRoutes } from './quality-routes.ts';
-import { queueToday, TODAY_EVERY_MS, WallboardPush } from './wallboard.ts';
+import { queueToday, TODAY_EVERY_MS, TODAY_WAIT_MS, WallboardPush } from './wallboard.ts';
 import { registerReportRoutes } from './report-routes.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
 import { httpDurations, registerSharedMetrics } from './metrics.ts';
@@ -488,23 +489,32 @@ export async function createServer(deps: ServerDeps) {
     return { at: new Date().toISOString(), queues, agents, monitors, overdueTickets: today.overdueTickets };
   }
 
-  /** Today's figures per queue and the overdue tickets: read from PostgreSQL at most every TODAY_EVERY_MS. */
-  let todayRead: {
-    at: number;
-    figures: Promise<{ queues: Map<string, QueueCallSums>; overdueTickets: number }>;
-  } | null = null;
-  function todayFigures() {
+  /**
+   * Today's figures per queue and the overdue tickets: read from PostgreSQL at most every TODAY_EVERY_MS. The live
+   * board (Redis) never waits on them: a read slower than TODAY_WAIT_MS, or one that failed (PostgreSQL
+   * restarting), gives the last figures read, and the next board asks again.
+   */
+  type TodayFigures = { queues: Map<string, QueueCallSums>; overdueTickets: number };
+  let lastToday: TodayFigures = { queues: new Map(), overdueTickets: 0 };
+  let todayRead: { at: number; figures: Promise<TodayFigures> } | null = null;
+  function todayFigures(): Promise<TodayFigures> {
     if (!todayRead || Date.now() - todayRead.at >= TODAY_EVERY_MS) {
-      const figures = Promise.all([queuesToday(db, new Date()), overdueTicketCount(db)]).then(
-        ([queues, overdueTickets]) => ({ queues: new Map(queues.map((q) => [q.queue, q])), overdueTickets }),
+      const figures: Promise<TodayFigures> = Promise.all([
+        queuesToday(db, new Date()),
+        overdueTicketCount(db),
+      ]).then(
+        ([queues, overdueTickets]) =>
+          (lastToday = { queues: new Map(queues.map((q) => [q.queue, q])), overdueTickets }),
+        (err: unknown) => {
+          deps.log.debug({ err: (err as Error).message }, "could not read today's figures for the board");
+          if (todayRead?.figures === figures) todayRead = null;
+          return lastToday;
+        },
       );
       todayRead = { at: Date.now(), figures };
-      // a failed read is not kept: the next board asks again
-      figures.catch(() => {
-        if (todayRead?.figures === figures) todayRead = null;
-      });
     }
-    return todayRead.figures;
+    const pending = todayRead.figures;
+    return Promise.race([pending, delay(TODAY_WAIT_MS, undefined, { ref: false }).then(() => lastToday)]);
   }
 
   app.get('/api/admin/flows', { onRequest: authenticate(['supervisor', 'admin']) }, async () => {

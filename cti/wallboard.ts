@@ -21,6 +21,8 @@ import {
 export const WALLBOARD_SAMPLE_MS = 250;
 /** Today's figures per queue are read from PostgreSQL at most this often by a gateway. */
 export const TODAY_EVERY_MS = 500;
+/** The live board does not wait longer than this for today's figures (the last ones read stand in). */
+export const TODAY_WAIT_MS = 300;
 
 /** A queue's figures today from its sums (db/reports.ts queuesToday), as core/reports/kpis.ts defines them. */
 export function queueToday(sums: Omit<QueueCallSums, 'queue' | 'queued'> | undefined): QueueToday {
