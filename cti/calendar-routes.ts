@@ -12,7 +12,6 @@
 // - a year is marked covered only once it has holidays entered (元旦 at least); it can always be marked not covered.
 import type {
   FastifyInstance,
-  FastifyRequest,
   FastifySchemaValidationError,
   RawReplyDefaultExpression,
   RawRequestDefaultExpression,
@@ -32,7 +31,6 @@ import {
   WORK_CALENDAR_CHANNEL,
   type CalendarDayKind,
   type Logger,
-  type Role,
 } from '../core/index.ts';
 import {
   calendarYear,
@@ -43,8 +41,7 @@ import {
   setCalendarYearCovered,
   type Pool,
 } from '../db/index.ts';
-
-type Authenticate = (roles: Role[], forbidden?: string) => (req: FastifyRequest) => Promise<void>;
+import type { Authenticate } from './route-kit.ts';
 
 const DATE_FORMAT =
   '日期应写成 YYYY-MM-DD,例如 2027-01-01 / The date must be written YYYY-MM-DD, e.g. 2027-01-01.';

@@ -4,7 +4,7 @@
 // hotline_campaigns) and never hears from here otherwise. Which command is allowed when is
 // core/campaigns/campaign-status.ts; a refusal says why, with the commands allowed now.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import {
   BadRequest,
@@ -41,8 +41,7 @@ import {
   setCampaignStatus,
   targetAttempts,
 } from '../db/index.ts';
-
-type Authenticate = (roles: Role[], forbidden?: string) => (req: FastifyRequest) => Promise<void>;
+import type { Authenticate } from './route-kit.ts';
 
 const MANAGERS: Role[] = ['supervisor', 'admin'];
 const READERS: Role[] = ['agent', 'supervisor', 'admin'];

@@ -41,6 +41,7 @@ import {
   type Pool,
   type Staff,
 } from '../db/index.ts';
+import { errorCodes } from './route-kit.ts';
 
 type Authenticate = (roles?: Role[]) => (req: FastifyRequest) => Promise<void>;
 
@@ -60,9 +61,6 @@ export interface EvidenceSettings {
   /** The largest file taken, in MB (MiB). */
   maxMb: number;
 }
-
-const errorCodes = (errorBody: object, ...codes: number[]) =>
-  Object.fromEntries(codes.map((code) => [code, errorBody]));
 
 const attachmentBody = {
   type: 'object',

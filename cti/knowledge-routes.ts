@@ -1,15 +1,13 @@
 // The standard answers over HTTP (统一答复口径, issue 7): every desk searches them; admins write, rewrite and
 // remove them. Agents and department staff see the general answers and those of the estates they serve; team
 // leaders and admins see every estate's. Searching is core/knowledge.ts's rule.
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import {
   BadRequest,
   NotFound,
   checkAnswer,
   searchWords,
   type KnowledgeAnswerRequest,
-  type Logger,
   type Role,
 } from '../core/index.ts';
 import {
@@ -21,8 +19,7 @@ import {
   type Pool,
 } from '../db/index.ts';
 import { fieldError } from './campaign-routes.ts';
-
-type Authenticate = (roles: Role[], forbidden?: string) => (req: FastifyRequest) => Promise<void>;
+import { idParams, type Authenticate, type RouteApp } from './route-kit.ts';
 
 const STAFF: Role[] = ['agent', 'department', 'supervisor', 'admin'];
 const ADMINS_ONLY = '只有系统管理员可以维护答复口径 / Only an admin may change the standard answers.';
@@ -61,14 +58,8 @@ const requestBody = {
   additionalProperties: false,
 } as const;
 
-const idParams = {
-  type: 'object',
-  properties: { id: { type: 'integer', minimum: 1 } },
-  required: ['id'],
-} as const;
-
 export function registerKnowledgeRoutes(
-  app: FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>,
+  app: RouteApp,
   deps: { db: Pool; authenticate: Authenticate; errorBody: object },
 ): void {
   const { db, authenticate, errorBody } = deps;

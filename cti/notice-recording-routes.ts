@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import {
   BadRequest,
   cleanFileName,
@@ -33,8 +33,7 @@ import {
   type Pool,
 } from '../db/index.ts';
 import { fileNameSent } from './evidence-routes.ts';
-
-type Authenticate = (roles: Role[], forbidden?: string) => (req: FastifyRequest) => Promise<void>;
+import type { Authenticate } from './route-kit.ts';
 
 const MANAGERS: Role[] = ['supervisor', 'admin'];
 const MANAGERS_ONLY =

@@ -25,13 +25,13 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { Logger, Role } from '../core/index.ts';
+import type { Logger } from '../core/index.ts';
 import { getAgent, type Pool } from '../db/index.ts';
 import { bearerMatches, METRICS_OFF, METRICS_UNAUTHORIZED } from './metrics.ts';
 import type { PlatformQueues } from './platform-queues.ts';
+import type { Authenticate } from './route-kit.ts';
 
 type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, Logger>;
-type Authenticate = (roles: Role[], forbidden?: string) => (req: FastifyRequest) => Promise<void>;
 
 /** The queue board's pass: the admin it was given to (a cookie; no role in it, so it is never a sign-in). */
 export interface OpsPass {

@@ -3,8 +3,8 @@
 // member's department, the estates an agent serves). These decide who owns and who sees each ticket
 // (db/organisations.ts). Every refusal says in words what was wrong.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { BadRequest, Conflict, NotFound, type Logger, type Role } from '../core/index.ts';
+import type { FastifyInstance } from 'fastify';
+import { BadRequest, Conflict, NotFound, type Logger } from '../core/index.ts';
 import {
   addDepartment,
   addOrganisation,
@@ -17,8 +17,7 @@ import {
   type Pool,
   type StaffScope,
 } from '../db/index.ts';
-
-type Authenticate = (roles: Role[], forbidden?: string) => (req: FastifyRequest) => Promise<void>;
+import type { Authenticate } from './route-kit.ts';
 
 const ADMINS_ONLY = '只有系统管理员可以维护组织架构 / Only an admin may change the organisations.';
 const CODE = { type: 'string', pattern: '^[a-z0-9-]{2,32}$' } as const;

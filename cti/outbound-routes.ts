@@ -42,8 +42,7 @@ import {
   updateTrunk,
   type Trunk,
 } from '../db/index.ts';
-
-type Authenticate = (roles: Role[], forbidden?: string) => (req: FastifyRequest) => Promise<void>;
+import type { Authenticate } from './route-kit.ts';
 
 const ADMINS_ONLY = '只有系统管理员可以维护线路 / Only an admin may change the trunks.';
 const CODE = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,31}$' } as const;

@@ -1,8 +1,7 @@
 // Quality assurance over HTTP (质检, issue 7; core/quality.ts): team leaders and admins draw samples, score them
 // and read the scores of every agent; admins edit the scoring form and the sampling settings; an agent reads
 // their own scored samples and scores, never anyone else's and never one not yet scored.
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import {
   BadRequest,
   Forbidden,
@@ -12,7 +11,6 @@ import {
   checkQaItems,
   qaPeriodAt,
   scoreQaSample,
-  type Logger,
   type QaItem,
   type QaPeriodKind,
   type Role,
@@ -30,8 +28,7 @@ import {
   type Pool,
 } from '../db/index.ts';
 import { fieldError } from './campaign-routes.ts';
-
-type Authenticate = (roles: Role[], forbidden?: string) => (req: FastifyRequest) => Promise<void>;
+import { idParams, type Authenticate, type RouteApp } from './route-kit.ts';
 
 const LEADERS: Role[] = ['supervisor', 'admin'];
 const READERS: Role[] = ['agent', 'supervisor', 'admin'];
@@ -85,14 +82,9 @@ const sampleBody = {
     scoredAt: nullable('string'),
   },
 } as const;
-const idParams = {
-  type: 'object',
-  properties: { id: { type: 'integer', minimum: 1 } },
-  required: ['id'],
-} as const;
 
 export function registerQualityRoutes(
-  app: FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>,
+  app: RouteApp,
   deps: { db: Pool; authenticate: Authenticate; errorBody: object },
 ): void {
   const { db, authenticate, errorBody } = deps;

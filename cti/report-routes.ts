@@ -5,7 +5,6 @@
 // in a report: figures, categories and ids only.
 import type {
   FastifyInstance,
-  FastifyRequest,
   RawReplyDefaultExpression,
   RawRequestDefaultExpression,
   RawServerDefault,
@@ -22,7 +21,6 @@ import {
   TICKET_TYPES,
   type Logger,
   type ReportPeriodKind,
-  type Role,
 } from '../core/index.ts';
 import {
   callTotals,
@@ -33,8 +31,7 @@ import {
   type ReportFilters,
   type TicketDayRow,
 } from '../db/index.ts';
-
-type Authenticate = (roles: Role[], forbidden?: string) => (req: FastifyRequest) => Promise<void>;
+import type { Authenticate } from './route-kit.ts';
 
 const LEADERS_ONLY = '只有班长和管理员可以查看报表 / Only team leaders and admins may see the reports.';
 
