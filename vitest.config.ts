@@ -13,6 +13,8 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 90_000,
           hookTimeout: 60_000,
+          // a page or a worker under load (CI's two cores) may take more than the default second to show a change
+          expect: { poll: { timeout: 5_000 } },
           globalSetup: ['tests/support/global-setup.ts'],
         },
       },
