@@ -230,6 +230,26 @@ describe('the reports page of a team leader', () => {
   });
 });
 
+describe('two reports asked at once (the page asks the KPIs and the complaints together)', () => {
+  it('both count a call written just before', async () => {
+    const kpiPath = `/api/reports/kpis?from=${DAY}&to=${NEXT}&queue=${queue}`;
+    const complaintPath = `/api/reports/complaints?period=day&from=${DAY}&to=${NEXT}&estateId=${owner.estateId}`;
+    for (let i = 0; i < 5; i++) {
+      await answeredCall(1);
+      const [first, , second] = await Promise.all([
+        leaderClient.request('GET', kpiPath),
+        leaderClient.request('GET', complaintPath),
+        leaderClient.request('GET', kpiPath),
+      ]);
+      for (const res of [first, second]) {
+        const sl = (res.body as { kpis: KpiRow[] }).kpis.find((k) => k.id === 'service-level');
+        expect([sl?.numerator, sl?.denominator]).toEqual([4 + i, 5 + i]);
+      }
+    }
+    await db().query('DELETE FROM calls WHERE id = ANY($1)', [callIds.splice(4)]);
+  });
+});
+
 describe('an agent', () => {
   it('has no Reports link and gets 403 from the exports', async () => {
     const plain = await createAgent({ seat: null, name: '报表页普通坐席' });
