@@ -356,13 +356,15 @@ export function createReportsPage(actions: ReportsActions) {
 
   function load(): void {
     const mine = ++seq;
+    const asked = scope();
     error.textContent = '';
     status.textContent = '查询中 Loading…';
-    actions.kpis(scope()).then(
+    actions.kpis(asked).then(
       (r) => {
         if (mine !== seq) return;
         replace(kpiBody, ...r.kpis.map(kpiRow));
-        status.textContent = `${from.value} – ${to.value}`;
+        // the period the figures are of (the fields may have changed since)
+        status.textContent = `${asked.from} – ${asked.to}`;
       },
       (err: unknown) => {
         if (mine !== seq) return;
