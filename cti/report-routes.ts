@@ -2,23 +2,31 @@
 // counts them): the KPIs of a period with their definitions, the complaint reports by the six categories (daily,
 // weekly from Monday, monthly closing on the 25th) and the monthly hotline work report. Team leaders and admins
 // only: department staff get a 403 (their tickets are in the ticket lists), agents too. No phone number is ever
-// in a report: figures, categories and ids only.
+// in a report: figures, categories and ids only. The KPI table and the complaint report also download as CSV and
+// XLSX (/api/reports/kpis.csv|.xlsx, /api/reports/complaints.csv|.xlsx), the same tables the reports page shows.
 import type {
   FastifyInstance,
+  FastifyReply,
   RawReplyDefaultExpression,
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
 import {
   BadRequest,
+  type Cell,
   COMPLAINT_CATEGORIES,
+  complaintTable,
+  contentDisposition,
+  kpiTable,
   kpiFigure,
   periodProblem,
   reportMonth,
+  reportFileName,
   reportPeriodOf,
   REPORT_TIME_ZONE,
   TICKET_TYPE_LABELS,
   TICKET_TYPES,
+  toCsv,
   type Logger,
   type ReportPeriodKind,
 } from '../core/index.ts';
@@ -31,6 +39,7 @@ import {
   type ReportFilters,
   type TicketDayRow,
 } from '../db/index.ts';
+import { CSV_TYPE, XLSX_TYPE, xlsxOf } from './report-export.ts';
 import type { Authenticate } from './route-kit.ts';
 
 const LEADERS_ONLY = '只有班长和管理员可以查看报表 / Only team leaders and admins may see the reports.';
@@ -94,6 +103,25 @@ const scopeQuery = {
   agentId: { type: 'integer', minimum: 1 },
 } as const;
 
+const kpiQuery = {
+  type: 'object',
+  properties: { from: day, to: day, ...scopeQuery },
+  required: ['from', 'to'],
+  additionalProperties: false,
+} as const;
+const complaintQuery = {
+  type: 'object',
+  properties: {
+    period: { type: 'string', enum: ['day', 'week', 'month'] },
+    from: day,
+    to: day,
+    estateId: scopeQuery.estateId,
+    agentId: scopeQuery.agentId,
+  },
+  required: ['period', 'from', 'to'],
+  additionalProperties: false,
+} as const;
+
 const complaintCounts = {
   type: 'object',
   properties: {
@@ -106,6 +134,14 @@ const complaintCounts = {
   },
   required: ['category', 'registered', 'resolved', 'invalid', 'repliedInTime', 'replyDecided'],
 } as const;
+
+interface ComplaintQuery {
+  period: ReportPeriodKind;
+  from: string;
+  to: string;
+  estateId?: number;
+  agentId?: number;
+}
 
 interface ScopeQuery {
   estateId?: number;
@@ -164,18 +200,45 @@ export function registerReportRoutes(
     return f;
   }
 
+  async function kpisOf(q: ScopeQuery & { from: string; to: string }) {
+    const f = await filters(q.from, q.to, q);
+    return {
+      period: { from: f.from, to: f.to, timeZone: REPORT_TIME_ZONE },
+      filters: { estateId: f.estateId, queue: f.queue, agentId: f.agentId },
+      kpis: await kpiReport(db, f),
+    };
+  }
+
+  async function complaintsOf(q: ComplaintQuery) {
+    const kind = q.period;
+    // whole periods: from the start of the one `from` is in to the end of the one before `to`
+    const from = reportPeriodOf(q.from, kind).start;
+    const last = reportPeriodOf(q.to, kind);
+    const to = last.start === q.to ? q.to : last.end;
+    const f = await filters(from, to, q);
+    const rows = await ticketDays(db, f);
+    const periods: { label: string; start: string; end: string }[] = [];
+    for (let p = reportPeriodOf(from, kind); p.start < to; p = reportPeriodOf(p.end, kind)) periods.push(p);
+    return {
+      period: kind,
+      from,
+      to,
+      timeZone: REPORT_TIME_ZONE,
+      categories: [...COMPLAINT_CATEGORIES],
+      periods: periods.map((p) => {
+        const categories = complaintTotals(rows.filter((r) => r.day >= p.start && r.day < p.end));
+        return { ...p, categories, registered: categories.reduce((s, c) => s + c.registered, 0) };
+      }),
+    };
+  }
+
   app.get<{ Querystring: ScopeQuery & { from: string; to: string } }>(
     '/api/reports/kpis',
     {
       onRequest,
       schemaErrorFormatter: queryError,
       schema: {
-        querystring: {
-          type: 'object',
-          properties: { from: day, to: day, ...scopeQuery },
-          required: ['from', 'to'],
-          additionalProperties: false,
-        },
+        querystring: kpiQuery,
         response: {
           200: {
             type: 'object',
@@ -190,36 +253,16 @@ export function registerReportRoutes(
         },
       },
     },
-    async (req) => {
-      const f = await filters(req.query.from, req.query.to, req.query);
-      return {
-        period: { from: f.from, to: f.to, timeZone: REPORT_TIME_ZONE },
-        filters: { estateId: f.estateId, queue: f.queue, agentId: f.agentId },
-        kpis: await kpiReport(db, f),
-      };
-    },
+    async (req) => kpisOf(req.query),
   );
 
-  app.get<{
-    Querystring: { period: ReportPeriodKind; from: string; to: string; estateId?: number; agentId?: number };
-  }>(
+  app.get<{ Querystring: ComplaintQuery }>(
     '/api/reports/complaints',
     {
       onRequest,
       schemaErrorFormatter: queryError,
       schema: {
-        querystring: {
-          type: 'object',
-          properties: {
-            period: { type: 'string', enum: ['day', 'week', 'month'] },
-            from: day,
-            to: day,
-            estateId: scopeQuery.estateId,
-            agentId: scopeQuery.agentId,
-          },
-          required: ['period', 'from', 'to'],
-          additionalProperties: false,
-        },
+        querystring: complaintQuery,
         response: {
           200: {
             type: 'object',
@@ -250,29 +293,39 @@ export function registerReportRoutes(
         },
       },
     },
-    async (req) => {
-      const kind = req.query.period;
-      // whole periods: from the start of the one `from` is in to the end of the one before `to`
-      const from = reportPeriodOf(req.query.from, kind).start;
-      const last = reportPeriodOf(req.query.to, kind);
-      const to = last.start === req.query.to ? req.query.to : last.end;
-      const f = await filters(from, to, req.query);
-      const rows = await ticketDays(db, f);
-      const periods: { label: string; start: string; end: string }[] = [];
-      for (let p = reportPeriodOf(from, kind); p.start < to; p = reportPeriodOf(p.end, kind)) periods.push(p);
-      return {
-        period: kind,
-        from,
-        to,
-        timeZone: REPORT_TIME_ZONE,
-        categories: [...COMPLAINT_CATEGORIES],
-        periods: periods.map((p) => {
-          const categories = complaintTotals(rows.filter((r) => r.day >= p.start && r.day < p.end));
-          return { ...p, categories, registered: categories.reduce((s, c) => s + c.registered, 0) };
-        }),
-      };
-    },
+    async (req) => complaintsOf(req.query),
   );
+
+  // The exports: the same tables as the reports page, as CSV (UTF-8 with a BOM, for Excel) or XLSX.
+  const exportSchema = (querystring: object, what: string) => ({
+    onRequest,
+    schemaErrorFormatter: queryError,
+    schema: { description: what, querystring, response: errors },
+  });
+  for (const ext of ['csv', 'xlsx'] as const) {
+    const send = async (reply: FastifyReply, sheet: string, rows: Cell[][], name: string) =>
+      reply
+        .type(ext === 'csv' ? CSV_TYPE : XLSX_TYPE)
+        .header('content-disposition', contentDisposition('attachment', name))
+        .header('cache-control', 'private, no-store')
+        .send(ext === 'csv' ? Buffer.from(toCsv(rows), 'utf8') : await xlsxOf(sheet, rows));
+    app.get<{ Querystring: ScopeQuery & { from: string; to: string } }>(
+      `/api/reports/kpis.${ext}`,
+      exportSchema(kpiQuery, `The KPI table as ${ext.toUpperCase()}`),
+      async (req, reply) => {
+        const r = await kpisOf(req.query);
+        return send(reply, 'KPI', kpiTable(r.kpis), reportFileName('kpis', r.period, ext));
+      },
+    );
+    app.get<{ Querystring: ComplaintQuery }>(
+      `/api/reports/complaints.${ext}`,
+      exportSchema(complaintQuery, `The complaint report by category as ${ext.toUpperCase()}`),
+      async (req, reply) => {
+        const r = await complaintsOf(req.query);
+        return send(reply, '投诉 Complaints', complaintTable(r), reportFileName('complaints', r, ext));
+      },
+    );
+  }
 
   app.get<{ Querystring: { month: string; estateId?: number } }>(
     '/api/reports/work',

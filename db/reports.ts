@@ -148,33 +148,39 @@ const ROLLUPS = [
 
 /**
  * Recomputes the days of [from, to) that changes marked dirty (and, for agents, today: the state running now
- * keeps counting). The marks are taken first, in a statement of their own: the calls and tickets that mark a day
- * never wait for a report's recomputation (a mark deleted by an open transaction would hold them). A change
- * committed after that marks its day again, and the next report recomputes it. The recomputation runs under an
- * advisory lock, taken even when there is nothing to do, so a report never sums while another one is rewriting a
- * day. When it fails, the days are marked again. Returns the days recomputed.
+ * keeps counting). One report at a time: an advisory lock on the connection is taken first, then the marks, so a
+ * report that finds no marks knows no other report is still rewriting the days whose marks it took (two reports at
+ * once, e.g. the reports page asking the KPIs and the complaints together, once summed a day the other had claimed
+ * but not yet rewritten). The marks are taken in a statement of their own (autocommit): the calls and tickets that
+ * mark a day never wait for a report's recomputation (a mark deleted by an open transaction would hold them). A
+ * change committed after that marks its day again, and the next report recomputes it. When the recomputation
+ * fails, the days are marked again. Returns the days recomputed.
  */
 export async function refreshKpiDays(pool: Pool, from: string, to: string): Promise<number> {
-  const { rows } = await pool.query<{ kind: string; days: string[] }>(
-    `WITH marked AS (
-       DELETE FROM kpi_dirty_days WHERE day >= $1::date AND day < $2::date RETURNING kind, day)
-     SELECT kind, array_agg(DISTINCT day::text) AS days
-       FROM (SELECT kind, day FROM marked
-             UNION ALL
-             SELECT 'agents', today FROM (SELECT (now() AT TIME ZONE '${REPORT_TIME_ZONE}')::date AS today) x
-              WHERE today >= $1::date AND today < $2::date) m
-      GROUP BY kind`,
-    [from, to],
-  );
-  const claimed = new Map(rows.map((r) => [r.kind, r.days]));
   const client = await pool.connect();
+  let claimed = new Map<string, string[]>();
   let recomputed = 0;
+  let locked = false;
   try {
+    await client.query(`SELECT pg_advisory_lock(hashtext('hotline_kpi_days'))`);
+    locked = true;
+    const { rows } = await client.query<{ kind: string; days: string[] }>(
+      `WITH marked AS (
+         DELETE FROM kpi_dirty_days WHERE day >= $1::date AND day < $2::date RETURNING kind, day)
+       SELECT kind, array_agg(DISTINCT day::text) AS days
+         FROM (SELECT kind, day FROM marked
+               UNION ALL
+               SELECT 'agents', today FROM (SELECT (now() AT TIME ZONE '${REPORT_TIME_ZONE}')::date AS today) x
+                WHERE today >= $1::date AND today < $2::date) m
+        GROUP BY kind`,
+      [from, to],
+    );
+    claimed = new Map(rows.map((r) => [r.kind, r.days]));
+    if (claimed.size === 0) return 0;
     await client.query('BEGIN');
     // A day is a few index lookups per row: compiling the statement (JIT, for its high estimated cost) took
     // longer than running it (about 0.5-0.9 s a statement in bench/kpi-report.ts)
     await client.query('SET LOCAL jit = off');
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext('hotline_kpi_days'))`);
     for (const { kind, table, sql } of ROLLUPS) {
       const days = claimed.get(kind);
       if (!days) continue;
@@ -196,7 +202,14 @@ export async function refreshKpiDays(pool: Pool, from: string, to: string): Prom
     }
     throw err;
   } finally {
-    client.release();
+    // a lock left behind (the unlock failed) ends with the connection: released broken, not back to the pool
+    const unlocked = !locked
+      ? true
+      : await client.query(`SELECT pg_advisory_unlock(hashtext('hotline_kpi_days'))`).then(
+          () => true,
+          () => false,
+        );
+    client.release(unlocked ? undefined : true);
   }
 }
 

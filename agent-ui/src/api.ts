@@ -1,5 +1,6 @@
 // The HTTP API: JSON in and out, the bearer token from sessionStorage, one error type for the UI.
 import type { KnowledgeAnswer, KnowledgeAnswerRequest } from '../../core/knowledge.ts';
+import type { ComplaintReport, KpiRow } from '../../core/reports/tables.ts';
 import type {
   QaAgentPeriod,
   QaForm,
@@ -299,4 +300,13 @@ export const api = {
   qaSaveForm: (items: QaItem[]) => request<QaForm>('PUT', '/api/admin/qa/form', { items }),
   qaSettings: () => request<QaSettings>('GET', '/api/qa/settings'),
   qaSaveSettings: (settings: QaSettings) => request<QaSettings>('PUT', '/api/admin/qa/settings', settings),
+  reportKpis: (query: string) => request<{ kpis: KpiRow[] }>('GET', `/api/reports/kpis?${query}`),
+  reportComplaints: (query: string) => request<ComplaintReport>('GET', `/api/reports/complaints?${query}`),
+  /** A report export (a link cannot send the sign-in header): the file and its name from Content-Disposition. */
+  reportFile: async (path: string) => {
+    const response = await send('GET', path, { headers: { accept: '*/*' } });
+    const disposition = response.headers.get('content-disposition') ?? '';
+    const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'report';
+    return { name, blob: await response.blob() };
+  },
 };

@@ -19,6 +19,7 @@ import { createRevisitTasks, REVISIT_TASKS_HASH } from './revisit-tasks.ts';
 import { createKnowledgePage, createKnowledgePanel, KNOWLEDGE_HASH } from './knowledge.ts';
 import { deskShortcuts, installShortcuts, shortcutLegend } from './shortcuts.ts';
 import { createQualityPage, QUALITY_HASH } from './quality.ts';
+import { createReportsPage, reportQueryString, REPORTS_HASH } from './reports.ts';
 
 const SESSION_EXPIRED = '登录已过期 Session expired';
 
@@ -149,6 +150,20 @@ const qualityPage = createQualityPage({
   recordingLink: (callId) => api.recordingLink(callId),
   describeError,
 });
+const reportsPage = createReportsPage({
+  kpis: (q) => api.reportKpis(reportQueryString({ ...q })),
+  complaints: (q) => api.reportComplaints(reportQueryString({ ...q })),
+  estates: () => api.estates(),
+  async download(path) {
+    const file = await api.reportFile(path);
+    const link = h('a', { attrs: { href: URL.createObjectURL(file.blob), download: file.name } });
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+    return file.name;
+  },
+  describeError,
+});
+const reportsLink = h('a', { testid: 'nav-reports', attrs: { href: REPORTS_HASH } }, '报表 Reports');
 const qualityLink = h('a', { testid: 'nav-qa', attrs: { href: QUALITY_HASH } }, '质检 Quality');
 const campaignsLink = h(
   'a',
@@ -176,6 +191,7 @@ const nav = h(
   h('a', { testid: 'nav-knowledge', attrs: { href: KNOWLEDGE_HASH } }, '答复口径 Answers'),
   campaignsLink,
   qualityLink,
+  reportsLink,
   staffName,
   navLogout,
 );
@@ -205,10 +221,20 @@ app.append(
   revisitTasks.root,
   knowledgePage.root,
   qualityPage.root,
+  reportsPage.root,
 );
 
 type Page =
-  'desk' | 'call' | 'tickets' | 'ticket' | 'campaigns' | 'campaign' | 'revisits' | 'knowledge' | 'qa';
+  | 'desk'
+  | 'call'
+  | 'tickets'
+  | 'ticket'
+  | 'campaigns'
+  | 'campaign'
+  | 'revisits'
+  | 'knowledge'
+  | 'qa'
+  | 'reports';
 
 /** The page the location names (signed in only); department staff have no desk. */
 function route(): void {
@@ -233,13 +259,16 @@ function route(): void {
                   ? 'knowledge'
                   : hash === QUALITY_HASH
                     ? 'qa'
-                    : 'desk';
+                    : hash === REPORTS_HASH
+                      ? 'reports'
+                      : 'desk';
   if (page === 'desk' && myRole === 'department') page = 'tickets';
   // campaigns are managed by team leaders and admins; department staff make no revisits
   const manager = myRole === 'supervisor' || myRole === 'admin';
   if ((page === 'campaigns' || page === 'campaign') && !manager) page = 'desk';
   if (page === 'revisits' && myRole === 'department') page = 'tickets';
   if (page === 'qa' && myRole === 'department') page = 'tickets';
+  if (page === 'reports' && !manager) page = myRole === 'department' ? 'tickets' : 'desk';
   if (!inSession) page = 'desk';
   nav.hidden = !inSession;
   const department = myRole === 'department';
@@ -247,6 +276,7 @@ function route(): void {
   campaignsLink.hidden = !manager;
   revisitsLink.hidden = department;
   qualityLink.hidden = department;
+  reportsLink.hidden = !manager;
   // the desk's header has the agent's own sign-out; department staff have only this one
   navLogout.hidden = !department;
   staffName.hidden = !department;
@@ -261,6 +291,8 @@ function route(): void {
   else if (campaignPage.root.dataset.campaignId !== String(campaignId)) campaignPage.show(campaignId!);
   if (page !== 'qa') qualityPage.hide();
   else if (qualityPage.shownFor() !== manager) qualityPage.show(myRole);
+  if (page !== 'reports') reportsPage.hide();
+  else if (reportsPage.root.hidden) reportsPage.show();
   if (page !== 'knowledge') knowledgePage.hide();
   else if (knowledgePage.root.hidden || knowledgePage.editing() !== (myRole === 'admin'))
     knowledgePage.show(myRole === 'admin');
