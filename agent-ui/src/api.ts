@@ -160,6 +160,8 @@ export const api = {
   opsSession: () => request<{ url: string; expiresAt: string }>('POST', '/api/admin/ops-session'),
   overview: () => request<SupervisorOverview>('GET', '/api/supervisor/overview'),
   setState: (change: StateChange) => request<AgentStatus>('PUT', '/api/agents/me/state', change),
+  setAgentState: (agentId: number, change: StateChange) =>
+    request<AgentStatus>('PUT', `/api/supervisor/agents/${agentId}/state`, change),
   createTicket: (ticket: TicketRequest) => request<TicketCreated>('POST', '/api/tickets', ticket),
   searchTickets: (query: URLSearchParams) =>
     request<TicketSearchResult>('GET', `/api/tickets?${query.toString()}`),

@@ -72,11 +72,16 @@ const login = createLoginView((result: LoginResponse) => {
   tokenStore.set(result.token);
   startSession(result.agent);
 });
-const overview = createTeamOverview(() => api.overview(), describeError, {
-  start: (callId, mode) => api.monitor(callId, mode),
-  change: (callId, mode) => api.changeMonitor(callId, mode),
-  stop: (callId) => api.stopMonitor(callId),
-});
+const overview = createTeamOverview(
+  () => api.overview(),
+  describeError,
+  {
+    start: (callId, mode) => api.monitor(callId, mode),
+    change: (callId, mode) => api.changeMonitor(callId, mode),
+    stop: (callId) => api.stopMonitor(callId),
+  },
+  (agentId, change) => api.setAgentState(agentId, change),
+);
 const callPage = createCallPage({
   call: (callId) => api.call(callId),
   recordingLink: (callId) => api.recordingLink(callId),

@@ -5,9 +5,15 @@
 // listen (监听), whisper to the agent (耳语), barge (强插) on their own desk phone and stop (结束); the row says
 // who is listening in.
 import { callPageHash } from './call-page.ts';
-import type { AgentOverview, CallMonitored, MonitorMode, SupervisorOverview } from '../../core/contracts.ts';
+import type {
+  AgentOverview,
+  CallMonitored,
+  MonitorMode,
+  StateChange,
+  SupervisorOverview,
+} from '../../core/contracts.ts';
 import { h, replace } from './dom.ts';
-import { agentStateText, formatDuration } from './format.ts';
+import { agentStateText, formatDuration, NOT_READY_REASONS } from './format.ts';
 
 export const OVERVIEW_REFRESH_MS = 10_000;
 
@@ -66,10 +72,14 @@ export interface TeamOverview {
   stop(): void;
 }
 
+/** A team leader changes an agent's state from the board (PUT /api/supervisor/agents/:id/state). */
+export type SetAgentState = (agentId: number, change: StateChange) => Promise<unknown>;
+
 export function createTeamOverview(
   read: () => Promise<SupervisorOverview>,
   describeError: (err: unknown) => string,
   monitor?: MonitorActions,
+  setAgentState?: SetAgentState,
 ): TeamOverview {
   let me: number | null = null;
   let busy = false;
@@ -133,6 +143,7 @@ export function createTeamOverview(
           th('状态 State'),
           th('持续 For', true),
           th('队列 Queues'),
+          th('改状态 Set state'),
           th('监听 Monitor'),
         ),
       ),
@@ -211,6 +222,7 @@ export function createTeamOverview(
           h('td', { testid: 'state' }, agentStateText(a.state, a.reason)),
           h('td', { class: 'num' }, formatDuration(now - Date.parse(a.since))),
           h('td', {}, a.queues.join(', ')),
+          stateCell(a),
           monitorCell(
             a,
             o.monitors.find((m) => m.callId === a.callId),
@@ -227,7 +239,7 @@ export function createTeamOverview(
   const act = async (work: () => Promise<unknown>): Promise<void> => {
     busy = true;
     // one click at a time: a second 监听 before the first is answered would be refused as a session already there
-    for (const b of agentsBody.querySelectorAll('button')) b.disabled = true;
+    for (const b of agentsBody.querySelectorAll('button, select')) (b as HTMLButtonElement).disabled = true;
     actionError = '';
     showStatus();
     try {
@@ -241,6 +253,29 @@ export function createTeamOverview(
       refreshNow();
     }
   };
+
+  /** The leader sets the agent available, not ready (with a reason) or signed out; not while a call rings or runs. */
+  function stateCell(a: AgentOverview): HTMLElement {
+    if (!setAgentState) return h('td', {});
+    const choice = h(
+      'select',
+      { testid: 'set-state', attrs: { 'aria-label': `改变 ${a.name} 的状态 Set ${a.name}'s state` } },
+      h('option', { attrs: { value: '' } }, '—'),
+      h('option', { attrs: { value: 'available' } }, '空闲 Available'),
+      ...NOT_READY_REASONS.map((r) =>
+        h('option', { attrs: { value: `not-ready:${r.code}` } }, `示忙 Not ready · ${r.text}`),
+      ),
+      h('option', { attrs: { value: 'offline' } }, '签出 Sign out'),
+    );
+    choice.disabled = busy || a.state === 'ringing' || a.state === 'on-call';
+    choice.addEventListener('change', () => {
+      const [state, reason] = choice.value.split(':') as [StateChange['state'], string | undefined];
+      if (!state) return;
+      const change = (reason ? { state, reason } : { state }) as StateChange;
+      void act(() => setAgentState(a.agentId, change));
+    });
+    return h('td', {}, choice);
+  }
 
   function monitorCell(a: AgentOverview, session: CallMonitored | undefined): HTMLElement {
     const can = monitorButtons(a, session, me);

@@ -310,6 +310,10 @@ describe("the team leader's page", () => {
       await expect
         .poll(() => agentRow.getByTestId('state').textContent(), { timeout: 4_000 })
         .toBe('示忙 Not ready · 会议 Meeting');
+      // the leader makes the agent available again from the board: the agent's own page follows
+      await agentRow.getByTestId('set-state').selectOption('available');
+      await expect.poll(() => testId('agent-state').textContent()).toContain('Available');
+      await expect.poll(() => agentRow.getByTestId('state').textContent()).toContain('Available');
       // the agent's own page has no team overview
       expect(await testId('team-overview').isHidden()).toBe(true);
     } finally {
