@@ -258,14 +258,15 @@ async function insertBatch(client: Queryable, batch: DemoBatch): Promise<void> {
 
 /**
  * Every table of the schema but the migration bookkeeping and the configuration: the queues (migration 008, with
- * admins' settings) and the work calendar (seeded from the chinese-days package at every start, with admins'
+ * admins' settings), the QA form and sampling settings (migration 025, admins') and the work calendar (seeded from the chinese-days package at every start, with admins'
  * edits; a running platform reloads it). A reset used to empty the queues, leaving the ACD without any.
  */
 async function dataTables(client: Queryable): Promise<string[]> {
   const { rows } = await client.query<{ name: string }>(
     `SELECT quote_ident(table_name) AS name FROM information_schema.tables
       WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
-        AND table_name NOT IN ('schema_migrations', 'queues', 'work_calendar_days', 'work_calendar_years')
+        AND table_name NOT IN ('schema_migrations', 'queues', 'work_calendar_days', 'work_calendar_years',
+                               'qa_forms', 'qa_settings')
       ORDER BY table_name`,
   );
   return rows.map((r) => r.name);

@@ -40,21 +40,40 @@ export async function createCampaign(spec: {
   return { campaignId: String(rows[0]!.id), trunkCode };
 }
 
+/**
+ * A statement retried while PostgreSQL picks it as a deadlock's victim: the campaigns' scheduler, reacting to the
+ * campaign written running, locks the campaign and its targets while the test writes its own target and attempt
+ * (seen once in CI). A victim's statement is rolled back whole, so writing it again is safe.
+ */
+async function retriedOnDeadlock<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+    }
+  }
+}
+
 /** A target and its first attempt (dialling), and the dial the dialer would place for it. */
 export async function createAttempt(
   campaign: TestCampaign & { kind: CampaignKind; dial: string },
   target: { ownerId: number; phone: string; unitId?: number | null; ticketId?: string | null },
   ringTimeoutS = 10,
 ): Promise<OutboundDial> {
-  const t = await db().query<{ id: string }>(
-    `INSERT INTO campaign_targets (campaign_id, owner_id, unit_id, ticket_id, phone, status)
+  const t = await retriedOnDeadlock(() =>
+    db().query<{ id: string }>(
+      `INSERT INTO campaign_targets (campaign_id, owner_id, unit_id, ticket_id, phone, status)
      VALUES ($1, $2, $3, $4, $5, 'dialling') RETURNING id`,
-    [campaign.campaignId, target.ownerId, target.unitId ?? null, target.ticketId ?? null, target.phone],
+      [campaign.campaignId, target.ownerId, target.unitId ?? null, target.ticketId ?? null, target.phone],
+    ),
   );
-  const a = await db().query<{ id: string }>(
-    `INSERT INTO call_attempts (target_id, campaign_id, attempt_no, status, due_at, dialled_at)
-     VALUES ($1, $2, 1, 'dialling', now(), now()) RETURNING id`,
-    [t.rows[0]!.id, campaign.campaignId],
+  const a = await retriedOnDeadlock(() =>
+    db().query<{ id: string }>(
+      `INSERT INTO call_attempts (target_id, campaign_id, attempt_no, status, due_at, dialled_at)
+       VALUES ($1, $2, 1, 'dialling', now(), now()) RETURNING id`,
+      [t.rows[0]!.id, campaign.campaignId],
+    ),
   );
   return {
     attemptId: String(a.rows[0]!.id),
