@@ -61,24 +61,24 @@ export async function createAttempt(
   target: { ownerId: number; phone: string; unitId?: number | null; ticketId?: string | null },
   ringTimeoutS = 10,
 ): Promise<OutboundDial> {
-  const t = await retriedOnDeadlock(() =>
-    db().query<{ id: string }>(
-      `INSERT INTO campaign_targets (campaign_id, owner_id, unit_id, ticket_id, phone, status)
-     VALUES ($1, $2, $3, $4, $5, 'dialling') RETURNING id`,
+  // one statement: the campaigns' scheduler (the campaign is running) gives every target without an open
+  // attempt its next one, so a target written alone could get an attempt 1 of the scheduler's in between
+  const { rows } = await retriedOnDeadlock(() =>
+    db().query<{ targetId: string; attemptId: string }>(
+      `WITH target AS (
+         INSERT INTO campaign_targets (campaign_id, owner_id, unit_id, ticket_id, phone, status)
+         VALUES ($1, $2, $3, $4, $5, 'dialling') RETURNING id)
+       INSERT INTO call_attempts (target_id, campaign_id, attempt_no, status, due_at, dialled_at)
+       SELECT id, $1, 1, 'dialling', now(), now() FROM target
+       RETURNING target_id AS "targetId", id AS "attemptId"`,
       [campaign.campaignId, target.ownerId, target.unitId ?? null, target.ticketId ?? null, target.phone],
     ),
   );
-  const a = await retriedOnDeadlock(() =>
-    db().query<{ id: string }>(
-      `INSERT INTO call_attempts (target_id, campaign_id, attempt_no, status, due_at, dialled_at)
-       VALUES ($1, $2, 1, 'dialling', now(), now()) RETURNING id`,
-      [t.rows[0]!.id, campaign.campaignId],
-    ),
-  );
+  const { targetId, attemptId } = rows[0]!;
   return {
-    attemptId: String(a.rows[0]!.id),
+    attemptId: String(attemptId),
     attemptNo: 1,
-    targetId: String(t.rows[0]!.id),
+    targetId: String(targetId),
     campaignId: campaign.campaignId,
     kind: campaign.kind,
     ownerId: String(target.ownerId),
