@@ -795,23 +795,13 @@ export class IvrController {
           const enqueuedAt = new Date();
           const buildStarted = performance.now();
           const built = call.pop === null;
-          const pop =
-            call.pop ??
-            (await buildPopBase(this.#reads, {
-              callId: s.callId,
-              callerNumber: s.callerNumber,
-              dialledNumber: s.dialled,
-              owner: s.owner,
-              ivrPath: s.path,
-              intent: effect.intent,
-            }).catch((err: unknown) => {
-              call.log.error({ err }, 'could not read the owner history for the screen pop');
-              return popWithoutHistory(s, effect.intent);
-            }));
+          const by = effect.transferredBy;
+          // a call handed on reads the owner's history again: the next agent sees the tickets filed or updated
+          // during the call
+          const pop = call.pop && !by ? call.pop : await this.#popWithHistory(call, effect.intent);
           // from joining the queue to the pop being ready: the owner history's queries (bench/screen-pop.ts)
           const popBuildMs = built ? Math.round((performance.now() - buildStarted) * 10) / 10 : null;
           call.pop = call.outbound ? { ...pop, outbound: outboundPop(call.outbound) } : pop;
-          const by = effect.transferredBy;
           const transferredFrom = by && (await this.#transferredFrom(by, enqueuedAt));
           call.reachedAcd = true;
           const ownerId = s.owner?.id;
@@ -1086,12 +1076,32 @@ export class IvrController {
     };
   }
 
-  /** The screen pop for a consulted agent: the call's pop, with whom it is from and their note. */
+  /**
+   * The screen pop with the owner's history as it is now (units, arrears, tickets, calls, revisits). When the
+   * history cannot be read, the pop read before stands in, or one without history.
+   */
+  async #popWithHistory(call: LiveCall, intent: string): Promise<PopBase> {
+    const s = call.state;
+    return buildPopBase(this.#reads, {
+      callId: s.callId,
+      callerNumber: s.callerNumber,
+      dialledNumber: s.dialled,
+      owner: s.owner,
+      ivrPath: s.path,
+      intent,
+    }).catch((err: unknown) => {
+      call.log.error({ err }, 'could not read the owner history for the screen pop');
+      return call.pop ?? popWithoutHistory(s, intent);
+    });
+  }
+
+  /** The screen pop for a consulted agent: the owner's history now, with whom it is from and their note. */
   async #consultPop(call: LiveCall, by: TransferredBy): Promise<ScreenPop> {
     const s = call.state;
     const now = new Date();
+    const pop = await this.#popWithHistory(call, s.intent ?? 'agent');
     return {
-      ...(call.pop ?? popWithoutHistory(s, s.intent ?? 'agent')),
+      ...(call.outbound ? { ...pop, outbound: outboundPop(call.outbound) } : pop),
       queue: s.queued?.queue ?? this.#settings.queue,
       waitedMs: 0,
       offeredAt: now.toISOString(),

@@ -12,6 +12,7 @@ import type {
   ScreenPop,
 } from '../../core/contracts.ts';
 import { createCallControls, type CallControlActions } from './call-controls.ts';
+import { createDeskTicket, type DeskTicketActions } from './desk-ticket.ts';
 import { h } from './dom.ts';
 import { createHeader, type Connection, type HeaderActions } from './header.ts';
 import { createPopCard } from './pop-card.ts';
@@ -26,7 +27,7 @@ import type {
   WrapUpRequest,
 } from '../../core/contracts.ts';
 
-export interface DeskActions extends HeaderActions, CallControlActions {
+export interface DeskActions extends HeaderActions, CallControlActions, DeskTicketActions {
   createTicket(ticket: TicketRequest): Promise<TicketCreated>;
   /** Close the call with a disposition; the agent's new state arrives as an agent:state event. */
   wrapUp(callId: string, body: WrapUpRequest): Promise<unknown>;
@@ -75,7 +76,15 @@ function withCreated(pop: ScreenPop, created: readonly PopTicket[]): ScreenPop {
 export function createDesk(actions: DeskActions): Desk {
   const { describeError } = actions;
   const header = createHeader(actions, describeError);
-  const popCard = createPopCard();
+  const popCard = createPopCard((id) => deskTicket.open(id));
+  // a ticket of the caller's, updated beside the call: the card shows its new status
+  const deskTicket = createDeskTicket(actions, (view) => {
+    if (!call) return;
+    const status = (t: PopTicket): PopTicket => (t.id === view.id ? { ...t, status: view.ticket.status } : t);
+    call.created = call.created.map(status);
+    call.pop = { ...call.pop, openTickets: call.pop.openTickets.map(status) };
+    popCard.show(call.pop);
+  });
   const idle = h(
     'div',
     { class: 'pop-idle', testid: 'pop-idle' },
@@ -108,7 +117,7 @@ export function createDesk(actions: DeskActions): Desk {
       'main',
       { class: 'desk-main' },
       h('div', { class: 'call-column' }, idle, callControls.root, popCard.root),
-      h('div', { class: 'side-column' }, ticketForm.root, wrapUpForm.root),
+      h('div', { class: 'side-column' }, deskTicket.root, ticketForm.root, wrapUpForm.root),
     ),
   );
   root.hidden = true;
@@ -144,6 +153,7 @@ export function createDesk(actions: DeskActions): Desk {
       ticketForm.update(call.pop);
     } else {
       call = { pop, phase, ended: null, answered: false, created: [], heldSince: null };
+      deskTicket.close();
       popCard.show(pop);
       ticketForm.reset(pop);
     }
@@ -179,6 +189,7 @@ export function createDesk(actions: DeskActions): Desk {
       header.setConnection('connecting');
       header.showError('');
       popCard.clear();
+      deskTicket.close();
       callControls.clear();
       ticketForm.clear();
       wrapUpForm.clear();

@@ -57,6 +57,10 @@ const desk = createDesk({
     endSession('');
   },
   createTicket: (ticket) => api.createTicket(ticket),
+  ticket: (id) => api.ticket(id),
+  act: (id, action) => api.actOnTicket(id, action),
+  departments: () => api.departments(),
+  addNote: (id, text) => api.addNote(id, text),
   wrapUp: (callId, body) => api.wrapUp(callId, body),
   hold: (callId) => api.hold(callId),
   resume: (callId) => api.resume(callId),

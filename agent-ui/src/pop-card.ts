@@ -96,10 +96,25 @@ function renderArrears(pop: ScreenPop): HTMLElement {
   return h('table', { class: 'arrears', testid: 'pop-arrears' }, head, h('tbody', {}, ...rows), foot);
 }
 
-function renderTickets(tickets: readonly PopTicket[]): HTMLElement {
+function renderTickets(tickets: readonly PopTicket[], withUpdate: boolean): HTMLElement {
   return list(
     'pop-tickets',
     tickets.map((t) => [
+      withUpdate
+        ? h(
+            'button',
+            {
+              class: 'btn btn-small',
+              testid: 'pop-ticket-update',
+              attrs: {
+                type: 'button',
+                'data-ticket-id': String(t.id),
+                title: `处理工单 Update ticket ${t.number}`,
+              },
+            },
+            '处理 Update',
+          )
+        : null,
       h(
         'a',
         { class: 'ticket-number', testid: 'pop-ticket-link', attrs: { href: ticketPageHash(t.id) } },
@@ -155,7 +170,8 @@ function meta(term: string, value: Child, testid?: string): HTMLElement[] {
   return [h('dt', {}, term), h('dd', testid ? { testid } : {}, value)];
 }
 
-export function createPopCard(): PopCard {
+/** `openTicket`: the agent pressed a ticket's update button (the desk opens it beside the call). */
+export function createPopCard(openTicket?: (id: number) => void): PopCard {
   const callState = h('p', {
     class: 'call-state',
     testid: 'call-state',
@@ -198,6 +214,11 @@ export function createPopCard(): PopCard {
     body,
   );
   root.hidden = true;
+  body.addEventListener('click', (event) => {
+    const id = (event.target as HTMLElement).closest<HTMLElement>('[data-testid="pop-ticket-update"]')
+      ?.dataset.ticketId;
+    if (id && openTicket) openTicket(Number(id));
+  });
 
   return {
     root,
@@ -234,7 +255,7 @@ export function createPopCard(): PopCard {
         body,
         section('房屋 Units', 'pop-units', renderUnits(pop)),
         section('欠费 Arrears', 'pop-arrears', renderArrears(pop)),
-        section('工单 Tickets', 'pop-tickets', renderTickets(pop.openTickets)),
+        section('工单 Tickets', 'pop-tickets', renderTickets(pop.openTickets, openTicket !== undefined)),
         section('最近通话 Recent calls', 'pop-calls', renderCalls(pop)),
         pop.lastRevisits.length ? section('回访 Revisits', 'pop-revisits', renderRevisits(pop)) : null,
         pop.lastAttempts?.length ? section('外呼 Outbound calls', 'pop-attempts', renderAttempts(pop)) : null,

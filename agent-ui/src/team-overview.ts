@@ -167,9 +167,13 @@ export function createTeamOverview(
           },
           h('th', { attrs: { scope: 'row' } }, `${q.labelZh} ${q.labelEn}`),
           h('td', { class: 'num', testid: 'waiting' }, q.waiting),
-          h('td', { class: 'num' }, q.longestWaitS === null ? '–' : formatDuration(q.longestWaitS * 1000)),
-          h('td', { class: 'num' }, q.agentsServing),
-          h('td', { class: 'num' }, q.agentsAvailable),
+          h(
+            'td',
+            { class: 'num', testid: 'longest-wait' },
+            q.longestWaitS === null ? '–' : formatDuration(q.longestWaitS * 1000),
+          ),
+          h('td', { class: 'num', testid: 'serving' }, q.agentsServing),
+          h('td', { class: 'num', testid: 'available' }, q.agentsAvailable),
           h(
             'td',
             { class: 'num', testid: 'service-level', attrs: { title: SERVICE_LEVEL_HINT } },

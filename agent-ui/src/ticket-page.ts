@@ -2,7 +2,6 @@
 // `allowed`, one button each, with the fields that action needs), and its timeline. Every action's answer is the
 // ticket as it now stands, drawn in place.
 import type {
-  DepartmentInfo,
   RecordingLink,
   TicketAttachment,
   TicketCall,
@@ -11,11 +10,11 @@ import type {
   TicketTimelineStep,
   TicketView,
 } from '../../core/contracts.ts';
-import type { ActionKind } from '../../core/tickets/types.ts';
-import { h, replace, uid } from './dom.ts';
+import { h, replace } from './dom.ts';
 import { createComplaintFactsPanel, type ComplaintFactsActions } from './complaint-facts.ts';
 import { callPageHash } from './call-page.ts';
 import type { RevisitRecord } from './revisit-record.ts';
+import { createTicketActions, type TicketActionDeps } from './ticket-actions.ts';
 import {
   bilingual,
   directionLabel,
@@ -27,10 +26,8 @@ import {
   ticketTypeLabel,
 } from './format.ts';
 
-export interface TicketPageActions extends ComplaintFactsActions {
+export interface TicketPageActions extends ComplaintFactsActions, TicketActionDeps {
   ticket(id: number): Promise<TicketView>;
-  act(id: number, action: Record<string, unknown>): Promise<TicketView>;
-  departments(): Promise<DepartmentInfo[]>;
   addNote(id: number, text: string): Promise<unknown>;
   attach(id: number, file: File): Promise<unknown>;
   attachment(id: number, attachmentId: number): Promise<Blob>;
@@ -62,10 +59,12 @@ const OTHER_STEPS: Readonly<Record<string, string>> = {
   severity: '调整严重程度 Severity set',
   facts: '投诉情况更新 Complaint facts updated',
 };
-const stepLabel = (kind: string): string =>
+/** A timeline step's name (中文 English). */
+export const stepLabel = (kind: string): string =>
   Object.hasOwn(OTHER_STEPS, kind) ? label(OTHER_STEPS, kind) : ticketActionLabel(kind);
 
-const ROLES: Readonly<Record<string, string>> = {
+/** Who took a step, when it has no name (the system). */
+export const ROLES: Readonly<Record<string, string>> = {
   agent: '坐席 Agent',
   department: '部门 Department',
   supervisor: '主管 Team leader',
@@ -96,24 +95,6 @@ function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** The fields an action needs ('?': may be left empty). */
-type Field = 'department' | 'note' | 'note?' | 'plan' | 'resolution' | 'satisfaction' | 'closure';
-const FIELDS: Readonly<Record<ActionKind, readonly Field[]>> = {
-  verify: ['note?'],
-  dispatch: ['department', 'note?'],
-  redispatch: ['department', 'note?'],
-  plan: ['plan'],
-  start: ['note?'],
-  resolve: ['resolution'],
-  answer: ['resolution'],
-  revisit: ['satisfaction', 'note?'],
-  close: ['note?'],
-  invalidate: ['note'],
-  'force-close': ['closure'],
-  wait: ['note'],
-  resume: ['note?'],
-};
-
 /** A complaint's severity: its level, and the rules that hold now. */
 function severityNode(severity: TicketSeverityInfo): HTMLElement {
   return h(
@@ -131,7 +112,7 @@ function severityNode(severity: TicketSeverityInfo): HTMLElement {
 }
 
 /** What a step says besides its kind: the department, plan, resolution, answer, note... */
-function stepDetail(step: TicketTimelineStep): string {
+export function stepDetail(step: TicketTimelineStep): string {
   const d = step.detail;
   const parts: string[] = [];
   for (const key of ['department', 'plan', 'resolution', 'note', 'text', 'name', 'message', 'warning']) {
@@ -155,10 +136,14 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
   const error = h('p', { class: 'form-error', testid: 'ticket-page-error', attrs: { role: 'alert' } });
   const facts = h('dl', { class: 'pop-meta', testid: 'ticket-facts' });
   const description = h('p', { class: 'ticket-description', testid: 'ticket-page-description' });
-  const buttons = h('div', { class: 'actions', testid: 'ticket-actions' });
-  const actionForm = h('form', { class: 'ticket-action-form', testid: 'ticket-action-form' });
   const timeline = h('ol', { class: 'plain-list ticket-timeline', testid: 'ticket-timeline' });
   const factsPanel = createComplaintFactsPanel(actions);
+  const ticketActions = createTicketActions(actions, {
+    done: (view) => draw(view),
+    error: (message) => {
+      error.textContent = message;
+    },
+  });
   const clocks = h('div', { testid: 'ticket-clocks' });
   const calls = h('ul', { class: 'plain-list', testid: 'ticket-calls' });
   const files = h('ul', { class: 'plain-list', testid: 'ticket-files' });
@@ -197,7 +182,13 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
     facts,
     description,
     factsPanel.root,
-    h('section', { class: 'pop-section' }, h('h3', {}, '处理 Actions'), buttons, actionForm),
+    h(
+      'section',
+      { class: 'pop-section' },
+      h('h3', {}, '处理 Actions'),
+      ticketActions.buttons,
+      ticketActions.form,
+    ),
     h('section', { class: 'pop-section' }, h('h3', {}, '时限 Time limits'), clocks),
     h('section', { class: 'pop-section' }, h('h3', {}, '通话 Calls'), calls),
     actions.revisitRecord.root,
@@ -212,7 +203,6 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
     h('section', { class: 'pop-section' }, h('h3', {}, '处理过程 Timeline'), timeline, noteText, noteButton),
   );
   root.hidden = true;
-  actionForm.hidden = true;
   let seq = 0;
   let current: TicketView | null = null;
 
@@ -255,26 +245,7 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
         : []),
     );
     description.textContent = s.description;
-    replace(
-      buttons,
-      ...(view.allowed.length === 0
-        ? [
-            h(
-              'p',
-              { class: 'muted', testid: 'ticket-no-actions' },
-              '您现在没有可做的操作 Nothing for you to do now',
-            ),
-          ]
-        : view.allowed.map((kind) =>
-            h(
-              'button',
-              { class: 'btn', testid: `ticket-action-${kind}`, attrs: { type: 'button', 'data-kind': kind } },
-              ticketActionLabel(kind),
-            ),
-          )),
-    );
-    actionForm.hidden = true;
-    replace(actionForm);
+    ticketActions.draw(view);
     replace(
       timeline,
       ...view.timeline.map((step) =>
@@ -504,192 +475,6 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
       });
   });
 
-  function input(field: Field, departments: DepartmentInfo[]): HTMLElement[] {
-    const id = uid('ticket-field');
-    const labelled = (text: string, control: HTMLElement): HTMLElement => {
-      control.id = id;
-      return h('div', { class: 'field' }, h('label', { attrs: { for: id } }, text), control);
-    };
-    const area = (name: string, required: boolean) =>
-      h('textarea', {
-        testid: `ticket-field-${name}`,
-        attrs: { name, rows: '3', maxlength: '4000', required },
-      });
-    switch (field) {
-      case 'department':
-        return [
-          labelled(
-            '派往部门 Department',
-            h(
-              'select',
-              { testid: 'ticket-field-department', attrs: { name: 'department', required: true } },
-              h('option', { attrs: { value: '' } }, '请选择 Choose…'),
-              ...departments.map((d) =>
-                h('option', { attrs: { value: d.code } }, `${d.organisation.name} · ${d.name}`),
-              ),
-            ),
-          ),
-        ];
-      case 'note':
-      case 'note?':
-        return [
-          labelled(
-            field === 'note' ? '说明 Note' : '备注(可选) Note (optional)',
-            area('note', field === 'note'),
-          ),
-        ];
-      case 'plan':
-        return [labelled('与业主确认的处理方案 Plan agreed with the owner', area('plan', true))];
-      case 'resolution':
-        return [labelled('处理结果 What was done', area('resolution', true))];
-      case 'satisfaction':
-        return [
-          labelled(
-            '业主是否满意 Is the owner satisfied?',
-            h(
-              'select',
-              { testid: 'ticket-field-satisfaction', attrs: { name: 'satisfaction', required: true } },
-              h('option', { attrs: { value: '' } }, '请选择 Choose…'),
-              h('option', { attrs: { value: 'satisfied' } }, '满意 Satisfied'),
-              h('option', { attrs: { value: 'unsatisfied' } }, '不满意 Unsatisfied'),
-            ),
-          ),
-          h(
-            'div',
-            { class: 'field' },
-            h('label', { attrs: { for: `${id}-score` } }, '评分 Score (1-5)'),
-            h('input', {
-              testid: 'ticket-field-score',
-              attrs: { id: `${id}-score`, name: 'score', type: 'number', min: '1', max: '5', step: '1' },
-            }),
-          ),
-        ];
-      case 'closure':
-        return [
-          labelled(
-            '强制关闭理由 Reason',
-            h(
-              'select',
-              { testid: 'ticket-field-reason', attrs: { name: 'reason', required: true } },
-              h(
-                'option',
-                { attrs: { value: 'court-or-arbitration' } },
-                '业主已起诉或申请仲裁 Court or arbitration',
-              ),
-              h(
-                'option',
-                { attrs: { value: 'registered-mail' } },
-                '书面答复已挂号寄达 Reply by registered mail',
-              ),
-            ),
-          ),
-          h(
-            'div',
-            { class: 'field' },
-            h('label', { attrs: { for: `${id}-date` } }, '起诉或送达日期 Filed or delivered on'),
-            h('input', {
-              testid: 'ticket-field-date',
-              attrs: { id: `${id}-date`, name: 'date', type: 'date', required: true },
-            }),
-          ),
-          h(
-            'div',
-            { class: 'field' },
-            h('label', { attrs: { for: `${id}-evidence` } }, '证据(每行一项) Evidence, one per line'),
-            h('textarea', {
-              testid: 'ticket-field-evidence',
-              attrs: { id: `${id}-evidence`, name: 'evidence', rows: '3', required: true },
-            }),
-          ),
-        ];
-    }
-  }
-
-  /** The action's body from the form: empty optional fields left out. */
-  function bodyOf(kind: ActionKind, data: FormData): Record<string, unknown> {
-    const value = (name: string): string => {
-      const v = data.get(name);
-      return typeof v === 'string' ? v.trim() : '';
-    };
-    const body: Record<string, unknown> = { kind };
-    for (const name of ['department', 'note', 'plan', 'resolution', 'satisfaction']) {
-      if (value(name)) body[name] = value(name);
-    }
-    if (value('score')) body.score = Number(value('score'));
-    if (kind === 'force-close') {
-      const reason = value('reason');
-      body.closure = {
-        reason,
-        [reason === 'registered-mail' ? 'deliveredOn' : 'filedOn']: value('date'),
-        evidence: value('evidence')
-          .split('\n')
-          .map((l) => l.trim())
-          .filter(Boolean),
-      };
-    }
-    return body;
-  }
-
-  async function openForm(kind: ActionKind): Promise<void> {
-    const view = current;
-    if (!view) return;
-    error.textContent = '';
-    let departments: DepartmentInfo[] = [];
-    if (FIELDS[kind].includes('department')) {
-      try {
-        departments = await actions.departments();
-      } catch (err) {
-        error.textContent = actions.describeError(err);
-        return;
-      }
-    }
-    const submit = h(
-      'button',
-      { class: 'btn btn-primary', testid: 'ticket-action-submit', attrs: { type: 'submit' } },
-      `确认${ticketActionLabel(kind)}`,
-    );
-    replace(
-      actionForm,
-      h('h4', {}, ticketActionLabel(kind)),
-      ...FIELDS[kind].flatMap((f) => input(f, departments)),
-      submit,
-      h('button', { class: 'btn', testid: 'ticket-action-cancel', attrs: { type: 'button' } }, '取消 Cancel'),
-    );
-    actionForm.dataset.kind = kind;
-    actionForm.hidden = false;
-  }
-
-  buttons.addEventListener('click', (event) => {
-    const kind = (event.target as HTMLElement).closest('button')?.dataset.kind as ActionKind | undefined;
-    if (kind) void openForm(kind);
-  });
-  actionForm.addEventListener('click', (event) => {
-    if ((event.target as HTMLElement).dataset.testid === 'ticket-action-cancel') {
-      actionForm.hidden = true;
-      replace(actionForm);
-    }
-  });
-  actionForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const view = current;
-    const kind = actionForm.dataset.kind as ActionKind | undefined;
-    if (!view || !kind) return;
-    if (!actionForm.reportValidity()) return;
-    const body = bodyOf(kind, new FormData(actionForm));
-    const mine = seq;
-    for (const b of actionForm.querySelectorAll('button')) b.disabled = true;
-    actions.act(view.id, body).then(
-      (next) => {
-        if (mine === seq) draw(next);
-      },
-      (err: unknown) => {
-        if (mine !== seq) return;
-        error.textContent = actions.describeError(err);
-        for (const b of actionForm.querySelectorAll('button')) b.disabled = false;
-      },
-    );
-  });
-
   return {
     root,
     show(id) {
@@ -697,13 +482,11 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
       current = null;
       error.textContent = '';
       replace(facts);
-      replace(buttons);
+      ticketActions.clear();
       replace(timeline);
       replace(clocks);
       replace(calls);
       replace(files);
-      replace(actionForm);
-      actionForm.hidden = true;
       title.textContent = '加载中 Loading…';
       root.hidden = false;
       actions.ticket(id).then(
