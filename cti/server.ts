@@ -1,6 +1,5 @@
 // The HTTP API and the socket.io gateway. Every route but health and login needs a valid token; every socket
 // authenticates with the same token and joins its agent's room (and the supervisors' room for team leaders).
-import { setTimeout as delay } from 'node:timers/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,10 +60,7 @@ import {
   callOnVisibleTicket,
   ticketSeverity,
   unitBelongsToOwner,
-  overdueTicketCount,
-  queuesToday,
   type Pool,
-  type QueueCallSums,
 } from '../db/index.ts';
 import { Acd, markWrappedUp, POP_SEEN_CHANNEL, wakeAcds } from './acd.ts';
 import { AgentStates } from './agent-states.ts';
@@ -88,7 +84,7 @@ import { registerNoticeRecordingRoutes } from './notice-recording-routes.ts';
 import { registerOutboundRoutes } from './outbound-routes.ts';
 import { registerKnowledgeRoutes } from './knowledge-routes.ts';
 import { registerQualityRoutes } from './quality-routes.ts';
-import { queueToday, TODAY_EVERY_MS, TODAY_WAIT_MS, WallboardPush } from './wallboard.ts';
+import { queueToday, TodayFiguresCache, WallboardPush } from './wallboard.ts';
 import { registerReportRoutes } from './report-routes.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
 import { httpDurations, registerSharedMetrics } from './metrics.ts';
@@ -472,12 +468,13 @@ export async function createServer(deps: ServerDeps) {
   );
 
   /** The wallboard: every queue and agent now, and the listening-in sessions (also pushed: cti/wallboard.ts). */
+  const todayFigures = new TodayFiguresCache(db, deps.log);
   async function readOverview(): Promise<SupervisorOverview> {
     const [live, agents, monitored, today] = await Promise.all([
       queueSettings.all().then((all) => Acd.queueOverview(redis, all)),
       states.list(),
       redis.hvals(MONITORS_KEY),
-      todayFigures(),
+      todayFigures.get(),
     ]);
     const queues = live.map((q) => ({ ...q, today: queueToday(today.queues.get(q.name)) }));
     // a session of a call no agent is on any more (its controller died) is not shown, and is cleared
@@ -487,34 +484,6 @@ export async function createServer(deps: ServerDeps) {
     const stale = sessions.filter((m) => !onCalls.has(m.callId)).map((m) => m.callId);
     if (stale.length > 0) void redis.hdel(MONITORS_KEY, ...stale).catch(() => undefined);
     return { at: new Date().toISOString(), queues, agents, monitors, overdueTickets: today.overdueTickets };
-  }
-
-  /**
-   * Today's figures per queue and the overdue tickets: read from PostgreSQL at most every TODAY_EVERY_MS. The live
-   * board (Redis) never waits on them: a read slower than TODAY_WAIT_MS, or one that failed (PostgreSQL
-   * restarting), gives the last figures read, and the next board asks again.
-   */
-  type TodayFigures = { queues: Map<string, QueueCallSums>; overdueTickets: number };
-  let lastToday: TodayFigures = { queues: new Map(), overdueTickets: 0 };
-  let todayRead: { at: number; figures: Promise<TodayFigures> } | null = null;
-  function todayFigures(): Promise<TodayFigures> {
-    if (!todayRead || Date.now() - todayRead.at >= TODAY_EVERY_MS) {
-      const figures: Promise<TodayFigures> = Promise.all([
-        queuesToday(db, new Date()),
-        overdueTicketCount(db),
-      ]).then(
-        ([queues, overdueTickets]) =>
-          (lastToday = { queues: new Map(queues.map((q) => [q.queue, q])), overdueTickets }),
-        (err: unknown) => {
-          deps.log.debug({ err: (err as Error).message }, "could not read today's figures for the board");
-          if (todayRead?.figures === figures) todayRead = null;
-          return lastToday;
-        },
-      );
-      todayRead = { at: Date.now(), figures };
-    }
-    const pending = todayRead.figures;
-    return Promise.race([pending, delay(TODAY_WAIT_MS, undefined, { ref: false }).then(() => lastToday)]);
   }
 
   app.get('/api/admin/flows', { onRequest: authenticate(['supervisor', 'admin']) }, async () => {

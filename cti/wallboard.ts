@@ -6,8 +6,9 @@
 // times, and a change reaches a leader within one sample, the figures' age and the read (bench:wallboard). Each
 // gateway sends only to its own sockets (`local`): the Redis adapter would otherwise deliver every gateway's copy
 // to every leader.
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Server as SocketServer } from 'socket.io';
-import type { QueueCallSums } from '../db/index.ts';
+import { overdueTicketCount, queuesToday, type Pool, type QueueCallSums } from '../db/index.ts';
 import {
   kpiValue,
   rooms,
@@ -44,6 +45,52 @@ export function queueToday(sums: Omit<QueueCallSums, 'queue' | 'queued'> | undef
     abandonment: kpiValue('ratio', s.abandoned, s.offered),
     shortAbandoned: s.shortAbandoned,
   };
+}
+
+/** Today's figures per queue (by queue name) and the open overdue tickets. */
+export interface TodayFigures {
+  queues: Map<string, QueueCallSums>;
+  overdueTickets: number;
+}
+
+/**
+ * Today's figures for the board, read from PostgreSQL at most every TODAY_EVERY_MS. The live board (Redis) never
+ * waits on them: a read slower than TODAY_WAIT_MS, or one that failed (PostgreSQL restarting), gives the last
+ * figures read, and the next board asks again.
+ */
+export class TodayFiguresCache {
+  private last: TodayFigures = { queues: new Map(), overdueTickets: 0 };
+  private read: { at: number; figures: Promise<TodayFigures> } | null = null;
+
+  private readonly db: Pool;
+  private readonly log: Logger;
+
+  constructor(db: Pool, log: Logger) {
+    this.db = db;
+    this.log = log;
+  }
+
+  get(): Promise<TodayFigures> {
+    if (!this.read || Date.now() - this.read.at >= TODAY_EVERY_MS) {
+      const figures: Promise<TodayFigures> = Promise.all([
+        queuesToday(this.db, new Date()),
+        overdueTicketCount(this.db),
+      ]).then(
+        ([queues, overdueTickets]) =>
+          (this.last = { queues: new Map(queues.map((q) => [q.queue, q])), overdueTickets }),
+        (err: unknown) => {
+          this.log.debug({ err: (err as Error).message }, "could not read today's figures for the board");
+          if (this.read?.figures === figures) this.read = null;
+          return this.last;
+        },
+      );
+      this.read = { at: Date.now(), figures };
+    }
+    return Promise.race([
+      this.read.figures,
+      delay(TODAY_WAIT_MS, undefined, { ref: false }).then(() => this.last),
+    ]);
+  }
 }
 
 export class WallboardPush {
