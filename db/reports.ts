@@ -151,22 +151,23 @@ const ROLLUPS = [
  * keeps counting). One report at a time: an advisory lock on the connection is taken first, then the marks, so a
  * report that finds no marks knows no other report is still rewriting the days whose marks it took (two reports at
  * once, e.g. the reports page asking the KPIs and the complaints together, once summed a day the other had claimed
- * but not yet rewritten). The marks are taken in a statement of their own (autocommit): the calls and tickets that
- * mark a day never wait for a report's recomputation (a mark deleted by an open transaction would hold them). A
- * change committed after that marks its day again, and the next report recomputes it. When the recomputation
- * fails, the days are marked again. Returns the days recomputed.
+ * but not yet rewritten). The marks are claimed in a statement of their own (autocommit) and deleted in the
+ * transaction that writes the recomputed days (migration 027): the calls and tickets that mark a day never wait
+ * for a report's recomputation (claimed marks are outside the unique key they insert against), a change committed
+ * after the claim marks its day again for the next report, and a report that fails or dies before its commit
+ * leaves its marks claimed, for the next report to claim again. Returns the days recomputed.
  */
 export async function refreshKpiDays(pool: Pool, from: string, to: string): Promise<number> {
   const client = await pool.connect();
-  let claimed = new Map<string, string[]>();
   let recomputed = 0;
   let locked = false;
   try {
     await client.query(`SELECT pg_advisory_lock(hashtext('hotline_kpi_days'))`);
     locked = true;
+    // with the lock held, a mark claimed already is one whose report died: it is claimed again
     const { rows } = await client.query<{ kind: string; days: string[] }>(
       `WITH marked AS (
-         DELETE FROM kpi_dirty_days WHERE day >= $1::date AND day < $2::date RETURNING kind, day)
+         UPDATE kpi_dirty_days SET claimed = true WHERE day >= $1::date AND day < $2::date RETURNING kind, day)
        SELECT kind, array_agg(DISTINCT day::text) AS days
          FROM (SELECT kind, day FROM marked
                UNION ALL
@@ -175,7 +176,7 @@ export async function refreshKpiDays(pool: Pool, from: string, to: string): Prom
         GROUP BY kind`,
       [from, to],
     );
-    claimed = new Map(rows.map((r) => [r.kind, r.days]));
+    const claimed = new Map(rows.map((r) => [r.kind, r.days]));
     if (claimed.size === 0) return 0;
     await client.query('BEGIN');
     // A day is a few index lookups per row: compiling the statement (JIT, for its high estimated cost) took
@@ -188,18 +189,15 @@ export async function refreshKpiDays(pool: Pool, from: string, to: string): Prom
       await client.query(sql, [days]);
       recomputed += days.length;
     }
+    await client.query(`DELETE FROM kpi_dirty_days WHERE claimed AND day >= $1::date AND day < $2::date`, [
+      from,
+      to,
+    ]);
     await client.query('COMMIT');
     return recomputed;
   } catch (err) {
+    // the marks stay claimed: the next report claims them again
     await client.query('ROLLBACK').catch(() => undefined);
-    for (const [kind, days] of claimed) {
-      await pool
-        .query(
-          `INSERT INTO kpi_dirty_days (kind, day) SELECT $1, unnest($2::date[]) ON CONFLICT DO NOTHING`,
-          [kind, days],
-        )
-        .catch(() => undefined);
-    }
     throw err;
   } finally {
     // a lock left behind (the unlock failed) ends with the connection: released broken, not back to the pool

@@ -258,6 +258,20 @@ describe('the KPIs of a day built by hand', () => {
     expect(fraction((await kpis(query))['service-level'])).toEqual([7, 10, 0.7]);
   });
 
+  it('recomputes a day whose report died after claiming its marks, before writing the day', async () => {
+    const query = `from=${DAY}&to=2025-03-11&queue=${queue}`;
+    expect(fraction((await kpis(query))['service-level'])).toEqual([7, 10, 0.7]);
+    await call({ wait: 4, startAt: '15:00:00' });
+    // what a report leaves when its process is killed between its claim (committed) and its commit
+    const claimed = await db().query(`UPDATE kpi_dirty_days SET claimed = true WHERE day = $1`, [DAY]);
+    expect(claimed.rowCount).toBeGreaterThan(0);
+    expect(fraction((await kpis(query))['service-level'])).toEqual([8, 11, 0.7273]);
+    const left = await db().query(`SELECT 1 FROM kpi_dirty_days WHERE day = $1 AND claimed`, [DAY]);
+    expect(left.rowCount).toBe(0);
+    await db().query('DELETE FROM calls WHERE id = $1', [callIds.pop()]);
+    expect(fraction((await kpis(query))['service-level'])).toEqual([7, 10, 0.7]);
+  });
+
   it('counts an agent state change written after a report in the next report', async () => {
     const query = `from=${DAY}&to=2025-03-11&agentId=${handler.agentId}`;
     expect(fraction((await kpis(query)).occupancy)).toEqual([2400, 10800, 0.2222]);
