@@ -1188,6 +1188,12 @@ export async function createServer(deps: ServerDeps) {
   // socket.io on the same HTTP server; events from other processes arrive through the Redis adapter.
   const adapterPub = redis.duplicate();
   const adapterSub = redis.duplicate();
+  // Redis away: the clients reconnect by themselves, and /readyz names Redis (without a handler of ours, the
+  // adapter printed a warning on every failed reconnection)
+  for (const client of [adapterPub, adapterSub])
+    client.on('error', (err: Error) =>
+      deps.log.debug({ err: err.message }, 'socket.io adapter: Redis problem'),
+    );
   const io = new SocketServer<ClientToServerEvents, ServerToClientEvents>(app.server, {
     adapter: createAdapter(adapterPub, adapterSub),
     serveClient: false,

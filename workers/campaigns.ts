@@ -82,6 +82,8 @@ export async function startCampaignScheduler(deps: {
       backoff: { type: 'exponential', delay: 1000 },
     },
   });
+  // Redis away: logged here, not printed by BullMQ (a queue without an error listener prints every failed reconnection)
+  queue.on('error', (err) => log.warn({ err: err.message }, 'campaign queue problem'));
   const enqueue = (job: SchedulerJob, opts?: { jobId?: string; delay?: number }) =>
     void queue
       .add(job.name, job.data, opts)

@@ -67,6 +67,9 @@ export class DialQueues {
           backoff: { type: 'exponential', delay: 2000 },
         },
       });
+      // Redis away: the trunk's dial worker logs it (dialer.ts); without a listener BullMQ prints every failed
+      // reconnection
+      q.on('error', () => undefined);
       this.#queues.set(trunkCode, q);
     }
     return q;

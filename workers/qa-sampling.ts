@@ -22,6 +22,8 @@ export async function startQaSampling(deps: {
 }): Promise<{ close(): Promise<void> }> {
   const log = deps.log.child({ component: 'qa-sampling' });
   const queue = new Queue(QA_QUEUE, { connection: deps.connection });
+  // Redis away: logged here, not printed by BullMQ (a queue without an error listener prints every failed reconnection)
+  queue.on('error', (err) => log.warn({ err: err.message }, 'QA sampling queue problem'));
   await queue.upsertJobScheduler(JOB, { every: 3_600_000 }, { name: JOB });
   const worker = new Worker(
     QA_QUEUE,

@@ -51,6 +51,8 @@ export async function startRecordingRetention(deps: {
 }): Promise<RetentionWorker> {
   const log = deps.log.child({ component: 'recording-retention' });
   const queue = new Queue(MAINTENANCE_QUEUE, { connection: deps.connection });
+  // Redis away: logged here, not printed by BullMQ (a queue without an error listener prints every failed reconnection)
+  queue.on('error', (err) => log.warn({ err: err.message }, 'maintenance queue problem'));
   await queue.upsertJobScheduler(JOB, { every: 3_600_000 }, { name: JOB });
   const worker = new Worker(
     MAINTENANCE_QUEUE,

@@ -59,6 +59,8 @@ export async function startSeverityReview(deps: {
   const log = deps.log.child({ component: 'severity-review' });
   const emitter = new Emitter<ServerToClientEvents>(deps.redis);
   const queue = new Queue(SEVERITY_QUEUE, { connection: deps.connection });
+  // Redis away: logged here, not printed by BullMQ (a queue without an error listener prints every failed reconnection)
+  queue.on('error', (err) => log.warn({ err: err.message }, 'severity review queue problem'));
   await queue.upsertJobScheduler(SEVERITY_REVIEW_JOB, { every: EVERY_MS }, { name: SEVERITY_REVIEW_JOB });
   const worker = new Worker(
     SEVERITY_QUEUE,

@@ -98,6 +98,8 @@ export async function startTicketClocks(deps: {
       },
     },
   );
+  // Redis away: logged here, not printed by BullMQ (a queue without an error listener prints every failed reconnection)
+  queue.on('error', (err) => log.warn({ err: err.message }, 'ticket clock queue problem'));
   const add = <N extends TicketClockJobName>(
     name: N,
     data: TicketClockJobs[N],
