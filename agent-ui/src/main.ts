@@ -162,7 +162,9 @@ const qualityPage = createQualityPage({
 const reportsPage = createReportsPage({
   kpis: (q) => api.reportKpis(reportQueryString({ ...q })),
   complaints: (q) => api.reportComplaints(reportQueryString({ ...q })),
+  work: (q) => api.reportWork(reportQueryString({ ...q })),
   estates: () => api.estates(),
+  agents: () => api.reportAgents(),
   async download(path) {
     const file = await api.reportFile(path);
     const link = h('a', { attrs: { href: URL.createObjectURL(file.blob), download: file.name } });
