@@ -21,3 +21,4 @@ export * from './quality.ts';
 export * from './reports.ts';
 export * from './notice-recordings.ts';
 export * from './report-documents.ts';
+export * from './report-schedules.ts';
