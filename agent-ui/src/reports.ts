@@ -14,6 +14,7 @@ import {
   type WorkReport,
 } from '../../core/reports/tables.ts';
 import { h, replace, uid } from './dom.ts';
+import { createScheduleSection, type ScheduleActions } from './report-schedules.ts';
 
 export const REPORTS_HASH = '#/reports';
 
@@ -44,6 +45,8 @@ export interface ReportsActions {
   /** Downloads an export (the server makes the file); resolves with its file name. */
   download(path: string): Promise<string>;
   describeError(err: unknown): string;
+  /** The scheduled reports (their section of the page). */
+  schedules: Omit<ScheduleActions, 'download' | 'describeError'>;
 }
 
 /** Today's date in Shanghai, and the day `days` after a date. */
@@ -426,6 +429,12 @@ export function createReportsPage(actions: ReportsActions) {
     workBox,
   );
 
+  const schedules = createScheduleSection({
+    ...actions.schedules,
+    download: (path) => actions.download(path),
+    describeError: (err) => actions.describeError(err),
+  });
+
   const root = h(
     'main',
     { class: 'knowledge-page', testid: 'reports-page', attrs: { 'aria-labelledby': 'reports-page-title' } },
@@ -436,6 +445,7 @@ export function createReportsPage(actions: ReportsActions) {
     kpiSection,
     complaintSection,
     workSection,
+    schedules.root,
   );
   root.hidden = true;
   let seq = 0;
@@ -547,7 +557,7 @@ export function createReportsPage(actions: ReportsActions) {
       }
       if (agent.options.length === 1) {
         actions.agents().then(
-          (list) =>
+          (list) => {
             agent.append(
               ...list.map((a) =>
                 h(
@@ -556,21 +566,27 @@ export function createReportsPage(actions: ReportsActions) {
                   `${a.name} (${a.agentNumber})${a.active ? '' : ' 已停用 inactive'}`,
                 ),
               ),
-            ),
+            );
+            schedules.setChoices(estate, agent);
+          },
           (err: unknown) => (error.textContent = actions.describeError(err)),
         );
       }
       if (estate.options.length === 1) {
         actions.estates().then(
-          (list) =>
-            estate.append(...list.map((e) => h('option', { attrs: { value: String(e.id) } }, e.name))),
+          (list) => {
+            estate.append(...list.map((e) => h('option', { attrs: { value: String(e.id) } }, e.name)));
+            schedules.setChoices(estate, agent);
+          },
           (err: unknown) => (error.textContent = actions.describeError(err)),
         );
       }
       load();
+      schedules.show();
     },
     hide(): void {
       seq++;
+      schedules.hide();
       root.hidden = true;
     },
   };
