@@ -160,6 +160,15 @@ function queryError(): Error {
   );
 }
 
+/** A report file as a download: attachment, never cached. */
+export function sendReportFile(reply: FastifyReply, file: Pick<ReportFile, 'data' | 'name' | 'contentType'>) {
+  return reply
+    .type(file.contentType)
+    .header('content-disposition', contentDisposition('attachment', file.name))
+    .header('cache-control', 'private, no-store')
+    .send(file.data);
+}
+
 export function registerReportRoutes(
   app: FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, Logger>,
   deps: { db: Pool; authenticate: Authenticate; errorBody: object },
@@ -241,14 +250,9 @@ export function registerReportRoutes(
     schemaErrorFormatter: queryError,
     schema: { description: what, querystring, response: errors },
   });
-  const send = (reply: FastifyReply, file: ReportFile) =>
-    reply
-      .type(file.contentType)
-      .header('content-disposition', contentDisposition('attachment', file.name))
-      .header('cache-control', 'private, no-store')
-      .send(file.data);
   for (const ext of ['csv', 'xlsx'] as const satisfies readonly ReportFormat[]) {
-    const file = async (reply: FastifyReply, q: ReportFileQuery) => send(reply, await reportFile(db, q, ext));
+    const file = async (reply: FastifyReply, q: ReportFileQuery) =>
+      sendReportFile(reply, await reportFile(db, q, ext));
     app.get<{ Querystring: ScopeQuery & { from: string; to: string } }>(
       `/api/reports/kpis.${ext}`,
       exportSchema(kpiQuery, `The KPI table as ${ext.toUpperCase()}`),

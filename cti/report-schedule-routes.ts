@@ -9,7 +9,6 @@ import type { Redis } from 'ioredis';
 import {
   askedPeriod,
   BadRequest,
-  contentDisposition,
   duePeriod,
   NotFound,
   REPORT_CADENCES,
@@ -17,8 +16,10 @@ import {
   REPORT_KINDS,
   REPORT_RUN_STATUSES,
   scheduleProblem,
+  type NewReportSchedule,
 } from '../core/index.ts';
 import {
+  checkReportScope,
   createReportSchedule,
   deleteReportSchedule,
   ensureReportRun,
@@ -26,15 +27,14 @@ import {
   listReportRuns,
   listReportSchedules,
   reportRunFile,
-  reportScopeExists,
   requeueReportRun,
   updateReportSchedule,
-  type NewReportSchedule,
   type Pool,
 } from '../db/index.ts';
 import { enqueueReportRun, REPORTS_QUEUE } from '../workers/index.ts';
+import { sendReportFile } from './report-routes.ts';
 import type { Authenticate, RouteApp } from './route-kit.ts';
-import { errorCodes } from './route-kit.ts';
+import { errorCodes, idParams } from './route-kit.ts';
 
 const LEADERS_ONLY =
   '只有班长和管理员可以管理定时报表 / Only team leaders and admins may manage scheduled reports.';
@@ -151,11 +151,6 @@ const scheduleBody = {
   required: ['id', 'name', 'kind', 'filters', 'cadence', 'format', 'enabled', 'createdAt', 'lastRun'],
 } as const;
 
-const idParams = {
-  type: 'object',
-  properties: { id: { type: 'integer', minimum: 1 } },
-  required: ['id'],
-} as const;
 const runParams = {
   type: 'object',
   properties: { id: { type: 'integer', minimum: 1 }, runId: { type: 'integer', minimum: 1 } },
@@ -206,13 +201,7 @@ export function registerReportScheduleRoutes(
     if (body.kind === 'work' && body.filters?.agentId) {
       throw new BadRequest('月度工作报告不按座席筛选 / The work report is not filtered by agent.');
     }
-    const found = await reportScopeExists(db, filters);
-    if (!found.estate)
-      throw new BadRequest(`项目 ${filters.estateId} 不存在 / There is no estate ${filters.estateId}.`);
-    if (!found.queue)
-      throw new BadRequest(`队列「${filters.queue}」不存在 / There is no queue "${filters.queue}".`);
-    if (!found.agent)
-      throw new BadRequest(`座席 ${filters.agentId} 不存在 / There is no agent ${filters.agentId}.`);
+    await checkReportScope(db, filters);
     return {
       name: body.name.trim(),
       kind: body.kind,
@@ -273,6 +262,14 @@ export function registerReportScheduleRoutes(
       schema: { params: idParams, body: scheduleInput, response: { 200: scheduleBody, ...refusals } },
     },
     async (req) => {
+      const before = await getReportSchedule(db, req.params.id);
+      if (!before) throw noSchedule(req.params.id);
+      // a run is keyed by its period's first day: another cadence's periods would meet the runs made already
+      if (before.kind !== req.body.kind || before.cadence !== req.body.cadence) {
+        throw new BadRequest(
+          '定时报表的报表种类和周期不能修改,请新建一个 / A schedule keeps its report and cadence: add a new one instead.',
+        );
+      }
       const schedule = await updateReportSchedule(db, req.params.id, await checked(req.body));
       if (!schedule) throw noSchedule(req.params.id);
       req.log.info(
@@ -366,11 +363,7 @@ export function registerReportScheduleRoutes(
             `has no finished run ${req.params.runId}.`,
         );
       }
-      return reply
-        .type(file.contentType)
-        .header('content-disposition', contentDisposition('attachment', file.name))
-        .header('cache-control', 'private, no-store')
-        .send(file.data);
+      return sendReportFile(reply, file);
     },
   );
 }

@@ -59,11 +59,19 @@ export async function checkedReportFilters(
     queue: q.queue ?? null,
     agentId: q.agentId ?? null,
   };
+  await checkReportScope(db, f);
+  return f;
+}
+
+/** The estate, queue and agent of a report exist (a 400 in words for the first that does not). */
+export async function checkReportScope(
+  db: Pool,
+  f: { estateId: number | null; queue: string | null; agentId: number | null },
+): Promise<void> {
   const found = await reportScopeExists(db, f);
   if (!found.estate) throw new BadRequest(`项目 ${f.estateId} 不存在 / There is no estate ${f.estateId}.`);
   if (!found.queue) throw new BadRequest(`队列「${f.queue}」不存在 / There is no queue "${f.queue}".`);
   if (!found.agent) throw new BadRequest(`座席 ${f.agentId} 不存在 / There is no agent ${f.agentId}.`);
-  return f;
 }
 
 const COMPLAINT_TYPES = new Set(['complaint', 'compensation']);

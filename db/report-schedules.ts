@@ -3,59 +3,17 @@
 // file it made. A run is taken by one attempt at a time: `attempt` is the number its start got, and only that
 // attempt may finish it (a worker taken for dead whose job went to another cannot overwrite the other's result).
 import type {
+  NewReportSchedule,
   ReportCadence,
   ReportFormat,
   ReportKind,
   ReportPeriod,
+  ReportRun,
   ReportRunStatus,
+  ReportSchedule,
+  ReportScheduleFilters,
 } from '../core/index.ts';
 import type { Queryable } from './pool.ts';
-
-export interface ReportScheduleFilters {
-  estateId: number | null;
-  queue: string | null;
-  agentId: number | null;
-}
-
-export interface ReportRun {
-  id: number;
-  scheduleId: number;
-  from: string;
-  to: string;
-  label: string;
-  status: ReportRunStatus;
-  attempts: number;
-  fileName: string | null;
-  contentType: string | null;
-  size: number | null;
-  error: string | null;
-  queuedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-export interface ReportSchedule {
-  id: number;
-  name: string;
-  kind: ReportKind;
-  filters: ReportScheduleFilters;
-  cadence: ReportCadence;
-  format: ReportFormat;
-  enabled: boolean;
-  createdBy: number | null;
-  createdByName: string | null;
-  createdAt: string;
-  lastRun: ReportRun | null;
-}
-
-export interface NewReportSchedule {
-  name: string;
-  kind: ReportKind;
-  filters: ReportScheduleFilters;
-  cadence: ReportCadence;
-  format: ReportFormat;
-  enabled: boolean;
-}
 
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 

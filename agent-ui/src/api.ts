@@ -1,7 +1,8 @@
 // The HTTP API: JSON in and out, the bearer token from sessionStorage, one error type for the UI.
 import type { KnowledgeAnswer, KnowledgeAnswerRequest } from '../../core/knowledge.ts';
+import type { NewReportSchedule, ReportRun, ReportSchedule } from '../../core/reports/schedule.ts';
 import type { ComplaintReport, KpiRow, WorkReport } from '../../core/reports/tables.ts';
-import type { ScheduleInput, ScheduleRunView, ScheduleView } from './report-schedules.ts';
+
 import type {
   QaAgentPeriod,
   QaForm,
@@ -307,16 +308,16 @@ export const api = {
   reportComplaints: (query: string) => request<ComplaintReport>('GET', `/api/reports/complaints?${query}`),
   reportWork: (query: string) => request<WorkReport>('GET', `/api/reports/work?${query}`),
   reportSchedules: async () =>
-    (await request<{ schedules: ScheduleView[] }>('GET', '/api/reports/schedules')).schedules,
-  createReportSchedule: (body: ScheduleInput) =>
-    request<ScheduleView>('POST', '/api/reports/schedules', body),
-  updateReportSchedule: (id: number, body: ScheduleInput) =>
-    request<ScheduleView>('PUT', `/api/reports/schedules/${id}`, body),
+    (await request<{ schedules: ReportSchedule[] }>('GET', '/api/reports/schedules')).schedules,
+  createReportSchedule: (body: NewReportSchedule) =>
+    request<ReportSchedule>('POST', '/api/reports/schedules', body),
+  updateReportSchedule: (id: number, body: NewReportSchedule) =>
+    request<ReportSchedule>('PUT', `/api/reports/schedules/${id}`, body),
   deleteReportSchedule: async (id: number) => {
     await request<null>('DELETE', `/api/reports/schedules/${id}`);
   },
   runReportSchedule: (id: number, period: string | null) =>
-    request<ScheduleRunView>('POST', `/api/reports/schedules/${id}/runs`, period ? { period } : {}),
+    request<ReportRun>('POST', `/api/reports/schedules/${id}/runs`, period ? { period } : {}),
   reportAgents: async () =>
     (
       await request<{ agents: { id: number; name: string; agentNumber: string; active: boolean }[] }>(

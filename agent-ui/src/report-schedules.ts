@@ -7,51 +7,22 @@ import {
   REPORT_CADENCES,
   REPORT_KIND_LABELS,
   REPORT_KINDS,
+  type NewReportSchedule,
   type ReportCadence,
   type ReportFormat,
   type ReportKind,
+  type ReportRun,
   type ReportRunStatus,
+  type ReportSchedule,
 } from '../../core/reports/schedule.ts';
 import { h, replace, uid } from './dom.ts';
 
-export interface ScheduleRunView {
-  id: number;
-  from: string;
-  to: string;
-  label: string;
-  status: ReportRunStatus;
-  attempts: number;
-  fileName: string | null;
-  error: string | null;
-}
-
-export interface ScheduleView {
-  id: number;
-  name: string;
-  kind: ReportKind;
-  filters: { estateId: number | null; queue: string | null; agentId: number | null };
-  cadence: ReportCadence;
-  format: ReportFormat;
-  enabled: boolean;
-  createdByName: string | null;
-  lastRun: ScheduleRunView | null;
-}
-
-export interface ScheduleInput {
-  name: string;
-  kind: ReportKind;
-  filters: { estateId: number | null; queue: string | null; agentId: number | null };
-  cadence: ReportCadence;
-  format: ReportFormat;
-  enabled: boolean;
-}
-
 export interface ScheduleActions {
-  schedules(): Promise<ScheduleView[]>;
-  create(body: ScheduleInput): Promise<ScheduleView>;
-  update(id: number, body: ScheduleInput): Promise<ScheduleView>;
+  schedules(): Promise<ReportSchedule[]>;
+  create(body: NewReportSchedule): Promise<ReportSchedule>;
+  update(id: number, body: NewReportSchedule): Promise<ReportSchedule>;
   remove(id: number): Promise<void>;
-  runNow(id: number, period: string | null): Promise<ScheduleRunView>;
+  runNow(id: number, period: string | null): Promise<ReportRun>;
   /** Downloads a file (the server makes it); resolves with its name. */
   download(path: string): Promise<string>;
   describeError(err: unknown): string;
@@ -176,7 +147,7 @@ export function createScheduleSection(actions: ScheduleActions) {
     error.textContent = actions.describeError(err);
   };
 
-  function input(s: ScheduleView, enabled: boolean): ScheduleInput {
+  function input(s: ReportSchedule, enabled: boolean): NewReportSchedule {
     return { name: s.name, kind: s.kind, filters: s.filters, cadence: s.cadence, format: s.format, enabled };
   }
 
@@ -202,7 +173,7 @@ export function createScheduleSection(actions: ScheduleActions) {
   const optionText = (list: HTMLSelectElement, value: number) =>
     [...list.options].find((o) => o.value === String(value))?.textContent ?? null;
 
-  function filterText(f: ScheduleView['filters']): string {
+  function filterText(f: ReportSchedule['filters']): string {
     const parts: string[] = [];
     if (f.estateId !== null) parts.push(optionText(estate, f.estateId) ?? `小区 Estate ${f.estateId}`);
     if (f.queue) parts.push(`队列 Queue ${f.queue}`);
@@ -210,7 +181,7 @@ export function createScheduleSection(actions: ScheduleActions) {
     return parts.length ? parts.join(', ') : '全部 All';
   }
 
-  function runCell(s: ScheduleView): HTMLElement {
+  function runCell(s: ReportSchedule): HTMLElement {
     const run = s.lastRun;
     if (!run) return h('td', { testid: 'run-cell' }, '—');
     const download =
@@ -235,7 +206,7 @@ export function createScheduleSection(actions: ScheduleActions) {
     );
   }
 
-  function row(s: ScheduleView): HTMLElement {
+  function row(s: ReportSchedule): HTMLElement {
     return h(
       'tr',
       { testid: 'schedule-row', attrs: { 'data-schedule-id': String(s.id), 'data-name': s.name } },

@@ -75,6 +75,34 @@ function svg(
 
 const BAR_COLOURS = ['#2f6fb3', '#7a5cb8', '#c2185b', '#e07b00', '#2e8b57', '#6b7280'];
 
+/** A bar chart's frame: the svg, its base line and the scale's top (`max`) and 0. */
+function chartFrame(f: {
+  width: number;
+  height: number;
+  left: number;
+  top: number;
+  baseY: number;
+  max: number;
+  label: string;
+  testid: string;
+}): SVGElement {
+  const chart = svg('svg', {
+    width: f.width,
+    height: f.height,
+    viewBox: `0 0 ${f.width} ${f.height}`,
+    role: 'img',
+    'aria-label': f.label,
+    'data-testid': f.testid,
+    class: 'report-chart',
+  });
+  chart.append(
+    svg('line', { x1: f.left - 4, y1: f.baseY, x2: f.width - 4, y2: f.baseY, stroke: '#9aa3ad' }),
+    svg('text', { x: f.left - 8, y: f.top + 4, 'text-anchor': 'end', class: 'axis' }, String(f.max)),
+    svg('text', { x: f.left - 8, y: f.baseY, 'text-anchor': 'end', class: 'axis' }, '0'),
+  );
+  return chart;
+}
+
 /** The complaint chart: per period a group of six bars (one per category), each with its count above it. */
 export function complaintChart(report: ComplaintReport): SVGElement {
   const barW = 22;
@@ -87,22 +115,17 @@ export function complaintChart(report: ComplaintReport): SVGElement {
   const groupW = n * barW + (n - 1) * gap;
   const max = Math.max(1, ...report.periods.flatMap((p) => p.categories.map((c) => c.registered)));
   const width = left + report.periods.length * (groupW + groupGap) + 8;
-  const height = top + plotH + 48;
   const baseY = top + plotH;
-  const chart = svg('svg', {
+  const chart = chartFrame({
     width,
-    height,
-    viewBox: `0 0 ${width} ${height}`,
-    role: 'img',
-    'aria-label': '投诉分类统计 Complaints by category',
-    'data-testid': 'complaint-chart',
-    class: 'report-chart',
+    height: baseY + 48,
+    left,
+    top,
+    baseY,
+    max,
+    label: '投诉分类统计 Complaints by category',
+    testid: 'complaint-chart',
   });
-  chart.append(
-    svg('line', { x1: left - 4, y1: baseY, x2: width - 4, y2: baseY, stroke: '#9aa3ad' }),
-    svg('text', { x: left - 8, y: top + 4, 'text-anchor': 'end', class: 'axis' }, String(max)),
-    svg('text', { x: left - 8, y: baseY, 'text-anchor': 'end', class: 'axis' }, '0'),
-  );
   report.periods.forEach((p, i) => {
     const x0 = left + i * (groupW + groupGap);
     const group = svg('g', {
@@ -201,23 +224,17 @@ export function workChart(report: WorkReport): SVGElement {
   const top = 20;
   const left = 36;
   const max = Math.max(1, ...report.tickets.map((t) => t.registered));
-  const width = left + report.tickets.length * (barW + gap) + 8;
   const baseY = top + plotH;
-  const height = baseY + 44;
-  const chart = svg('svg', {
-    width,
-    height,
-    viewBox: `0 0 ${width} ${height}`,
-    role: 'img',
-    'aria-label': '问题类型 Problem types',
-    'data-testid': 'work-chart',
-    class: 'report-chart',
+  const chart = chartFrame({
+    width: left + report.tickets.length * (barW + gap) + 8,
+    height: baseY + 44,
+    left,
+    top,
+    baseY,
+    max,
+    label: '问题类型 Problem types',
+    testid: 'work-chart',
   });
-  chart.append(
-    svg('line', { x1: left - 4, y1: baseY, x2: width - 4, y2: baseY, stroke: '#9aa3ad' }),
-    svg('text', { x: left - 8, y: top + 4, 'text-anchor': 'end', class: 'axis' }, String(max)),
-    svg('text', { x: left - 8, y: baseY, 'text-anchor': 'end', class: 'axis' }, '0'),
-  );
   report.tickets.forEach((t, i) => {
     const x = left + i * (barW + gap);
     const barH = Math.round((t.registered / max) * plotH);

@@ -15,6 +15,49 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export const REPORT_RUN_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
 export type ReportRunStatus = (typeof REPORT_RUN_STATUSES)[number];
 
+/** A schedule's filters: each null (every one) or the one the report is about. */
+export interface ReportScheduleFilters {
+  estateId: number | null;
+  queue: string | null;
+  agentId: number | null;
+}
+
+/** A schedule as it is set (POST / PUT /api/reports/schedules). */
+export interface NewReportSchedule {
+  name: string;
+  kind: ReportKind;
+  filters: ReportScheduleFilters;
+  cadence: ReportCadence;
+  format: ReportFormat;
+  enabled: boolean;
+}
+
+/** A run of a schedule: one per period, with its file once made. */
+export interface ReportRun {
+  id: number;
+  scheduleId: number;
+  from: string;
+  to: string;
+  label: string;
+  status: ReportRunStatus;
+  attempts: number;
+  fileName: string | null;
+  contentType: string | null;
+  size: number | null;
+  error: string | null;
+  queuedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface ReportSchedule extends NewReportSchedule {
+  id: number;
+  createdBy: number | null;
+  createdByName: string | null;
+  createdAt: string;
+  lastRun: ReportRun | null;
+}
+
 /** A run's files are kept this many months after their period ended, then deleted. */
 export const REPORT_RUNS_KEPT_MONTHS = 13;
 

@@ -47,7 +47,8 @@ let owner: TestOwner;
 let workerDb: Pool;
 let worker: ReportJobs;
 const connections: Redis[] = [];
-const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'warn', 'report-jobs-test');
+// the worker warns of every failed attempt, which some tests make on purpose
+const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'error', 'report-jobs-test');
 const tag = randomBytes(3).toString('hex');
 const hotline = `402${String(Date.now()).slice(-7)}`;
 const callIds: string[] = [];
@@ -412,6 +413,14 @@ describe('the schedule routes', () => {
     expect(await post({ name: '' })).toContain('name: 1 to 80 characters');
 
     const monthly = await schedule({ name: '月报', kind: 'work', cadence: 'monthly', format: 'xlsx' });
+    const change = await leaderClient.request('PUT', `/api/reports/schedules/${monthly}`, {
+      name: `月报-${tag}`,
+      kind: 'kpis',
+      cadence: 'monthly',
+      format: 'xlsx',
+    });
+    expect(change.status).toBe(400);
+    expect((change.body as { message: string }).message).toContain('A schedule keeps its report and cadence');
     const runNow = async (period: string) => {
       const res = await leaderClient.request('POST', `/api/reports/schedules/${monthly}/runs`, { period });
       expect(res.status, JSON.stringify(res.body)).toBe(400);
