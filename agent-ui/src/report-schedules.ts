@@ -184,13 +184,14 @@ export function createScheduleSection(actions: ScheduleActions) {
   function runCell(s: ReportSchedule): HTMLElement {
     const run = s.lastRun;
     if (!run) return h('td', { testid: 'run-cell' }, '—');
-    const download =
-      run.status === 'done'
-        ? button('run-download', `下载 Download ${run.fileName ?? ''}`, async () => {
-            const file = await actions.download(`/api/reports/schedules/${s.id}/runs/${run.id}/file`);
-            status.textContent = `已下载 Downloaded ${file}`;
-          })
-        : null;
+    let download: HTMLButtonElement | null = null;
+    if (run.status === 'done') {
+      download = button('run-download', '下载 Download', async () => {
+        const file = await actions.download(`/api/reports/schedules/${s.id}/runs/${run.id}/file`);
+        status.textContent = `已下载 Downloaded ${file}`;
+      });
+      download.title = run.fileName ?? '';
+    }
     return h(
       'td',
       { testid: 'run-cell', attrs: { 'data-period': run.label, 'data-status': run.status } },
@@ -221,17 +222,21 @@ export function createScheduleSection(actions: ScheduleActions) {
       runCell(s),
       h(
         'td',
-        { class: 'actions' },
-        button('schedule-run-now', '立即生成 Run now', async () => {
-          const run = await actions.runNow(s.id, period.value.trim() || null);
-          status.textContent = `${s.name}: ${run.from} – ${run.to} ${RUN_STATUS_LABELS[run.status]}`;
-        }),
-        button(
-          s.enabled ? 'schedule-disable' : 'schedule-enable',
-          s.enabled ? '停用 Disable' : '启用 Enable',
-          () => actions.update(s.id, input(s, !s.enabled)),
+        {},
+        h(
+          'div',
+          { class: 'actions schedule-actions' },
+          button('schedule-run-now', '立即生成 Run now', async () => {
+            const run = await actions.runNow(s.id, period.value.trim() || null);
+            status.textContent = `${s.name}: ${run.from} – ${run.to} ${RUN_STATUS_LABELS[run.status]}`;
+          }),
+          button(
+            s.enabled ? 'schedule-disable' : 'schedule-enable',
+            s.enabled ? '停用 Disable' : '启用 Enable',
+            () => actions.update(s.id, input(s, !s.enabled)),
+          ),
+          button('schedule-delete', '删除 Delete', () => actions.remove(s.id)),
         ),
-        button('schedule-delete', '删除 Delete', () => actions.remove(s.id)),
       ),
     );
   }

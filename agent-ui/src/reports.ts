@@ -218,8 +218,9 @@ function kpiRow(k: KpiRow): HTMLElement {
 
 /** The work report's problem types: a bar per ticket type (registered), its count written above it. */
 export function workChart(report: WorkReport): SVGElement {
-  const barW = 56;
-  const gap = 18;
+  // wide enough for the longest English label (compensation claim) under its bar
+  const barW = 50;
+  const gap = 64;
   const plotH = 140;
   const top = 20;
   const left = 36;
@@ -454,7 +455,11 @@ export function createReportsPage(actions: ReportsActions) {
 
   const root = h(
     'main',
-    { class: 'knowledge-page', testid: 'reports-page', attrs: { 'aria-labelledby': 'reports-page-title' } },
+    {
+      class: 'knowledge-page reports-page',
+      testid: 'reports-page',
+      attrs: { 'aria-labelledby': 'reports-page-title' },
+    },
     h('h2', { attrs: { id: 'reports-page-title' } }, '报表 ', h('span', { class: 'en' }, 'Reports')),
     filters,
     error,

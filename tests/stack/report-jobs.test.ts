@@ -17,8 +17,10 @@ import {
   duePeriod,
   kpiTable,
   toCsv,
+  workTable,
   type ComplaintReport,
   type KpiRow,
+  type WorkReport,
 } from '../../core/index.ts';
 import { createPool, type Pool, type StartedReportRun } from '../../db/index.ts';
 import type { Platform } from '../../main.ts';
@@ -309,6 +311,45 @@ describe('the tick', () => {
     const run = await finishedRun(id);
     expect([run.from, run.to, run.status]).toEqual([due.from, due.to, 'done']);
     expect(run.id).not.toBe(old.rows[0]!.id);
+  });
+});
+
+describe('runs of each report and cadence', () => {
+  it('make the work report of the month that closed on the 25th and last week’s complaints, as the API has them', async () => {
+    const month = duePeriod('monthly', new Date());
+    const work = await schedule({ name: '工作月报', kind: 'work', cadence: 'monthly' });
+    expect((await leaderClient.request('POST', `/api/reports/schedules/${work}/runs`, {})).status).toBe(202);
+    const workRun = await finishedRun(work);
+    expect([workRun.from, workRun.to, workRun.status, workRun.fileName]).toEqual([
+      month.from,
+      month.to,
+      'done',
+      `work-${month.label}.csv`,
+    ]);
+    const api = await leaderClient.request(
+      'GET',
+      `/api/reports/work?month=${month.label}&estateId=${owner.estateId}`,
+    );
+    expect((await fileOf(work, workRun.id)).toString('utf8')).toBe(toCsv(workTable(api.body as WorkReport)));
+
+    const week = duePeriod('weekly', new Date());
+    const weekly = await schedule({ name: '投诉周报', cadence: 'weekly' });
+    expect((await leaderClient.request('POST', `/api/reports/schedules/${weekly}/runs`, {})).status).toBe(
+      202,
+    );
+    const weekRun = await finishedRun(weekly);
+    expect([weekRun.from, weekRun.to, weekRun.fileName]).toEqual([
+      week.from,
+      week.to,
+      `complaints-week-${week.from}_${week.to}.csv`,
+    ]);
+    const complaints = await leaderClient.request(
+      'GET',
+      `/api/reports/complaints?period=week&from=${week.from}&to=${week.to}&estateId=${owner.estateId}`,
+    );
+    expect((await fileOf(weekly, weekRun.id)).toString('utf8')).toBe(
+      toCsv(complaintTable(complaints.body as ComplaintReport)),
+    );
   });
 });
 
