@@ -126,17 +126,26 @@ export async function ensureReportRun(
   return rows[0]!.status;
 }
 
-/** "Run now": the period's run queued again (made anew), or queued for the first time. */
+/**
+ * "Run now": the period's run queued again (made anew), or queued for the first time. A run being made is left to
+ * the attempt making it (it would not store a file for a run queued under it); the run is returned as it stands.
+ */
 export async function requeueReportRun(
   db: Queryable,
   scheduleId: number,
   p: ReportPeriod,
 ): Promise<ReportRun> {
   const { rows } = await db.query<ReportRun>(
-    `INSERT INTO report_runs (schedule_id, period_from, period_to, period_label) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (schedule_id, period_from) DO UPDATE
-        SET status = 'queued', error = NULL, queued_at = now(), started_at = NULL, finished_at = NULL
-     RETURNING ${RUN_COLUMNS('report_runs')}`,
+    `WITH queued AS (
+       INSERT INTO report_runs (schedule_id, period_from, period_to, period_label) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (schedule_id, period_from) DO UPDATE
+          SET status = 'queued', error = NULL, queued_at = now(), started_at = NULL, finished_at = NULL
+        WHERE report_runs.status <> 'running'
+       RETURNING *)
+     SELECT ${RUN_COLUMNS('queued')} FROM queued
+     UNION ALL
+     SELECT ${RUN_COLUMNS('r')} FROM report_runs r
+      WHERE r.schedule_id = $1 AND r.period_from = $2 AND NOT EXISTS (SELECT 1 FROM queued)`,
     [scheduleId, p.from, p.to, p.label],
   );
   return rows[0]!;

@@ -379,6 +379,28 @@ describe('a run whose worker fails', () => {
     expect((await fileOf(id, run.id)).toString('utf8')).toBe(await complaintApiCsv());
   }, 30_000);
 
+  it('leaves a run being made to its attempt when asked to run it now', async () => {
+    const id = await schedule({ name: '进行中' });
+    let started!: () => void;
+    let release!: () => void;
+    const making = new Promise<void>((resolve) => (started = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    hooks.set(id, () => {
+      started();
+      return released;
+    });
+    await leaderClient.request('POST', `/api/reports/schedules/${id}/runs`, { period: due.from });
+    await making;
+    const again = await leaderClient.request('POST', `/api/reports/schedules/${id}/runs`, {
+      period: due.from,
+    });
+    expect(again.status).toBe(202);
+    expect((again.body as RunView).status).toBe('running');
+    release();
+    const run = await finishedRun(id);
+    expect([run.status, run.attempts]).toEqual(['done', 1]);
+  });
+
   it('ends with one done run when the job throws once, the error kept on the run meanwhile', async () => {
     const id = await schedule({ name: '重试' });
     let errorSeen: string | null = null;
