@@ -7,7 +7,6 @@
 // that keeps failing ends failed with the error in words. Agents get 403 on every schedule route; bad input 400.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import ExcelJS from 'exceljs';
 import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +26,7 @@ import type { Platform } from '../../main.ts';
 import { reportTick, startReportJobs, type ReportJobs } from '../../workers/index.ts';
 import { AgentClient } from '../support/agent-client.ts';
 import { launchBrowser, signedInPage } from '../support/browser.ts';
+import { filledRow, sheetRows } from '../support/report-files.ts';
 import { eventually, stackConfig } from '../support/env.ts';
 import {
   closeDb,
@@ -165,16 +165,6 @@ async function download(page: Page, row: string): Promise<{ name: string; data: 
   return { name: file.suggestedFilename(), data: await readFile(await file.path()) };
 }
 
-async function sheetRows(data: Buffer): Promise<unknown[][]> {
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(data as unknown as ArrayBuffer);
-  const rows: unknown[][] = [];
-  workbook.worksheets[0]!.eachRow((row) =>
-    rows.push(Array.from((row.values as unknown[]).slice(1), (c) => c ?? '')),
-  );
-  return rows;
-}
-
 beforeAll(async () => {
   platform = await startTestRoles(['cti']);
   url = platform.url!;
@@ -266,7 +256,7 @@ describe('a team leader schedules reports on the reports page', () => {
       'GET',
       `/api/reports/kpis?from=${due.from}&to=${due.to}&estateId=${owner.estateId}`,
     );
-    const table = kpiTable((api.body as { kpis: KpiRow[] }).kpis).map((r) => Array.from(r, (c) => c ?? ''));
+    const table = kpiTable((api.body as { kpis: KpiRow[] }).kpis).map(filledRow);
     const rows = await sheetRows(file.data);
     expect(rows).toEqual(table);
     expect(rows.find((r) => r[0] === 'service-level')?.slice(3, 7)).toEqual([0.75, '75.0%', 3, 4]);

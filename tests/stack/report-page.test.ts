@@ -5,7 +5,6 @@
 // back with exceljs). An agent has no Reports link and gets 403 from the exports.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -19,6 +18,7 @@ import {
 } from '../../core/index.ts';
 import { AgentClient } from '../support/agent-client.ts';
 import { launchBrowser, signedInPage } from '../support/browser.ts';
+import { filledRow, sheetRows } from '../support/report-files.ts';
 import {
   closeDb,
   createAgent,
@@ -74,14 +74,6 @@ async function download(page: Page, testid: string): Promise<{ name: string; dat
   const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
   const path = await file.path();
   return { name: file.suggestedFilename(), data: await readFile(path) };
-}
-
-async function sheetRows(data: Buffer): Promise<unknown[][]> {
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(data as unknown as ArrayBuffer);
-  const rows: unknown[][] = [];
-  workbook.worksheets[0]!.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
-  return rows;
 }
 
 beforeAll(async () => {
@@ -295,8 +287,7 @@ describe('the monthly work report on the reports page', () => {
     expect(xlsx.name).toBe('work-2025-04.xlsx');
     const rows = await sheetRows(xlsx.data);
     // an empty cell reads back as a hole: compare the cells that hold something
-    const filled = (r: readonly unknown[]) => Array.from(r, (c) => c ?? '');
-    expect(rows.map(filled)).toEqual(table.map(filled));
+    expect(rows).toEqual(table.map(filledRow));
     expect(rows.find((r) => r[1] === '接听 Answered')?.[2]).toBe(4);
   });
 });
