@@ -57,6 +57,7 @@ import {
   startCampaignScheduler,
   startDialer,
   startQaSampling,
+  startReportJobs,
   startRecordingRetention,
   startSeverityReview,
   startTicketClocks,
@@ -337,6 +338,8 @@ export async function startPlatform(
     const severityReview = await startSeverityReview({ connection: bullConnection, redis, db, log });
     // every agent's QA sample of the period just ended
     const qaSampling = await startQaSampling({ connection: bullConnection, db, log });
+    // the scheduled reports' files (a tick every 5 minutes makes each due period once)
+    const reportJobs = await startReportJobs({ connection: bullConnection, db, log });
     // outbound campaigns: the default trunk, then the scheduler (status changes, automatic revisits)
     await ensureDefaultTrunk(db, {
       dial: config.acd.outsideDial,
@@ -355,6 +358,7 @@ export async function startPlatform(
       await campaigns.close();
       await severityReview.close();
       await qaSampling.close();
+      await reportJobs.close();
       await clocks.close();
       await retention.close();
       bullConnection.disconnect();

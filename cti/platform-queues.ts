@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { CAMPAIGNS_QUEUE, dialQueueName, TICKET_CLOCKS_QUEUE, type Logger } from '../core/index.ts';
 import { activeTrunks, type Pool } from '../db/index.ts';
 import { MAINTENANCE_QUEUE } from '../workers/recording-retention.ts';
+import { REPORTS_QUEUE } from '../workers/report-jobs.ts';
 import { SEVERITY_QUEUE } from '../workers/severity-review.ts';
 
 /** The queues every installation has, whatever its trunks. */
@@ -15,6 +16,7 @@ export const FIXED_QUEUES: readonly string[] = [
   SEVERITY_QUEUE,
   CAMPAIGNS_QUEUE,
   MAINTENANCE_QUEUE,
+  REPORTS_QUEUE,
 ];
 
 const REFRESH_EVERY_MS = 30_000;

@@ -13,33 +13,21 @@ import type {
 } from 'fastify';
 import {
   BadRequest,
-  type Cell,
-  COMPLAINT_CATEGORIES,
-  complaintTable,
   contentDisposition,
-  kpiTable,
-  kpiFigure,
-  periodProblem,
-  reportMonth,
-  reportFileName,
-  reportPeriodOf,
-  REPORT_TIME_ZONE,
-  TICKET_TYPE_LABELS,
-  TICKET_TYPES,
-  toCsv,
   type Logger,
+  type ReportFormat,
   type ReportPeriodKind,
 } from '../core/index.ts';
 import {
-  callTotals,
-  kpiReport,
-  reportScopeExists,
-  ticketDays,
+  complaintDocument,
+  kpiDocument,
+  reportAgents,
+  reportFile,
+  workDocument,
   type Pool,
-  type ReportFilters,
-  type TicketDayRow,
+  type ReportFile,
+  type ReportFileQuery,
 } from '../db/index.ts';
-import { CSV_TYPE, XLSX_TYPE, xlsxOf } from './report-export.ts';
 import type { Authenticate } from './route-kit.ts';
 
 const LEADERS_ONLY = '只有班长和管理员可以查看报表 / Only team leaders and admins may see the reports.';
@@ -122,6 +110,21 @@ const complaintQuery = {
   additionalProperties: false,
 } as const;
 
+const workQuery = {
+  type: 'object',
+  properties: {
+    month: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' },
+    estateId: scopeQuery.estateId,
+  },
+  required: ['month'],
+  additionalProperties: false,
+} as const;
+
+interface WorkQuery {
+  month: string;
+  estateId?: number;
+}
+
 const complaintCounts = {
   type: 'object',
   properties: {
@@ -157,21 +160,13 @@ function queryError(): Error {
   );
 }
 
-const COMPLAINT_TYPES = new Set(['complaint', 'compensation']);
-
-function complaintTotals(rows: TicketDayRow[]) {
-  return COMPLAINT_CATEGORIES.map((category) => {
-    const of = rows.filter((r) => COMPLAINT_TYPES.has(r.type) && r.category === category);
-    const sum = (k: keyof TicketDayRow) => of.reduce((s, r) => s + Number(r[k]), 0);
-    return {
-      category,
-      registered: sum('registered'),
-      resolved: sum('resolved'),
-      invalid: sum('invalid'),
-      repliedInTime: sum('replyInTime'),
-      replyDecided: sum('replyDecided'),
-    };
-  });
+/** A report file as a download: attachment, never cached. */
+export function sendReportFile(reply: FastifyReply, file: Pick<ReportFile, 'data' | 'name' | 'contentType'>) {
+  return reply
+    .type(file.contentType)
+    .header('content-disposition', contentDisposition('attachment', file.name))
+    .header('cache-control', 'private, no-store')
+    .send(file.data);
 }
 
 export function registerReportRoutes(
@@ -182,55 +177,8 @@ export function registerReportRoutes(
   const errors = { 400: errorBody, 401: errorBody, 403: errorBody };
   const onRequest = authenticate(['supervisor', 'admin'], LEADERS_ONLY);
 
-  /** The filters of a request, checked: a period in order and at most a year, an estate, queue, agent that exist. */
-  async function filters(from: string, to: string, q: ScopeQuery): Promise<ReportFilters> {
-    const problem = periodProblem(from, to);
-    if (problem) throw new BadRequest(`${problem.zh} / ${problem.en}.`);
-    const f: ReportFilters = {
-      from,
-      to,
-      estateId: q.estateId ?? null,
-      queue: q.queue ?? null,
-      agentId: q.agentId ?? null,
-    };
-    const found = await reportScopeExists(db, f);
-    if (!found.estate) throw new BadRequest(`项目 ${f.estateId} 不存在 / There is no estate ${f.estateId}.`);
-    if (!found.queue) throw new BadRequest(`队列「${f.queue}」不存在 / There is no queue "${f.queue}".`);
-    if (!found.agent) throw new BadRequest(`座席 ${f.agentId} 不存在 / There is no agent ${f.agentId}.`);
-    return f;
-  }
-
-  async function kpisOf(q: ScopeQuery & { from: string; to: string }) {
-    const f = await filters(q.from, q.to, q);
-    return {
-      period: { from: f.from, to: f.to, timeZone: REPORT_TIME_ZONE },
-      filters: { estateId: f.estateId, queue: f.queue, agentId: f.agentId },
-      kpis: await kpiReport(db, f),
-    };
-  }
-
-  async function complaintsOf(q: ComplaintQuery) {
-    const kind = q.period;
-    // whole periods: from the start of the one `from` is in to the end of the one before `to`
-    const from = reportPeriodOf(q.from, kind).start;
-    const last = reportPeriodOf(q.to, kind);
-    const to = last.start === q.to ? q.to : last.end;
-    const f = await filters(from, to, q);
-    const rows = await ticketDays(db, f);
-    const periods: { label: string; start: string; end: string }[] = [];
-    for (let p = reportPeriodOf(from, kind); p.start < to; p = reportPeriodOf(p.end, kind)) periods.push(p);
-    return {
-      period: kind,
-      from,
-      to,
-      timeZone: REPORT_TIME_ZONE,
-      categories: [...COMPLAINT_CATEGORIES],
-      periods: periods.map((p) => {
-        const categories = complaintTotals(rows.filter((r) => r.day >= p.start && r.day < p.end));
-        return { ...p, categories, registered: categories.reduce((s, c) => s + c.registered, 0) };
-      }),
-    };
-  }
+  const kpisOf = (q: ScopeQuery & { from: string; to: string }) => kpiDocument(db, q);
+  const complaintsOf = (q: ComplaintQuery) => complaintDocument(db, q);
 
   app.get<{ Querystring: ScopeQuery & { from: string; to: string } }>(
     '/api/reports/kpis',
@@ -302,46 +250,66 @@ export function registerReportRoutes(
     schemaErrorFormatter: queryError,
     schema: { description: what, querystring, response: errors },
   });
-  for (const ext of ['csv', 'xlsx'] as const) {
-    const send = async (reply: FastifyReply, sheet: string, rows: Cell[][], name: string) =>
-      reply
-        .type(ext === 'csv' ? CSV_TYPE : XLSX_TYPE)
-        .header('content-disposition', contentDisposition('attachment', name))
-        .header('cache-control', 'private, no-store')
-        .send(ext === 'csv' ? Buffer.from(toCsv(rows), 'utf8') : await xlsxOf(sheet, rows));
+  for (const ext of ['csv', 'xlsx'] as const satisfies readonly ReportFormat[]) {
+    const file = async (reply: FastifyReply, q: ReportFileQuery) =>
+      sendReportFile(reply, await reportFile(db, q, ext));
     app.get<{ Querystring: ScopeQuery & { from: string; to: string } }>(
       `/api/reports/kpis.${ext}`,
       exportSchema(kpiQuery, `The KPI table as ${ext.toUpperCase()}`),
-      async (req, reply) => {
-        const r = await kpisOf(req.query);
-        return send(reply, 'KPI', kpiTable(r.kpis), reportFileName('kpis', r.period, ext));
-      },
+      (req, reply) => file(reply, { kind: 'kpis', ...req.query }),
     );
     app.get<{ Querystring: ComplaintQuery }>(
       `/api/reports/complaints.${ext}`,
       exportSchema(complaintQuery, `The complaint report by category as ${ext.toUpperCase()}`),
-      async (req, reply) => {
-        const r = await complaintsOf(req.query);
-        return send(reply, '投诉 Complaints', complaintTable(r), reportFileName('complaints', r, ext));
-      },
+      (req, reply) => file(reply, { kind: 'complaints', ...req.query }),
+    );
+    app.get<{ Querystring: WorkQuery }>(
+      `/api/reports/work.${ext}`,
+      exportSchema(workQuery, `The monthly work report as ${ext.toUpperCase()}`),
+      (req, reply) => file(reply, { kind: 'work', ...req.query }),
     );
   }
 
-  app.get<{ Querystring: { month: string; estateId?: number } }>(
+  // The agents a report can be filtered by (the page's agent select): every agent, by name and agent number.
+  app.get(
+    '/api/reports/agents',
+    {
+      onRequest,
+      schema: {
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              agents: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'integer' },
+                    name: { type: 'string' },
+                    agentNumber: { type: 'string' },
+                    active: { type: 'boolean' },
+                  },
+                  required: ['id', 'name', 'agentNumber', 'active'],
+                },
+              },
+            },
+            required: ['agents'],
+          },
+          ...errors,
+        },
+      },
+    },
+    async () => ({ agents: await reportAgents(db) }),
+  );
+
+  app.get<{ Querystring: WorkQuery }>(
     '/api/reports/work',
     {
       onRequest,
       schemaErrorFormatter: queryError,
       schema: {
-        querystring: {
-          type: 'object',
-          properties: {
-            month: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' },
-            estateId: scopeQuery.estateId,
-          },
-          required: ['month'],
-          additionalProperties: false,
-        },
+        querystring: workQuery,
         response: {
           200: {
             type: 'object',
@@ -389,38 +357,6 @@ export function registerReportRoutes(
         },
       },
     },
-    async (req) => {
-      const month = reportMonth(req.query.month);
-      const f = await filters(month.start, month.end, { estateId: req.query.estateId });
-      const [calls, rows] = await Promise.all([callTotals(db, f), ticketDays(db, f)]);
-      const sum = (of: TicketDayRow[], k: keyof TicketDayRow) => of.reduce((s, r) => s + Number(r[k]), 0);
-      const requested = f.estateId === null ? [] : (['estate'] as const);
-      return {
-        month: month.label,
-        period: { from: f.from, to: f.to, timeZone: REPORT_TIME_ZONE },
-        estateId: f.estateId,
-        calls: {
-          offered: calls.offered,
-          answered: calls.answered,
-          answeredInServiceLevel: calls.answeredInSl,
-          abandoned: calls.abandoned,
-        },
-        tickets: TICKET_TYPES.map((type) => {
-          const of = rows.filter((r) => r.type === type);
-          return {
-            type,
-            label: TICKET_TYPE_LABELS[type],
-            registered: sum(of, 'registered'),
-            resolved: sum(of, 'resolved'),
-          };
-        }),
-        timeliness: [
-          kpiFigure('complaint-first-reply', sum(rows, 'replyInTime'), sum(rows, 'replyDecided'), requested),
-          kpiFigure('repair-timeliness', sum(rows, 'repairInTime'), sum(rows, 'repairDecided'), requested),
-          kpiFigure('complaint-revisit', sum(rows, 'revisitInTime'), sum(rows, 'revisitDecided'), requested),
-        ],
-        complaintCategories: complaintTotals(rows),
-      };
-    },
+    async (req) => workDocument(db, req.query),
   );
 }

@@ -86,6 +86,7 @@ import { registerKnowledgeRoutes } from './knowledge-routes.ts';
 import { registerQualityRoutes } from './quality-routes.ts';
 import { queueToday, TodayFiguresCache, WallboardPush } from './wallboard.ts';
 import { registerReportRoutes } from './report-routes.ts';
+import { registerReportScheduleRoutes } from './report-schedule-routes.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
 import { httpDurations, registerSharedMetrics } from './metrics.ts';
 import { registerApiDocs, registerMetricsRoute, registerQueueBoard, type OpsPass } from './ops-pages.ts';
@@ -698,6 +699,7 @@ export async function createServer(deps: ServerDeps) {
   registerKnowledgeRoutes(app, { db, authenticate, errorBody });
   registerQualityRoutes(app, { db, authenticate, errorBody });
   registerReportRoutes(app, { db, authenticate, errorBody });
+  registerReportScheduleRoutes(app, { db, redis, authenticate, errorBody });
   await registerNoticeRecordingRoutes(app, { db, authenticate, errorBody });
   // notes and attachments (evidence-routes.ts)
   await registerEvidenceRoutes(app, { db, authenticate, errorBody, settings: deps.attachments });

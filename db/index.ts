@@ -20,3 +20,5 @@ export * from './knowledge.ts';
 export * from './quality.ts';
 export * from './reports.ts';
 export * from './notice-recordings.ts';
+export * from './report-documents.ts';
+export * from './report-schedules.ts';

@@ -469,3 +469,14 @@ export async function overdueTicketCount(db: Queryable): Promise<number> {
   );
   return rows[0]!.n;
 }
+
+/** Every agent a report can be filtered by (active ones first; not department staff), by name and number. */
+export async function reportAgents(
+  db: Queryable,
+): Promise<{ id: number; name: string; agentNumber: string; active: boolean }[]> {
+  const { rows } = await db.query<{ id: number; name: string; agentNumber: string; active: boolean }>(
+    `SELECT id, name, agent_number AS "agentNumber", active FROM agents
+      WHERE role <> 'department' ORDER BY active DESC, agent_number, id`,
+  );
+  return rows;
+}

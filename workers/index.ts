@@ -17,3 +17,11 @@ export { startDialer, type Dialer } from './dialer.ts';
 export { drawLastPeriod, QA_QUEUE, startQaSampling } from './qa-sampling.ts';
 export { startCampaignScheduler, type CampaignScheduler } from './campaigns.ts';
 export { DialQueues, FEED_AHEAD, Feeder, ProgressReporter, type DialJob } from './dial-queues.ts';
+export {
+  enqueueReportRun,
+  reportFileQuery,
+  reportTick,
+  REPORTS_QUEUE,
+  startReportJobs,
+  type ReportJobs,
+} from './report-jobs.ts';

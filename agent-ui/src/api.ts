@@ -1,6 +1,8 @@
 // The HTTP API: JSON in and out, the bearer token from sessionStorage, one error type for the UI.
 import type { KnowledgeAnswer, KnowledgeAnswerRequest } from '../../core/knowledge.ts';
-import type { ComplaintReport, KpiRow } from '../../core/reports/tables.ts';
+import type { NewReportSchedule, ReportRun, ReportSchedule } from '../../core/reports/schedule.ts';
+import type { ComplaintReport, KpiRow, WorkReport } from '../../core/reports/tables.ts';
+
 import type {
   QaAgentPeriod,
   QaForm,
@@ -304,6 +306,25 @@ export const api = {
   qaSaveSettings: (settings: QaSettings) => request<QaSettings>('PUT', '/api/admin/qa/settings', settings),
   reportKpis: (query: string) => request<{ kpis: KpiRow[] }>('GET', `/api/reports/kpis?${query}`),
   reportComplaints: (query: string) => request<ComplaintReport>('GET', `/api/reports/complaints?${query}`),
+  reportWork: (query: string) => request<WorkReport>('GET', `/api/reports/work?${query}`),
+  reportSchedules: async () =>
+    (await request<{ schedules: ReportSchedule[] }>('GET', '/api/reports/schedules')).schedules,
+  createReportSchedule: (body: NewReportSchedule) =>
+    request<ReportSchedule>('POST', '/api/reports/schedules', body),
+  updateReportSchedule: (id: number, body: NewReportSchedule) =>
+    request<ReportSchedule>('PUT', `/api/reports/schedules/${id}`, body),
+  deleteReportSchedule: async (id: number) => {
+    await request<null>('DELETE', `/api/reports/schedules/${id}`);
+  },
+  runReportSchedule: (id: number, period: string | null) =>
+    request<ReportRun>('POST', `/api/reports/schedules/${id}/runs`, period ? { period } : {}),
+  reportAgents: async () =>
+    (
+      await request<{ agents: { id: number; name: string; agentNumber: string; active: boolean }[] }>(
+        'GET',
+        '/api/reports/agents',
+      )
+    ).agents,
   /** A report export (a link cannot send the sign-in header): the file and its name from Content-Disposition. */
   reportFile: async (path: string) => {
     const response = await send('GET', path, { headers: { accept: '*/*' } });

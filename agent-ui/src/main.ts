@@ -162,7 +162,16 @@ const qualityPage = createQualityPage({
 const reportsPage = createReportsPage({
   kpis: (q) => api.reportKpis(reportQueryString({ ...q })),
   complaints: (q) => api.reportComplaints(reportQueryString({ ...q })),
+  work: (q) => api.reportWork(reportQueryString({ ...q })),
   estates: () => api.estates(),
+  agents: () => api.reportAgents(),
+  schedules: {
+    schedules: () => api.reportSchedules(),
+    create: (body) => api.createReportSchedule(body),
+    update: (id, body) => api.updateReportSchedule(id, body),
+    remove: (id) => api.deleteReportSchedule(id),
+    runNow: (id, period) => api.runReportSchedule(id, period),
+  },
   async download(path) {
     const file = await api.reportFile(path);
     const link = h('a', { attrs: { href: URL.createObjectURL(file.blob), download: file.name } });

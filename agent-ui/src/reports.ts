@@ -8,10 +8,13 @@ import {
   kpiTargetText,
   kpiValueText,
   PERIOD_KIND_LABELS,
+  workTable,
   type ComplaintReport,
   type KpiRow,
+  type WorkReport,
 } from '../../core/reports/tables.ts';
 import { h, replace, uid } from './dom.ts';
+import { createScheduleSection, type ScheduleActions } from './report-schedules.ts';
 
 export const REPORTS_HASH = '#/reports';
 
@@ -25,13 +28,25 @@ export interface ReportQuery {
   agentId?: number;
 }
 
+export interface ReportAgent {
+  id: number;
+  name: string;
+  agentNumber: string;
+  active: boolean;
+}
+
 export interface ReportsActions {
   kpis(q: ReportQuery): Promise<{ kpis: KpiRow[] }>;
   complaints(q: ReportQuery & { period: ReportPeriodKind }): Promise<ComplaintReport>;
+  work(q: { month: string; estateId?: number }): Promise<WorkReport>;
   estates(): Promise<{ id: number; name: string }[]>;
+  /** The agents a report can be filtered by (GET /api/reports/agents). */
+  agents(): Promise<ReportAgent[]>;
   /** Downloads an export (the server makes the file); resolves with its file name. */
   download(path: string): Promise<string>;
   describeError(err: unknown): string;
+  /** The scheduled reports (their section of the page). */
+  schedules: Omit<ScheduleActions, 'download' | 'describeError'>;
 }
 
 /** Today's date in Shanghai, and the day `days` after a date. */
@@ -60,6 +75,34 @@ function svg(
 
 const BAR_COLOURS = ['#2f6fb3', '#7a5cb8', '#c2185b', '#e07b00', '#2e8b57', '#6b7280'];
 
+/** A bar chart's frame: the svg, its base line and the scale's top (`max`) and 0. */
+function chartFrame(f: {
+  width: number;
+  height: number;
+  left: number;
+  top: number;
+  baseY: number;
+  max: number;
+  label: string;
+  testid: string;
+}): SVGElement {
+  const chart = svg('svg', {
+    width: f.width,
+    height: f.height,
+    viewBox: `0 0 ${f.width} ${f.height}`,
+    role: 'img',
+    'aria-label': f.label,
+    'data-testid': f.testid,
+    class: 'report-chart',
+  });
+  chart.append(
+    svg('line', { x1: f.left - 4, y1: f.baseY, x2: f.width - 4, y2: f.baseY, stroke: '#9aa3ad' }),
+    svg('text', { x: f.left - 8, y: f.top + 4, 'text-anchor': 'end', class: 'axis' }, String(f.max)),
+    svg('text', { x: f.left - 8, y: f.baseY, 'text-anchor': 'end', class: 'axis' }, '0'),
+  );
+  return chart;
+}
+
 /** The complaint chart: per period a group of six bars (one per category), each with its count above it. */
 export function complaintChart(report: ComplaintReport): SVGElement {
   const barW = 22;
@@ -72,22 +115,17 @@ export function complaintChart(report: ComplaintReport): SVGElement {
   const groupW = n * barW + (n - 1) * gap;
   const max = Math.max(1, ...report.periods.flatMap((p) => p.categories.map((c) => c.registered)));
   const width = left + report.periods.length * (groupW + groupGap) + 8;
-  const height = top + plotH + 48;
   const baseY = top + plotH;
-  const chart = svg('svg', {
+  const chart = chartFrame({
     width,
-    height,
-    viewBox: `0 0 ${width} ${height}`,
-    role: 'img',
-    'aria-label': '投诉分类统计 Complaints by category',
-    'data-testid': 'complaint-chart',
-    class: 'report-chart',
+    height: baseY + 48,
+    left,
+    top,
+    baseY,
+    max,
+    label: '投诉分类统计 Complaints by category',
+    testid: 'complaint-chart',
   });
-  chart.append(
-    svg('line', { x1: left - 4, y1: baseY, x2: width - 4, y2: baseY, stroke: '#9aa3ad' }),
-    svg('text', { x: left - 8, y: top + 4, 'text-anchor': 'end', class: 'axis' }, String(max)),
-    svg('text', { x: left - 8, y: baseY, 'text-anchor': 'end', class: 'axis' }, '0'),
-  );
   report.periods.forEach((p, i) => {
     const x0 = left + i * (groupW + groupGap);
     const group = svg('g', {
@@ -178,6 +216,88 @@ function kpiRow(k: KpiRow): HTMLElement {
   );
 }
 
+/** The work report's problem types: a bar per ticket type (registered), its count written above it. */
+export function workChart(report: WorkReport): SVGElement {
+  // wide enough for the longest English label (compensation claim) under its bar
+  const barW = 50;
+  const gap = 64;
+  const plotH = 140;
+  const top = 20;
+  const left = 36;
+  const max = Math.max(1, ...report.tickets.map((t) => t.registered));
+  const baseY = top + plotH;
+  const chart = chartFrame({
+    width: left + report.tickets.length * (barW + gap) + 8,
+    height: baseY + 44,
+    left,
+    top,
+    baseY,
+    max,
+    label: '问题类型 Problem types',
+    testid: 'work-chart',
+  });
+  report.tickets.forEach((t, i) => {
+    const x = left + i * (barW + gap);
+    const barH = Math.round((t.registered / max) * plotH);
+    chart.append(
+      svg(
+        'rect',
+        {
+          x,
+          y: baseY - barH,
+          width: barW,
+          height: Math.max(barH, 1),
+          fill: BAR_COLOURS[i % BAR_COLOURS.length]!,
+          'data-testid': 'work-bar',
+          'data-type': t.type,
+          'data-count': t.registered,
+        },
+        svg('title', {}, `${t.label.zh} ${t.label.en}: ${t.registered}`),
+      ),
+      svg(
+        'text',
+        { x: x + barW / 2, y: baseY - barH - 4, 'text-anchor': 'middle', class: 'bar-count' },
+        String(t.registered),
+      ),
+      svg('text', { x: x + barW / 2, y: baseY + 16, 'text-anchor': 'middle', class: 'axis' }, t.label.zh),
+      svg('text', { x: x + barW / 2, y: baseY + 32, 'text-anchor': 'middle', class: 'axis' }, t.label.en),
+    );
+  });
+  return chart;
+}
+
+/** The work report as a table: the rows of the CSV / XLSX files (core/reports/tables.ts workTable), shown. */
+function workTableElement(report: WorkReport): HTMLElement {
+  const [header, ...rows] = workTable(report);
+  return h(
+    'table',
+    { class: 'ticket-table work-table', testid: 'work-table' },
+    h('thead', {}, h('tr', {}, ...header!.map((t) => h('th', { attrs: { scope: 'col' } }, String(t))))),
+    h(
+      'tbody',
+      {},
+      ...rows.map((r) =>
+        h(
+          'tr',
+          { testid: 'work-row', attrs: { 'data-section': String(r[0]), 'data-item': String(r[1]) } },
+          ...r.map((c, i) =>
+            i === 1
+              ? h('th', { attrs: { scope: 'row' } }, String(c))
+              : h('td', {}, c === null ? '' : String(c)),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** The statistics month (YYYY-MM) that closed last: the month of yesterday's 25th or before. */
+function lastClosedMonth(day: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const closed = d >= 26 ? [y, m] : m === 1 ? [y - 1, 12] : [y, m - 1];
+  return `${closed[0]}-${String(closed[1]).padStart(2, '0')}`;
+}
+
 export function createReportsPage(actions: ReportsActions) {
   const field = (labelText: string, input: HTMLElement & { id: string }) =>
     h('label', { class: 'field', attrs: { for: input.id } }, labelText, input);
@@ -192,10 +312,11 @@ export function createReportsPage(actions: ReportsActions) {
     testid: 'report-queue',
     attrs: { id: uid('report-queue'), type: 'text', maxlength: '32', placeholder: '全部 All' },
   });
-  const agent = h('input', {
-    testid: 'report-agent',
-    attrs: { id: uid('report-agent'), type: 'number', min: '1', placeholder: '全部 All' },
-  });
+  const agent = h(
+    'select',
+    { testid: 'report-agent', attrs: { id: uid('report-agent') } },
+    h('option', { attrs: { value: '' } }, '全部座席 Every agent'),
+  );
   const show = h(
     'button',
     { class: 'btn btn-primary', testid: 'report-show', attrs: { type: 'submit' } },
@@ -208,7 +329,7 @@ export function createReportsPage(actions: ReportsActions) {
     field('结束日期(不含)To (exclusive)', to),
     field('小区 Estate', estate),
     field('队列 Queue', queue),
-    field('座席编号 Agent id', agent),
+    field('座席 Agent', agent),
     show,
   );
   const error = h('p', { class: 'form-error', testid: 'report-error', attrs: { role: 'alert' } });
@@ -298,15 +419,55 @@ export function createReportsPage(actions: ReportsActions) {
     chartBox,
   );
 
+  const month = h('input', {
+    testid: 'work-month',
+    attrs: { id: uid('work-month'), type: 'month', pattern: '\\d{4}-\\d{2}' },
+  });
+  const workBox = h('div', { class: 'report-chart-box', testid: 'work-box' });
+  const workStatus = h('p', { class: 'muted', testid: 'work-status', attrs: { role: 'status' } });
+  const workQuery = () =>
+    reportQueryString({ month: month.value, estateId: estate.value ? Number(estate.value) : undefined });
+  const workSection = h(
+    'section',
+    { class: 'pop-section', testid: 'work-section' },
+    h('h3', {}, '月度工作报告 Monthly work report'),
+    h(
+      'p',
+      { class: 'muted' },
+      '统计月为上月26日至本月25日,按上方小区筛选 The statistics month runs from the 26th to the 25th; the estate above applies',
+    ),
+    h(
+      'div',
+      { class: 'actions' },
+      field('统计月 Month ', month),
+      exportButton('work-csv', '导出 CSV Export CSV', () => `/api/reports/work.csv?${workQuery()}`),
+      exportButton('work-xlsx', '导出 Excel Export XLSX', () => `/api/reports/work.xlsx?${workQuery()}`),
+    ),
+    workStatus,
+    workBox,
+  );
+
+  const schedules = createScheduleSection({
+    ...actions.schedules,
+    download: (path) => actions.download(path),
+    describeError: (err) => actions.describeError(err),
+  });
+
   const root = h(
     'main',
-    { class: 'knowledge-page', testid: 'reports-page', attrs: { 'aria-labelledby': 'reports-page-title' } },
+    {
+      class: 'knowledge-page reports-page',
+      testid: 'reports-page',
+      attrs: { 'aria-labelledby': 'reports-page-title' },
+    },
     h('h2', { attrs: { id: 'reports-page-title' } }, '报表 ', h('span', { class: 'en' }, 'Reports')),
     filters,
     error,
     status,
     kpiSection,
     complaintSection,
+    workSection,
+    schedules.root,
   );
   root.hidden = true;
   let seq = 0;
@@ -354,6 +515,24 @@ export function createReportsPage(actions: ReportsActions) {
       );
   }
 
+  function loadWork(mine: number): void {
+    if (!month.value) return;
+    const asked = month.value;
+    workStatus.textContent = '查询中 Loading…';
+    actions.work({ month: asked, estateId: estate.value ? Number(estate.value) : undefined }).then(
+      (report) => {
+        if (mine !== seq) return;
+        workStatus.textContent = `${report.month}: ${report.period.from} – ${report.period.to}`;
+        replace(workBox, workChart(report), workTableElement(report));
+      },
+      (err: unknown) => {
+        if (mine !== seq) return;
+        workStatus.textContent = '';
+        error.textContent = actions.describeError(err);
+      },
+    );
+  }
+
   function load(): void {
     const mine = ++seq;
     const asked = scope();
@@ -373,11 +552,16 @@ export function createReportsPage(actions: ReportsActions) {
       },
     );
     loadComplaints(mine);
+    loadWork(mine);
   }
 
   filters.addEventListener('submit', (e) => {
     e.preventDefault();
     load();
+  });
+  month.addEventListener('change', () => {
+    error.textContent = '';
+    loadWork(++seq);
   });
   periodKind.addEventListener('change', () => {
     error.textContent = '';
@@ -391,18 +575,40 @@ export function createReportsPage(actions: ReportsActions) {
       if (!from.value) {
         to.value = addDays(today(), 1);
         from.value = addDays(to.value, -7);
+        month.value = lastClosedMonth(today());
+      }
+      if (agent.options.length === 1) {
+        actions.agents().then(
+          (list) => {
+            agent.append(
+              ...list.map((a) =>
+                h(
+                  'option',
+                  { attrs: { value: String(a.id) } },
+                  `${a.name} (${a.agentNumber})${a.active ? '' : ' 已停用 inactive'}`,
+                ),
+              ),
+            );
+            schedules.setChoices(estate, agent);
+          },
+          (err: unknown) => (error.textContent = actions.describeError(err)),
+        );
       }
       if (estate.options.length === 1) {
         actions.estates().then(
-          (list) =>
-            estate.append(...list.map((e) => h('option', { attrs: { value: String(e.id) } }, e.name))),
+          (list) => {
+            estate.append(...list.map((e) => h('option', { attrs: { value: String(e.id) } }, e.name)));
+            schedules.setChoices(estate, agent);
+          },
           (err: unknown) => (error.textContent = actions.describeError(err)),
         );
       }
       load();
+      schedules.show();
     },
     hide(): void {
       seq++;
+      schedules.hide();
       root.hidden = true;
     },
   };

@@ -150,12 +150,100 @@ export function toCsv(rows: readonly (readonly Cell[])[]): string {
   return `\uFEFF${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
-/** The file name of an export: kpis-2025-03-10_2025-03-11.csv, complaints-week-2025-03-10_2025-03-17.xlsx. */
+/**
+ * The file name of an export: kpis-2025-03-10_2025-03-11.csv, complaints-week-2025-03-10_2025-03-17.xlsx,
+ * work-2025-03.xlsx (the work report by its statistics month).
+ */
 export function reportFileName(
-  report: 'kpis' | 'complaints',
-  q: { from: string; to: string; period?: string },
+  report: 'kpis' | 'complaints' | 'work',
+  q: { from: string; to: string; period?: string; month?: string },
   ext: 'csv' | 'xlsx',
 ): string {
+  if (report === 'work' && q.month) return `work-${q.month}.${ext}`;
   const kind = report === 'complaints' && q.period ? `-${q.period}` : '';
   return `${report}${kind}-${q.from}_${q.to}.${ext}`;
+}
+
+/** The monthly hotline work report as the API answers it (GET /api/reports/work). */
+export interface WorkReport {
+  month: string;
+  period: { from: string; to: string; timeZone: string };
+  estateId: number | null;
+  calls: { offered: number; answered: number; answeredInServiceLevel: number; abandoned: number };
+  tickets: { type: string; label: Words; registered: number; resolved: number }[];
+  timeliness: KpiRow[];
+  complaintCategories: ComplaintReport['periods'][number]['categories'];
+}
+
+export const WORK_TABLE_HEADER: readonly string[] = [
+  '部分 Section',
+  '项目 Item',
+  '数量 Count',
+  '已解决 Resolved',
+  '分子 Numerator',
+  '分母 Denominator',
+  '数值 Value',
+  '显示 Shown',
+];
+
+const CALL_ITEMS: readonly [keyof WorkReport['calls'], string][] = [
+  ['offered', '进线 Offered'],
+  ['answered', '接听 Answered'],
+  ['answeredInServiceLevel', '及时接听 Answered within the service level'],
+  ['abandoned', '放弃 Abandoned'],
+];
+
+/**
+ * The work report: a header row, then the calls (offered, answered, within the service level, abandoned), the
+ * tickets by type (registered, resolved), the handling timeliness (the three KPIs with numerator / denominator)
+ * and the complaints by the six categories (the problem types).
+ */
+export function workTable(report: WorkReport): Cell[][] {
+  const calls = '来电 Calls';
+  const tickets = '工单 Tickets';
+  const timely = '处理及时率 Handling timeliness';
+  const problems = '投诉问题类型 Complaint problem types';
+  return [
+    [...WORK_TABLE_HEADER],
+    ...CALL_ITEMS.map(([k, item]) => [
+      calls,
+      item,
+      report.calls[k],
+      null,
+      null,
+      null,
+      null,
+      String(report.calls[k]),
+    ]),
+    ...report.tickets.map((t) => [
+      tickets,
+      `${t.label.zh} ${t.label.en}`,
+      t.registered,
+      t.resolved,
+      null,
+      null,
+      null,
+      `${t.resolved} / ${t.registered}`,
+    ]),
+    ...report.timeliness.map((k) => [
+      timely,
+      `${k.name.zh} ${k.name.en}`,
+      null,
+      null,
+      k.numerator,
+      k.denominator,
+      k.value,
+      kpiValueText(k.unit, k.value),
+    ]),
+    ...report.complaintCategories.map((c) => [
+      problems,
+      complaintCategoryText(c.category),
+      c.registered,
+      c.resolved,
+      null,
+      null,
+      null,
+      `${c.resolved} / ${c.registered}`,
+    ]),
+  ];
 }

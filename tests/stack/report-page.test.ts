@@ -5,12 +5,20 @@
 // back with exceljs). An agent has no Reports link and gets 403 from the exports.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { complaintTable, kpiTable, toCsv, type ComplaintReport, type KpiRow } from '../../core/index.ts';
+import {
+  complaintTable,
+  kpiTable,
+  toCsv,
+  workTable,
+  type ComplaintReport,
+  type KpiRow,
+  type WorkReport,
+} from '../../core/index.ts';
 import { AgentClient } from '../support/agent-client.ts';
 import { launchBrowser, signedInPage } from '../support/browser.ts';
+import { filledRow, sheetRows } from '../support/report-files.ts';
 import {
   closeDb,
   createAgent,
@@ -66,14 +74,6 @@ async function download(page: Page, testid: string): Promise<{ name: string; dat
   const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
   const path = await file.path();
   return { name: file.suggestedFilename(), data: await readFile(path) };
-}
-
-async function sheetRows(data: Buffer): Promise<unknown[][]> {
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(data as unknown as ArrayBuffer);
-  const rows: unknown[][] = [];
-  workbook.worksheets[0]!.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
-  return rows;
 }
 
 beforeAll(async () => {
@@ -230,6 +230,68 @@ describe('the reports page of a team leader', () => {
   });
 });
 
+describe('the monthly work report on the reports page', () => {
+  let page: Page;
+
+  beforeAll(async () => {
+    page = await signedInPage(browser, platform.url, leader);
+    await page.getByTestId('nav-reports').click();
+    await page.locator(`[data-testid=report-estate] option[value="${owner.estateId}"]`).waitFor({
+      state: 'attached',
+    });
+    await page.getByTestId('report-estate').selectOption(String(owner.estateId));
+    // the month closing on 2025-04-25 holds the day of the test
+    await page.getByTestId('work-month').fill('2025-04');
+    await page.getByTestId('work-status').filter({ hasText: '2025-04: 2025-03-26 – 2025-04-26' }).waitFor();
+  }, 30_000);
+
+  afterAll(async () => {
+    await page?.close();
+  });
+
+  it('picks agents by name and agent number', async () => {
+    const option = page.locator(`[data-testid=report-agent] option[value="${handler.agentId}"]`);
+    await option.waitFor({ state: 'attached' });
+    expect(await option.textContent()).toBe('报表页坐席 (00)');
+  });
+
+  it('shows calls, tickets by type, timeliness and problem types, with a bar per ticket type', async () => {
+    const cell = (item: string, column: number) =>
+      page.locator(`[data-testid=work-row][data-item="${item}"] > :nth-child(${column})`).textContent();
+    expect(await cell('接听 Answered', 3)).toBe('4');
+    expect(await cell('及时接听 Answered within the service level', 3)).toBe('3');
+    expect(await cell('投诉 complaint', 3)).toBe('3');
+    expect(await cell('工程质量 construction quality', 3)).toBe('2');
+    const bars = await page
+      .getByTestId('work-bar')
+      .evaluateAll((els): Record<string, number> =>
+        Object.fromEntries(
+          els.map((e) => [e.getAttribute('data-type') ?? '', Number(e.getAttribute('data-count'))]),
+        ),
+      );
+    expect(bars).toEqual({ complaint: 3, repair: 0, inquiry: 0, suggestion: 0, compensation: 1 });
+  });
+
+  it('downloads the work report as CSV and XLSX holding the page’s rows', async () => {
+    const api = await leaderClient.request(
+      'GET',
+      `/api/reports/work?month=2025-04&estateId=${owner.estateId}`,
+    );
+    expect(api.status).toBe(200);
+    const table = workTable(api.body as WorkReport);
+    const csv = await download(page, 'work-csv');
+    expect(csv.name).toBe('work-2025-04.csv');
+    expect(csv.data.toString('utf8')).toBe(toCsv(table));
+
+    const xlsx = await download(page, 'work-xlsx');
+    expect(xlsx.name).toBe('work-2025-04.xlsx');
+    const rows = await sheetRows(xlsx.data);
+    // an empty cell reads back as a hole: compare the cells that hold something
+    expect(rows).toEqual(table.map(filledRow));
+    expect(rows.find((r) => r[1] === '接听 Answered')?.[2]).toBe(4);
+  });
+});
+
 describe('two reports asked at once (the page asks the KPIs and the complaints together)', () => {
   it('both count a call written just before', async () => {
     const kpiPath = `/api/reports/kpis?from=${DAY}&to=${NEXT}&queue=${queue}`;
@@ -265,6 +327,9 @@ describe('an agent', () => {
       `/api/reports/kpis.xlsx?from=${DAY}&to=${NEXT}`,
       `/api/reports/complaints.csv?period=week&from=${DAY}&to=${NEXT}`,
       `/api/reports/complaints.xlsx?period=week&from=${DAY}&to=${NEXT}`,
+      '/api/reports/work.csv?month=2025-04',
+      '/api/reports/work.xlsx?month=2025-04',
+      '/api/reports/agents',
     ]) {
       const res = await agentClient.request('GET', path);
       expect(res.status, path).toBe(403);

@@ -1,9 +1,10 @@
 // A report table (core/reports/tables.ts) as an Excel workbook: one sheet, the header row bold and frozen, numbers
-// kept as numbers (a ratio KPI's value as a fraction, its shown text beside it).
-import ExcelJS from 'exceljs';
-import type { Cell } from '../core/index.ts';
+// kept as numbers (a ratio KPI's value as a fraction, its shown text beside it). Used by the export routes and the
+// scheduled report jobs alike. exceljs is loaded on the first file made, not by every process importing core.
+import type { Cell } from './tables.ts';
 
 export async function xlsxOf(sheetName: string, rows: readonly (readonly Cell[])[]): Promise<Buffer> {
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'estate-hotline';
   const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
