@@ -112,6 +112,8 @@ export async function startReportJobs(deps: {
 }): Promise<ReportJobs> {
   const log = deps.log.child({ component: 'report-jobs' });
   const queue = new Queue(REPORTS_QUEUE, { connection: deps.connection });
+  // Redis away: logged here, not printed by BullMQ (a queue without an error listener prints every failed reconnection)
+  queue.on('error', (err) => log.warn({ err: err.message }, 'report queue problem'));
   await queue.upsertJobScheduler(TICK_JOB, { every: deps.tickEveryMs ?? TICK_EVERY_MS }, { name: TICK_JOB });
   const backoffMs = deps.backoffMs ?? BACKOFF_MS;
 
