@@ -5,7 +5,7 @@
 import type { TicketView } from '../../core/contracts.ts';
 import { h, replace } from './dom.ts';
 import { formatDate, label, ticketStatusLabel, ticketTypeLabel } from './format.ts';
-import { createTicketActions, type TicketActionDeps } from './ticket-actions.ts';
+import { createTicketActions, createTicketNote, type TicketActionDeps } from './ticket-actions.ts';
 import { ROLES, stepDetail, stepLabel, ticketPageHash } from './ticket-page.ts';
 
 export interface DeskTicketActions extends TicketActionDeps {
@@ -41,21 +41,11 @@ export function createDeskTicket(
     { class: 'btn btn-link', testid: 'desk-ticket-close', attrs: { type: 'button' } },
     '关闭 Close',
   );
-  const noteText = h('textarea', {
-    testid: 'desk-ticket-note',
-    attrs: { rows: '2', maxlength: '4000', 'aria-label': '备注 Note' },
-  });
-  const noteButton = h(
-    'button',
-    { class: 'btn', testid: 'desk-ticket-add-note', attrs: { type: 'button' } },
-    '添加备注 Add note',
-  );
   let seq = 0;
-  let current: TicketView | null = null;
 
   const draw = (view: TicketView): void => {
-    current = view;
     const s = view.summary;
+    note.setTicket(view.id);
     root.dataset.ticketId = String(view.id);
     root.dataset.status = view.ticket.status;
     replace(title, `工单 ${s.number} `, h('span', { class: 'en' }, `Ticket ${s.number}`));
@@ -93,12 +83,28 @@ export function createDeskTicket(
     onChanged(view);
   };
 
-  const ticketActions = createTicketActions(actions, {
-    done: changed,
-    error: (message) => {
-      error.textContent = message;
+  const showError = (message: string): void => {
+    error.textContent = message;
+  };
+  const ticketActions = createTicketActions(actions, { done: changed, error: showError });
+  const note = createTicketNote(
+    actions,
+    { text: 'desk-ticket-note', button: 'desk-ticket-add-note' },
+    {
+      added: (id) => {
+        const mine = seq;
+        actions.ticket(id).then(
+          (next) => {
+            if (mine === seq) changed(next);
+          },
+          (err: unknown) => {
+            if (mine === seq) showError(actions.describeError(err));
+          },
+        );
+      },
+      error: showError,
     },
-  });
+  );
 
   const root = h(
     'section',
@@ -113,57 +119,27 @@ export function createDeskTicket(
     ticketActions.buttons,
     ticketActions.form,
     h('h3', {}, '备注 Note'),
-    noteText,
-    noteButton,
+    note.text,
+    note.button,
   );
   root.hidden = true;
 
   const close = (): void => {
     seq++;
-    current = null;
     root.hidden = true;
     delete root.dataset.ticketId;
     ticketActions.clear();
+    note.setTicket(null);
   };
   closeButton.addEventListener('click', close);
-
-  noteButton.addEventListener('click', () => {
-    const view = current;
-    const text = noteText.value.trim();
-    if (!view) return;
-    if (!text) {
-      error.textContent = '请填写备注 Write the note first';
-      return;
-    }
-    const mine = seq;
-    error.textContent = '';
-    noteButton.disabled = true;
-    actions
-      .addNote(view.id, text)
-      .then(() => actions.ticket(view.id))
-      .then(
-        (next) => {
-          if (mine !== seq) return;
-          noteText.value = '';
-          changed(next);
-        },
-        (err: unknown) => {
-          if (mine === seq) error.textContent = actions.describeError(err);
-        },
-      )
-      .finally(() => {
-        noteButton.disabled = false;
-      });
-  });
 
   return {
     root,
     open(id) {
       const mine = ++seq;
-      current = null;
       ticketActions.clear();
       error.textContent = '';
-      noteText.value = '';
+      note.setTicket(null);
       replace(title, '加载中 Loading…');
       status.textContent = '';
       facts.textContent = '';

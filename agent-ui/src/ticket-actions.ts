@@ -12,6 +12,77 @@ export interface TicketActionDeps {
   describeError(err: unknown): string;
 }
 
+export interface TicketNoteDeps {
+  addNote(id: number, text: string): Promise<unknown>;
+  describeError(err: unknown): string;
+}
+
+export interface TicketNote {
+  readonly text: HTMLTextAreaElement;
+  readonly button: HTMLButtonElement;
+  /** The ticket the note goes to (null: none); the text is emptied and an answer on its way dropped. */
+  setTicket(id: number | null): void;
+}
+
+/**
+ * A note added to a ticket's timeline: a text and a button. An empty note is refused in words; once added, the
+ * text is emptied and `added` is told (the ticket is read again to show it).
+ */
+export function createTicketNote(
+  deps: TicketNoteDeps,
+  testids: { text: string; button: string },
+  on: { added(id: number): void; error(message: string): void },
+): TicketNote {
+  const text = h('textarea', {
+    testid: testids.text,
+    attrs: { rows: '2', maxlength: '4000', 'aria-label': '备注 Note' },
+  });
+  const button = h(
+    'button',
+    { class: 'btn', testid: testids.button, attrs: { type: 'button' } },
+    '添加备注 Add note',
+  );
+  let ticketId: number | null = null;
+  let seq = 0;
+  button.addEventListener('click', () => {
+    const id = ticketId;
+    const note = text.value.trim();
+    if (id === null) return;
+    if (!note) {
+      on.error('请填写备注 Write the note first');
+      return;
+    }
+    const mine = seq;
+    on.error('');
+    button.disabled = true;
+    deps
+      .addNote(id, note)
+      .then(
+        () => {
+          if (mine !== seq) return;
+          text.value = '';
+          on.added(id);
+        },
+        (err: unknown) => {
+          if (mine === seq) on.error(deps.describeError(err));
+        },
+      )
+      .finally(() => {
+        button.disabled = false;
+      });
+  });
+  return {
+    text,
+    button,
+    setTicket(id) {
+      if (id === ticketId) return;
+      ticketId = id;
+      seq++;
+      text.value = '';
+    },
+  };
+}
+
 export interface TicketActions {
   /** The buttons, one per allowed action. */
   readonly buttons: HTMLElement;

@@ -14,7 +14,7 @@ import { h, replace } from './dom.ts';
 import { createComplaintFactsPanel, type ComplaintFactsActions } from './complaint-facts.ts';
 import { callPageHash } from './call-page.ts';
 import type { RevisitRecord } from './revisit-record.ts';
-import { createTicketActions, type TicketActionDeps } from './ticket-actions.ts';
+import { createTicketActions, createTicketNote, type TicketActionDeps } from './ticket-actions.ts';
 import {
   bilingual,
   directionLabel,
@@ -160,14 +160,15 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
     { class: 'btn', testid: 'ticket-upload', attrs: { type: 'button' } },
     '上传 Upload',
   );
-  const noteText = h('textarea', {
-    testid: 'ticket-note-text',
-    attrs: { rows: '2', maxlength: '4000', 'aria-label': '备注 Note' },
-  });
-  const noteButton = h(
-    'button',
-    { class: 'btn', testid: 'ticket-add-note', attrs: { type: 'button' } },
-    '添加备注 Add note',
+  const note = createTicketNote(
+    actions,
+    { text: 'ticket-note-text', button: 'ticket-add-note' },
+    {
+      added: (id) => reload(id, seq),
+      error: (message) => {
+        error.textContent = message;
+      },
+    },
   );
   const root = h(
     'main',
@@ -200,7 +201,14 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
       h('p', { class: 'ticket-upload-row' }, fileInput, uploadButton),
       h('p', { class: 'muted' }, '照片(JPEG、PNG、WebP、HEIC)或 PDF Photos or PDFs'),
     ),
-    h('section', { class: 'pop-section' }, h('h3', {}, '处理过程 Timeline'), timeline, noteText, noteButton),
+    h(
+      'section',
+      { class: 'pop-section' },
+      h('h3', {}, '处理过程 Timeline'),
+      timeline,
+      note.text,
+      note.button,
+    ),
   );
   root.hidden = true;
   let seq = 0;
@@ -212,6 +220,7 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
   ];
 
   function draw(view: TicketView): void {
+    note.setTicket(view.id);
     if (current?.id !== view.id) actions.revisitRecord.load(view.id);
     current = view;
     const s = view.summary;
@@ -448,33 +457,6 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
       });
   });
 
-  noteButton.addEventListener('click', () => {
-    const view = current;
-    const text = noteText.value.trim();
-    if (!view) return;
-    if (!text) {
-      error.textContent = '请填写备注 Write the note first';
-      return;
-    }
-    const mine = seq;
-    error.textContent = '';
-    noteButton.disabled = true;
-    actions
-      .addNote(view.id, text)
-      .then(
-        () => {
-          noteText.value = '';
-          reload(view.id, mine);
-        },
-        (err: unknown) => {
-          if (mine === seq) error.textContent = actions.describeError(err);
-        },
-      )
-      .finally(() => {
-        noteButton.disabled = false;
-      });
-  });
-
   return {
     root,
     show(id) {
@@ -502,6 +484,7 @@ export function createTicketPage(actions: TicketPageActions): TicketPage {
     },
     hide() {
       seq++;
+      note.setTicket(null);
       root.hidden = true;
       delete root.dataset.ticketId;
     },
