@@ -28,6 +28,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../core/index.ts';
 import { getAgent, type Pool } from '../db/index.ts';
 import { bearerMatches, METRICS_OFF, METRICS_UNAUTHORIZED } from './metrics.ts';
+import type { SignOuts } from './sign-outs.ts';
 import type { PlatformQueues } from './platform-queues.ts';
 import type { Authenticate } from './route-kit.ts';
 
@@ -37,6 +38,8 @@ type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawRep
 export interface OpsPass {
   ops: 'queues';
   sub: number;
+  /** When it was given (seconds; the JWT's own claim). */
+  iat?: number;
 }
 
 export const OPS_COOKIE = 'hotline_ops';
@@ -142,9 +145,16 @@ const ADMINS_ONLY_PAGE = [
 /** The queue board at /admin/queues, with POST /api/admin/ops-session that lets an admin's browser in. */
 export async function registerQueueBoard(
   app: App,
-  deps: { db: Pool; queues: PlatformQueues; authenticate: Authenticate; errorBody: object },
+  deps: {
+    db: Pool;
+    queues: PlatformQueues;
+    authenticate: Authenticate;
+    errorBody: object;
+    /** A pass given before its holder signed out is refused, like their session. */
+    signOuts: SignOuts;
+  },
 ): Promise<void> {
-  const { db, queues, authenticate, errorBody } = deps;
+  const { db, queues, authenticate, errorBody, signOuts } = deps;
   const adapter = new FastifyAdapter().setBasePath(QUEUE_BOARD_PATH);
   const board = createBullBoard({
     queues: [],
@@ -200,7 +210,7 @@ export async function registerQueueBoard(
       } catch {
         pass = null; // expired, or not signed by us
       }
-      if (!pass) return page(reply, 401, ...SIGN_IN_PAGE);
+      if (!pass || (await signOuts.signedOut(pass.sub, pass.iat))) return page(reply, 401, ...SIGN_IN_PAGE);
       const holder = await getAgent(db, pass.sub);
       if (!holder?.active || holder.role !== 'admin') return page(reply, 403, ...ADMINS_ONLY_PAGE);
       // the board's page: a trunk added a moment ago shows

@@ -87,6 +87,7 @@ import { registerQualityRoutes } from './quality-routes.ts';
 import { queueToday, TodayFiguresCache, WallboardPush } from './wallboard.ts';
 import { registerReportRoutes } from './report-routes.ts';
 import { registerReportScheduleRoutes } from './report-schedule-routes.ts';
+import { SignOuts } from './sign-outs.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
 import { httpDurations, registerSharedMetrics } from './metrics.ts';
 import { registerApiDocs, registerMetricsRoute, registerQueueBoard, type OpsPass } from './ops-pages.ts';
@@ -115,6 +116,8 @@ interface TokenClaims {
   sub: number;
   login: string;
   role: Role;
+  /** When it was issued (seconds; the JWT's own claim): a sign-out since refuses it (sign-outs.ts). */
+  iat?: number;
 }
 
 /** A playback link's claims: one call's recording, for the person who asked for the link. */
@@ -296,6 +299,7 @@ export async function createServer(deps: ServerDeps) {
       .send({ error: 'NotFound', message: `There is no ${req.method} ${req.url.split('?')[0]}.` }),
   );
 
+  const signOuts = new SignOuts(redis, deps.log);
   /** `forbidden`: what a signed-in user of another role is told (default "Your role may not do this."). */
   const authenticate = (roles: Role[] = ['agent', 'supervisor', 'admin'], forbidden?: string) =>
     async function (req: FastifyRequest): Promise<void> {
@@ -307,6 +311,8 @@ export async function createServer(deps: ServerDeps) {
       // a playback link's ticket is signed with the same secret but is no sign-in
       if (!isSessionToken(req.user))
         throw new Unauthorized('Please sign in again: the session is missing or has expired.');
+      if (await signOuts.signedOut(req.user.sub, req.user.iat))
+        throw new Unauthorized('Please sign in again: you signed out of this session.');
       if (!roles.includes(req.user.role)) throw new Forbidden(forbidden ?? 'Your role may not do this.');
     };
 
@@ -321,7 +327,7 @@ export async function createServer(deps: ServerDeps) {
     const readiness = await checkReadiness({ db, redis, ari: deps.ari });
     return reply.code(readiness.ready ? 200 : 503).send(readiness);
   });
-  await registerQueueBoard(app, { db, queues: platformQueues, authenticate, errorBody });
+  await registerQueueBoard(app, { db, queues: platformQueues, authenticate, errorBody, signOuts });
   if (metrics) registerMetricsRoute(app, { registry: metrics.registry, token: metrics.token, errorBody });
 
   app.post<{ Body: { login: string; password: string } }>(
@@ -388,6 +394,24 @@ export async function createServer(deps: ServerDeps) {
           role: agent.role,
         },
       };
+    },
+  );
+
+  // Sign-out: the agent goes offline (not during a call: 409), then every token of theirs issued before now is
+  // refused, on every gateway (sign-outs.ts), and their sockets are closed.
+  app.post(
+    '/api/auth/logout',
+    {
+      onRequest: authenticate(['agent', 'department', 'supervisor', 'admin']),
+      schema: { response: { 204: { type: 'null' }, 401: errorBody, 409: errorBody } },
+    },
+    async (req, reply) => {
+      const id = req.user.sub;
+      if (req.user.role !== 'department' && (await states.get(id)).login)
+        await changeState(id, { state: 'offline' }, 'self');
+      await signOuts.signOut(id);
+      io.in(rooms.agent(id)).disconnectSockets(true);
+      return reply.code(204).send();
     },
   );
 
@@ -1213,28 +1237,34 @@ export async function createServer(deps: ServerDeps) {
       return;
     }
     const claims = socket.data as TokenClaims;
-    if (claims.role === 'agent') {
-      next();
-      return;
-    }
-    // the rooms of the tickets' notices: a department member's department, a team leader's organisation, as the
-    // database has them now
-    staffMember(db, claims.sub).then(
-      (staff) => {
-        if (!staff || (claims.role === 'department' && !staff.department)) {
-          next(new Error('unauthorized'));
-          return;
-        }
-        socket.data = { ...claims, department: staff.department, organisationId: staff.organisationId };
+    void (async () => {
+      if (await signOuts.signedOut(claims.sub, claims.iat)) {
+        next(new Error('unauthorized'));
+        return;
+      }
+      if (claims.role === 'agent') {
         next();
-      },
-      (err: unknown) => {
-        // the database is away (a restart): connect without the tickets' notices (until the page next connects)
-        // rather than sign them out
+        return;
+      }
+      // the rooms of the tickets' notices: a department member's department, a team leader's organisation, as
+      // the database has them now
+      const staff = await staffMember(db, claims.sub).catch((err: unknown) => {
+        // the database is away (a restart): connect without the tickets' notices (until the page next
+        // connects) rather than sign them out
         log.warn({ err, agentId: claims.sub }, 'ticket notice rooms not joined: the database did not answer');
+        return undefined;
+      });
+      if (staff === undefined) {
         next();
-      },
-    );
+        return;
+      }
+      if (!staff || (claims.role === 'department' && !staff.department)) {
+        next(new Error('unauthorized'));
+        return;
+      }
+      socket.data = { ...claims, department: staff.department, organisationId: staff.organisationId };
+      next();
+    })();
   });
   io.on('connection', (socket) => {
     const claims = socket.data as TokenClaims;

@@ -158,6 +158,8 @@ export const api = {
   login: (login: string, password: string) =>
     request<LoginResponse>('POST', '/api/auth/login', { login, password }, false),
   me: () => request<MeResponse>('GET', '/api/me'),
+  /** Signs out on the server: offline (409 during a call), and this session's token refused from now on. */
+  logout: () => request<unknown>('POST', '/api/auth/logout'),
   /** An admin's 15-minute pass for the queue board (an HttpOnly cookie for /admin). */
   opsSession: () => request<{ url: string; expiresAt: string }>('POST', '/api/admin/ops-session'),
   overview: () => request<SupervisorOverview>('GET', '/api/supervisor/overview'),

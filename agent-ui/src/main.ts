@@ -48,7 +48,7 @@ const desk = createDesk({
   },
   async logout() {
     try {
-      await api.setState({ state: 'offline' });
+      await api.logout();
     } catch (err) {
       if (err instanceof SessionExpiredError) return; // already back at the login form
       if (err instanceof ApiError && err.status === 409) throw err; // e.g. during a call: stay
@@ -213,7 +213,13 @@ const nav = h(
   staffName,
   navLogout,
 );
-navLogout.addEventListener('click', () => endSession(''));
+navLogout.addEventListener('click', () => {
+  // Server unreachable: sign out here anyway; the token runs out by itself
+  void api
+    .logout()
+    .catch(() => undefined)
+    .finally(() => endSession(''));
+});
 const escalations = createEscalationList();
 const overdueNotices = createOverdueList();
 const deskView = document.createElement('div');

@@ -3,6 +3,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { io } from 'socket.io-client';
+import type { SupervisorOverview } from '../../core/index.ts';
 import { AgentClient } from '../support/agent-client.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { eventually, stackConfig, withCleanUp } from '../support/env.ts';
@@ -153,6 +155,55 @@ describe('the queue board', () => {
     expect(notAdmin.text).toContain('Only admins may see the queue board.');
     // the board's API is behind the same check
     expect((await fetch(`${platform.url}/admin/queues/api/queues`)).status).toBe(401);
+  });
+});
+
+describe('signing out', () => {
+  it('ends every session of the person: their tokens, sockets and queue board pass are refused; a new sign-in works', async () => {
+    const desk = await AgentClient.signIn(platform.url, admin);
+    await desk.connect();
+    const pass = await fetch(`${platform.url}/api/admin/ops-session`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${desk.token}` },
+    });
+    const cookie = (pass.headers.get('set-cookie') ?? '').split(';')[0]!;
+    expect((await boardWithCookie(cookie)).status).toBe(200);
+    const otherTab = await AgentClient.signIn(platform.url, admin);
+    // a token carries its time in whole seconds, and one issued in the second of the sign-out is not refused
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+
+    const out = await otherTab.request('POST', '/api/auth/logout');
+    expect(out.status).toBe(204);
+    for (const client of [desk, otherTab]) {
+      const me = await client.request('GET', '/api/me');
+      expect(me.status).toBe(401);
+      expect((me.body as { message: string }).message).toBe(
+        'Please sign in again: you signed out of this session.',
+      );
+    }
+    await eventually(() => !desk.socket().connected, 'the desk’s socket to be closed');
+    await expect(
+      new Promise((resolve, reject) => {
+        const socket = io(platform.url, {
+          auth: { token: desk.token },
+          transports: ['websocket'],
+          reconnection: false,
+        });
+        socket.once('connect', () => {
+          socket.disconnect();
+          resolve('connected');
+        });
+        socket.once('connect_error', (err) => reject(err));
+      }),
+    ).rejects.toThrow('unauthorized');
+    expect((await boardWithCookie(cookie)).status).toBe(401);
+    // signed out of the hotline too
+    const board = (await supervisor.request('GET', '/api/supervisor/overview')).body as SupervisorOverview;
+    expect(board.agents.find((a) => a.login === admin.login)?.state ?? 'offline').toBe('offline');
+
+    const again = await AgentClient.signIn(platform.url, admin);
+    expect((await again.request('GET', '/api/me')).status).toBe(200);
+    await again.close();
   });
 });
 

@@ -155,8 +155,12 @@ export class AgentClient {
   async close(): Promise<void> {
     // department staff never take calls: nothing to sign out of
     if (this.token && this.role !== 'department') {
+      // 401: the person signed out already (on another page: every session of theirs ended)
       await eventually(
-        async () => (await this.request('PUT', '/api/agents/me/state', { state: 'offline' })).status === 200,
+        async () =>
+          [200, 401].includes(
+            (await this.request('PUT', '/api/agents/me/state', { state: 'offline' })).status,
+          ),
         'the agent to be signed out (a call still in progress?)',
         30_000,
         200,
