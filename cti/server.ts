@@ -87,7 +87,7 @@ import { registerQualityRoutes } from './quality-routes.ts';
 import { queueToday, TodayFiguresCache, WallboardPush } from './wallboard.ts';
 import { registerReportRoutes } from './report-routes.ts';
 import { registerReportScheduleRoutes } from './report-schedule-routes.ts';
-import { SignOuts } from './sign-outs.ts';
+import { SESSION_TTL_MS, SignOuts } from './sign-outs.ts';
 import { QueueSettingsBook } from './queue-settings.ts';
 import { httpDurations, registerSharedMetrics } from './metrics.ts';
 import { registerApiDocs, registerMetricsRoute, registerQueueBoard, type OpsPass } from './ops-pages.ts';
@@ -141,7 +141,6 @@ function isSessionToken(claims: unknown): claims is TokenClaims {
 
 const LOGIN_FAILURES_MAX = 5;
 const LOGIN_FAILURES_WINDOW_S = 300;
-const TOKEN_TTL = '12h';
 /** How long a recording's playback link works. */
 const RECORDING_LINK_TTL = '10m';
 const BAD_RECORDING_TICKET =
@@ -257,7 +256,7 @@ export async function createServer(deps: ServerDeps) {
     logController: new LogController({ disableRequestLogging: true }),
   });
 
-  await app.register(fastifyJwt, { secret: deps.jwtSecret, sign: { expiresIn: TOKEN_TTL } });
+  await app.register(fastifyJwt, { secret: deps.jwtSecret, sign: { expiresIn: SESSION_TTL_MS } });
   // the OpenAPI document collects the routes as they are added: first
   await registerApiDocs(app);
   app.addSchema(callMonitoredSchema);

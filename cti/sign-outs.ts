@@ -8,8 +8,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../core/index.ts';
 
-/** As long as a session token lives (cti/server.ts TOKEN_TTL). */
-export const SIGN_OUT_KEPT_S = 12 * 3600;
+/** How long a session token lives (cti/server.ts signs them so); a sign-out is kept as long. */
+export const SESSION_TTL_MS = 12 * 3_600_000;
 const CHECK_WAIT_MS = 500;
 
 const key = (agentId: number): string => `hotline:signed-out:${agentId}`;
@@ -25,7 +25,7 @@ export class SignOuts {
 
   /** Every token of the agent issued before this second stops working. */
   async signOut(agentId: number): Promise<void> {
-    await this.#redis.set(key(agentId), String(Math.floor(Date.now() / 1000)), 'EX', SIGN_OUT_KEPT_S);
+    await this.#redis.set(key(agentId), String(Math.floor(Date.now() / 1000)), 'EX', SESSION_TTL_MS / 1000);
   }
 
   /** Whether a token of the agent issued at `issuedAtS` (its `iat`) was signed out of since. */
